@@ -1,0 +1,528 @@
+"""Check one unit file: a pure function of its bytes, the campaign and the day.
+
+That purity is what lets results be cached per file and computed in
+parallel; only ``crosscheck`` looks at more than one file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from checklist.model import Campaign, Level, MeasureDef, Person, Problem, Severity, Task, Unit
+from checklist.pinpoint import pinpoint
+from checklist.recur import SHORTHANDS, RecurrenceError, occurrences
+from checklist.rules import Finding, KeyPath
+from checklist.schema import ID_PATTERN, unit_schema
+from checklist.shape import BAD, did_you_mean, quote, shape, table_name
+from checklist.source import SourceError, decode, parse
+
+MAX_REPEATING_TASKS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    campaign: Campaign
+    today: dt.date
+    stem: str  # the file name without .toml: the default unit id
+    folders: tuple[str, ...]  # folders between the campaign root and the file
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResult:
+    """What checking one file found; ``unit`` is None when it has errors."""
+
+    file: str
+    unit: Unit | None
+    problems: tuple[Problem, ...]
+    unit_id: str | None = None  # known even when other parts of the file are broken
+    unit_id_path: KeyPath = ("unit",)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity is Severity.ERROR for p in self.problems)
+
+
+def check_unit(data: bytes, *, file: str, campaign: Campaign, today: dt.date) -> UnitResult:
+    """Check a unit file's bytes; report every problem, located."""
+    ctx = Context(campaign, today, PurePath(file).stem, _folders(file, campaign))
+    text = ""
+    try:
+        text = decode(data)
+        doc = parse(text)
+    except SourceError as error:
+        return UnitResult(file, None, pinpoint([error.finding], text=text, file=file))
+    findings: list[Finding] = []
+    clean = shape(doc, unit_schema(campaign.measures), findings)
+    for check in CHECKS:
+        findings.extend(check(clean, ctx))
+    problems = pinpoint(findings, text=text, file=file)
+    unit_id, id_path = _unit_id(clean, ctx)
+    has_errors = any(p.severity is Severity.ERROR for p in problems)
+    unit = None if has_errors else _build(clean, ctx, file=file, text=text)
+    return UnitResult(file, unit, problems, unit_id, id_path)
+
+
+def _folders(file: str, campaign: Campaign) -> tuple[str, ...]:
+    folder = Path(file).absolute().parent
+    try:
+        return folder.relative_to(campaign.root).parts
+    except ValueError:
+        return folder.parts[-1:]
+
+
+# --- reading the cleaned document -------------------------------------------------
+
+
+def good(table: Any, key: str) -> Any:
+    """The value at ``key`` if it is present and usable, else None."""
+    if not isinstance(table, dict):
+        return None
+    value = table.get(key)
+    return None if value is BAD else value
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One task as written; a measure without tasks is its own single entry."""
+
+    measure: MeasureDef
+    table: dict[str, Any]
+    path: KeyPath
+    index: int  # 1-based; 0 for a measure without tasks
+    defaults: dict[str, Any]  # the measure table, whose owner and due tasks inherit
+
+    def get(self, key: str) -> Any:
+        """The task's own value, else the measure's (for the keys tasks inherit)."""
+        if key in self.table:
+            return self.table[key]
+        if self.index and key in ("owner", "due"):
+            return self.defaults.get(key)
+        return None
+
+    def where(self, key: str) -> KeyPath:
+        """Where the value ``get(key)`` is written."""
+        if key in self.table or not self.index:
+            return (*self.path, key)
+        return (self.measure.key, key)
+
+    @property
+    def label(self) -> str:
+        title = good(self.table, "title")
+        if self.index == 0:
+            return f"[{self.measure.key}]"
+        return f"task {quote(title)}" if isinstance(title, str) else table_name(self.path)
+
+
+def entries(doc: dict[str, Any], campaign: Campaign) -> Iterator[Entry]:
+    for measure in campaign.measures:
+        table = doc.get(measure.key)
+        if not isinstance(table, dict):
+            continue
+        tasks = table.get("tasks")
+        if tasks is BAD:
+            continue
+        if not tasks:
+            yield Entry(measure, table, (measure.key,), 0, table)
+            continue
+        for i, task in enumerate(tasks):
+            yield Entry(measure, task, (measure.key, "tasks", i), i + 1, table)
+
+
+def parse_person(text: str) -> tuple[str, str | None]:
+    """Split 'Name <address>' into its parts; a bare address names itself."""
+    found = _PERSON.match(text)
+    if found:
+        return found["name"].strip(), found["address"].strip()
+    if _EMAIL.match(text.strip()):
+        return text.strip(), text.strip()
+    return text.strip(), None
+
+
+_PERSON = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<address>[^<>]*)>\s*$")
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
+
+
+# --- the checks ---------------------------------------------------------------------
+
+Check = Callable[[dict[str, Any], Context], Iterator[Finding]]
+CHECKS: list[Check] = []
+
+
+def check(function: Check) -> Check:
+    """Register a check; each runs on every file, in order of definition."""
+    CHECKS.append(function)
+    return function
+
+
+_MUST_NOT_BE_EMPTY = {"name", "contact", "owner", "title", "county", "level", "id",
+                      "postpone_reason"}
+_MULTILINE_OK = {"note", "postpone_reason"}
+# Bidi controls can make a line read differently from what it holds.
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden_character(text: str, *, multiline: bool) -> str | None:
+    for char in text:
+        if char in "\n\t" and multiline:
+            continue
+        if char in _BIDI or unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
+    """Every string in the document, with its path and whether it is a key."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield (*path, key), key, True
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+    elif isinstance(value, str):
+        yield path, value, False
+
+
+@check
+def check_text(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Empty names and titles; invisible characters anywhere."""
+    for path, text, is_key in _strings(doc, ()):
+        name = str(path[-1]) if path and isinstance(path[-1], str) else "text"
+        hidden = _hidden_character(text, multiline=not is_key and name in _MULTILINE_OK)
+        if hidden:
+            what = unicodedata.name(hidden, "control character")
+            yield Finding(
+                "E204", f"{'key' if is_key else name} {quote(text)} contains the invisible "
+                f"character U+{ord(hidden):04X} ({what})", path, on_value=not is_key,
+                hint="delete it: invisible characters can disguise text in terminals and reports",
+            )
+        elif not is_key and name in _MUST_NOT_BE_EMPTY and not text.strip():
+            yield Finding("E203", f'"{name}" is empty', path, on_value=True,
+                          hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"))
+
+
+_EMPTY_HINTS = {
+    "owner": "write the name of the one person responsible",
+    "contact": "write the name of the person who answers for this list",
+    "title": "say what is to be done",
+}
+
+_LEVEL_ALIASES = {"县级": "county", "县处级": "county", "领导班子": "county", "基层": "grassroots"}
+
+
+@check
+def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """The unit's county, level and id."""
+    unit = doc.get("unit")
+    county = good(unit, "county")
+    if isinstance(county, str) and county.strip() and ctx.campaign.county(county) is None:
+        yield Finding("E201", f"unknown county {quote(county)}", ("unit", "county"),
+                      on_value=True, hint=_county_hint(county, ctx.campaign))
+    level = good(unit, "level")
+    levels = [level.value for level in Level]
+    if isinstance(level, str) and level.strip() and level not in levels:
+        guess = _LEVEL_ALIASES.get(level.strip()) or did_you_mean(level, levels)
+        hint = f'did you mean "{guess}"?' if guess else 'write "county" or "grassroots"'
+        yield Finding("E202", f'unknown level {quote(level)}: it is "county" (county-level '
+                      'leadership team) or "grassroots"', ("unit", "level"), on_value=True,
+                      hint=hint)
+    unit_id = good(unit, "id")
+    if isinstance(unit_id, str):
+        if unit_id.strip() and not re.match(ID_PATTERN, unit_id):
+            yield Finding("E210", f"unit id {quote(unit_id)} has characters ids cannot have",
+                          ("unit", "id"), on_value=True,
+                          hint="use letters, digits, '.', '_' and '-', like erqi-committee")
+    elif "id" not in (unit or {}) and not re.match(ID_PATTERN, ctx.stem) and unit is not None:
+        yield Finding("E210", f"the file name gives the unit id {quote(ctx.stem)}, which has "
+                      "characters ids cannot have", ("unit",),
+                      hint='add id = "…" under [unit] (letters, digits, ".", "_", "-")')
+
+
+def _county_hint(text: str, campaign: Campaign) -> str:
+    codes = [c.code for c in campaign.counties]
+    names = {c.name: c for c in campaign.counties}
+    guess = did_you_mean(text, codes)
+    match = campaign.county(guess) if guess else None
+    if match is None:
+        candidates = [c for name, c in names.items() if text.strip() in name or name in text]
+        if not candidates:
+            close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.5)
+            candidates = [names[close[0]]] if close else []
+        match = candidates[0] if len(candidates) == 1 else None
+    if match:
+        return f'did you mean "{match.code}" ({match.name})?'
+    listed = ", ".join(f"{c.code} {c.name}" for c in campaign.counties[:20])
+    return f"use a county code from campaign.toml: {listed}"
+
+
+@check
+def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Addresses in [people] and in 'Name <address>' owners and contacts."""
+    people = doc.get("people")
+    if isinstance(people, dict):
+        for name, address in people.items():
+            if isinstance(address, str) and not _EMAIL.match(address.strip()):
+                yield Finding("E209", f"{quote(address)} is not an e-mail address",
+                              ("people", name), on_value=True,
+                              hint=f'write {quote(name)} = "name@example.cn"')
+    places: list[tuple[KeyPath, Any]] = [(("unit", "contact"), good(doc.get("unit"), "contact"))]
+    for entry in entries(doc, ctx.campaign):
+        if "owner" in entry.table:
+            places.append(((*entry.path, "owner"), good(entry.table, "owner")))
+    for path, text in places:
+        if not isinstance(text, str) or not ("<" in text or ">" in text or "@" in text):
+            continue
+        found = _PERSON.match(text)
+        address = found["address"].strip() if found else text.strip()
+        if (found is None and "<" in text + ">") or not _EMAIL.match(address):
+            yield Finding("E209", f"{quote(text)} is not a name with an e-mail address",
+                          path, on_value=True, hint='write "张伟 <zhangwei@example.cn>", or only '
+                          "the name with its address in [people]")
+
+
+@check
+def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Every task ends up with an owner and a due date; keys sit where they mean something."""
+    for measure in ctx.campaign.measures:
+        table = doc.get(measure.key)
+        if isinstance(table, dict) and table.get("tasks") and table["tasks"] is not BAD:
+            for key in ("done", "repeat", "until", "id", "postponed_from", "postpone_reason"):
+                if key in table:
+                    yield Finding(
+                        "E105", f'"{key}" belongs on a task: [{measure.key}] has tasks',
+                        (measure.key, key), hint=f"move it into the [[{measure.key}.tasks]] "
+                        "it is about; a measure's own owner and due are its tasks' defaults",
+                    )
+    ids: dict[str, KeyPath] = {}
+    titles: dict[tuple[str, str], int] = {}
+    for entry in entries(doc, ctx.campaign):
+        for key in ("owner", "due"):
+            if entry.get(key) is None:
+                yield _unresolved(entry, key)
+        repeat = entry.table.get("repeat")
+        if "until" in entry.table and repeat is None:
+            yield Finding("E105", '"until" only goes with "repeat"', (*entry.path, "until"),
+                          hint="add repeat = \"weekly\" (or another rule), or remove until")
+        done = entry.table.get("done")
+        if isinstance(done, list) and repeat is None:
+            yield Finding("E103", f'"done" is a list, but {entry.label} does not repeat',
+                          (*entry.path, "done"), on_value=True,
+                          hint="write the one day it was done, like done = 2023-10-27")
+        task_id = good(entry.table, "id")
+        if isinstance(task_id, str) and task_id.strip():
+            if not re.match(ID_PATTERN, task_id):
+                yield Finding("E210", f"task id {quote(task_id)} has characters ids cannot "
+                              "have", (*entry.path, "id"), on_value=True,
+                              hint="use letters, digits, '.', '_' and '-', like study-1")
+            elif task_id in ids:
+                yield Finding("E212", f"task id {quote(task_id)} is already used by "
+                              f"{table_name(ids[task_id][:-1])}", (*entry.path, "id"),
+                              on_value=True, hint="give each task of the unit its own id")
+            else:
+                ids[task_id] = (*entry.path, "id")
+        title = good(entry.table, "title")
+        if isinstance(title, str) and title.strip():
+            key = (entry.measure.key, title.strip())
+            if key in titles:
+                yield Finding("W401", f"task title {quote(title)} appears twice in "
+                              f"[{entry.measure.key}] (tasks #{titles[key]} and #{entry.index})",
+                              (*entry.path, "title"), on_value=True,
+                              hint="tell the tasks apart in their titles, or merge them")
+            else:
+                titles[key] = entry.index
+        if ("postponed_from" in entry.table) != ("postpone_reason" in entry.table):
+            present = "postponed_from" if "postponed_from" in entry.table else "postpone_reason"
+            missing = "postpone_reason" if present == "postponed_from" else "postponed_from"
+            yield Finding("W404", f'{entry.label} has "{present}" but no "{missing}"',
+                          (*entry.path, present),
+                          hint="a postponement records both the original due date and why")
+
+
+def _unresolved(entry: Entry, key: str) -> Finding:
+    example = '"张伟"' if key == "owner" else "2023-10-31"
+    if entry.index == 0:
+        return Finding("E102", f"[{entry.measure.key}] has no tasks, so it needs its own "
+                       f'"{key}"', entry.path,
+                       hint=f"add {key} = {example} under [{entry.measure.key}], or add "
+                       f"[[{entry.measure.key}.tasks]]")
+    return Finding("E102", f"{entry.label} has no {key}, and [{entry.measure.key}] gives "
+                   "none to inherit", entry.path,
+                   hint=f"add {key} = {example} to this task or to [{entry.measure.key}]")
+
+
+@check
+def check_dates(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Due dates inside the campaign; done dates neither in the future nor before the start."""
+    campaign = ctx.campaign
+    for measure in campaign.measures:
+        due = good(doc.get(measure.key), "due")
+        if isinstance(due, dt.date):
+            yield from _due_in_campaign(due, (measure.key, "due"), campaign)
+    for entry in entries(doc, campaign):
+        if entry.index:
+            due = good(entry.table, "due")
+            if isinstance(due, dt.date):
+                yield from _due_in_campaign(due, (*entry.path, "due"), campaign)
+        done = good(entry.table, "done")
+        dated = [((*entry.path, "done"), done)] if isinstance(done, dt.date) else [
+            ((*entry.path, "done", i), d) for i, d in enumerate(done or ())
+        ]
+        for path, day in dated:
+            if day > ctx.today:
+                yield Finding("E207", f"done date {day} is in the future (today is {ctx.today})",
+                              path, on_value=True, hint="record a task as done on or after the "
+                              "day it was done; fix a typo in the year or month")
+            elif day < campaign.start:
+                yield Finding("E208", f"done date {day} is before the campaign started "
+                              f"({campaign.start})", path, on_value=True,
+                              hint="fix the date; work before the start is not part of it")
+
+
+def _due_in_campaign(due: dt.date, path: KeyPath, campaign: Campaign) -> Iterator[Finding]:
+    if not campaign.start <= due <= campaign.end:
+        side = "before the campaign starts" if due < campaign.start else "after the campaign ends"
+        yield Finding("E206", f"due date {due} is {side} ({campaign.start} to {campaign.end})",
+                      path, on_value=True,
+                      hint=f"choose a day from {campaign.start} to {campaign.end}")
+
+
+@check
+def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Repeat rules parse, occur in the campaign, and have no more done dates than occurrences."""
+    count = 0
+    for entry in entries(doc, ctx.campaign):
+        repeat, due = good(entry.table, "repeat"), entry.get("due")
+        if not isinstance(repeat, str) or not isinstance(due, dt.date):
+            continue
+        path = (*entry.path, "repeat")
+        count += 1
+        if count > MAX_REPEATING_TASKS:
+            yield Finding("E205", f"more than {MAX_REPEATING_TASKS} repeating tasks in one "
+                          "file", path, hint="merge repeating tasks, or split the unit")
+            continue
+        until = good(entry.table, "until")
+        last = min(until, ctx.campaign.end) if isinstance(until, dt.date) else ctx.campaign.end
+        try:
+            dates = occurrences(repeat, first=due, last=last)
+        except RecurrenceError as error:
+            yield Finding("E205", f"repeat = {quote(repeat)} is not a rule: {error}", path,
+                          on_value=True, hint=f"use {', '.join(SHORTHANDS)}, or RRULE text "
+                          'such as "FREQ=WEEKLY;BYDAY=FR"')
+            continue
+        if not dates:
+            yield Finding("W403", f"{entry.label} repeats, but never between its due date "
+                          f"{due} and {last}", path, on_value=True,
+                          hint="check due, until and the campaign's end")
+        done = good(entry.table, "done")
+        done = [done] if isinstance(done, dt.date) else done
+        if not isinstance(done, list):
+            continue
+        if len(done) > len(dates):
+            yield Finding("E211", f"{len(done)} done dates, but {entry.label} occurs only "
+                          f"{len(dates)} times up to {last}", (*entry.path, "done"),
+                          on_value=True, hint="one done date per occurrence, in order")
+        if done != sorted(done):
+            yield Finding("W402", "done dates are not in order; the n-th date completes the "
+                          "n-th occurrence", (*entry.path, "done"), on_value=True,
+                          hint="list the dates from earliest to latest")
+
+
+@check
+def check_county_folder(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """A file filed under one county's folder but naming another."""
+    county = ctx.campaign.county(good(doc.get("unit"), "county") or "")
+    if county is None:
+        return
+    for folder in ctx.folders:
+        other = ctx.campaign.county(folder)
+        if other is not None and other != county:
+            yield Finding("W405", f"the file is in the folder of {other.code} ({other.name}), "
+                          f"but its county is {county.code} ({county.name})",
+                          ("unit", "county"), on_value=True,
+                          hint="move the file to its county's folder, or correct county")
+            return
+
+
+# --- building the unit --------------------------------------------------------------
+
+
+def _unit_id(doc: dict[str, Any], ctx: Context) -> tuple[str | None, KeyPath]:
+    unit = doc.get("unit")
+    unit_id = good(unit, "id")
+    if isinstance(unit_id, str):
+        return unit_id, ("unit", "id")
+    if isinstance(unit, dict) and "id" not in unit:
+        return ctx.stem, ("unit",)
+    return None, ("unit",)
+
+
+def _task_lines(text: str, measure: str, count: int) -> list[int] | None:
+    """Header lines of [[measure.tasks]], found by a cheap scan that suits files as people write them."""
+    pattern = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(measure)}[ \t]*\.[ \t]*tasks[ \t]*\]\]",
+                         re.MULTILINE)
+    starts = [m.start() for m in pattern.finditer(text)]
+    if len(starts) != count:
+        return None
+    return [text.count("\n", 0, start) + 1 for start in starts]
+
+
+def _build(doc: dict[str, Any], ctx: Context, *, file: str, text: str) -> Unit:
+    unit = doc["unit"]
+    unit_id = unit.get("id", ctx.stem)
+    people = doc.get("people", {})
+
+    def person(written: str) -> Person:
+        name, address = parse_person(written)
+        return Person(name, address or people.get(name), unit_id)
+
+    tasks = []
+    lines: dict[str, list[int] | None] = {}
+    for entry in entries(doc, ctx.campaign):
+        key = entry.measure.key
+        if key not in lines:
+            table_tasks = doc[key].get("tasks") or []
+            lines[key] = _task_lines(text, key, len(table_tasks)) if table_tasks else None
+        found = lines[key]
+        line = found[entry.index - 1] if found and entry.index else _line_of(text, entry)
+        done = entry.table.get("done")
+        tasks.append(Task(
+            measure=key,
+            index=entry.index,
+            title=entry.table.get("title", entry.measure.name),
+            owner=person(entry.get("owner")),
+            due=entry.get("due"),
+            done=tuple(done) if isinstance(done, list) else (done,) if done else (),
+            repeat=entry.table.get("repeat"),
+            until=entry.table.get("until"),
+            id=entry.table.get("id"),
+            note=entry.table.get("note"),
+            postponed_from=entry.table.get("postponed_from"),
+            postpone_reason=entry.table.get("postpone_reason"),
+            line=line,
+        ))
+    county = ctx.campaign.county(unit["county"])
+    assert county is not None  # checked above: a unit with an unknown county has errors
+    return Unit(
+        id=unit_id, name=unit["name"], county=county.code, level=Level(unit["level"]),
+        contact=person(unit["contact"]), tasks=tuple(tasks), file=file, note=unit.get("note"),
+    )
+
+
+def _line_of(text: str, entry: Entry) -> int:
+    """The line of a measure's [key] header, or of an unusually written task."""
+    if entry.index == 0:
+        header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(entry.measure.key)}[ \t]*\]", text,
+                           re.MULTILINE)
+        if header:
+            return text.count("\n", 0, header.start()) + 1
+    from checklist.locate import locate
+
+    place = locate(text).get(entry.path)
+    return place.key.line if place else 1

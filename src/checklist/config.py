@@ -1,0 +1,138 @@
+"""Find and load ``campaign.toml``: the campaign's dates, measures and counties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from checklist.errors import ConfigError
+from checklist.model import DEFAULT_MEASURES, Campaign, County, MeasureDef
+from checklist.pinpoint import pinpoint
+from checklist.rules import Finding
+from checklist.schema import CAMPAIGN_SCHEMA, MEASURE_KEY_PATTERN, RESERVED_TABLES
+from checklist.shape import quote, shape
+from checklist.source import SourceError, decode, parse, read
+
+CONFIG_NAME = "campaign.toml"
+
+
+def find_config(paths: Sequence[Path]) -> Path:
+    """Walk up from the first path to the nearest campaign.toml, as ruff finds pyproject.toml."""
+    start = (paths[0] if paths else Path()).absolute()
+    if start.is_file() or not start.exists():
+        start = start.parent
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"no {CONFIG_NAME} found in {start} or any folder above it; "
+        f"run checklist in a campaign folder, or name one with --config FILE "
+        f"(`checklist init` makes a new campaign)"
+    )
+
+
+def load_campaign(path: Path, *, display: str | None = None) -> Campaign:
+    """Load and check campaign.toml; any problem is a ConfigError, since no unit can be checked."""
+    file = display or str(path)
+    text = ""
+    try:
+        text = decode(read(path))
+        doc = parse(text)
+    except SourceError as error:
+        if error.finding.code == "E001" and not path.exists():
+            raise ConfigError(f"{file}: no such file") from None
+        raise ConfigError(f"{file} cannot be read", pinpoint([error.finding], text=text, file=file)) from None
+    findings: list[Finding] = []
+    clean = shape(doc, CAMPAIGN_SCHEMA, findings)
+    findings.extend(_check(clean))
+    problems = pinpoint(findings, text=text, file=file)
+    if findings:
+        raise ConfigError(f"{file} has problems", problems)
+    return _build(clean, path)
+
+
+def _check(doc: dict[str, Any]) -> Iterable[Finding]:
+    campaign = doc.get("campaign")
+    if isinstance(campaign, dict):
+        start, end = campaign.get("start"), campaign.get("end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            yield Finding("E213", f"the campaign ends ({end}) before it starts ({start})",
+                          ("campaign", "end"), on_value=True, hint="swap start and end")
+        zone = campaign.get("timezone")
+        if isinstance(zone, str) and not _is_zone(zone):
+            yield Finding("E213", f"unknown time zone {quote(zone)}", ("campaign", "timezone"),
+                          on_value=True, hint='use an IANA name such as "Asia/Shanghai"')
+    measures = doc.get("measures")
+    if isinstance(measures, list):
+        if not measures:
+            yield Finding("E213", "[[measures]] is empty", ("measures",),
+                          hint="list at least one measure, or remove it for the default five")
+        yield from _unique(measures, "measures", "key")
+        for i, measure in enumerate(measures):
+            key = measure.get("key")
+            if isinstance(key, str) and (
+                not re.match(MEASURE_KEY_PATTERN, key) or key in RESERVED_TABLES
+            ):
+                yield Finding(
+                    "E213", f"measure key {quote(key)} cannot name a table in unit files",
+                    ("measures", i, "key"), on_value=True,
+                    hint="use lower-case letters, digits and _, starting with a letter, "
+                    f"and not {' or '.join(RESERVED_TABLES)}",
+                )
+    counties = doc.get("counties")
+    if isinstance(counties, list):
+        if not counties:
+            yield Finding("E102", "there are no [[counties]]", ("counties",),
+                          hint="add one [[counties]] table per county-level area")
+        yield from _unique(counties, "counties", "code")
+        yield from _unique(counties, "counties", "name")
+        for i, county in enumerate(counties):
+            expected = county.get("expected_units")
+            if isinstance(expected, int) and expected < 0:
+                yield Finding("E213", f"expected_units is negative ({expected})",
+                              ("counties", i, "expected_units"), on_value=True)
+
+
+def _unique(items: list[dict[str, Any]], table: str, key: str) -> Iterable[Finding]:
+    seen: dict[Any, int] = {}
+    for i, item in enumerate(items):
+        value = item.get(key)
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            yield Finding("E213", f"{key} {quote(value)} is used twice in [[{table}]] "
+                          f"(#{seen[value] + 1} and #{i + 1})", (table, i, key), on_value=True,
+                          hint=f"each {key} must be unique")
+        else:
+            seen[value] = i
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _build(doc: dict[str, Any], path: Path) -> Campaign:
+    campaign = doc["campaign"]
+    measures = doc.get("measures")
+    return Campaign(
+        name=campaign["name"],
+        start=campaign["start"],
+        end=campaign["end"],
+        timezone=campaign.get("timezone"),
+        exclude=tuple(campaign.get("exclude", ())),
+        measures=tuple(MeasureDef(m["key"], m["name"]) for m in measures)
+        if measures else DEFAULT_MEASURES,
+        counties=tuple(
+            County(c["code"], c["name"], c.get("expected_units")) for c in doc["counties"]
+        ),
+        config_path=path.absolute(),
+    )

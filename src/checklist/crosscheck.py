@@ -1,0 +1,43 @@
+"""Checks that need every unit at once: the only ones that are not per file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from checklist.check import UnitResult
+from checklist.rules import Finding
+from checklist.shape import quote
+
+
+def duplicate_ids(results: Sequence[UnitResult]) -> dict[str, list[Finding]]:
+    """Unit ids used by more than one file, reported in each file with the others named."""
+    by_id: dict[str, list[UnitResult]] = defaultdict(list)
+    for result in results:
+        if result.unit_id is not None:
+            by_id[result.unit_id].append(result)
+    found: dict[str, list[Finding]] = defaultdict(list)
+    for unit_id, group in by_id.items():
+        if len(group) < 2:
+            continue
+        for result in group:
+            others = ", ".join(r.file for r in group if r is not result)
+            explicit = result.unit_id_path == ("unit", "id")
+            hint = ("give this unit its own id" if explicit else
+                    "the id comes from the file name; add id = \"…\" under [unit] or rename it")
+            found[result.file].append(Finding(
+                "E301", f"unit id {quote(unit_id)} is also used by {others}",
+                result.unit_id_path, on_value=explicit, hint=hint,
+            ))
+    return found
+
+
+CROSS_CHECKS = (duplicate_ids,)
+
+
+def cross_findings(results: Sequence[UnitResult]) -> dict[str, list[Finding]]:
+    merged: dict[str, list[Finding]] = defaultdict(list)
+    for cross in CROSS_CHECKS:
+        for file, findings in cross(results).items():
+            merged[file].extend(findings)
+    return merged

@@ -1,0 +1,32 @@
+"""One error hierarchy, caught once at the CLI boundary and mapped to an exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checklist.model import Problem
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class ChecklistError(Exception):
+    """A failure the user can act on; ``str(error)`` is the whole message."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(ChecklistError):
+    """The command line asks for something that cannot be done."""
+
+
+class ConfigError(ChecklistError):
+    """``campaign.toml`` is missing or broken; ``problems`` say where."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)

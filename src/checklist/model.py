@@ -1,0 +1,123 @@
+"""The records every command works on: small, immutable, plain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Level(enum.StrEnum):
+    COUNTY = "county"
+    GRASSROOTS = "grassroots"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located mistake in one file."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    rule: str
+    message: str
+    hint: str | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class County:
+    code: str
+    name: str
+    expected_units: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureDef:
+    key: str
+    name: str
+
+
+DEFAULT_MEASURES = (
+    MeasureDef("study", "理论学习"),
+    MeasureDef("research", "调查研究"),
+    MeasureDef("development", "推动发展"),
+    MeasureDef("rectification", "检视整改"),
+    MeasureDef("institutions", "建章立制"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    name: str
+    start: dt.date
+    end: dt.date
+    counties: tuple[County, ...]
+    measures: tuple[MeasureDef, ...] = DEFAULT_MEASURES
+    timezone: str | None = None
+    exclude: tuple[str, ...] = ()
+    config_path: Path = field(default=Path("campaign.toml"), compare=False)
+
+    @property
+    def root(self) -> Path:
+        return self.config_path.parent
+
+    def county(self, code_or_name: str) -> County | None:
+        """Find a county by code or exact name."""
+        for county in self.counties:
+            if code_or_name in (county.code, county.name):
+                return county
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An owner or contact; one person across units only when an address says so."""
+
+    name: str
+    address: str | None
+    unit: str
+
+    @property
+    def key(self) -> str:
+        return self.address.lower() if self.address else f"{self.unit}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One task as written; a repeating task stands for all its occurrences."""
+
+    measure: str
+    index: int  # 1-based within its measure; 0 for a measure without tasks
+    title: str
+    owner: Person
+    due: dt.date
+    done: tuple[dt.date, ...] = ()
+    repeat: str | None = None
+    until: dt.date | None = None
+    id: str | None = None
+    note: str | None = None
+    postponed_from: dt.date | None = None
+    postpone_reason: str | None = None
+    line: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    id: str
+    name: str
+    county: str  # the county code, even where the file names the county
+    level: Level
+    contact: Person
+    tasks: tuple[Task, ...]
+    file: str
+    note: str | None = None

@@ -1,0 +1,43 @@
+"""Rendering: the only layer that imports rich, and only when it renders."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """Make text from a file safe for a terminal: no escapes, no bidi tricks, same width.
+
+    Control characters become their visible control pictures (ESC → ␛), one
+    cell each, so columns computed on the original text still line up.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if char == "\t":
+            out.append(" ")
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif char in _BIDI or unicodedata.category(char) in ("Cc", "Cs"):
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
+    """A console that colours only a terminal, honours NO_COLOR, and never reads markup."""
+    from rich.console import Console
+
+    return Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False,
+                   soft_wrap=True)

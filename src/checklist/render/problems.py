@@ -1,0 +1,141 @@
+"""Problems as text (source line and caret), JSON, or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from checklist.model import Problem, Severity
+from checklist.render import console, printable
+
+SCHEMA_VERSION = 1
+
+
+def summary(problems: Iterable[Problem], *, checked: int) -> str:
+    problems = list(problems)
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    files = len({p.file for p in problems})
+    if not problems:
+        return f"All good: {checked} {_plural(checked, 'file')} checked, no problems."
+    return (f"Found {errors} {_plural(errors, 'error')} and {warnings} "
+            f"{_plural(warnings, 'warning')} in {files} {_plural(files, 'file')} "
+            f"(checked {checked}).")
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def write_text(problems: Iterable[Problem], out: IO[str] | None, *, sources: dict[str, str],
+               checked: int | None) -> None:
+    """Write each problem like cargo and ruff do: where, the source line, a caret, the fix."""
+    from rich.text import Text
+
+    problems = list(problems)
+    screen = console(out)
+    for problem in problems:
+        style = "bold red" if problem.severity is Severity.ERROR else "bold yellow"
+        head = Text()
+        head.append(f"{problem.severity}[{problem.code}]", style=style)
+        head.append(f" {problem.rule}: ", style="bold")
+        head.append(printable(problem.message), style="bold")
+        screen.print(head)
+        gutter = " " * len(str(problem.line))
+        screen.print(Text(f"{gutter}--> {printable(problem.file)}:{problem.line}:{problem.column}",
+                          style="blue"))
+        source = _source_line(sources.get(problem.file), problem.line)
+        if source is not None:
+            screen.print(Text(f"{gutter} |", style="blue"))
+            line = Text(f"{problem.line} | ", style="blue")
+            line.append(printable(source))
+            screen.print(line)
+            caret = Text(f"{gutter} | ", style="blue")
+            caret.append(_caret(source, problem), style=style)
+            screen.print(caret)
+        if problem.hint:
+            screen.print(Text(f"{gutter} = help: {printable(problem.hint)}", style="cyan"))
+        screen.print()
+    if checked is not None:
+        screen.print(Text(summary(problems, checked=checked), style="bold"))
+
+
+def _source_line(text: str | None, line: int) -> str | None:
+    if not text:
+        return None
+    lines = text.split("\n")
+    return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else None
+
+
+def _caret(source: str, problem: Problem) -> str:
+    from rich.cells import cell_len
+
+    start = max(problem.column - 1, 0)
+    end = len(source)
+    if problem.end_line == problem.line and problem.end_column:
+        end = min(problem.end_column - 1, len(source))
+    if problem.end_line is None:
+        end = start + 1
+    indent = cell_len(printable(source[:start]))
+    width = max(cell_len(printable(source[start:end])), 1)
+    return " " * indent + "^" * width
+
+
+def to_dict(problem: Problem) -> dict[str, Any]:
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "end_line": problem.end_line,
+        "end_column": problem.end_column,
+        "severity": str(problem.severity),
+        "code": problem.code,
+        "rule": problem.rule,
+        "message": problem.message,
+        "hint": problem.hint,
+    }
+
+
+def write_json(problems: Iterable[Problem], out: IO[str], *, checked: int) -> None:
+    problems = list(problems)
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "checked": checked,
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        "problems": [to_dict(p) for p in problems],
+    }
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def write_github(problems: Iterable[Problem], out: IO[str]) -> None:
+    """GitHub Actions workflow commands; paths relative to the repository."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    for problem in problems:
+        file = problem.file
+        if workspace:
+            try:
+                file = Path(file).absolute().relative_to(Path(workspace).absolute()).as_posix()
+            except ValueError:
+                pass
+        level = "error" if problem.severity is Severity.ERROR else "warning"
+        props = [f"file={_escape_property(file)}", f"line={problem.line}",
+                 f"col={problem.column}"]
+        if problem.end_line == problem.line and problem.end_column:
+            props += [f"endLine={problem.end_line}", f"endColumn={problem.end_column}"]
+        props.append(f"title={_escape_property(f'{problem.code} {problem.rule}')}")
+        message = problem.message + (f" ({problem.hint})" if problem.hint else "")
+        out.write(f"::{level} {','.join(props)}::{_escape_data(message)}\n")

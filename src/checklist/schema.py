@@ -1,0 +1,221 @@
+"""Every key of both file kinds, declared once.
+
+The structural check, ``checklist schema`` (JSON Schema for editors) and
+docs/format.md are all generated from these declarations, so they cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from checklist.model import DEFAULT_MEASURES, Campaign, Level, MeasureDef
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+MEASURE_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+RESERVED_TABLES = ("unit", "people")
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    DATE = "date"
+    INTEGER = "integer"
+    DATES = "date or list of dates"
+    TEXTS = "list of text"
+    TABLE = "table"
+    TABLES = "array of tables"
+    TEXT_MAP = "table of text"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+    default: str | None = None
+    example: Any = None
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None
+    fields: tuple[Field, ...] = ()
+
+    def child(self, name: str) -> Field | None:
+        for field in self.fields:
+            if field.name == name:
+                return field
+        return None
+
+
+def _task_fields(*, in_measure: bool) -> tuple[Field, ...]:
+    """Keys of a task; a measure without tasks takes the same keys but the title."""
+    where = "the measure" if in_measure else "this task"
+    fields = [
+        Field("id", Kind.TEXT, "A stable id for this task, unique within the unit.",
+              pattern=ID_PATTERN, example="study-1"),
+        Field("owner", Kind.TEXT,
+              "The one person responsible; a name, optionally with an address: "
+              '"张伟 <zw@example.cn>".',
+              default="the measure's owner" if not in_measure else None, example="李强"),
+        Field("due", Kind.DATE, "The due date (the first occurrence, for a repeating task).",
+              default="the measure's due" if not in_measure else None, example="2023-09-28"),
+        Field("done", Kind.DATES,
+              f"The day {where} was done; absent means open. For a repeating task, a list: "
+              "the n-th date completes the n-th occurrence.",
+              example="2023-09-27"),
+        Field("repeat", Kind.TEXT,
+              'A recurrence: "daily", "weekly", "biweekly", "monthly", "dekadly" '
+              '(the 10th, 20th and last day of each month), or RFC 5545 RRULE text '
+              'such as "FREQ=WEEKLY;BYDAY=FR".',
+              example="monthly"),
+        Field("until", Kind.DATE, "With repeat: the last day an occurrence may fall on.",
+              default="the campaign end", example="2023-12-31"),
+        Field("note", Kind.TEXT, "Free text for people; the tool only shows it.",
+              example="与市卫健委联合开展"),
+        Field("postponed_from", Kind.DATE,
+              "The original due date, kept when the due date was moved.", example="2023-10-15"),
+        Field("postpone_reason", Kind.TEXT, "Why the due date was moved.",
+              example="经领导小组研究调整"),
+    ]
+    if not in_measure:
+        fields.insert(0, Field("title", Kind.TEXT, "What is to be done.", required=True,
+                               example="中心组专题学习(第一次)"))
+    return tuple(fields)
+
+
+TASK_FIELDS = _task_fields(in_measure=False)
+
+UNIT_TABLE = Field(
+    "unit", Kind.TABLE, "Who the list belongs to.", required=True,
+    fields=(
+        Field("id", Kind.TEXT, "Unique in the campaign.", default="the file name without .toml",
+              pattern=ID_PATTERN, example="erqi-committee"),
+        Field("name", Kind.TEXT, "The unit's full name.", required=True,
+              example="中共郑州市二七区委领导班子"),
+        Field("county", Kind.TEXT, "A county code (or exact name) from campaign.toml.",
+              required=True, example="410103"),
+        Field("level", Kind.TEXT, "County-level leadership team or grassroots unit.",
+              required=True, choices=tuple(level.value for level in Level), example="county"),
+        Field("contact", Kind.TEXT,
+              "Answers for the whole list; escalations go to this person. "
+              'A name, optionally with an address: "王红 <wh@example.cn>".',
+              required=True, example="王红"),
+        Field("note", Kind.TEXT, "Free text for people.", example="2023年9月13日部署"),
+    ),
+)
+
+PEOPLE_TABLE = Field(
+    "people", Kind.TEXT_MAP,
+    "E-mail addresses of this unit's owners and contact, by name. "
+    "A name means one person only within its unit unless an address joins them.",
+    example={"张伟": "zhangwei@example.cn"},
+)
+
+
+def measure_table(measure: MeasureDef) -> Field:
+    return Field(
+        measure.key, Kind.TABLE,
+        f"The measure {measure.name}. Its owner and due are the defaults of its tasks; "
+        "a measure without tasks counts as one task and needs its own owner and due.",
+        required=True,
+        fields=(
+            *_task_fields(in_measure=True),
+            Field("tasks", Kind.TABLES, "The measure's tasks.", fields=TASK_FIELDS),
+        ),
+    )
+
+
+def unit_schema(measures: Iterable[MeasureDef] = DEFAULT_MEASURES) -> Field:
+    return Field("", Kind.TABLE, "A unit file.", fields=(
+        UNIT_TABLE, PEOPLE_TABLE, *(measure_table(m) for m in measures),
+    ))
+
+
+CAMPAIGN_SCHEMA = Field("", Kind.TABLE, "campaign.toml", fields=(
+    Field("campaign", Kind.TABLE, "The campaign itself.", required=True, fields=(
+        Field("name", Kind.TEXT, "The campaign's name.", required=True,
+              example="郑州市第二批主题教育"),
+        Field("start", Kind.DATE, "The first day.", required=True, example="2023-09-09"),
+        Field("end", Kind.DATE, "The last day; no due date may fall after it.", required=True,
+              example="2024-01-31"),
+        Field("timezone", Kind.TEXT, 'An IANA time zone: what "today" means for the campaign.',
+              default="the machine's local time zone", example="Asia/Shanghai"),
+        Field("exclude", Kind.TEXTS,
+              "Glob patterns, relative to the campaign folder, of .toml files that are "
+              "not unit files.", default="[]", example=["templates/*.toml"]),
+    )),
+    Field("measures", Kind.TABLES,
+          "The measures every unit lists, in order. Keys are lower-case identifiers.",
+          default="the five measures study, research, development, rectification, institutions",
+          fields=(
+              Field("key", Kind.TEXT, "The table name unit files use.", required=True,
+                    pattern=MEASURE_KEY_PATTERN, example="study"),
+              Field("name", Kind.TEXT, "The name people read.", required=True,
+                    example="理论学习"),
+          )),
+    Field("counties", Kind.TABLES, "One per county-level area; the unit of roll-up.",
+          required=True, fields=(
+              Field("code", Kind.TEXT, "A stable code (GB/T 2260 where one exists).",
+                    required=True, example="410103"),
+              Field("name", Kind.TEXT, "The area's name.", required=True, example="二七区"),
+              Field("expected_units", Kind.INTEGER,
+                    "How many unit files this county should have.", example=12),
+          )),
+))
+
+
+_DATE_SCHEMA = {"type": "string", "format": "date"}
+
+
+def _json_schema(field: Field) -> dict[str, Any]:
+    """Translate one declaration; TOML dates map to JSON Schema's date format, as taplo does."""
+    node: dict[str, Any]
+    match field.kind:
+        case Kind.TEXT:
+            node = {"type": "string", "minLength": 1}
+            if field.choices:
+                node["enum"] = list(field.choices)
+            if field.pattern:
+                node["pattern"] = field.pattern
+        case Kind.DATE:
+            node = dict(_DATE_SCHEMA)
+        case Kind.INTEGER:
+            node = {"type": "integer", "minimum": 0}
+        case Kind.DATES:
+            node = {"anyOf": [_DATE_SCHEMA, {"type": "array", "items": _DATE_SCHEMA}]}
+        case Kind.TEXTS:
+            node = {"type": "array", "items": {"type": "string"}}
+        case Kind.TEXT_MAP:
+            node = {"type": "object", "additionalProperties": {"type": "string", "format": "email"}}
+        case Kind.TABLE | Kind.TABLES:
+            table: dict[str, Any] = {
+                "type": "object",
+                "properties": {f.name: _json_schema(f) for f in field.fields},
+                "additionalProperties": False,
+            }
+            required = [f.name for f in field.fields if f.required]
+            if required:
+                table["required"] = required
+            node = table if field.kind is Kind.TABLE else {"type": "array", "items": table}
+    if field.doc:
+        node["description"] = field.doc
+    if field.default is not None:
+        node["x-default"] = field.default
+    return node
+
+
+def json_schema(campaign: Campaign | None = None) -> dict[str, Any]:
+    """A draft-07 JSON Schema for unit files of this campaign (or the default measures)."""
+    measures = campaign.measures if campaign else DEFAULT_MEASURES
+    schema = _json_schema(unit_schema(measures))
+    if campaign:
+        county = schema["properties"]["unit"]["properties"]["county"]
+        county["enum"] = [c.code for c in campaign.counties] + [c.name for c in campaign.counties]
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://checklist.invalid/unit.schema.json",
+        "title": "checklist unit file" + (f" ({campaign.name})" if campaign else ""),
+        **schema,
+    }

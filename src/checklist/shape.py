@@ -1,0 +1,210 @@
+"""Check a parsed document against its declared keys and types.
+
+The result is a cleaned copy: unknown keys dropped, and every value that is
+present but unusable replaced by ``BAD``, so later checks neither crash on it
+nor report it a second time (one mistake, one message).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any, Final
+
+from checklist.rules import Finding, KeyPath
+from checklist.schema import Field, Kind
+from checklist.source import date_problem
+
+
+class _Bad:
+    def __repr__(self) -> str:
+        return "BAD"
+
+
+BAD: Final = _Bad()
+
+# Keys people write from the Chinese form they fill in, or from habit.
+ALIASES = {
+    "负责人": "owner", "责任人": "owner", "截止日期": "due", "截止": "due", "完成时间": "done",
+    "完成": "done", "标题": "title", "名称": "name", "任务": "tasks", "联系人": "contact",
+    "区县": "county", "层级": "level", "备注": "note", "deadline": "due", "due_date": "due",
+    "completed": "done", "responsible": "owner", "task": "tasks", "repeats": "repeat",
+    "recurrence": "repeat", "rrule": "repeat",
+}
+
+_QUOTED_DATE = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$"
+)
+
+
+def did_you_mean(word: str, candidates: list[str]) -> str | None:
+    """The candidate a typo most likely meant, if any is close."""
+    if word in ALIASES and ALIASES[word] in candidates:
+        return ALIASES[word]
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+def show(value: Any) -> str:
+    """Describe a value for a message, quoting at most a short piece of it."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {quote(value)}"
+    if isinstance(value, dt.datetime):
+        return f"the date-time {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, dt.time):
+        return f"the time {value.isoformat()}"
+    if isinstance(value, list):
+        return "a list"
+    return "a table"
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """Quote text for a message: short, and with control characters made visible."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    escaped = "".join(
+        c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text
+    )
+    return f'"{escaped}"'
+
+
+def table_name(path: KeyPath) -> str:
+    """Name a table as a user wrote it: [study], [[study.tasks]] #2."""
+    if not path:
+        return "the top level"
+    if isinstance(path[-1], int):
+        return f"[[{'.'.join(map(str, path[:-1]))}]] #{path[-1] + 1}"
+    return f"[{'.'.join(map(str, path))}]"
+
+
+_EXPECTED = {
+    Kind.TEXT: 'text in quotes, like "张伟"',
+    Kind.DATE: "a date like 2023-10-31 (no quotes)",
+    Kind.INTEGER: "a whole number like 12",
+    Kind.DATES: "a date like 2023-10-31, or a list of dates",
+    Kind.TEXTS: 'a list of text, like ["a", "b"]',
+    Kind.TABLE: "a table",
+    Kind.TABLES: "a list of tables",
+    Kind.TEXT_MAP: "a table of text",
+}
+
+
+def shape(doc: dict[str, Any], schema: Field, findings: list[Finding]) -> dict[str, Any]:
+    """Check ``doc`` against ``schema``; append findings and return the cleaned copy."""
+    return _table(doc, schema, (), findings)
+
+
+def _table(table: dict[str, Any], field: Field, path: KeyPath, out: list[Finding]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    known = [f.name for f in field.fields]
+    for key, value in table.items():
+        child = field.child(key)
+        if child is not None:
+            clean[key] = _value(value, child, (*path, key), out)
+            continue
+        guess = did_you_mean(key, known)
+        what = "table" if isinstance(value, dict) and path == () else "key"
+        where = "" if path == () else f" in {table_name(path)}"
+        shown = f"[{key}]" if what == "table" else quote(key)
+        if guess:
+            hint = f'did you mean "{guess}"?'
+            if guess not in table:
+                clean[guess] = BAD  # the typo stands for the key it meant
+        elif path == ():
+            home = next((f.name for f in field.fields if f.child(key)), None)
+            hint = (f"{key} belongs in a table: move it below the [{home}] header" if home
+                    else "the tables here are " + ", ".join(f"[{k}]" for k in known))
+        else:
+            hint = "the keys here are " + ", ".join(known)
+        out.append(Finding("E101", f"unknown {what} {shown}{where}", (*path, key), hint=hint))
+    for child in field.fields:
+        if child.required and child.name not in clean:
+            out.append(_missing(child, path))
+    return clean
+
+
+def _missing(field: Field, path: KeyPath) -> Finding:
+    if field.kind is Kind.TABLE:
+        message = f"the table [{'.'.join(map(str, (*path, field.name)))}] is missing"
+        hint = f"add [{field.name}]; {field.doc[0].lower()}{field.doc[1:]}"
+    else:
+        message = f'{table_name(path)} is missing "{field.name}"'
+        example = field.example if field.kind is not Kind.TEXT else f'"{field.example}"'
+        hint = f"add {field.name} = {example}: {field.doc[0].lower()}{field.doc[1:]}"
+    return Finding("E102", message, path, hint=hint)
+
+
+def _value(value: Any, field: Field, path: KeyPath, out: list[Finding]) -> Any:
+    kind = field.kind
+    if kind is Kind.TEXT and isinstance(value, str):
+        return value
+    if kind is Kind.INTEGER and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind in (Kind.DATE, Kind.DATES) and _is_date(value):
+        return value
+    if kind is Kind.DATES and isinstance(value, list):
+        items = [_value(item, _DATE_ITEM, (*path, i), out) for i, item in enumerate(value)]
+        return BAD if any(item is BAD for item in items) else items
+    if kind is Kind.TEXTS and isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return value
+    elif kind is Kind.TABLE and isinstance(value, dict):
+        return _table(value, field, path, out)
+    elif kind is Kind.TABLES and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return [_table(item, field, (*path, i), out) for i, item in enumerate(value)]
+    elif kind is Kind.TEXT_MAP and isinstance(value, dict):
+        clean = {}
+        for key, item in value.items():
+            clean[key] = _value(item, _TEXT_ITEM, (*path, key), out)
+        return clean
+    out.append(_wrong_type(value, field, path))
+    return BAD
+
+
+_DATE_ITEM = Field("date", Kind.DATE, "")
+_TEXT_ITEM = Field("address", Kind.TEXT, "")
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _wrong_type(value: Any, field: Field, path: KeyPath) -> Finding:
+    name = str(path[-1]) if isinstance(path[-1], str) else f"{path[-2]}[{path[-1]}]"
+    if field.kind in (Kind.DATE, Kind.DATES) and isinstance(value, str):
+        quoted = _QUOTED_DATE.match(value)
+        if quoted:
+            return _date_as_string(value, quoted, name, path)
+    hint = None
+    if field.kind in (Kind.DATE, Kind.DATES) and isinstance(value, dt.datetime):
+        hint = f"write only the day: {name} = {value.date().isoformat()}"
+    elif field.kind is Kind.TABLES and isinstance(value, dict):
+        hint = f"write [[{'.'.join(map(str, path))}]] (double brackets) before each one"
+    elif field.kind is Kind.TEXT and not isinstance(value, dict | list):
+        shown = value.isoformat() if isinstance(value, dt.date | dt.time) else str(value).lower()
+        hint = f'put it in quotes: {name} = "{shown}"'
+    message = f'"{name}" must be {_EXPECTED[field.kind]}, not {show(value)}'
+    return Finding("E103", message, path, on_value=True, hint=hint)
+
+
+def _date_as_string(value: str, found: re.Match[str], name: str, path: KeyPath) -> Finding:
+    year, month, day = int(found[1]), int(found[2]), int(found[3])
+    reason = date_problem(year, month, day)
+    if reason:
+        message = f'"{name}" is the text {quote(value)}, and that date does not exist ({reason})'
+        hint = "write a real date without quotes, like 2023-10-31"
+    else:
+        iso = dt.date(year, month, day).isoformat()
+        message = f'"{name}" is the text {quote(value)}, not a date'
+        hint = f"drop the quotes: {name} = {iso}"
+    return Finding("E104", message, path, on_value=True, hint=hint)

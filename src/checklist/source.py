@@ -1,0 +1,141 @@
+"""From bytes on disk to a TOML document, or a located finding saying why not."""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from checklist.rules import Finding
+
+MAX_BYTES = 1 << 20
+_BOM = "\ufeff"
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
+_BARE_DATE = re.compile(r"(?<![\w\"'.-])(\d{4})-(\d{2})-(\d{2})(?![\w\"'])")
+
+
+class SourceError(Exception):
+    """The file could not be turned into a document; ``finding`` says where and why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def read(path: Path) -> bytes:
+    """Read a file, refusing what is not a regular file of sane size."""
+    try:
+        with path.open("rb") as handle:
+            # A FIFO or device named *.toml would block or never end.
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SourceError(Finding("E001", "not a regular file", line=1, column=1))
+            data = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise SourceError(Finding("E001", "this is a folder, not a file", line=1, column=1)) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SourceError(
+            Finding("E001", f"cannot read the file: {reason}", line=1, column=1,
+                    hint="check that the file exists and that you may read it")
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise SourceError(
+            Finding("E004", f"the file is larger than {MAX_BYTES // 1024} KiB", line=1, column=1,
+                    hint="a unit file holds one unit's list; split or shorten it")
+        )
+    return data
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8, tolerating the BOM that Windows editors add."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(_decode_finding(data, error.start)) from None
+    return text.removeprefix(_BOM)
+
+
+def _decode_finding(data: bytes, offset: int) -> Finding:
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    if b"\0" in data[:8192]:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            message, hint = "the file is UTF-16, not UTF-8", "save it as UTF-8"
+        else:
+            message, hint = "the file is binary, not text", "unit files are UTF-8 TOML text"
+        return Finding("E002", message, line=1, column=1, hint=hint)
+    hint = "save the file as UTF-8"
+    try:
+        data.decode("gb18030")
+        hint = "the file looks like GBK/GB18030 (a common Windows default); save it as UTF-8"
+    except UnicodeDecodeError:
+        pass
+    return Finding("E002", f"byte 0x{data[offset]:02X} is not valid UTF-8", line=line,
+                   column=column, hint=hint)
+
+
+def parse(text: str) -> dict[str, Any]:
+    """Parse TOML, turning tomllib's message into a located finding."""
+    if not text.strip():
+        raise SourceError(Finding("E003", "the file is empty", line=1, column=1,
+                                  hint="start from `checklist new` or an example unit file"))
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SourceError(_syntax_finding(text, str(error))) from None
+    except RecursionError:
+        raise SourceError(Finding("E005", "values are nested too deeply", line=1, column=1)) from None
+
+
+def _syntax_finding(text: str, message: str) -> Finding:
+    found = _AT.search(message)
+    if found:
+        line, column = int(found[1]), int(found[2])
+        message = message[: found.start()].rstrip()
+    else:  # "at end of document"
+        line = text.count("\n") + 1
+        column = len(text) - (text.rfind("\n") + 1) + 1
+        message = re.sub(r"\s*\(at end of document\)$", "", message) + " at the end of the file"
+    bad_date = _nonexistent_date(text, line)
+    if bad_date:
+        return bad_date
+    message = message[:1].lower() + message[1:]
+    return Finding("E005", f"invalid TOML: {message}", line=line, column=column,
+                   hint=_syntax_hint(message))
+
+
+def _nonexistent_date(text: str, line: int) -> Finding | None:
+    """tomllib calls 2023-02-30 a syntax error; say which date does not exist instead."""
+    lines = text.split("\n")
+    if line > len(lines):
+        return None
+    for found in _BARE_DATE.finditer(lines[line - 1]):
+        reason = date_problem(int(found[1]), int(found[2]), int(found[3]))
+        if reason:
+            return Finding("E006", f"{found[0]} is not a date: {reason}", line=line,
+                           column=found.start() + 1, end_column=found.end() + 1,
+                           hint="write a date that exists")
+    return None
+
+
+def date_problem(year: int, month: int, day: int) -> str | None:
+    """Say why year-month-day does not exist, or None when it does."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    return None
+
+
+def _syntax_hint(message: str) -> str | None:
+    if "cannot overwrite" in message.lower() or "cannot declare" in message.lower():
+        return "each key and table may appear only once; use [[…]] for a list of tasks"
+    if "invalid value" in message.lower():
+        return 'text needs quotes ("…"); dates are written 2023-10-31 without quotes'
+    return None
