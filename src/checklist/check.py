@@ -161,8 +161,16 @@ def check(function: Check) -> Check:
     return function
 
 
-_MUST_NOT_BE_EMPTY = {"name", "contact", "owner", "title", "county", "level", "id",
-                      "postpone_reason"}
+_MUST_NOT_BE_EMPTY = {
+    "name",
+    "contact",
+    "owner",
+    "title",
+    "county",
+    "level",
+    "id",
+    "postpone_reason",
+}
 _MULTILINE_OK = {"note", "postpone_reason"}
 # Bidi controls can make a line read differently from what it holds.
 _BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -199,13 +207,21 @@ def check_text(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         if hidden:
             what = unicodedata.name(hidden, "control character")
             yield Finding(
-                "E204", f"{'key' if is_key else name} {quote(text)} contains the invisible "
-                f"character U+{ord(hidden):04X} ({what})", path, on_value=not is_key,
+                "E204",
+                f"{'key' if is_key else name} {quote(text)} contains the invisible "
+                f"character U+{ord(hidden):04X} ({what})",
+                path,
+                on_value=not is_key,
                 hint="delete it: invisible characters can disguise text in terminals and reports",
             )
         elif not is_key and name in _MUST_NOT_BE_EMPTY and not text.strip():
-            yield Finding("E203", f'"{name}" is empty', path, on_value=True,
-                          hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"))
+            yield Finding(
+                "E203",
+                f'"{name}" is empty',
+                path,
+                on_value=True,
+                hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"),
+            )
 
 
 _EMPTY_HINTS = {
@@ -223,26 +239,44 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     unit = doc.get("unit")
     county = good(unit, "county")
     if isinstance(county, str) and county.strip() and ctx.campaign.county(county) is None:
-        yield Finding("E201", f"unknown county {quote(county)}", ("unit", "county"),
-                      on_value=True, hint=_county_hint(county, ctx.campaign))
+        yield Finding(
+            "E201",
+            f"unknown county {quote(county)}",
+            ("unit", "county"),
+            on_value=True,
+            hint=_county_hint(county, ctx.campaign),
+        )
     level = good(unit, "level")
     levels = [level.value for level in Level]
     if isinstance(level, str) and level.strip() and level not in levels:
         guess = _LEVEL_ALIASES.get(level.strip()) or did_you_mean(level, levels)
         hint = f'did you mean "{guess}"?' if guess else 'write "county" or "grassroots"'
-        yield Finding("E202", f'unknown level {quote(level)}: it is "county" (county-level '
-                      'leadership team) or "grassroots"', ("unit", "level"), on_value=True,
-                      hint=hint)
+        yield Finding(
+            "E202",
+            f'unknown level {quote(level)}: it is "county" (county-level '
+            'leadership team) or "grassroots"',
+            ("unit", "level"),
+            on_value=True,
+            hint=hint,
+        )
     unit_id = good(unit, "id")
     if isinstance(unit_id, str):
         if unit_id.strip() and not re.match(ID_PATTERN, unit_id):
-            yield Finding("E210", f"unit id {quote(unit_id)} has characters ids cannot have",
-                          ("unit", "id"), on_value=True,
-                          hint="use letters, digits, '.', '_' and '-', like erqi-committee")
+            yield Finding(
+                "E210",
+                f"unit id {quote(unit_id)} has characters ids cannot have",
+                ("unit", "id"),
+                on_value=True,
+                hint="use letters, digits, '.', '_' and '-', like erqi-committee",
+            )
     elif "id" not in (unit or {}) and not re.match(ID_PATTERN, ctx.stem) and unit is not None:
-        yield Finding("E210", f"the file name gives the unit id {quote(ctx.stem)}, which has "
-                      "characters ids cannot have", ("unit",),
-                      hint='add id = "…" under [unit] (letters, digits, ".", "_", "-")')
+        yield Finding(
+            "E210",
+            f"the file name gives the unit id {quote(ctx.stem)}, which has "
+            "characters ids cannot have",
+            ("unit",),
+            hint='add id = "…" under [unit] (letters, digits, ".", "_", "-")',
+        )
 
 
 def _county_hint(text: str, campaign: Campaign) -> str:
@@ -269,9 +303,13 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     if isinstance(people, dict):
         for name, address in people.items():
             if isinstance(address, str) and not _EMAIL.match(address.strip()):
-                yield Finding("E209", f"{quote(address)} is not an e-mail address",
-                              ("people", name), on_value=True,
-                              hint=f'write {quote(name)} = "name@example.cn"')
+                yield Finding(
+                    "E209",
+                    f"{quote(address)} is not an e-mail address",
+                    ("people", name),
+                    on_value=True,
+                    hint=f'write {quote(name)} = "name@example.cn"',
+                )
     places: list[tuple[KeyPath, Any]] = [(("unit", "contact"), good(doc.get("unit"), "contact"))]
     for entry in entries(doc, ctx.campaign):
         if "owner" in entry.table:
@@ -282,9 +320,14 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         found = _PERSON.match(text)
         address = found["address"].strip() if found else text.strip()
         if (found is None and "<" in text + ">") or not _EMAIL.match(address):
-            yield Finding("E209", f"{quote(text)} is not a name with an e-mail address",
-                          path, on_value=True, hint='write "张伟 <zhangwei@example.cn>", or only '
-                          "the name with its address in [people]")
+            yield Finding(
+                "E209",
+                f"{quote(text)} is not a name with an e-mail address",
+                path,
+                on_value=True,
+                hint='write "张伟 <zhangwei@example.cn>", or only '
+                "the name with its address in [people]",
+            )
 
 
 @check
@@ -296,8 +339,10 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             for key in ("done", "repeat", "until", "id", "postponed_from", "postpone_reason"):
                 if key in table:
                     yield Finding(
-                        "E105", f'"{key}" belongs on a task: [{measure.key}] has tasks',
-                        (measure.key, key), hint=f"move it into the [[{measure.key}.tasks]] "
+                        "E105",
+                        f'"{key}" belongs on a task: [{measure.key}] has tasks',
+                        (measure.key, key),
+                        hint=f"move it into the [[{measure.key}.tasks]] "
                         "it is about; a measure's own owner and due are its tasks' defaults",
                     )
     ids: dict[str, KeyPath] = {}
@@ -308,53 +353,82 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 yield _unresolved(entry, key)
         repeat = entry.table.get("repeat")
         if "until" in entry.table and repeat is None:
-            yield Finding("E105", '"until" only goes with "repeat"', (*entry.path, "until"),
-                          hint="add repeat = \"weekly\" (or another rule), or remove until")
+            yield Finding(
+                "E105",
+                '"until" only goes with "repeat"',
+                (*entry.path, "until"),
+                hint='add repeat = "weekly" (or another rule), or remove until',
+            )
         done = entry.table.get("done")
         if isinstance(done, list) and repeat is None:
-            yield Finding("E103", f'"done" is a list, but {entry.label} does not repeat',
-                          (*entry.path, "done"), on_value=True,
-                          hint="write the one day it was done, like done = 2023-10-27")
+            yield Finding(
+                "E103",
+                f'"done" is a list, but {entry.label} does not repeat',
+                (*entry.path, "done"),
+                on_value=True,
+                hint="write the one day it was done, like done = 2023-10-27",
+            )
         task_id = good(entry.table, "id")
         if isinstance(task_id, str) and task_id.strip():
             if not re.match(ID_PATTERN, task_id):
-                yield Finding("E210", f"task id {quote(task_id)} has characters ids cannot "
-                              "have", (*entry.path, "id"), on_value=True,
-                              hint="use letters, digits, '.', '_' and '-', like study-1")
+                yield Finding(
+                    "E210",
+                    f"task id {quote(task_id)} has characters ids cannot have",
+                    (*entry.path, "id"),
+                    on_value=True,
+                    hint="use letters, digits, '.', '_' and '-', like study-1",
+                )
             elif task_id in ids:
-                yield Finding("E212", f"task id {quote(task_id)} is already used by "
-                              f"{table_name(ids[task_id][:-1])}", (*entry.path, "id"),
-                              on_value=True, hint="give each task of the unit its own id")
+                yield Finding(
+                    "E212",
+                    f"task id {quote(task_id)} is already used by {table_name(ids[task_id][:-1])}",
+                    (*entry.path, "id"),
+                    on_value=True,
+                    hint="give each task of the unit its own id",
+                )
             else:
                 ids[task_id] = (*entry.path, "id")
         title = good(entry.table, "title")
         if isinstance(title, str) and title.strip():
-            key = (entry.measure.key, title.strip())
-            if key in titles:
-                yield Finding("W401", f"task title {quote(title)} appears twice in "
-                              f"[{entry.measure.key}] (tasks #{titles[key]} and #{entry.index})",
-                              (*entry.path, "title"), on_value=True,
-                              hint="tell the tasks apart in their titles, or merge them")
+            seen = (entry.measure.key, title.strip())
+            if seen in titles:
+                yield Finding(
+                    "W401",
+                    f"task title {quote(title)} appears twice in "
+                    f"[{entry.measure.key}] (tasks #{titles[seen]} and #{entry.index})",
+                    (*entry.path, "title"),
+                    on_value=True,
+                    hint="tell the tasks apart in their titles, or merge them",
+                )
             else:
-                titles[key] = entry.index
+                titles[seen] = entry.index
         if ("postponed_from" in entry.table) != ("postpone_reason" in entry.table):
             present = "postponed_from" if "postponed_from" in entry.table else "postpone_reason"
             missing = "postpone_reason" if present == "postponed_from" else "postponed_from"
-            yield Finding("W404", f'{entry.label} has "{present}" but no "{missing}"',
-                          (*entry.path, present),
-                          hint="a postponement records both the original due date and why")
+            yield Finding(
+                "W404",
+                f'{entry.label} has "{present}" but no "{missing}"',
+                (*entry.path, present),
+                hint="a postponement records both the original due date and why",
+            )
 
 
 def _unresolved(entry: Entry, key: str) -> Finding:
     example = '"张伟"' if key == "owner" else "2023-10-31"
     if entry.index == 0:
-        return Finding("E102", f"[{entry.measure.key}] has no tasks, so it needs its own "
-                       f'"{key}"', entry.path,
-                       hint=f"add {key} = {example} under [{entry.measure.key}], or add "
-                       f"[[{entry.measure.key}.tasks]]")
-    return Finding("E102", f"{entry.label} has no {key}, and [{entry.measure.key}] gives "
-                   "none to inherit", entry.path,
-                   hint=f"add {key} = {example} to this task or to [{entry.measure.key}]")
+        return Finding(
+            "E102",
+            f'[{entry.measure.key}] has no tasks, so it needs its own "{key}"',
+            entry.path,
+            hint=f"add {key} = {example} under [{entry.measure.key}], or add "
+            f"[[{entry.measure.key}.tasks]]",
+        )
+    return Finding(
+        "E102",
+        f"{entry.label} has no {key}, and [{entry.measure.key}] gives none to inherit",
+        entry.path,
+        hint=f"add {key} = {example} to this task or to [{entry.measure.key}]",
+    )
 
 
 @check
@@ -371,26 +445,41 @@ def check_dates(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             if isinstance(due, dt.date):
                 yield from _due_in_campaign(due, (*entry.path, "due"), campaign)
         done = good(entry.table, "done")
-        dated = [((*entry.path, "done"), done)] if isinstance(done, dt.date) else [
-            ((*entry.path, "done", i), d) for i, d in enumerate(done or ())
-        ]
+        dated = (
+            [((*entry.path, "done"), done)]
+            if isinstance(done, dt.date)
+            else [((*entry.path, "done", i), d) for i, d in enumerate(done or ())]
+        )
         for path, day in dated:
             if day > ctx.today:
-                yield Finding("E207", f"done date {day} is in the future (today is {ctx.today})",
-                              path, on_value=True, hint="record a task as done on or after the "
-                              "day it was done; fix a typo in the year or month")
+                yield Finding(
+                    "E207",
+                    f"done date {day} is in the future (today is {ctx.today})",
+                    path,
+                    on_value=True,
+                    hint="record a task as done on or after the "
+                    "day it was done; fix a typo in the year or month",
+                )
             elif day < campaign.start:
-                yield Finding("E208", f"done date {day} is before the campaign started "
-                              f"({campaign.start})", path, on_value=True,
-                              hint="fix the date; work before the start is not part of it")
+                yield Finding(
+                    "E208",
+                    f"done date {day} is before the campaign started ({campaign.start})",
+                    path,
+                    on_value=True,
+                    hint="fix the date; work before the start is not part of it",
+                )
 
 
 def _due_in_campaign(due: dt.date, path: KeyPath, campaign: Campaign) -> Iterator[Finding]:
     if not campaign.start <= due <= campaign.end:
         side = "before the campaign starts" if due < campaign.start else "after the campaign ends"
-        yield Finding("E206", f"due date {due} is {side} ({campaign.start} to {campaign.end})",
-                      path, on_value=True,
-                      hint=f"choose a day from {campaign.start} to {campaign.end}")
+        yield Finding(
+            "E206",
+            f"due date {due} is {side} ({campaign.start} to {campaign.end})",
+            path,
+            on_value=True,
+            hint=f"choose a day from {campaign.start} to {campaign.end}",
+        )
 
 
 @check
@@ -404,34 +493,55 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         path = (*entry.path, "repeat")
         count += 1
         if count > MAX_REPEATING_TASKS:
-            yield Finding("E205", f"more than {MAX_REPEATING_TASKS} repeating tasks in one "
-                          "file", path, hint="merge repeating tasks, or split the unit")
+            yield Finding(
+                "E205",
+                f"more than {MAX_REPEATING_TASKS} repeating tasks in one file",
+                path,
+                hint="merge repeating tasks, or split the unit",
+            )
             continue
         until = good(entry.table, "until")
         last = min(until, ctx.campaign.end) if isinstance(until, dt.date) else ctx.campaign.end
         try:
             dates = occurrences(repeat, first=due, last=last)
         except RecurrenceError as error:
-            yield Finding("E205", f"repeat = {quote(repeat)} is not a rule: {error}", path,
-                          on_value=True, hint=f"use {', '.join(SHORTHANDS)}, or RRULE text "
-                          'such as "FREQ=WEEKLY;BYDAY=FR"')
+            yield Finding(
+                "E205",
+                f"repeat = {quote(repeat)} is not a rule: {error}",
+                path,
+                on_value=True,
+                hint=f'use {", ".join(SHORTHANDS)}, or RRULE text such as "FREQ=WEEKLY;BYDAY=FR"',
+            )
             continue
         if not dates:
-            yield Finding("W403", f"{entry.label} repeats, but never between its due date "
-                          f"{due} and {last}", path, on_value=True,
-                          hint="check due, until and the campaign's end")
+            yield Finding(
+                "W403",
+                f"{entry.label} repeats, but never between its due date {due} and {last}",
+                path,
+                on_value=True,
+                hint="check due, until and the campaign's end",
+            )
         done = good(entry.table, "done")
         done = [done] if isinstance(done, dt.date) else done
         if not isinstance(done, list):
             continue
         if len(done) > len(dates):
-            yield Finding("E211", f"{len(done)} done dates, but {entry.label} occurs only "
-                          f"{len(dates)} times up to {last}", (*entry.path, "done"),
-                          on_value=True, hint="one done date per occurrence, in order")
+            yield Finding(
+                "E211",
+                f"{len(done)} done dates, but {entry.label} occurs only "
+                f"{len(dates)} times up to {last}",
+                (*entry.path, "done"),
+                on_value=True,
+                hint="one done date per occurrence, in order",
+            )
         if done != sorted(done):
-            yield Finding("W402", "done dates are not in order; the n-th date completes the "
-                          "n-th occurrence", (*entry.path, "done"), on_value=True,
-                          hint="list the dates from earliest to latest")
+            yield Finding(
+                "W402",
+                "done dates are not in order; the n-th date completes the n-th occurrence",
+                (*entry.path, "done"),
+                on_value=True,
+                hint="list the dates from earliest to latest",
+            )
 
 
 @check
@@ -443,10 +553,14 @@ def check_county_folder(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     for folder in ctx.folders:
         other = ctx.campaign.county(folder)
         if other is not None and other != county:
-            yield Finding("W405", f"the file is in the folder of {other.code} ({other.name}), "
-                          f"but its county is {county.code} ({county.name})",
-                          ("unit", "county"), on_value=True,
-                          hint="move the file to its county's folder, or correct county")
+            yield Finding(
+                "W405",
+                f"the file is in the folder of {other.code} ({other.name}), "
+                f"but its county is {county.code} ({county.name})",
+                ("unit", "county"),
+                on_value=True,
+                hint="move the file to its county's folder, or correct county",
+            )
             return
 
 
@@ -464,9 +578,10 @@ def _unit_id(doc: dict[str, Any], ctx: Context) -> tuple[str | None, KeyPath]:
 
 
 def _task_lines(text: str, measure: str, count: int) -> list[int] | None:
-    """Header lines of [[measure.tasks]], found by a cheap scan that suits files as people write them."""
-    pattern = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(measure)}[ \t]*\.[ \t]*tasks[ \t]*\]\]",
-                         re.MULTILINE)
+    """Header lines of [[measure.tasks]], by a cheap scan that suits files as people write them."""
+    pattern = re.compile(
+        rf"^[ \t]*\[\[[ \t]*{re.escape(measure)}[ \t]*\.[ \t]*tasks[ \t]*\]\]", re.MULTILINE
+    )
     starts = [m.start() for m in pattern.finditer(text)]
     if len(starts) != count:
         return None
@@ -492,34 +607,43 @@ def _build(doc: dict[str, Any], ctx: Context, *, file: str, text: str) -> Unit:
         found = lines[key]
         line = found[entry.index - 1] if found and entry.index else _line_of(text, entry)
         done = entry.table.get("done")
-        tasks.append(Task(
-            measure=key,
-            index=entry.index,
-            title=entry.table.get("title", entry.measure.name),
-            owner=person(entry.get("owner")),
-            due=entry.get("due"),
-            done=tuple(done) if isinstance(done, list) else (done,) if done else (),
-            repeat=entry.table.get("repeat"),
-            until=entry.table.get("until"),
-            id=entry.table.get("id"),
-            note=entry.table.get("note"),
-            postponed_from=entry.table.get("postponed_from"),
-            postpone_reason=entry.table.get("postpone_reason"),
-            line=line,
-        ))
+        tasks.append(
+            Task(
+                measure=key,
+                index=entry.index,
+                title=entry.table.get("title", entry.measure.name),
+                owner=person(entry.get("owner")),
+                due=entry.get("due"),
+                done=tuple(done) if isinstance(done, list) else (done,) if done else (),
+                repeat=entry.table.get("repeat"),
+                until=entry.table.get("until"),
+                id=entry.table.get("id"),
+                note=entry.table.get("note"),
+                postponed_from=entry.table.get("postponed_from"),
+                postpone_reason=entry.table.get("postpone_reason"),
+                line=line,
+            )
+        )
     county = ctx.campaign.county(unit["county"])
     assert county is not None  # checked above: a unit with an unknown county has errors
     return Unit(
-        id=unit_id, name=unit["name"], county=county.code, level=Level(unit["level"]),
-        contact=person(unit["contact"]), tasks=tuple(tasks), file=file, note=unit.get("note"),
+        id=unit_id,
+        name=unit["name"],
+        county=county.code,
+        level=Level(unit["level"]),
+        contact=person(unit["contact"]),
+        tasks=tuple(tasks),
+        file=file,
+        note=unit.get("note"),
     )
 
 
 def _line_of(text: str, entry: Entry) -> int:
     """The line of a measure's [key] header, or of an unusually written task."""
     if entry.index == 0:
-        header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(entry.measure.key)}[ \t]*\]", text,
-                           re.MULTILINE)
+        header = re.search(
+            rf"^[ \t]*\[[ \t]*{re.escape(entry.measure.key)}[ \t]*\]", text, re.MULTILINE
+        )
         if header:
             return text.count("\n", 0, header.start()) + 1
     from checklist.locate import locate

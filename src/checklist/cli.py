@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import sys
@@ -38,13 +39,19 @@ PathsArg = Annotated[
 ]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--config", help="campaign.toml to use, instead of the nearest one above PATHS.",
-                 dir_okay=False),
+    typer.Option(
+        "--config",
+        help="campaign.toml to use, instead of the nearest one above PATHS.",
+        dir_okay=False,
+    ),
 ]
 AsOfOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--as-of", help="The day to judge by (2023-11-20, yesterday, -1w); "
-                 "default: $CHECKLIST_AS_OF, else today in the campaign's time zone."),
+    typer.Option(
+        "--as-of",
+        help="The day to judge by (2023-11-20, yesterday, -1w); "
+        "default: $CHECKLIST_AS_OF, else today in the campaign's time zone.",
+    ),
 ]
 
 
@@ -56,8 +63,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", "-V", help="Show the version and exit.",
-                                          callback=_version, is_eager=True)] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     """Validate, track and roll up campaign checklists kept as TOML files."""
 
@@ -68,14 +79,19 @@ def validate(
     config: ConfigOpt = None,
     output_format: Annotated[
         Optional[ValidateFormat],  # noqa: UP045
-        typer.Option("--format", "-f", help="text, json or github; default github when "
-                     "GITHUB_ACTIONS=true, else text.", show_default=False),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json or github; default github when GITHUB_ACTIONS=true, else text.",
+            show_default=False,
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     output_file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--output-file", "-o", help="Write the report here instead of stdout.",
-                     dir_okay=False),
+        typer.Option(
+            "--output-file", "-o", help="Write the report here instead of stdout.", dir_okay=False
+        ),
     ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
@@ -104,8 +120,9 @@ def validate(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _write_report(report: object, output_format: ValidateFormat, output_file: Path | None,
-                  files: Sequence[Path]) -> None:
+def _write_report(
+    report: object, output_format: ValidateFormat, output_file: Path | None, files: Sequence[Path]
+) -> None:
     from checklist.render import problems as render
     from checklist.validate import Report
 
@@ -119,8 +136,12 @@ def _write_report(report: object, output_format: ValidateFormat, output_file: Pa
             render.write_github(problems, out)
             print(render.summary(problems, checked=len(files)), file=sys.stderr)
         else:
-            render.write_text(problems, out if output_file else None,
-                              sources=_sources(problems, files), checked=len(files))
+            render.write_text(
+                problems,
+                out if output_file else None,
+                sources=_sources(problems, files),
+                checked=len(files),
+            )
     finally:
         if output_file:
             out.close()
@@ -137,10 +158,8 @@ def _sources(problems: Sequence[object], files: Sequence[Path]) -> dict[str, str
     for path in files:
         name = display(path)
         if name in wanted:
-            try:
+            with contextlib.suppress(SourceError):
                 sources[name] = decode(read(path))
-            except SourceError:
-                pass
     return sources
 
 
@@ -170,10 +189,8 @@ def _report_error(error: ChecklistError) -> None:
 
         sources = {}
         for problem in error.problems:
-            try:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
                 sources[problem.file] = Path(problem.file).read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                pass
         render.write_text(error.problems, sys.stderr, sources=sources, checked=None)
     from checklist.render import printable
 
@@ -199,8 +216,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("CHECKLIST_DEBUG"):
             raise
-        print(f"checklist: internal error: {type(error).__name__}: {error}\n"
-              "Please report this; run with CHECKLIST_DEBUG=1 to see the traceback.",
-              file=sys.stderr)
+        print(
+            f"checklist: internal error: {type(error).__name__}: {error}\n"
+            "Please report this; run with CHECKLIST_DEBUG=1 to see the traceback.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     return 0

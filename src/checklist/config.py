@@ -46,7 +46,9 @@ def load_campaign(path: Path, *, display: str | None = None) -> Campaign:
     except SourceError as error:
         if error.finding.code == "E001" and not path.exists():
             raise ConfigError(f"{file}: no such file") from None
-        raise ConfigError(f"{file} cannot be read", pinpoint([error.finding], text=text, file=file)) from None
+        raise ConfigError(
+            f"{file} cannot be read", pinpoint([error.finding], text=text, file=file)
+        ) from None
     findings: list[Finding] = []
     clean = shape(doc, CAMPAIGN_SCHEMA, findings)
     findings.extend(_check(clean))
@@ -61,17 +63,31 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
     if isinstance(campaign, dict):
         start, end = campaign.get("start"), campaign.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            yield Finding("E213", f"the campaign ends ({end}) before it starts ({start})",
-                          ("campaign", "end"), on_value=True, hint="swap start and end")
+            yield Finding(
+                "E213",
+                f"the campaign ends ({end}) before it starts ({start})",
+                ("campaign", "end"),
+                on_value=True,
+                hint="swap start and end",
+            )
         zone = campaign.get("timezone")
         if isinstance(zone, str) and not _is_zone(zone):
-            yield Finding("E213", f"unknown time zone {quote(zone)}", ("campaign", "timezone"),
-                          on_value=True, hint='use an IANA name such as "Asia/Shanghai"')
+            yield Finding(
+                "E213",
+                f"unknown time zone {quote(zone)}",
+                ("campaign", "timezone"),
+                on_value=True,
+                hint='use an IANA name such as "Asia/Shanghai"',
+            )
     measures = doc.get("measures")
     if isinstance(measures, list):
         if not measures:
-            yield Finding("E213", "[[measures]] is empty", ("measures",),
-                          hint="list at least one measure, or remove it for the default five")
+            yield Finding(
+                "E213",
+                "[[measures]] is empty",
+                ("measures",),
+                hint="list at least one measure, or remove it for the default five",
+            )
         yield from _unique(measures, "measures", "key")
         for i, measure in enumerate(measures):
             key = measure.get("key")
@@ -79,23 +95,33 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
                 not re.match(MEASURE_KEY_PATTERN, key) or key in RESERVED_TABLES
             ):
                 yield Finding(
-                    "E213", f"measure key {quote(key)} cannot name a table in unit files",
-                    ("measures", i, "key"), on_value=True,
+                    "E213",
+                    f"measure key {quote(key)} cannot name a table in unit files",
+                    ("measures", i, "key"),
+                    on_value=True,
                     hint="use lower-case letters, digits and _, starting with a letter, "
                     f"and not {' or '.join(RESERVED_TABLES)}",
                 )
     counties = doc.get("counties")
     if isinstance(counties, list):
         if not counties:
-            yield Finding("E102", "there are no [[counties]]", ("counties",),
-                          hint="add one [[counties]] table per county-level area")
+            yield Finding(
+                "E102",
+                "there are no [[counties]]",
+                ("counties",),
+                hint="add one [[counties]] table per county-level area",
+            )
         yield from _unique(counties, "counties", "code")
         yield from _unique(counties, "counties", "name")
         for i, county in enumerate(counties):
             expected = county.get("expected_units")
             if isinstance(expected, int) and expected < 0:
-                yield Finding("E213", f"expected_units is negative ({expected})",
-                              ("counties", i, "expected_units"), on_value=True)
+                yield Finding(
+                    "E213",
+                    f"expected_units is negative ({expected})",
+                    ("counties", i, "expected_units"),
+                    on_value=True,
+                )
 
 
 def _unique(items: list[dict[str, Any]], table: str, key: str) -> Iterable[Finding]:
@@ -105,9 +131,14 @@ def _unique(items: list[dict[str, Any]], table: str, key: str) -> Iterable[Findi
         if not isinstance(value, str):
             continue
         if value in seen:
-            yield Finding("E213", f"{key} {quote(value)} is used twice in [[{table}]] "
-                          f"(#{seen[value] + 1} and #{i + 1})", (table, i, key), on_value=True,
-                          hint=f"each {key} must be unique")
+            yield Finding(
+                "E213",
+                f"{key} {quote(value)} is used twice in [[{table}]] "
+                f"(#{seen[value] + 1} and #{i + 1})",
+                (table, i, key),
+                on_value=True,
+                hint=f"each {key} must be unique",
+            )
         else:
             seen[value] = i
 
@@ -130,7 +161,8 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         timezone=campaign.get("timezone"),
         exclude=tuple(campaign.get("exclude", ())),
         measures=tuple(MeasureDef(m["key"], m["name"]) for m in measures)
-        if measures else DEFAULT_MEASURES,
+        if measures
+        else DEFAULT_MEASURES,
         counties=tuple(
             County(c["code"], c["name"], c.get("expected_units")) for c in doc["counties"]
         ),

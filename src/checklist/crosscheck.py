@@ -23,12 +23,20 @@ def duplicate_ids(results: Sequence[UnitResult]) -> dict[str, list[Finding]]:
         for result in group:
             others = ", ".join(r.file for r in group if r is not result)
             explicit = result.unit_id_path == ("unit", "id")
-            hint = ("give this unit its own id" if explicit else
-                    "the id comes from the file name; add id = \"…\" under [unit] or rename it")
-            found[result.file].append(Finding(
-                "E301", f"unit id {quote(unit_id)} is also used by {others}",
-                result.unit_id_path, on_value=explicit, hint=hint,
-            ))
+            hint = (
+                "give this unit its own id"
+                if explicit
+                else 'the id comes from the file name; add id = "…" under [unit] or rename it'
+            )
+            found[result.file].append(
+                Finding(
+                    "E301",
+                    f"unit id {quote(unit_id)} is also used by {others}",
+                    result.unit_id_path,
+                    on_value=explicit,
+                    hint=hint,
+                )
+            )
     return found
 
 

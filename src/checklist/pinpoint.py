@@ -36,10 +36,20 @@ def _problem(finding: Finding, places: dict[KeyPath, Place], file: str) -> Probl
         if place:
             span = place.value if finding.on_value and path == finding.path else place.key
             line, column, end_line, end_column = (
-                span.line, span.column, span.end_line, span.end_column
+                span.line,
+                span.column,
+                span.end_line,
+                span.end_column,
             )
     return Problem(
-        file=file, line=line, column=column, severity=rule.severity, code=rule.code,
-        rule=rule.name, message=finding.message, hint=finding.hint,
-        end_line=end_line, end_column=end_column,
+        file=file,
+        line=line,
+        column=column,
+        severity=rule.severity,
+        code=rule.code,
+        rule=rule.name,
+        message=finding.message,
+        hint=finding.hint,
+        end_line=end_line,
+        end_column=end_column,
     )

@@ -20,8 +20,12 @@ SHORTHANDS: dict[str, str] = {
     "dekadly": "FREQ=MONTHLY;BYMONTHDAY=10,20,-1",
 }
 _ALIASES = {
-    "每天": "daily", "每日": "daily", "每周": "weekly", "每两周": "biweekly",
-    "每月": "monthly", "每旬": "dekadly",
+    "每天": "daily",
+    "每日": "daily",
+    "每周": "weekly",
+    "每两周": "biweekly",
+    "每月": "monthly",
+    "每旬": "dekadly",
 }
 # Tasks are due on days: an UNTIL's time of day (and its Z) is dropped.
 _UNTIL = re.compile(r"UNTIL=(\d{4})(\d{4})(T\d{6}Z?)?")
@@ -68,11 +72,13 @@ def occurrences(repeat: str, *, first: dt.date, last: dt.date) -> tuple[dt.date,
     try:
         rule = rrulestr(text, dtstart=start)
         end = dt.datetime(last.year + shift, last.month, last.day)
-        found = rule.between(start, end, inc=True)  # type: ignore[union-attr]
+        found = rule.between(start, end, inc=True)
     except (ValueError, TypeError, OverflowError) as error:
         raise RecurrenceError(str(error) or "not a valid RRULE") from None
     if len(found) > MAX_OCCURRENCES:
-        raise RecurrenceError(f"it repeats {len(found)} times; at most {MAX_OCCURRENCES} are allowed")
+        raise RecurrenceError(
+            f"it repeats {len(found)} times; at most {MAX_OCCURRENCES} are allowed"
+        )
     dates = [dt.date(d.year - shift, d.month, d.day) for d in found]
     if first <= last and (not dates or dates[0] != first):
         dates.insert(0, first)

@@ -26,30 +26,49 @@ RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
         # The file itself.
-        Rule("E001", "unreadable", _E, "The file cannot be read (permissions, not a regular file)."),
+        Rule(
+            "E001", "unreadable", _E, "The file cannot be read (permissions, not a regular file)."
+        ),
         Rule("E002", "not-utf8", _E, "The file is binary or not UTF-8 text."),
         Rule("E003", "empty-file", _E, "The file is empty or holds only comments."),
-        Rule("E004", "too-large", _E, "The file is larger than a unit file can sensibly be (1 MiB)."),
+        Rule(
+            "E004", "too-large", _E, "The file is larger than a unit file can sensibly be (1 MiB)."
+        ),
         Rule("E005", "toml-syntax", _E, "The file is not valid TOML."),
         Rule("E006", "invalid-date", _E, "A date that does not exist, such as 2023-02-30."),
         # The shape of the file.
         Rule("E101", "unknown-key", _E, "A key or table the format does not have (a typo?)."),
         Rule("E102", "missing-key", _E, "A required key or table is absent."),
-        Rule("E103", "wrong-type", _E, "A value of the wrong type, e.g. a number where text belongs."),
+        Rule(
+            "E103", "wrong-type", _E, "A value of the wrong type, e.g. a number where text belongs."
+        ),
         Rule("E104", "date-as-string", _E, "A date written in quotes, which makes it text."),
         Rule("E105", "misplaced-key", _E, "A key that is valid only elsewhere."),
         # The values.
         Rule("E201", "unknown-county", _E, "The unit's county is not in campaign.toml."),
-        Rule("E202", "unknown-level", _E, 'The unit\'s level is neither "county" nor "grassroots".'),
+        Rule(
+            "E202", "unknown-level", _E, 'The unit\'s level is neither "county" nor "grassroots".'
+        ),
         Rule("E203", "empty-text", _E, "A name, title, owner or contact that is empty."),
         Rule("E204", "control-character", _E, "Invisible control or bidi characters in text."),
-        Rule("E205", "invalid-recurrence", _E, "A repeat rule that is neither a shorthand nor RRULE."),
-        Rule("E206", "due-outside-campaign", _E, "A due date before the campaign start or after its end."),
-        Rule("E207", "done-in-future", _E, "A done date after today (in the campaign's time zone)."),
+        Rule(
+            "E205", "invalid-recurrence", _E, "A repeat rule that is neither a shorthand nor RRULE."
+        ),
+        Rule(
+            "E206",
+            "due-outside-campaign",
+            _E,
+            "A due date before the campaign start or after its end.",
+        ),
+        Rule(
+            "E207", "done-in-future", _E, "A done date after today (in the campaign's time zone)."
+        ),
         Rule("E208", "done-before-start", _E, "A done date before the campaign started."),
         Rule("E209", "bad-address", _E, "An e-mail address that cannot be one."),
         Rule("E210", "bad-id", _E, "A unit or task id with spaces or other unusable characters."),
-        Rule("E211", "too-many-done", _E, "More done dates than the repeating task has occurrences."),
+        Rule(
+            "E211", "too-many-done", _E, "More done dates than the repeating task has occurrences."
+        ),
         Rule("E212", "duplicate-task-id", _E, "Two tasks of one unit share an id."),
         Rule("E213", "bad-config-value", _E, "A campaign.toml value that cannot work."),
         # Across files.
@@ -58,7 +77,9 @@ RULES: dict[str, Rule] = {
         Rule("W401", "duplicate-task-title", _W, "Two tasks of one measure have the same title."),
         Rule("W402", "done-out-of-order", _W, "A repeating task's done dates are not in order."),
         Rule("W403", "no-occurrences", _W, "A repeating task has no occurrence in the campaign."),
-        Rule("W404", "postpone-incomplete", _W, "A postponement without its reason, or the reverse."),
+        Rule(
+            "W404", "postpone-incomplete", _W, "A postponement without its reason, or the reverse."
+        ),
         Rule("W405", "county-folder", _W, "The file sits in another county's folder."),
     )
 }

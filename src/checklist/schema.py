@@ -53,61 +53,136 @@ def _task_fields(*, in_measure: bool) -> tuple[Field, ...]:
     """Keys of a task; a measure without tasks takes the same keys but the title."""
     where = "the measure" if in_measure else "this task"
     fields = [
-        Field("id", Kind.TEXT, "A stable id for this task, unique within the unit.",
-              pattern=ID_PATTERN, example="study-1"),
-        Field("owner", Kind.TEXT,
-              "The one person responsible; a name, optionally with an address: "
-              '"张伟 <zw@example.cn>".',
-              default="the measure's owner" if not in_measure else None, example="李强"),
-        Field("due", Kind.DATE, "The due date (the first occurrence, for a repeating task).",
-              default="the measure's due" if not in_measure else None, example="2023-09-28"),
-        Field("done", Kind.DATES,
-              f"The day {where} was done; absent means open. For a repeating task, a list: "
-              "the n-th date completes the n-th occurrence.",
-              example="2023-09-27"),
-        Field("repeat", Kind.TEXT,
-              'A recurrence: "daily", "weekly", "biweekly", "monthly", "dekadly" '
-              '(the 10th, 20th and last day of each month), or RFC 5545 RRULE text '
-              'such as "FREQ=WEEKLY;BYDAY=FR".',
-              example="monthly"),
-        Field("until", Kind.DATE, "With repeat: the last day an occurrence may fall on.",
-              default="the campaign end", example="2023-12-31"),
-        Field("note", Kind.TEXT, "Free text for people; the tool only shows it.",
-              example="与市卫健委联合开展"),
-        Field("postponed_from", Kind.DATE,
-              "The original due date, kept when the due date was moved.", example="2023-10-15"),
-        Field("postpone_reason", Kind.TEXT, "Why the due date was moved.",
-              example="经领导小组研究调整"),
+        Field(
+            "id",
+            Kind.TEXT,
+            "A stable id for this task, unique within the unit.",
+            pattern=ID_PATTERN,
+            example="study-1",
+        ),
+        Field(
+            "owner",
+            Kind.TEXT,
+            "The one person responsible; a name, optionally with an address: "
+            '"张伟 <zw@example.cn>".',
+            default="the measure's owner" if not in_measure else None,
+            example="李强",
+        ),
+        Field(
+            "due",
+            Kind.DATE,
+            "The due date (the first occurrence, for a repeating task).",
+            default="the measure's due" if not in_measure else None,
+            example="2023-09-28",
+        ),
+        Field(
+            "done",
+            Kind.DATES,
+            f"The day {where} was done; absent means open. For a repeating task, a list: "
+            "the n-th date completes the n-th occurrence.",
+            example="2023-09-27",
+        ),
+        Field(
+            "repeat",
+            Kind.TEXT,
+            'A recurrence: "daily", "weekly", "biweekly", "monthly", "dekadly" '
+            "(the 10th, 20th and last day of each month), or RFC 5545 RRULE text "
+            'such as "FREQ=WEEKLY;BYDAY=FR".',
+            example="monthly",
+        ),
+        Field(
+            "until",
+            Kind.DATE,
+            "With repeat: the last day an occurrence may fall on.",
+            default="the campaign end",
+            example="2023-12-31",
+        ),
+        Field(
+            "note",
+            Kind.TEXT,
+            "Free text for people; the tool only shows it.",
+            example="与市卫健委联合开展",
+        ),
+        Field(
+            "postponed_from",
+            Kind.DATE,
+            "The original due date, kept when the due date was moved.",
+            example="2023-10-15",
+        ),
+        Field(
+            "postpone_reason",
+            Kind.TEXT,
+            "Why the due date was moved.",
+            example="经领导小组研究调整",
+        ),
     ]
     if not in_measure:
-        fields.insert(0, Field("title", Kind.TEXT, "What is to be done.", required=True,
-                               example="中心组专题学习(第一次)"))
+        fields.insert(
+            0,
+            Field(
+                "title",
+                Kind.TEXT,
+                "What is to be done.",
+                required=True,
+                example="中心组专题学习(第一次)",
+            ),
+        )
     return tuple(fields)
 
 
 TASK_FIELDS = _task_fields(in_measure=False)
 
 UNIT_TABLE = Field(
-    "unit", Kind.TABLE, "Who the list belongs to.", required=True,
+    "unit",
+    Kind.TABLE,
+    "Who the list belongs to.",
+    required=True,
     fields=(
-        Field("id", Kind.TEXT, "Unique in the campaign.", default="the file name without .toml",
-              pattern=ID_PATTERN, example="erqi-committee"),
-        Field("name", Kind.TEXT, "The unit's full name.", required=True,
-              example="中共郑州市二七区委领导班子"),
-        Field("county", Kind.TEXT, "A county code (or exact name) from campaign.toml.",
-              required=True, example="410103"),
-        Field("level", Kind.TEXT, "County-level leadership team or grassroots unit.",
-              required=True, choices=tuple(level.value for level in Level), example="county"),
-        Field("contact", Kind.TEXT,
-              "Answers for the whole list; escalations go to this person. "
-              'A name, optionally with an address: "王红 <wh@example.cn>".',
-              required=True, example="王红"),
+        Field(
+            "id",
+            Kind.TEXT,
+            "Unique in the campaign.",
+            default="the file name without .toml",
+            pattern=ID_PATTERN,
+            example="erqi-committee",
+        ),
+        Field(
+            "name",
+            Kind.TEXT,
+            "The unit's full name.",
+            required=True,
+            example="中共郑州市二七区委领导班子",
+        ),
+        Field(
+            "county",
+            Kind.TEXT,
+            "A county code (or exact name) from campaign.toml.",
+            required=True,
+            example="410103",
+        ),
+        Field(
+            "level",
+            Kind.TEXT,
+            "County-level leadership team or grassroots unit.",
+            required=True,
+            choices=tuple(level.value for level in Level),
+            example="county",
+        ),
+        Field(
+            "contact",
+            Kind.TEXT,
+            "Answers for the whole list; escalations go to this person. "
+            'A name, optionally with an address: "王红 <wh@example.cn>".',
+            required=True,
+            example="王红",
+        ),
         Field("note", Kind.TEXT, "Free text for people.", example="2023年9月13日部署"),
     ),
 )
 
 PEOPLE_TABLE = Field(
-    "people", Kind.TEXT_MAP,
+    "people",
+    Kind.TEXT_MAP,
     "E-mail addresses of this unit's owners and contact, by name. "
     "A name means one person only within its unit unless an address joins them.",
     example={"张伟": "zhangwei@example.cn"},
@@ -116,7 +191,8 @@ PEOPLE_TABLE = Field(
 
 def measure_table(measure: MeasureDef) -> Field:
     return Field(
-        measure.key, Kind.TABLE,
+        measure.key,
+        Kind.TABLE,
         f"The measure {measure.name}. Its owner and due are the defaults of its tasks; "
         "a measure without tasks counts as one task and needs its own owner and due.",
         required=True,
@@ -128,42 +204,104 @@ def measure_table(measure: MeasureDef) -> Field:
 
 
 def unit_schema(measures: Iterable[MeasureDef] = DEFAULT_MEASURES) -> Field:
-    return Field("", Kind.TABLE, "A unit file.", fields=(
-        UNIT_TABLE, PEOPLE_TABLE, *(measure_table(m) for m in measures),
-    ))
+    return Field(
+        "",
+        Kind.TABLE,
+        "A unit file.",
+        fields=(
+            UNIT_TABLE,
+            PEOPLE_TABLE,
+            *(measure_table(m) for m in measures),
+        ),
+    )
 
 
-CAMPAIGN_SCHEMA = Field("", Kind.TABLE, "campaign.toml", fields=(
-    Field("campaign", Kind.TABLE, "The campaign itself.", required=True, fields=(
-        Field("name", Kind.TEXT, "The campaign's name.", required=True,
-              example="郑州市第二批主题教育"),
-        Field("start", Kind.DATE, "The first day.", required=True, example="2023-09-09"),
-        Field("end", Kind.DATE, "The last day; no due date may fall after it.", required=True,
-              example="2024-01-31"),
-        Field("timezone", Kind.TEXT, 'An IANA time zone: what "today" means for the campaign.',
-              default="the machine's local time zone", example="Asia/Shanghai"),
-        Field("exclude", Kind.TEXTS,
-              "Glob patterns, relative to the campaign folder, of .toml files that are "
-              "not unit files.", default="[]", example=["templates/*.toml"]),
-    )),
-    Field("measures", Kind.TABLES,
-          "The measures every unit lists, in order. Keys are lower-case identifiers.",
-          default="the five measures study, research, development, rectification, institutions",
-          fields=(
-              Field("key", Kind.TEXT, "The table name unit files use.", required=True,
-                    pattern=MEASURE_KEY_PATTERN, example="study"),
-              Field("name", Kind.TEXT, "The name people read.", required=True,
-                    example="理论学习"),
-          )),
-    Field("counties", Kind.TABLES, "One per county-level area; the unit of roll-up.",
-          required=True, fields=(
-              Field("code", Kind.TEXT, "A stable code (GB/T 2260 where one exists).",
-                    required=True, example="410103"),
-              Field("name", Kind.TEXT, "The area's name.", required=True, example="二七区"),
-              Field("expected_units", Kind.INTEGER,
-                    "How many unit files this county should have.", example=12),
-          )),
-))
+CAMPAIGN_SCHEMA = Field(
+    "",
+    Kind.TABLE,
+    "campaign.toml",
+    fields=(
+        Field(
+            "campaign",
+            Kind.TABLE,
+            "The campaign itself.",
+            required=True,
+            fields=(
+                Field(
+                    "name",
+                    Kind.TEXT,
+                    "The campaign's name.",
+                    required=True,
+                    example="郑州市第二批主题教育",
+                ),
+                Field("start", Kind.DATE, "The first day.", required=True, example="2023-09-09"),
+                Field(
+                    "end",
+                    Kind.DATE,
+                    "The last day; no due date may fall after it.",
+                    required=True,
+                    example="2024-01-31",
+                ),
+                Field(
+                    "timezone",
+                    Kind.TEXT,
+                    'An IANA time zone: what "today" means for the campaign.',
+                    default="the machine's local time zone",
+                    example="Asia/Shanghai",
+                ),
+                Field(
+                    "exclude",
+                    Kind.TEXTS,
+                    "Glob patterns, relative to the campaign folder, of .toml files that are "
+                    "not unit files.",
+                    default="[]",
+                    example=["templates/*.toml"],
+                ),
+            ),
+        ),
+        Field(
+            "measures",
+            Kind.TABLES,
+            "The measures every unit lists, in order. Keys are lower-case identifiers.",
+            default="the five measures study, research, development, rectification, institutions",
+            fields=(
+                Field(
+                    "key",
+                    Kind.TEXT,
+                    "The table name unit files use.",
+                    required=True,
+                    pattern=MEASURE_KEY_PATTERN,
+                    example="study",
+                ),
+                Field(
+                    "name", Kind.TEXT, "The name people read.", required=True, example="理论学习"
+                ),
+            ),
+        ),
+        Field(
+            "counties",
+            Kind.TABLES,
+            "One per county-level area; the unit of roll-up.",
+            required=True,
+            fields=(
+                Field(
+                    "code",
+                    Kind.TEXT,
+                    "A stable code (GB/T 2260 where one exists).",
+                    required=True,
+                    example="410103",
+                ),
+                Field("name", Kind.TEXT, "The area's name.", required=True, example="二七区"),
+                Field(
+                    "expected_units",
+                    Kind.INTEGER,
+                    "How many unit files this county should have.",
+                    example=12,
+                ),
+            ),
+        ),
+    ),
+)
 
 
 _DATE_SCHEMA = {"type": "string", "format": "date"}

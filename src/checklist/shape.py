@@ -26,16 +26,30 @@ BAD: Final = _Bad()
 
 # Keys people write from the Chinese form they fill in, or from habit.
 ALIASES = {
-    "负责人": "owner", "责任人": "owner", "截止日期": "due", "截止": "due", "完成时间": "done",
-    "完成": "done", "标题": "title", "名称": "name", "任务": "tasks", "联系人": "contact",
-    "区县": "county", "层级": "level", "备注": "note", "deadline": "due", "due_date": "due",
-    "completed": "done", "responsible": "owner", "task": "tasks", "repeats": "repeat",
-    "recurrence": "repeat", "rrule": "repeat",
+    "负责人": "owner",
+    "责任人": "owner",
+    "截止日期": "due",
+    "截止": "due",
+    "完成时间": "done",
+    "完成": "done",
+    "标题": "title",
+    "名称": "name",
+    "任务": "tasks",
+    "联系人": "contact",
+    "区县": "county",
+    "层级": "level",
+    "备注": "note",
+    "deadline": "due",
+    "due_date": "due",
+    "completed": "done",
+    "responsible": "owner",
+    "task": "tasks",
+    "repeats": "repeat",
+    "recurrence": "repeat",
+    "rrule": "repeat",
 }
 
-_QUOTED_DATE = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$"
-)
+_QUOTED_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
 def did_you_mean(word: str, candidates: list[str]) -> str | None:
@@ -72,9 +86,7 @@ def quote(text: str, limit: int = 40) -> str:
     """Quote text for a message: short, and with control characters made visible."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    escaped = "".join(
-        c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text
-    )
+    escaped = "".join(c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text)
     return f'"{escaped}"'
 
 
@@ -104,7 +116,9 @@ def shape(doc: dict[str, Any], schema: Field, findings: list[Finding]) -> dict[s
     return _table(doc, schema, (), findings)
 
 
-def _table(table: dict[str, Any], field: Field, path: KeyPath, out: list[Finding]) -> dict[str, Any]:
+def _table(
+    table: dict[str, Any], field: Field, path: KeyPath, out: list[Finding]
+) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     known = [f.name for f in field.fields]
     for key, value in table.items():
@@ -122,8 +136,11 @@ def _table(table: dict[str, Any], field: Field, path: KeyPath, out: list[Finding
                 clean[guess] = BAD  # the typo stands for the key it meant
         elif path == ():
             home = next((f.name for f in field.fields if f.child(key)), None)
-            hint = (f"{key} belongs in a table: move it below the [{home}] header" if home
-                    else "the tables here are " + ", ".join(f"[{k}]" for k in known))
+            hint = (
+                f"{key} belongs in a table: move it below the [{home}] header"
+                if home
+                else "the tables here are " + ", ".join(f"[{k}]" for k in known)
+            )
         else:
             hint = "the keys here are " + ", ".join(known)
         out.append(Finding("E101", f"unknown {what} {shown}{where}", (*path, key), hint=hint))
@@ -160,7 +177,9 @@ def _value(value: Any, field: Field, path: KeyPath, out: list[Finding]) -> Any:
             return value
     elif kind is Kind.TABLE and isinstance(value, dict):
         return _table(value, field, path, out)
-    elif kind is Kind.TABLES and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+    elif (
+        kind is Kind.TABLES and isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    ):
         return [_table(item, field, (*path, i), out) for i, item in enumerate(value)]
     elif kind is Kind.TEXT_MAP and isinstance(value, dict):
         clean = {}

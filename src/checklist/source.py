@@ -35,17 +35,29 @@ def read(path: Path) -> bytes:
                 raise SourceError(Finding("E001", "not a regular file", line=1, column=1))
             data = handle.read(MAX_BYTES + 1)
     except IsADirectoryError:
-        raise SourceError(Finding("E001", "this is a folder, not a file", line=1, column=1)) from None
+        raise SourceError(
+            Finding("E001", "this is a folder, not a file", line=1, column=1)
+        ) from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise SourceError(
-            Finding("E001", f"cannot read the file: {reason}", line=1, column=1,
-                    hint="check that the file exists and that you may read it")
+            Finding(
+                "E001",
+                f"cannot read the file: {reason}",
+                line=1,
+                column=1,
+                hint="check that the file exists and that you may read it",
+            )
         ) from None
     if len(data) > MAX_BYTES:
         raise SourceError(
-            Finding("E004", f"the file is larger than {MAX_BYTES // 1024} KiB", line=1, column=1,
-                    hint="a unit file holds one unit's list; split or shorten it")
+            Finding(
+                "E004",
+                f"the file is larger than {MAX_BYTES // 1024} KiB",
+                line=1,
+                column=1,
+                hint="a unit file holds one unit's list; split or shorten it",
+            )
         )
     return data
 
@@ -75,21 +87,31 @@ def _decode_finding(data: bytes, offset: int) -> Finding:
         hint = "the file looks like GBK/GB18030 (a common Windows default); save it as UTF-8"
     except UnicodeDecodeError:
         pass
-    return Finding("E002", f"byte 0x{data[offset]:02X} is not valid UTF-8", line=line,
-                   column=column, hint=hint)
+    return Finding(
+        "E002", f"byte 0x{data[offset]:02X} is not valid UTF-8", line=line, column=column, hint=hint
+    )
 
 
 def parse(text: str) -> dict[str, Any]:
     """Parse TOML, turning tomllib's message into a located finding."""
     if not text.strip():
-        raise SourceError(Finding("E003", "the file is empty", line=1, column=1,
-                                  hint="start from `checklist new` or an example unit file"))
+        raise SourceError(
+            Finding(
+                "E003",
+                "the file is empty",
+                line=1,
+                column=1,
+                hint="start from `checklist new` or an example unit file",
+            )
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SourceError(_syntax_finding(text, str(error))) from None
     except RecursionError:
-        raise SourceError(Finding("E005", "values are nested too deeply", line=1, column=1)) from None
+        raise SourceError(
+            Finding("E005", "values are nested too deeply", line=1, column=1)
+        ) from None
 
 
 def _syntax_finding(text: str, message: str) -> Finding:
@@ -105,8 +127,9 @@ def _syntax_finding(text: str, message: str) -> Finding:
     if bad_date:
         return bad_date
     message = message[:1].lower() + message[1:]
-    return Finding("E005", f"invalid TOML: {message}", line=line, column=column,
-                   hint=_syntax_hint(message))
+    return Finding(
+        "E005", f"invalid TOML: {message}", line=line, column=column, hint=_syntax_hint(message)
+    )
 
 
 def _nonexistent_date(text: str, line: int) -> Finding | None:
@@ -117,9 +140,14 @@ def _nonexistent_date(text: str, line: int) -> Finding | None:
     for found in _BARE_DATE.finditer(lines[line - 1]):
         reason = date_problem(int(found[1]), int(found[2]), int(found[3]))
         if reason:
-            return Finding("E006", f"{found[0]} is not a date: {reason}", line=line,
-                           column=found.start() + 1, end_column=found.end() + 1,
-                           hint="write a date that exists")
+            return Finding(
+                "E006",
+                f"{found[0]} is not a date: {reason}",
+                line=line,
+                column=found.start() + 1,
+                end_column=found.end() + 1,
+                hint="write a date that exists",
+            )
     return None
 
 

@@ -63,7 +63,7 @@ def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:
 
 
 def _walk(folder: Path) -> list[Path]:
-    files = []
+    files: list[Path] = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .checklist, editors
         files.extend(Path(root, n) for n in names if n.endswith(".toml") and n != CONFIG_NAME)
@@ -99,7 +99,8 @@ def validate(files: Sequence[Path], *, campaign: Campaign, today: dt.date) -> Re
             if result.file in cross:
                 text = decode(read(paths[result.file]))
                 extra = pinpoint(cross[result.file], text=text, file=result.file)
-                merged = tuple(sorted((*result.problems, *extra),
-                                      key=lambda p: (p.line, p.column, p.code)))
+                merged = tuple(
+                    sorted((*result.problems, *extra), key=lambda p: (p.line, p.column, p.code))
+                )
                 results[i] = replace(result, unit=None, problems=merged)
     return Report(tuple(results))

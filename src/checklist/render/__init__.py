@@ -39,5 +39,6 @@ def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
     """A console that colours only a terminal, honours NO_COLOR, and never reads markup."""
     from rich.console import Console
 
-    return Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False,
-                   soft_wrap=True)
+    return Console(
+        file=file, stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=True
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -21,17 +22,24 @@ def summary(problems: Iterable[Problem], *, checked: int) -> str:
     files = len({p.file for p in problems})
     if not problems:
         return f"All good: {checked} {_plural(checked, 'file')} checked, no problems."
-    return (f"Found {errors} {_plural(errors, 'error')} and {warnings} "
-            f"{_plural(warnings, 'warning')} in {files} {_plural(files, 'file')} "
-            f"(checked {checked}).")
+    return (
+        f"Found {errors} {_plural(errors, 'error')} and {warnings} "
+        f"{_plural(warnings, 'warning')} in {files} {_plural(files, 'file')} "
+        f"(checked {checked})."
+    )
 
 
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
-def write_text(problems: Iterable[Problem], out: IO[str] | None, *, sources: dict[str, str],
-               checked: int | None) -> None:
+def write_text(
+    problems: Iterable[Problem],
+    out: IO[str] | None,
+    *,
+    sources: dict[str, str],
+    checked: int | None,
+) -> None:
     """Write each problem like cargo and ruff do: where, the source line, a caret, the fix."""
     from rich.text import Text
 
@@ -45,8 +53,12 @@ def write_text(problems: Iterable[Problem], out: IO[str] | None, *, sources: dic
         head.append(printable(problem.message), style="bold")
         screen.print(head)
         gutter = " " * len(str(problem.line))
-        screen.print(Text(f"{gutter}--> {printable(problem.file)}:{problem.line}:{problem.column}",
-                          style="blue"))
+        screen.print(
+            Text(
+                f"{gutter}--> {printable(problem.file)}:{problem.line}:{problem.column}",
+                style="blue",
+            )
+        )
         source = _source_line(sources.get(problem.file), problem.line)
         if source is not None:
             screen.print(Text(f"{gutter} |", style="blue"))
@@ -127,13 +139,10 @@ def write_github(problems: Iterable[Problem], out: IO[str]) -> None:
     for problem in problems:
         file = problem.file
         if workspace:
-            try:
+            with contextlib.suppress(ValueError):
                 file = Path(file).absolute().relative_to(Path(workspace).absolute()).as_posix()
-            except ValueError:
-                pass
         level = "error" if problem.severity is Severity.ERROR else "warning"
-        props = [f"file={_escape_property(file)}", f"line={problem.line}",
-                 f"col={problem.column}"]
+        props = [f"file={_escape_property(file)}", f"line={problem.line}", f"col={problem.column}"]
         if problem.end_line == problem.line and problem.end_column:
             props += [f"endLine={problem.end_line}", f"endColumn={problem.end_column}"]
         props.append(f"title={_escape_property(f'{problem.code} {problem.rule}')}")
