@@ -45,12 +45,12 @@ def rule_text(repeat: str, first: dt.date) -> str:
     if key in SHORTHANDS:
         return SHORTHANDS[key]
     text = repeat.strip().upper().removeprefix("RRULE:")
+    if "DTSTART" in text or "\n" in text:
+        raise RecurrenceError("write only the rule; the task's due date is its start")
     if not text.startswith("FREQ=") and ";FREQ=" not in text:
         raise RecurrenceError(
             f"not a shorthand ({', '.join(SHORTHANDS)}) and not RRULE text (no FREQ=)"
         )
-    if "DTSTART" in text or "\n" in text:
-        raise RecurrenceError("write only the rule; the task's due date is its start")
     for part in _SUBDAILY:
         if part in text:
             raise RecurrenceError(f"{part} repeats within a day; tasks are due on days")
