@@ -143,11 +143,13 @@ def test_the_same_name_in_two_units_is_two_people_unless_an_address_joins_them(
         return check(text, campaign, name=f"units/410103/{name}.toml")
 
     a, b = unit("a", "张伟"), unit("b", "张伟")
-    assert a.unit and b.unit
+    assert a.unit
+    assert b.unit
     assert a.unit.tasks[0].owner.key != b.unit.tasks[0].owner.key
     c = unit("c", "张伟 <ZhangWei@example.cn>")
     d = unit("d", "张伟", people='\n[people]\n"张伟" = "zhangwei@example.cn"\n')
-    assert c.unit and d.unit
+    assert c.unit
+    assert d.unit
     assert c.unit.tasks[0].owner.key == d.unit.tasks[0].owner.key == "zhangwei@example.cn"
 
 
