@@ -280,7 +280,8 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
 
 
 def _county_hint(text: str, campaign: Campaign) -> str:
-    codes = [c.code for c in campaign.counties]
+    # A code of the right length is more likely another county than a typo: no guess.
+    codes = [c.code for c in campaign.counties if len(c.code) != len(text.strip())]
     names = {c.name: c for c in campaign.counties}
     guess = did_you_mean(text, codes)
     match = campaign.county(guess) if guess else None
@@ -513,7 +514,15 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 hint=f'use {", ".join(SHORTHANDS)}, or RRULE text such as "FREQ=WEEKLY;BYDAY=FR"',
             )
             continue
-        if not dates:
+        if isinstance(until, dt.date) and until < due:
+            yield Finding(
+                "W403",
+                f"{entry.label} repeats until {until}, before its due date {due}",
+                (*entry.path, "until"),
+                on_value=True,
+                hint="until is the last day an occurrence may fall on; move it after due",
+            )
+        elif not dates:
             yield Finding(
                 "W403",
                 f"{entry.label} repeats, but never between its due date {due} and {last}",

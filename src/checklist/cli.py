@@ -8,16 +8,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from checklist import __version__
 from checklist.errors import EXIT_INTERNAL, EXIT_PROBLEMS, ChecklistError, ConfigError
 
+if TYPE_CHECKING:
+    from checklist.model import Problem
+
 app = typer.Typer(
     name="checklist",
-    help="Validate, track and roll up campaign checklists kept as TOML files.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -70,7 +72,10 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    """Validate, track and roll up campaign checklists kept as TOML files."""
+    """Validate, track and roll up campaign checklists kept as TOML files.
+
+    Example: checklist validate examples/zhengzhou
+    """
 
 
 @app.command()
@@ -95,7 +100,7 @@ def validate(
     ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Check unit files and report every problem with its file, line and column.
+    """Check unit files: every problem, with file, line and column.
 
     Example: checklist validate units/410103 --format json
     """
@@ -105,67 +110,67 @@ def validate(
     from checklist.validate import discover, validate
 
     paths = paths or [Path()]
-    campaign = load_campaign(config or find_config(paths))
+    if output_format is None:
+        github = os.environ.get("GITHUB_ACTIONS") == "true"
+        output_format = ValidateFormat.GITHUB if github else ValidateFormat.TEXT
+    try:
+        campaign = load_campaign(config or find_config(paths))
+    except ConfigError as error:
+        if error.problems and output_format is not ValidateFormat.TEXT:
+            # Machines reading JSON or annotations get the config's problems there too.
+            _write_problems(error.problems, output_format, output_file, checked=1)
+            raise ConfigError(str(error)) from None
+        raise
     today = dates.as_of(as_of, timezone=campaign.timezone)
     files = discover(paths, campaign)
     if not files:
         raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
     report = validate(files, campaign=campaign, today=today)
-    if output_format is None:
-        github = os.environ.get("GITHUB_ACTIONS") == "true"
-        output_format = ValidateFormat.GITHUB if github else ValidateFormat.TEXT
-    _write_report(report, output_format, output_file, files)
+    _write_problems(report.problems, output_format, output_file, checked=len(files))
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
     if failing:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _write_report(
-    report: object, output_format: ValidateFormat, output_file: Path | None, files: Sequence[Path]
+def _write_problems(
+    problems: Sequence[Problem],
+    output_format: ValidateFormat,
+    output_file: Path | None,
+    *,
+    checked: int,
 ) -> None:
     from checklist.render import problems as render
-    from checklist.validate import Report
 
-    assert isinstance(report, Report)
-    problems = report.problems
     out = output_file.open("w", encoding="utf-8") if output_file else sys.stdout
     try:
         if output_format is ValidateFormat.JSON:
-            render.write_json(problems, out, checked=len(files))
+            render.write_json(problems, out, checked=checked)
         elif output_format is ValidateFormat.GITHUB:
             render.write_github(problems, out)
-            print(render.summary(problems, checked=len(files)), file=sys.stderr)
+            print(render.summary(problems, checked=checked), file=sys.stderr)
         else:
             render.write_text(
-                problems,
-                out if output_file else None,
-                sources=_sources(problems, files),
-                checked=len(files),
+                problems, out if output_file else None, sources=_sources(problems), checked=checked
             )
     finally:
         if output_file:
             out.close()
 
 
-def _sources(problems: Sequence[object], files: Sequence[Path]) -> dict[str, str]:
+def _sources(problems: Sequence[Problem]) -> dict[str, str]:
     """The text of the files that have problems, to quote their lines."""
-    from checklist.model import Problem
     from checklist.source import SourceError, decode, read
-    from checklist.validate import display
 
-    wanted = {p.file for p in problems if isinstance(p, Problem)}
     sources = {}
-    for path in files:
-        name = display(path)
-        if name in wanted:
-            with contextlib.suppress(SourceError):
-                sources[name] = decode(read(path))
+    for file in {p.file for p in problems}:
+        with contextlib.suppress(SourceError):
+            sources[file] = decode(read(Path(file)))
     return sources
 
 
 @app.command()
 def schema(config: ConfigOpt = None) -> None:
-    """Print a JSON Schema (draft-07) for unit files, for editors that check TOML as you type.
+    """Print a JSON Schema for unit files, for editors to check as you type.
 
     Example: checklist schema > unit.schema.json
     """
@@ -184,16 +189,14 @@ def schema(config: ConfigOpt = None) -> None:
 
 
 def _report_error(error: ChecklistError) -> None:
+    from checklist.render import printable
+
     if isinstance(error, ConfigError) and error.problems:
         from checklist.render import problems as render
 
-        sources = {}
-        for problem in error.problems:
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                sources[problem.file] = Path(problem.file).read_text(encoding="utf-8-sig")
-        render.write_text(error.problems, sys.stderr, sources=sources, checked=None)
-    from checklist.render import printable
-
+        render.write_text(
+            error.problems, sys.stderr, sources=_sources(error.problems), checked=None
+        )
     print(f"checklist: error: {printable(str(error))}", file=sys.stderr)
 
 

@@ -15,7 +15,7 @@ from checklist.pinpoint import pinpoint
 from checklist.rules import Finding
 from checklist.schema import CAMPAIGN_SCHEMA, MEASURE_KEY_PATTERN, RESERVED_TABLES
 from checklist.shape import quote, shape
-from checklist.source import SourceError, decode, parse, read
+from checklist.source import SourceError, decode, display, parse, read
 
 CONFIG_NAME = "campaign.toml"
 
@@ -31,14 +31,14 @@ def find_config(paths: Sequence[Path]) -> Path:
             return candidate
     raise ConfigError(
         f"no {CONFIG_NAME} found in {start} or any folder above it; "
-        f"run checklist in a campaign folder, or name one with --config FILE "
-        f"(`checklist init` makes a new campaign)"
+        "run checklist in a campaign folder, or name one with --config FILE "
+        "(docs/format.md describes campaign.toml)"
     )
 
 
-def load_campaign(path: Path, *, display: str | None = None) -> Campaign:
+def load_campaign(path: Path) -> Campaign:
     """Load and check campaign.toml; any problem is a ConfigError, since no unit can be checked."""
-    file = display or str(path)
+    file = display(path)
     text = ""
     try:
         text = decode(read(path))

@@ -26,29 +26,31 @@ class SourceError(Exception):
         self.finding = finding
 
 
+def display(path: Path) -> str:
+    """A path as the user should see it: relative to the working folder when below it."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
 def read(path: Path) -> bytes:
     """Read a file, refusing what is not a regular file of sane size."""
     try:
-        with path.open("rb") as handle:
-            # A FIFO or device named *.toml would block or never end.
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise SourceError(Finding("E001", "not a regular file", line=1, column=1))
-            data = handle.read(MAX_BYTES + 1)
+        # Non-blocking, because opening a FIFO named *.toml would wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except IsADirectoryError:
-        raise SourceError(
-            Finding("E001", "this is a folder, not a file", line=1, column=1)
-        ) from None
+        raise SourceError(_unreadable("this is a folder, not a file")) from None
     except OSError as error:
-        reason = error.strerror or str(error)
-        raise SourceError(
-            Finding(
-                "E001",
-                f"cannot read the file: {reason}",
-                line=1,
-                column=1,
-                hint="check that the file exists and that you may read it",
-            )
-        ) from None
+        raise SourceError(_unreadable(f"cannot read the file: {error.strerror or error}")) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SourceError(_unreadable("this is not a regular file (a FIFO, device or socket)"))
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            raise SourceError(_unreadable(f"cannot read the file: {error.strerror}")) from None
     if len(data) > MAX_BYTES:
         raise SourceError(
             Finding(
@@ -60,6 +62,16 @@ def read(path: Path) -> bytes:
             )
         )
     return data
+
+
+def _unreadable(message: str) -> Finding:
+    return Finding(
+        "E001",
+        message,
+        line=1,
+        column=1,
+        hint="pass only unit files (*.toml), and check that you may read them",
+    )
 
 
 def decode(data: bytes) -> str:
@@ -95,23 +107,28 @@ def _decode_finding(data: bytes, offset: int) -> Finding:
 def parse(text: str) -> dict[str, Any]:
     """Parse TOML, turning tomllib's message into a located finding."""
     if not text.strip():
-        raise SourceError(
-            Finding(
-                "E003",
-                "the file is empty",
-                line=1,
-                column=1,
-                hint="start from `checklist new` or an example unit file",
-            )
-        )
+        raise SourceError(_empty("the file is empty"))
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SourceError(_syntax_finding(text, str(error))) from None
     except RecursionError:
         raise SourceError(
             Finding("E005", "values are nested too deeply", line=1, column=1)
         ) from None
+    if not doc:
+        raise SourceError(_empty("the file holds only comments"))
+    return doc
+
+
+def _empty(message: str) -> Finding:
+    return Finding(
+        "E003",
+        message,
+        line=1,
+        column=1,
+        hint="a file starts with its [unit] table; see docs/format.md or examples/",
+    )
 
 
 def _syntax_finding(text: str, message: str) -> Finding:

@@ -15,7 +15,7 @@ from checklist.crosscheck import cross_findings
 from checklist.errors import UsageError
 from checklist.model import Campaign, Problem, Severity
 from checklist.pinpoint import pinpoint
-from checklist.source import SourceError, decode, read
+from checklist.source import SourceError, decode, display, read
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +32,6 @@ class Report:
     @property
     def files_with_problems(self) -> int:
         return sum(bool(r.problems) for r in self.results)
-
-
-def display(path: Path) -> str:
-    """A path as the user should see it: relative to the working folder when below it."""
-    absolute = path.absolute()
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(absolute)
 
 
 def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:

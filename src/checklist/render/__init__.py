@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from typing import IO, TYPE_CHECKING
 
@@ -36,9 +37,17 @@ def printable(text: str) -> str:
 
 
 def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
-    """A console that colours only a terminal, honours NO_COLOR, and never reads markup."""
+    """A console that styles only a terminal, honours NO_COLOR, and never reads markup."""
     from rich.console import Console
 
+    # rich keeps bold and underline under NO_COLOR; asking for plain means no escapes at all.
+    plain = bool(os.environ.get("NO_COLOR"))
     return Console(
-        file=file, stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=True
+        file=file,
+        stderr=stderr,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+        color_system=None if plain else "auto",
     )

@@ -1,0 +1,131 @@
+"""Shared fixtures: a fixed day, a clean environment, a small campaign and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+CAMPAIGN_TOML = """\
+[campaign]
+name = "测试主题教育"
+start = 2023-09-09
+end = 2024-01-31
+timezone = "Asia/Shanghai"
+
+[[counties]]
+code = "410103"
+name = "二七区"
+
+[[counties]]
+code = "410105"
+name = "金水区"
+"""
+
+VALID_UNIT = """\
+# 二七区测试单位 五项重点措施清单
+
+[unit]
+id = "erqi-test"
+name = "中共郑州市二七区测试委员会"
+county = "410103"
+level = "grassroots"
+contact = "王红"
+
+[people]
+"王红" = "wanghong@example.cn"
+
+[study]
+owner = "张伟"
+due = 2023-10-31
+
+[[study.tasks]]
+title = "理论学习中心组专题学习"
+due = 2023-09-30
+done = 2023-09-28
+
+[[study.tasks]]
+title = "读书班结业"
+
+[research]
+owner = "李强"
+due = 2023-11-30
+
+[development]
+owner = "刘洋"
+due = 2023-12-31
+note = "“双节”期间客流保障"
+
+[rectification]
+owner = "陈静"
+due = 2023-12-20
+
+[institutions]
+owner = "王红"
+due = 2024-01-31
+
+[[institutions.tasks]]
+title = "主题教育月报"
+due = 2023-09-25
+repeat = "monthly"
+done = [2023-09-25]
+"""
+
+
+class Result(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHECKLIST_AS_OF", "2023-11-20")
+    for name in ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def campaign_dir(tmp_path: Path) -> Callable[..., Path]:
+    """make(text=CAMPAIGN_TOML) writes tmp_path/campaign/campaign.toml and returns the folder."""
+
+    def make(text: str = CAMPAIGN_TOML) -> Path:
+        folder = tmp_path / "campaign"
+        folder.mkdir(exist_ok=True)
+        (folder / "campaign.toml").write_text(text, encoding="utf-8")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def write_unit(tmp_path: Path, campaign_dir: Callable[..., Path]) -> Callable[..., Path]:
+    """write(name, text) puts a unit file (str as UTF-8, or bytes) under units/410103/."""
+
+    def write(name: str, text: str | bytes) -> Path:
+        folder = tmp_path / "campaign"
+        if not (folder / "campaign.toml").exists():
+            campaign_dir()
+        path = folder / "units" / "410103" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    from checklist.cli import run
+
+    def invoke(*args: str | Path) -> Result:
+        capsys.readouterr()
+        code = run([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
