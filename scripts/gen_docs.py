@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sys
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from checklist.cli import run
@@ -71,7 +71,8 @@ def format_md(current: str) -> str:
 
 
 def _examples(code: str) -> list[Path]:
-    return sorted(p for p in INVALID.rglob(f"{code}-*.toml"))
+    """A rule's example files; a config rule's example is a campaign folder's campaign.toml."""
+    return sorted([*INVALID.rglob(f"{code}-*.toml"), *INVALID.glob(f"{code}-*/campaign.toml")])
 
 
 def _messages(paths: list[Path]) -> list[dict[str, object]]:
@@ -80,19 +81,32 @@ def _messages(paths: list[Path]) -> list[dict[str, object]]:
     cwd = Path.cwd()
     os.chdir(REPO)
     try:
-        with redirect_stdout(out):
-            run(["validate", "--format", "json", *(str(p.relative_to(REPO)) for p in paths)])
+        with redirect_stdout(out), redirect_stderr(io.StringIO()):
+            targets = [p.parent if p.name == "campaign.toml" else p for p in paths]
+            run(["validate", "--format", "json", *(str(p.relative_to(REPO)) for p in targets)])
     finally:
         os.chdir(cwd)
     return json.loads(out.getvalue())["problems"]  # type: ignore[no-any-return]
 
 
-def _show_bytes(path: Path) -> str:
+def _excerpt(path: Path, lines: list[int]) -> str:
+    """The example's opening comment and the lines around each problem, numbered."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("utf-8", "backslashreplace") + "\n# (shown with the bytes escaped)"
+        text = data.decode("utf-8", "backslashreplace")
+    source = text.split("\n")
+    shown = {i for i, line in enumerate(source, 1) if line.startswith("#") and i <= 3}
+    for line in lines:
+        shown |= set(range(max(1, line - 3), min(len(source), line + 1) + 1))
+    out, previous = [], 0
+    for number in sorted(shown):
+        if number > previous + 1:
+            out.append("  …")
+        out.append(f"{number:>3} {source[number - 1]}".rstrip())
+        previous = number
+    return "\n".join(out)
 
 
 def rules_md() -> str:
@@ -131,17 +145,13 @@ def rules_md() -> str:
         examples = _examples(rule.code)
         if not examples:
             raise SystemExit(f"no example in examples/invalid/ for {rule.code}")
+        problems = _messages(examples)
         for path in examples:
-            lines += [
-                "",
-                f"`{path.relative_to(REPO).as_posix()}`:",
-                "",
-                "```toml",
-                _show_bytes(path).rstrip("\n"),
-                "```",
-            ]
+            name = path.relative_to(REPO).as_posix()
+            where = [int(str(p["line"])) for p in problems if p["file"] == name]
+            lines += ["", f"`{name}`:", "", "```toml", _excerpt(path, where), "```"]
         lines += ["", "gets:", "", "```"]
-        for problem in _messages(examples):
+        for problem in problems:
             lines.append(
                 f"{problem['file']}:{problem['line']}:{problem['column']}: "
                 f"{problem['severity']}[{problem['code']}] {problem['message']}"

@@ -244,7 +244,7 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             f"unknown county {quote(county)}",
             ("unit", "county"),
             on_value=True,
-            hint=_county_hint(county, ctx.campaign),
+            hint=_county_hint(county, ctx),
         )
     level = good(unit, "level")
     levels = [level.value for level in Level]
@@ -279,7 +279,12 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _county_hint(text: str, campaign: Campaign) -> str:
+def _county_hint(text: str, ctx: Context) -> str:
+    campaign = ctx.campaign
+    for folder in ctx.folders:
+        home = campaign.county(folder)
+        if home is not None:
+            return f'did you mean "{home.code}" ({home.name}), the county of this folder?'
     # A code of the right length is more likely another county than a typo: no guess.
     codes = [c.code for c in campaign.counties if len(c.code) != len(text.strip())]
     names = {c.name: c for c in campaign.counties}

@@ -1,0 +1,77 @@
+"""The docs say what the code does: generated parts are current, and examples in them work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from checklist.check import check_unit
+from checklist.config import load_campaign
+from checklist.rules import RULES
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+FORMAT = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+
+
+def _blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
+
+
+def test_generated_docs_are_up_to_date() -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/gen_docs.py", "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_rules_doc_names_every_rule() -> None:
+    rules = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"## {rule.code} {rule.name}" in rules
+
+
+def test_the_unit_example_in_format_md_is_valid() -> None:
+    campaign = load_campaign(REPO / "examples" / "zhengzhou" / "campaign.toml")
+    units = [b for b in _blocks(FORMAT, "toml") if "[unit]" in b and "…" not in b]
+    assert len(units) == 1
+    result = check_unit(
+        units[0].encode(),
+        file="units/410103/erqi-committee.toml",
+        campaign=campaign,
+        today=dt.date(2023, 11, 20),
+    )
+    assert result.problems == ()
+    assert result.unit is not None
+
+
+def test_every_toml_example_in_the_docs_parses() -> None:
+    for text in (README, FORMAT):
+        for block in _blocks(text, "toml"):
+            if "…" not in block:
+                tomllib.loads(block)
+
+
+def test_the_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    (block,) = _blocks(quick_start, "sh")
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands == ["make demo", "make test"]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.MULTILINE)
+
+
+def test_the_readme_shows_every_command() -> None:
+    from checklist.cli import app
+
+    for command in app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        assert f"## `checklist {name}" in README
