@@ -44,13 +44,21 @@ def read(path: Path) -> bytes:
         raise SourceError(_unreadable("this is a folder, not a file")) from None
     except OSError as error:
         raise SourceError(_unreadable(f"cannot read the file: {error.strerror or error}")) from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError(_unreadable("this is a folder, not a file"))
+        if not stat.S_ISREG(mode):
             raise SourceError(_unreadable("this is not a regular file (a FIFO, device or socket)"))
-        try:
-            data = handle.read(MAX_BYTES + 1)
-        except OSError as error:
-            raise SourceError(_unreadable(f"cannot read the file: {error.strerror}")) from None
+        chunks, size = [], 0
+        while size <= MAX_BYTES and (chunk := os.read(fd, MAX_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as error:
+        raise SourceError(_unreadable(f"cannot read the file: {error.strerror}")) from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_BYTES:
         raise SourceError(
             Finding(
@@ -106,7 +114,7 @@ def _decode_finding(data: bytes, offset: int) -> Finding:
 
 def parse(text: str) -> dict[str, Any]:
     """Parse TOML, turning tomllib's message into a located finding."""
-    if not text.strip():
+    if not text.strip(" \t\r\n"):  # TOML's whitespace; str.strip() would eat \f and \v too
         raise SourceError(_empty("the file is empty"))
     try:
         doc = tomllib.loads(text)
@@ -140,7 +148,7 @@ def _syntax_finding(text: str, message: str) -> Finding:
         line = text.count("\n") + 1
         column = len(text) - (text.rfind("\n") + 1) + 1
         message = re.sub(r"\s*\(at end of document\)$", "", message) + " at the end of the file"
-    bad_date = _nonexistent_date(text, line)
+    bad_date = _nonexistent_date(text, line, column)
     if bad_date:
         return bad_date
     message = message[:1].lower() + message[1:]
@@ -149,14 +157,15 @@ def _syntax_finding(text: str, message: str) -> Finding:
     )
 
 
-def _nonexistent_date(text: str, line: int) -> Finding | None:
+def _nonexistent_date(text: str, line: int, column: int) -> Finding | None:
     """tomllib calls 2023-02-30 a syntax error; say which date does not exist instead."""
     lines = text.split("\n")
     if line > len(lines):
         return None
     for found in _BARE_DATE.finditer(lines[line - 1]):
         reason = date_problem(int(found[1]), int(found[2]), int(found[3]))
-        if reason:
+        # Only the date the parser stopped at: an earlier syntax error on the line comes first.
+        if reason and found.start() < column <= found.end() + 1:
             return Finding(
                 "E006",
                 f"{found[0]} is not a date: {reason}",

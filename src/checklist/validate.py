@@ -37,16 +37,18 @@ class Report:
 def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:
     """The unit files named by ``paths``: files as given, folders searched for *.toml."""
     found: dict[Path, Path] = {}
-    config = campaign.config_path.resolve()
+    config = Path(os.path.realpath(campaign.config_path))
     for path in paths:
-        if path.is_dir():
+        # A path named *.toml is meant as a file: a folder there is that file's problem.
+        if path.is_dir() and path.suffix != ".toml":
             candidates = sorted(_walk(path))
         elif path.exists() or path.is_symlink():
             candidates = [path]
         else:
             raise UsageError(f"{path}: no such file or folder")
         for candidate in candidates:
-            resolved = candidate.resolve()
+            # realpath, unlike Path.resolve, does not raise on a symlink loop.
+            resolved = Path(os.path.realpath(candidate))
             if resolved == config or _excluded(resolved, campaign):
                 continue
             found.setdefault(resolved, candidate)
