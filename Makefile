@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	CHECKLIST_AS_OF=2023-11-20 $(BIN)/checklist validate examples/zhengzhou
+	CHECKLIST_AS_OF=2023-11-20 $(BIN)/checklist status examples/zhengzhou
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

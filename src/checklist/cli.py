@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import enum
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from checklist import __version__
 from checklist.errors import EXIT_INTERNAL, EXIT_PROBLEMS, ChecklistError, ConfigError
+from checklist.i18n import Lang
 
 if TYPE_CHECKING:
-    from checklist.model import Problem
+    from collections.abc import Callable
+
+    from checklist.model import Campaign, Item, Problem, Unit
 
 app = typer.Typer(
     name="checklist",
@@ -32,6 +37,32 @@ class ValidateFormat(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
     GITHUB = "github"
+
+
+class ReportFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+class LangChoice(enum.StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class ByChoice(enum.StrEnum):
+    COUNTY = "county"
+    LEVEL = "level"
+    MEASURE = "measure"
+    OWNER = "owner"
+    UNIT = "unit"
+
+
+class SortChoice(enum.StrEnum):
+    OVERDUE = "overdue"
+    COMPLETION = "completion"
+    CODE = "code"
 
 
 # Optional[...] rather than "X | None": typer reads these annotations at run time.
@@ -55,6 +86,32 @@ AsOfOpt = Annotated[
         "default: $CHECKLIST_AS_OF, else today in the campaign's time zone.",
     ),
 ]
+
+
+ReportFormatOpt = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+]
+LangOpt = Annotated[
+    Optional[LangChoice],  # noqa: UP045
+    typer.Option(
+        "--lang", help="zh or en; default: from LC_ALL, LC_MESSAGES or LANG.", show_default=False
+    ),
+]
+FailOpt = Annotated[
+    bool, typer.Option("--fail-on-overdue", help="Exit 1 when a selected task is overdue.")
+]
+
+
+def _many(name: str, what: str) -> Any:
+    return typer.Option(name, help=f"Only {what}; repeat for more than one.", show_default=False)
+
+
+# Optional[...] rather than "X | None": typer reads these annotations at run time.
+CountyOpt = Annotated[Optional[list[str]], _many("--county", "this county (code or name)")]  # noqa: UP045
+UnitOpt = Annotated[Optional[list[str]], _many("--unit", "this unit (id)")]  # noqa: UP045
+OwnerOpt = Annotated[Optional[list[str]], _many("--owner", "this owner (name or address)")]  # noqa: UP045
+MeasureOpt = Annotated[Optional[list[str]], _many("--measure", "this measure (key or name)")]  # noqa: UP045
+LevelOpt = Annotated[Optional[list[str]], _many("--level", "this level (county, grassroots)")]  # noqa: UP045
 
 
 def _version(value: bool) -> None:
@@ -186,6 +243,249 @@ def schema(config: ConfigOpt = None) -> None:
         if config:
             raise
     typer.echo(json.dumps(json_schema(campaign), ensure_ascii=False, indent=2))
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    campaign: Campaign
+    as_of: dt.date
+    units: tuple[Unit, ...]
+    skipped: int
+
+
+def _load(paths: list[Path] | None, config: Path | None, as_of: str | None, lang: Lang) -> _Loaded:
+    """The campaign, the report day and its valid units; files with problems are counted out."""
+    from checklist import dates
+    from checklist.config import find_config, load_campaign
+    from checklist.i18n import t
+    from checklist.validate import discover, validate
+
+    paths = paths or [Path()]
+    campaign = load_campaign(config or find_config(paths))
+    day = dates.as_of(as_of, timezone=campaign.timezone)
+    files = discover(paths, campaign)
+    if not files:
+        raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
+    # A done date is "in the future" against the clock, not against a report day in the past.
+    today = max(dates.today(campaign.timezone), day)
+    results = validate(files, campaign=campaign, today=today).results
+    units = tuple(r.unit for r in results if r.unit is not None)
+    skipped = len(results) - len(units)
+    if skipped:
+        print(t("skipped", lang, count=skipped), file=sys.stderr)
+    return _Loaded(campaign, day, units, skipped)
+
+
+@app.command()
+def status(
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    soon: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--soon",
+            min=0,
+            help="Also list tasks due within N days (default 7 in the summary).",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="List every task with its state.")
+    ] = False,
+    county: CountyOpt = None,
+    unit: UnitOpt = None,
+    owner: OwnerOpt = None,
+    measure: MeasureOpt = None,
+    level: LevelOpt = None,
+    state: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        _many("--state", "tasks in this state (done, done_late, overdue, due_soon, open)"),
+    ] = None,
+    output_format: ReportFormatOpt = ReportFormat.TABLE,
+    fail_on_overdue: FailOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """List what is overdue (and due soon), most overdue first, with a summary.
+
+    Example: checklist status --county 二七区 --soon 7
+    """
+    from checklist.filters import make_filters
+    from checklist.i18n import default_lang, t
+    from checklist.model import State
+    from checklist.render import report
+    from checklist.render.table import write_csv, write_markdown, write_terminal
+    from checklist.status import DEFAULT_SOON_DAYS, items
+
+    language = Lang(lang.value) if lang else default_lang()
+    loaded = _load(paths, config, as_of, language)
+    campaign = loaded.campaign
+    chosen = make_filters(
+        campaign,
+        loaded.units,
+        county=county or (),
+        unit=unit or (),
+        owner=owner or (),
+        measure=measure or (),
+        level=level or (),
+        state=state or (),
+    )
+    soon_days = DEFAULT_SOON_DAYS if soon is None else soon
+    selected = [
+        i
+        for i in items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon_days)
+        if chosen.keep(i)
+    ]
+    if state or everything:
+        listed = selected
+    else:
+        wanted = {State.OVERDUE, State.DUE_SOON} if soon is not None else {State.OVERDUE}
+        listed = [i for i in selected if i.state in wanted]
+    listed.sort(key=_status_order(campaign))
+    out = sys.stdout
+    if output_format is ReportFormat.JSON:
+        report.write_status_json(
+            listed,
+            out,
+            campaign=campaign,
+            as_of=loaded.as_of,
+            soon_days=soon_days,
+            skipped=loaded.skipped,
+            everything=selected,
+        )
+    else:
+        several = any(i.state is not State.OVERDUE for i in listed)
+        table = report.status_table(
+            listed, campaign, language, states=several, done=everything or bool(state)
+        )
+        summary = report.status_summary(selected, language, soon_days=soon_days)
+        if output_format is ReportFormat.CSV:
+            write_csv(table, out)
+        elif output_format is ReportFormat.MARKDOWN:
+            write_markdown(table, out)
+            out.write(f"\n{summary}\n")
+        else:
+            if listed:
+                write_terminal(table)
+            elif not (state or everything):
+                print(t("nothing", language, as_of=loaded.as_of.isoformat()))
+            print(summary)
+    if fail_on_overdue and any(i.state is State.OVERDUE for i in selected):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _status_order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
+    """Most overdue first, then soonest due, then campaign order."""
+    from checklist.model import State
+
+    counties = {c.code: i for i, c in enumerate(campaign.counties)}
+    measures = {m.key: i for i, m in enumerate(campaign.measures)}
+    rank = {State.OVERDUE: 0, State.DUE_SOON: 1, State.OPEN: 2, State.DONE_LATE: 3, State.DONE: 4}
+
+    def key(item: Item) -> tuple[Any, ...]:
+        return (
+            rank[item.state],
+            -(item.days_overdue or 0),
+            item.due,
+            counties.get(item.unit.county, 0),
+            item.unit.id,
+            measures.get(item.task.measure, 0),
+            item.task.index,
+            item.occurrence,
+        )
+
+    return key
+
+
+@app.command()
+def rollup(
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    soon: Annotated[
+        int,
+        typer.Option(
+            "--soon", min=0, help="Count tasks due within N days as due soon.", metavar="N"
+        ),
+    ] = 7,
+    by: Annotated[
+        ByChoice, typer.Option("--by", help="One row per county, level, measure, owner or unit.")
+    ] = ByChoice.COUNTY,
+    measures: Annotated[
+        bool, typer.Option("--measures", help="Add a done/tasks (overdue) column per measure.")
+    ] = False,
+    sort: Annotated[
+        Optional[SortChoice],  # noqa: UP045
+        typer.Option(
+            "--sort",
+            help="overdue (most first), completion (lowest first) or code; "
+            "default: campaign.toml order.",
+            show_default=False,
+        ),
+    ] = None,
+    county: CountyOpt = None,
+    unit: UnitOpt = None,
+    owner: OwnerOpt = None,
+    measure: MeasureOpt = None,
+    level: LevelOpt = None,
+    output_format: ReportFormatOpt = ReportFormat.TABLE,
+    fail_on_overdue: FailOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Count tasks by county (or level, measure, owner, unit), with a total row.
+
+    Example: checklist rollup --measures --sort overdue
+    """
+    from checklist.filters import make_filters
+    from checklist.i18n import default_lang
+    from checklist.render import report
+    from checklist.render.table import write_csv, write_markdown, write_terminal
+    from checklist.rollup import By, Sort
+    from checklist.rollup import rollup as count
+    from checklist.status import items
+
+    language = Lang(lang.value) if lang else default_lang()
+    loaded = _load(paths, config, as_of, language)
+    campaign = loaded.campaign
+    chosen = make_filters(
+        campaign,
+        loaded.units,
+        county=county or (),
+        unit=unit or (),
+        owner=owner or (),
+        measure=measure or (),
+        level=level or (),
+    )
+    units = [u for u in loaded.units if chosen.keep_unit(u)]
+    selected = [
+        i for i in items(units, campaign=campaign, as_of=loaded.as_of, soon=soon) if chosen.keep(i)
+    ]
+    result = count(
+        selected, units, campaign=campaign, by=By(by.value), sort=Sort(sort.value) if sort else None
+    )
+    out = sys.stdout
+    if output_format is ReportFormat.JSON:
+        report.write_rollup_json(
+            result,
+            out,
+            as_of=loaded.as_of,
+            soon_days=soon,
+            skipped=loaded.skipped,
+            measures=measures,
+        )
+    else:
+        table = report.rollup_table(
+            result, campaign, language, measures=measures, as_of=loaded.as_of
+        )
+        if output_format is ReportFormat.CSV:
+            write_csv(table, out)
+        elif output_format is ReportFormat.MARKDOWN:
+            write_markdown(table, out)
+        else:
+            write_terminal(table)
+    if fail_on_overdue and result.total.counts.overdue:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 def _report_error(error: ChecklistError) -> None:

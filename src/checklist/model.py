@@ -121,3 +121,26 @@ class Unit:
     tasks: tuple[Task, ...]
     file: str
     note: str | None = None
+
+
+class State(enum.StrEnum):
+    """A task's one state on the report day."""
+
+    DONE = "done"
+    DONE_LATE = "done_late"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    OPEN = "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One task, or one occurrence of a repeating task, as it stands on the report day."""
+
+    unit: Unit
+    task: Task
+    occurrence: int  # 1-based for a repeating task; 0 for a task that does not repeat
+    due: dt.date
+    done: dt.date | None  # None when not done by the report day
+    state: State
+    days_overdue: int | None

@@ -1,0 +1,96 @@
+"""Narrowing a report by county, unit, owner, measure, level or state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from checklist.errors import UsageError
+from checklist.model import Campaign, Item, Level, State, Unit
+from checklist.shape import did_you_mean
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What to keep; an empty field keeps everything. Values within a field are alternatives."""
+
+    counties: frozenset[str] = frozenset()  # county codes
+    units: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()  # names or addresses, as written
+    measures: frozenset[str] = frozenset()  # measure keys
+    levels: frozenset[Level] = frozenset()
+    states: frozenset[State] = frozenset()
+
+    def keep_unit(self, unit: Unit) -> bool:
+        return (not self.counties or unit.county in self.counties) and (
+            (not self.units or unit.id in self.units)
+            and (not self.levels or unit.level in self.levels)
+        )
+
+    def keep(self, item: Item) -> bool:
+        owner = item.task.owner
+        return (
+            self.keep_unit(item.unit)
+            and (not self.measures or item.task.measure in self.measures)
+            and (
+                not self.owners or owner.name in self.owners or (owner.address or "") in self.owners
+            )
+            and (not self.states or item.state in self.states)
+        )
+
+
+def _pick(option: str, given: Sequence[str], known: dict[str, str]) -> frozenset[str]:
+    """Map each given value to its canonical one, or fail with the nearest known value."""
+    chosen = set()
+    for value in given:
+        if value in known:
+            chosen.add(known[value])
+            continue
+        guess = did_you_mean(value, list(known))
+        hint = f'; did you mean "{guess}"?' if guess else ""
+        sample = ", ".join(list(dict.fromkeys(known.values()))[:8])
+        raise UsageError(
+            f"{option}: no such value {value!r}{hint} (known: {sample}…)"
+            if len(known) > 8
+            else f"{option}: no such value {value!r}{hint} (known: {sample})"
+        )
+    return frozenset(chosen)
+
+
+def make_filters(
+    campaign: Campaign,
+    units: Iterable[Unit],
+    *,
+    county: Sequence[str] = (),
+    unit: Sequence[str] = (),
+    owner: Sequence[str] = (),
+    measure: Sequence[str] = (),
+    level: Sequence[str] = (),
+    state: Sequence[str] = (),
+) -> Filters:
+    """Check filter values against the campaign and its units; unknown ones are usage errors."""
+    units = list(units)
+    counties = {c.code: c.code for c in campaign.counties} | {
+        c.name: c.code for c in campaign.counties
+    }
+    measures = {m.key: m.key for m in campaign.measures} | {
+        m.name: m.key for m in campaign.measures
+    }
+    owners: dict[str, str] = {}
+    for u in units:
+        for task in u.tasks:
+            owners[task.owner.name] = task.owner.name
+            if task.owner.address:
+                owners[task.owner.address] = task.owner.address
+    return Filters(
+        counties=_pick("--county", county, counties),
+        units=_pick("--unit", unit, {u.id: u.id for u in units}) if unit else frozenset(),
+        owners=_pick("--owner", owner, owners) if owner else frozenset(),
+        measures=_pick("--measure", measure, measures),
+        levels=frozenset(
+            Level(v) for v in _pick("--level", level, {v.value: v.value for v in Level})
+        ),
+        states=frozenset(
+            State(v) for v in _pick("--state", state, {v.value: v.value for v in State})
+        ),
+    )

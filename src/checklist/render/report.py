@@ -1,0 +1,274 @@
+"""Status lists and roll-ups as tables and JSON; the field names of the JSON are a contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import IO, Any
+
+from checklist.i18n import Lang, t
+from checklist.model import Campaign, Item, State
+from checklist.render.table import Column, Mark, Table
+from checklist.rollup import By, Counts, Rollup, Row
+
+SCHEMA_VERSION = 1
+
+
+# --- status -----------------------------------------------------------------------
+
+
+def _title(item: Item) -> str:
+    return f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
+
+
+def status_table(
+    items: Sequence[Item], campaign: Campaign, lang: Lang, *, states: bool, done: bool
+) -> Table:
+    """The task list; a State column when more than overdue tasks are listed."""
+    counties = {c.code: c.name for c in campaign.counties}
+    measures = {m.key: m.name for m in campaign.measures}
+    columns = [
+        Column(t("county", lang)),
+        Column(t("unit", lang), max_width=24),
+        Column(t("measure", lang)),
+        Column(t("task", lang), max_width=40),
+        Column(t("owner", lang), max_width=16),
+        Column(t("due", lang)),
+    ]
+    if done:
+        columns.append(Column(t("done_on", lang)))
+    if states:
+        columns.append(Column(t("state", lang)))
+    columns.append(Column(t("days_overdue", lang), numeric=True))
+    rows, marks = [], []
+    for item in items:
+        row = [
+            counties.get(item.unit.county, item.unit.county),
+            item.unit.name,
+            measures.get(item.task.measure, item.task.measure),
+            _title(item),
+            item.task.owner.name,
+            item.due.isoformat(),
+        ]
+        if done:
+            row.append(item.done.isoformat() if item.done else "")
+        if states:
+            row.append(t(f"state.{item.state}", lang))
+        row.append(str(item.days_overdue) if item.days_overdue is not None else "")
+        rows.append(tuple(row))
+        marks.append(
+            Mark.BAD
+            if item.state is State.OVERDUE
+            else Mark.WARN
+            if item.state is State.DUE_SOON
+            else Mark.NONE
+        )
+    return Table(tuple(columns), tuple(rows), tuple(marks))
+
+
+def status_summary(items: Sequence[Item], lang: Lang, *, soon_days: int) -> str:
+    """One line: how much is overdue or due soon, and across how many units and counties."""
+    pressing = [i for i in items if i.state in (State.OVERDUE, State.DUE_SOON)]
+    return t(
+        "summary",
+        lang,
+        overdue=sum(i.state is State.OVERDUE for i in items),
+        soon=sum(i.state is State.DUE_SOON for i in items),
+        days=soon_days,
+        units=len({i.unit.id for i in pressing}),
+        counties=len({i.unit.county for i in pressing}),
+    )
+
+
+def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
+    county = campaign.county(item.unit.county)
+    measure = next((m for m in campaign.measures if m.key == item.task.measure), None)
+    task = item.task
+    return {
+        "county": item.unit.county,
+        "county_name": county.name if county else None,
+        "unit": item.unit.id,
+        "unit_name": item.unit.name,
+        "level": str(item.unit.level),
+        "measure": task.measure,
+        "measure_name": measure.name if measure else None,
+        "title": task.title,
+        "task_id": task.id,
+        "occurrence": item.occurrence or None,
+        "repeat": task.repeat,
+        "owner": task.owner.name,
+        "owner_address": task.owner.address,
+        "due": item.due.isoformat(),
+        "done": item.done.isoformat() if item.done else None,
+        "state": str(item.state),
+        "days_overdue": item.days_overdue,
+        "postponed_from": task.postponed_from.isoformat() if task.postponed_from else None,
+        "file": item.unit.file,
+        "line": task.line,
+    }
+
+
+def write_status_json(
+    items: Sequence[Item],
+    out: IO[str],
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    soon_days: int,
+    skipped: int,
+    everything: Sequence[Item],
+) -> None:
+    pressing = [i for i in everything if i.state in (State.OVERDUE, State.DUE_SOON)]
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
+        "soon_days": soon_days,
+        "skipped_files": skipped,
+        "summary": {
+            "overdue": sum(i.state is State.OVERDUE for i in everything),
+            "due_soon": sum(i.state is State.DUE_SOON for i in everything),
+            "units": len({i.unit.id for i in pressing}),
+            "counties": len({i.unit.county for i in pressing}),
+        },
+        "tasks": [item_to_dict(i, campaign) for i in items],
+    }
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+# --- rollup -----------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _row_name(row: Row, by: By, lang: Lang) -> str:
+    if row.key == "total" and row.name == "total":
+        return t("total", lang)
+    if by is By.LEVEL:
+        return t(f"level.{row.key}", lang)
+    return row.name
+
+
+def rollup_table(
+    result: Rollup, campaign: Campaign, lang: Lang, *, measures: bool, as_of: dt.date
+) -> Table:
+    by = result.by
+    expected = by is By.COUNTY and any(c.expected_units is not None for c in campaign.counties)
+    columns = [Column(t(by.value, lang), max_width=30)]
+    if by is By.COUNTY:
+        columns.insert(0, Column("code" if lang is Lang.EN else "代码"))
+    columns.append(Column(t("units", lang), numeric=True))
+    if expected:
+        columns += [
+            Column(t("expected", lang), numeric=True),
+            Column(t("missing", lang), numeric=True),
+        ]
+    columns += [
+        Column(t(key, lang), numeric=True)
+        for key in (
+            "tasks",
+            "done",
+            "done_late",
+            "open",
+            "overdue",
+            "due_soon",
+            "completion",
+            "on_time",
+        )
+    ]
+    if measures:
+        columns += [Column(m.name, numeric=True) for m in campaign.measures]
+    columns.append(Column(""))
+    rows, marks = [], []
+    for row in (*result.rows, result.total):
+        is_total = row is result.total
+        cells = [_row_name(row, by, lang)]
+        if by is By.COUNTY:
+            cells.insert(0, "" if is_total else row.key)
+        cells.append(str(row.units))
+        if expected:
+            missing = row.missing_units
+            cells += [
+                "" if row.expected_units is None else str(row.expected_units),
+                str(missing) if missing else "",
+            ]
+        c = row.counts
+        cells += [
+            str(c.tasks),
+            str(c.done),
+            str(c.done_late),
+            str(c.open),
+            str(c.overdue),
+            str(c.due_soon),
+            _percent(c.completion),
+            _percent(c.on_time),
+        ]
+        if measures:
+            cells += [_measure_cell(row.measures.get(m.key, Counts())) for m in campaign.measures]
+        cells.append(t("worst", lang) if row.worst else "")
+        rows.append(tuple(cells))
+        marks.append(
+            Mark.TOTAL
+            if is_total
+            else Mark.BAD
+            if row.worst
+            else Mark.WARN
+            if row.missing_units
+            else Mark.NONE
+        )
+    title = t("rollup.title", lang, by=t(by.value, lang), as_of=as_of.isoformat())
+    return Table(tuple(columns), tuple(rows), tuple(marks), title)
+
+
+def _measure_cell(counts: Counts) -> str:
+    """done/tasks, and the overdue count in parentheses when there is any."""
+    cell = f"{counts.done}/{counts.tasks}"
+    return f"{cell} ({counts.overdue})" if counts.overdue else cell
+
+
+def _counts_dict(counts: Counts) -> dict[str, Any]:
+    return {
+        "tasks": counts.tasks,
+        "done": counts.done,
+        "done_late": counts.done_late,
+        "open": counts.open,
+        "overdue": counts.overdue,
+        "due_soon": counts.due_soon,
+        "completion": None if counts.completion is None else round(counts.completion, 4),
+        "on_time": None if counts.on_time is None else round(counts.on_time, 4),
+    }
+
+
+def row_to_dict(row: Row, by: By, *, measures: bool) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "key": row.key,
+        "name": row.name,
+        "county": row.county if by in (By.COUNTY, By.UNIT) else None,
+        "units": row.units,
+        "expected_units": row.expected_units,
+        "missing_units": row.missing_units,
+        **_counts_dict(row.counts),
+        "worst": row.worst,
+    }
+    if measures:
+        document["measures"] = {k: _counts_dict(c) for k, c in row.measures.items()}
+    return document
+
+
+def write_rollup_json(
+    result: Rollup, out: IO[str], *, as_of: dt.date, soon_days: int, skipped: int, measures: bool
+) -> None:
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
+        "soon_days": soon_days,
+        "by": str(result.by),
+        "skipped_files": skipped,
+        "rows": [row_to_dict(r, result.by, measures=measures) for r in result.rows],
+        "total": row_to_dict(result.total, result.by, measures=measures),
+    }
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")

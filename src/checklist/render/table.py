@@ -1,0 +1,152 @@
+"""One table, four ways: rich for a terminal, aligned text for pipes and cron, Markdown, CSV."""
+
+from __future__ import annotations
+
+import csv
+import enum
+from dataclasses import dataclass
+from typing import IO
+
+from checklist.render import console, printable
+
+
+class Mark(enum.Enum):
+    """How a row should stand out, where the output can show it."""
+
+    NONE = ""
+    BAD = "bad"
+    WARN = "warn"
+    TOTAL = "total"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    numeric: bool = False
+    max_width: int | None = None  # longer cells are cut with an ellipsis
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    marks: tuple[Mark, ...] = ()
+    title: str | None = None
+
+    def mark(self, i: int) -> Mark:
+        return self.marks[i] if i < len(self.marks) else Mark.NONE
+
+
+_STYLES = {Mark.BAD: "bold red", Mark.WARN: "yellow", Mark.TOTAL: "bold", Mark.NONE: ""}
+
+
+def write_terminal(table: Table, out: IO[str] | None = None) -> None:
+    """A rich table for a person at a terminal; aligned plain text when nobody is."""
+    screen = console(out)
+    if not screen.is_terminal:
+        write_plain(table, screen.file)
+        return
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    grid = RichTable(
+        box=box.SIMPLE_HEAD, title=table.title, title_justify="left", header_style="bold"
+    )
+    for column in table.columns:
+        grid.add_column(
+            column.header,
+            justify="right" if column.numeric else "left",
+            overflow="ellipsis" if column.max_width else "fold",
+            max_width=column.max_width,
+            no_wrap=bool(column.max_width),
+        )
+    for i, row in enumerate(table.rows):
+        mark = table.mark(i)
+        grid.add_row(
+            *(Text(printable(cell)) for cell in row),
+            style=_STYLES[mark],
+            end_section=mark is Mark.TOTAL
+            or (i + 1 < len(table.rows) and table.mark(i + 1) is Mark.TOTAL),
+        )
+    screen.print(grid)
+
+
+def _width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _cut(text: str, limit: int | None) -> str:
+    from rich.cells import set_cell_size
+
+    if limit is None or _width(text) <= limit:
+        return text
+    return set_cell_size(text, limit - 1) + "…"
+
+
+def write_plain(table: Table, out: IO[str]) -> None:
+    """Columns padded by display width, so wide Chinese characters line up, with no escapes."""
+    cells = [
+        [_cut(printable(c), col.max_width) for c, col in zip(row, table.columns, strict=True)]
+        for row in table.rows
+    ]
+    headers = [printable(c.header) for c in table.columns]
+    widths = [max([_width(h), *(_width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        parts = []
+        for value, width, column in zip(values, widths, table.columns, strict=True):
+            pad = " " * (width - _width(value))
+            parts.append(pad + value if column.numeric else value + pad)
+        return "  ".join(parts).rstrip()
+
+    if table.title:
+        out.write(printable(table.title) + "\n\n")
+    out.write(line(headers) + "\n")
+    out.write("  ".join("─" * w for w in widths).rstrip() + "\n")
+    for i, row in enumerate(cells):
+        if table.mark(i) is Mark.TOTAL:
+            out.write("  ".join("─" * w for w in widths).rstrip() + "\n")
+        out.write(line(row) + "\n")
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#~"} | {"&": "&amp;"})
+
+
+def write_markdown(table: Table, out: IO[str]) -> None:
+    """A GitHub-flavoured Markdown table; file text is escaped so it cannot add HTML or markup."""
+    if table.title:
+        out.write(f"**{printable(table.title).translate(_MARKDOWN_SPECIAL)}**\n\n")
+    out.write("| " + " | ".join(c.header for c in table.columns) + " |\n")
+    out.write("|" + "|".join("---:" if c.numeric else "---" for c in table.columns) + "|\n")
+    for i, row in enumerate(table.rows):
+        cells = [printable(cell).translate(_MARKDOWN_SPECIAL) for cell in row]
+        if table.mark(i) is Mark.TOTAL:
+            cells = [f"**{c}**" if c else c for c in cells]
+        out.write("| " + " | ".join(cells) + " |\n")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(table: Table, out: IO[str]) -> None:
+    """CSV that Excel and WPS open as UTF-8 (with a BOM) and never evaluate as formulas."""
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.header for c in table.columns])
+    for row in table.rows:
+        writer.writerow(
+            [
+                _neutral(printable(cell), column)
+                for cell, column in zip(row, table.columns, strict=True)
+            ]
+        )
+
+
+def _neutral(cell: str, column: Column) -> str:
+    # A leading apostrophe makes spreadsheets show =1+1 as text instead of computing it.
+    if not column.numeric and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
