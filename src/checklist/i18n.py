@@ -56,8 +56,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "level.grassroots": ("grassroots", "基层"),
     # sentences
     "summary": (
-        "{overdue} overdue, {soon} due in the next {days} days, across {units} units "
-        "in {counties} counties",
+        "{overdue} overdue, {soon} due in the next {days} days, across {units} {units_word} "
+        "in {counties} {counties_word}",
         "逾期 {overdue} 项,{days} 天内到期 {soon} 项,涉及 {counties} 个区县的 {units} 个单位",
     ),
     "summary.all": ("{tasks} tasks listed", "共列出 {tasks} 项任务"),

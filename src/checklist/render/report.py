@@ -70,14 +70,18 @@ def status_table(
 def status_summary(items: Sequence[Item], lang: Lang, *, soon_days: int) -> str:
     """One line: how much is overdue or due soon, and across how many units and counties."""
     pressing = [i for i in items if i.state in (State.OVERDUE, State.DUE_SOON)]
+    units = len({i.unit.id for i in pressing})
+    counties = len({i.unit.county for i in pressing})
     return t(
         "summary",
         lang,
         overdue=sum(i.state is State.OVERDUE for i in items),
         soon=sum(i.state is State.DUE_SOON for i in items),
         days=soon_days,
-        units=len({i.unit.id for i in pressing}),
-        counties=len({i.unit.county for i in pressing}),
+        units=units,
+        units_word="unit" if units == 1 else "units",
+        counties=counties,
+        counties_word="county" if counties == 1 else "counties",
     )
 
 
