@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from checklist.check import check_unit
 from checklist.config import load_campaign
@@ -75,3 +78,35 @@ def test_the_readme_shows_every_command() -> None:
     for command in app.registered_commands:
         name = command.name or (command.callback.__name__ if command.callback else "")
         assert f"## `checklist {name}" in README
+
+
+def _console_examples() -> list[tuple[str, str]]:
+    """README console blocks that run on the bundled example, as (command, expected output)."""
+    found = []
+    for block in _blocks(README, "console"):
+        if "…" in block or "examples/zhengzhou" not in block:
+            continue  # elided output, or a scenario (a broken copy) the README only describes
+        parts = re.split(r"^\$ ", block, flags=re.MULTILINE)
+        for part in parts[1:]:
+            command, _, output = part.partition("\n")
+            if command.startswith("checklist ") and "examples/zhengzhou" in command:
+                found.append((command, output))
+    return found
+
+
+def test_the_readme_shows_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = _console_examples()
+    assert len(examples) >= 3
+    monkeypatch.setenv("CHECKLIST_AS_OF", "2023-11-20")
+    for name in ("LANG", "LC_ALL", "LC_MESSAGES", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for command, expected in examples:
+        args = shlex.split(command)[1:]
+        result = subprocess.run(
+            [sys.executable, "-m", "checklist", *args],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.stdout == expected, command

@@ -21,6 +21,7 @@ from checklist.i18n import Lang
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from checklist.filters import Filters
     from checklist.model import Campaign, Item, Problem, Unit
 
 app = typer.Typer(
@@ -461,8 +462,14 @@ def rollup(
     selected = [
         i for i in items(units, campaign=campaign, as_of=loaded.as_of, soon=soon) if chosen.keep(i)
     ]
+    if owner or measure:  # then a unit counts only where it has a selected task
+        units = [u for u in units if u.id in {i.unit.id for i in selected}]
     result = count(
-        selected, units, campaign=campaign, by=By(by.value), sort=Sort(sort.value) if sort else None
+        selected,
+        units,
+        campaign=_view(campaign, chosen, units),
+        by=By(by.value),
+        sort=Sort(sort.value) if sort else None,
     )
     out = sys.stdout
     if output_format is ReportFormat.JSON:
@@ -486,6 +493,22 @@ def rollup(
             write_terminal(table)
     if fail_on_overdue and result.total.counts.overdue:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _view(campaign: Campaign, chosen: Filters, units: list[Unit]) -> Campaign:
+    """The campaign as the filters narrow it: only the chosen counties and measures get rows."""
+    from dataclasses import replace
+
+    counties = set(chosen.counties)
+    if chosen.units:
+        counties |= {u.county for u in units}
+    return replace(
+        campaign,
+        counties=tuple(c for c in campaign.counties if not counties or c.code in counties),
+        measures=tuple(
+            m for m in campaign.measures if not chosen.measures or m.key in chosen.measures
+        ),
+    )
 
 
 def _report_error(error: ChecklistError) -> None:

@@ -22,6 +22,8 @@ def default_lang() -> Lang:
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     # column headers
+    "code": ("Code", "代码"),
+    "note": ("Note", "备注"),
     "county": ("County", "区县"),
     "unit": ("Unit", "单位"),
     "level": ("Level", "层级"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -100,6 +101,7 @@ class _Group:
     units: set[str] = field(default_factory=set)
     counts: Counts = Counts()
     measures: dict[str, Counts] = field(default_factory=dict)
+    other: str | None = None  # a longer name, for when two groups share one
 
 
 def rollup(
@@ -125,8 +127,17 @@ def rollup(
         if by is By.COUNTY and unit.county in groups:
             groups[unit.county].units.add(unit.id)
             all_units.add(unit.id)
-    rows = [
-        Row(key, g.name, len(g.units), g.counts, g.expected, g.county, dict(g.measures))
+    names = Counter(g.name for g in groups.values())
+    rows = [  # two people of one name (in two units, or with two addresses) are told apart
+        Row(
+            key,
+            g.other if names[g.name] > 1 and g.other else g.name,
+            len(g.units),
+            g.counts,
+            g.expected,
+            g.county,
+            dict(g.measures),
+        )
         for key, g in groups.items()
     ]
     rows = _mark_worst(_sorted(rows, sort))
@@ -157,7 +168,9 @@ def _empty_groups(campaign: Campaign, by: By, units: Iterable[Unit]) -> dict[str
     if by is By.LEVEL:
         return {level.value: _Group(level.value) for level in Level}
     if by is By.UNIT:
-        return {u.id: _Group(u.name, u.county) for u in units}
+        order = {c.code: i for i, c in enumerate(campaign.counties)}
+        ranked = sorted(units, key=lambda u: (order.get(u.county, len(order)), u.id))
+        return {u.id: _Group(u.name, u.county) for u in ranked}
     return {}
 
 
@@ -175,8 +188,12 @@ def _group_of(item: Item, by: By, groups: dict[str, _Group]) -> tuple[str, _Grou
             owner = item.task.owner
             key = owner.key
             if key not in groups:
-                label = owner.name if owner.address else f"{owner.name} ({item.unit.name})"
-                groups[key] = _Group(label)
+                groups[key] = _Group(
+                    owner.name,
+                    other=f"{owner.name} <{owner.address}>"
+                    if owner.address
+                    else f"{owner.name} ({item.unit.name})",
+                )
     return key, groups[key]
 
 

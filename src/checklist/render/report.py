@@ -163,12 +163,14 @@ def rollup_table(
     expected = by is By.COUNTY and any(c.expected_units is not None for c in campaign.counties)
     columns = [Column(t(by.value, lang), max_width=30)]
     if by is By.COUNTY:
-        columns.insert(0, Column("code" if lang is Lang.EN else "代码"))
+        columns.insert(0, Column(t("code", lang)))
+    if by is By.UNIT:
+        columns.insert(0, Column(t("county", lang)))
     columns.append(Column(t("units", lang), numeric=True))
     if expected:
         columns += [
             Column(t("expected", lang), numeric=True),
-            Column(t("missing", lang), numeric=True),
+            Column(t("missing", lang), numeric=True, blank_zero=True),
         ]
     columns += [
         Column(t(key, lang), numeric=True)
@@ -185,19 +187,22 @@ def rollup_table(
     ]
     if measures:
         columns += [Column(m.name, numeric=True) for m in campaign.measures]
-    columns.append(Column(""))
+    columns.append(Column(t("note", lang)))
     rows, marks = [], []
     for row in (*result.rows, result.total):
         is_total = row is result.total
         cells = [_row_name(row, by, lang)]
         if by is By.COUNTY:
             cells.insert(0, "" if is_total else row.key)
+        if by is By.UNIT:
+            county = campaign.county(row.county or "")
+            cells.insert(0, county.name if county and not is_total else "")
         cells.append(str(row.units))
         if expected:
             missing = row.missing_units
             cells += [
                 "" if row.expected_units is None else str(row.expected_units),
-                str(missing) if missing else "",
+                "" if missing is None else str(missing),
             ]
         c = row.counts
         cells += [

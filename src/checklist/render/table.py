@@ -24,6 +24,10 @@ class Column:
     header: str
     numeric: bool = False
     max_width: int | None = None  # longer cells are cut with an ellipsis
+    blank_zero: bool = False  # on screen, a 0 is left blank so the other numbers stand out
+
+    def screen(self, cell: str) -> str:
+        return "" if self.blank_zero and cell == "0" else cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +57,25 @@ def write_terminal(table: Table, out: IO[str] | None = None) -> None:
     grid = RichTable(
         box=box.SIMPLE_HEAD, title=table.title, title_justify="left", header_style="bold"
     )
-    for column in table.columns:
+    for i, column in enumerate(table.columns):
+        # Only the long text columns may shrink (with an ellipsis); dates, codes and numbers
+        # keep their width, so a narrow terminal never squeezes them out of sight.
+        widest = max([_width(column.header), *(_width(row[i]) for row in table.rows)])
         grid.add_column(
             column.header,
             justify="right" if column.numeric else "left",
-            overflow="ellipsis" if column.max_width else "fold",
+            overflow="ellipsis",
+            no_wrap=True,
             max_width=column.max_width,
-            no_wrap=bool(column.max_width),
+            min_width=min(8, widest) if column.max_width else widest,
         )
     for i, row in enumerate(table.rows):
         mark = table.mark(i)
+        last = i + 1 == len(table.rows) or table.mark(i + 1) is Mark.TOTAL
         grid.add_row(
-            *(Text(printable(cell)) for cell in row),
+            *(Text(printable(c.screen(cell))) for cell, c in zip(row, table.columns, strict=True)),
             style=_STYLES[mark],
-            end_section=mark is Mark.TOTAL
-            or (i + 1 < len(table.rows) and table.mark(i + 1) is Mark.TOTAL),
+            end_section=mark is Mark.TOTAL or (last and i + 1 < len(table.rows)),
         )
     screen.print(grid)
 
@@ -83,13 +91,17 @@ def _cut(text: str, limit: int | None) -> str:
 
     if limit is None or _width(text) <= limit:
         return text
-    return set_cell_size(text, limit - 1) + "…"
+    # set_cell_size pads where a wide character would not fit; the ellipsis goes right after.
+    return set_cell_size(text, limit - 1).rstrip() + "…"
 
 
 def write_plain(table: Table, out: IO[str]) -> None:
     """Columns padded by display width, so wide Chinese characters line up, with no escapes."""
     cells = [
-        [_cut(printable(c), col.max_width) for c, col in zip(row, table.columns, strict=True)]
+        [
+            _cut(printable(col.screen(c)), col.max_width)
+            for c, col in zip(row, table.columns, strict=True)
+        ]
         for row in table.rows
     ]
     headers = [printable(c.header) for c in table.columns]
