@@ -21,6 +21,7 @@ from checklist.i18n import Lang
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from checklist.deliver import Outcome
     from checklist.filters import Filters
     from checklist.model import Campaign, Item, Problem, Unit
 
@@ -45,6 +46,11 @@ class ReportFormat(enum.StrEnum):
     JSON = "json"
     CSV = "csv"
     MARKDOWN = "markdown"
+
+
+class RemindFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
 
 
 class LangChoice(enum.StrEnum):
@@ -493,6 +499,158 @@ def rollup(
             write_terminal(table)
     if fail_on_overdue and result.total.counts.overdue:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def remind(
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Deliver by e-mail and webhook, as campaign.toml says.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="With --send: show what would be sent; send and record nothing."
+        ),
+    ] = False,
+    state_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--state",
+            help="Where --send remembers what was delivered; default "
+            ".checklist/remind-state.json in the campaign folder.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    county: CountyOpt = None,
+    unit: UnitOpt = None,
+    owner: OwnerOpt = None,
+    measure: MeasureOpt = None,
+    level: LevelOpt = None,
+    output_format: Annotated[
+        RemindFormat, typer.Option("--format", "-f", help="text, or json (the planned messages).")
+    ] = RemindFormat.TEXT,
+    lang: LangOpt = None,
+) -> None:
+    """Tonight's reminders: to each owner, and escalations to unit contacts.
+
+    Without --send, print them (cron mails what a job prints; a quiet night prints nothing).
+
+    Example: checklist remind --send   (in crontab: 30 0 * * * checklist remind --send)
+    """
+    from checklist.deliver import State, deliver, locked, message_to_dict, open_channels
+    from checklist.filters import make_filters
+    from checklist.i18n import default_lang
+    from checklist.remind import plan
+    from checklist.status import items
+
+    loaded = _load(paths, config, as_of, Lang(lang.value) if lang else default_lang())
+    campaign = loaded.campaign
+    configured = campaign.remind.lang
+    language = Lang(lang.value) if lang else Lang(configured) if configured else default_lang()
+    chosen = make_filters(
+        campaign,
+        loaded.units,
+        county=county or (),
+        unit=unit or (),
+        owner=owner or (),
+        measure=measure or (),
+        level=level or (),
+    )
+    soon = max(campaign.remind.advance_days, default=0)
+    selected = [
+        i
+        for i in items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon)
+        if chosen.keep(i)
+    ]
+    messages = [
+        message_to_dict(m, campaign)
+        for m in plan(selected, campaign=campaign, as_of=loaded.as_of, lang=language)
+    ]
+    if not send or dry_run:
+        if send:  # a dry run still checks the configuration, as a real run would
+            open_channels(campaign, dict(os.environ))
+        _print_messages(messages, output_format, as_of=loaded.as_of)
+        return
+    channels = open_channels(campaign, dict(os.environ))
+    path = state_file or campaign.root / ".checklist" / "remind-state.json"
+    with locked(path):
+        state = State.load(path)
+        state.forget(as_of=loaded.as_of)
+        outcome = deliver(messages, channels, state, as_of=loaded.as_of)
+        state.save()
+    if output_format is RemindFormat.JSON:
+        _print_messages(messages, output_format, as_of=loaded.as_of, outcome=outcome)
+    _report_undelivered(outcome, language)
+    if outcome.failed or outcome.undeliverable:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _print_messages(
+    messages: list[dict[str, Any]],
+    output_format: RemindFormat,
+    *,
+    as_of: dt.date,
+    outcome: Outcome | None = None,
+) -> None:
+    import json
+
+    from checklist.render import printable
+
+    if output_format is RemindFormat.JSON:
+        document: dict[str, Any] = {
+            "schema_version": 1,
+            "as_of": as_of.isoformat(),
+            "messages": messages,
+        }
+        if outcome is not None:
+            document["sent"] = [{"key": k, "channel": c} for k, c in outcome.sent]
+            document["failed"] = [
+                {"key": m["key"], "channel": c, "error": e} for m, c, e in outcome.failed
+            ]
+            document["undeliverable"] = [
+                {"key": m["key"], "channel": c} for m, c in outcome.undeliverable
+            ]
+            document["skipped"] = outcome.skipped
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    for n, message in enumerate(messages):
+        if n:
+            print("-" * 72)
+        print(f"To: {printable(_who(message['recipient']))}")
+        if message["cc"]:
+            print(f"Cc: {printable(', '.join(_who(p) for p in message['cc']))}")
+        print(f"Subject: {printable(message['subject'])}")
+        print()
+        for line in message["body"].splitlines():
+            print(printable(line))
+
+
+def _who(person: dict[str, Any]) -> str:
+    if person["address"]:
+        return f"{person['name']} <{person['address']}>"
+    return f"{person['name']} ({person['unit']}, no address)"
+
+
+def _report_undelivered(outcome: Outcome, lang: Lang) -> None:
+    from checklist.i18n import t
+    from checklist.render import printable
+
+    problems = [(m, c, t("remind.no_address", lang)) for m, c in outcome.undeliverable]
+    problems += list(outcome.failed)
+    if not problems:
+        return
+    print(t("remind.undeliverable", lang, count=len(problems)), file=sys.stderr)
+    for message, channel, reason in problems:
+        print(
+            printable(
+                f"  {_who(message['recipient'])} [{channel}]: {message['subject']} — {reason}"
+            ),
+            file=sys.stderr,
+        )
 
 
 def _view(campaign: Campaign, chosen: Filters, units: list[Unit]) -> Campaign:

@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from checklist.errors import ConfigError
-from checklist.model import DEFAULT_MEASURES, Campaign, County, MeasureDef
+from checklist.model import (
+    DEFAULT_MEASURES,
+    Campaign,
+    County,
+    MeasureDef,
+    RemindConfig,
+    SmtpConfig,
+    WebhookConfig,
+)
 from checklist.pinpoint import pinpoint
 from checklist.rules import Finding
 from checklist.schema import CAMPAIGN_SCHEMA, MEASURE_KEY_PATTERN, RESERVED_TABLES
@@ -52,6 +60,7 @@ def load_campaign(path: Path) -> Campaign:
     findings: list[Finding] = []
     clean = shape(doc, CAMPAIGN_SCHEMA, findings)
     findings.extend(_check(clean))
+    findings.extend(_check_delivery(clean))
     problems = pinpoint(findings, text=text, file=file)
     if findings:
         raise ConfigError(f"{file} has problems", problems)
@@ -124,6 +133,115 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
                 )
 
 
+_SUBJECT_FIELDS = {
+    "subject": {"campaign": "c", "name": "n", "overdue": 1, "soon": 1, "date": "d"},
+    "escalation_subject": {
+        "campaign": "c",
+        "name": "n",
+        "unit": "u",
+        "count": 1,
+        "days": 7,
+        "date": "d",
+    },
+}
+_CHOICES = {
+    ("remind", "lang"): ("zh", "en"),
+    ("smtp", "security"): ("starttls", "tls", "none"),
+    ("webhook", "format"): ("generic", "wecom", "dingtalk"),
+}
+
+
+def _check_delivery(doc: dict[str, Any]) -> Iterable[Finding]:
+    """The [remind], [smtp] and [webhook] tables: values that could only fail at 3 a.m."""
+    for (table, key), choices in _CHOICES.items():
+        value = doc.get(table, {}).get(key) if isinstance(doc.get(table), dict) else None
+        if isinstance(value, str) and value not in choices:
+            yield Finding(
+                "E213",
+                f"{key} = {quote(value)} is not one of {', '.join(choices)}",
+                (table, key),
+                on_value=True,
+                hint=f"write one of {', '.join(choices)}",
+            )
+    remind = doc.get("remind")
+    if isinstance(remind, dict):
+        for key, sample in _SUBJECT_FIELDS.items():
+            template = remind.get(key)
+            if isinstance(template, str):
+                try:
+                    template.format(**sample)
+                except (KeyError, IndexError, ValueError) as error:
+                    yield Finding(
+                        "E213",
+                        f"{key} cannot be filled in: {error}",
+                        ("remind", key),
+                        on_value=True,
+                        hint="use only " + ", ".join("{" + k + "}" for k in sample),
+                    )
+        channels = remind.get("channels")
+        if isinstance(channels, list):
+            for i, channel in enumerate(channels):
+                if channel not in ("email", "webhook"):
+                    yield Finding(
+                        "E213",
+                        f"unknown channel {quote(channel)}",
+                        ("remind", "channels", i),
+                        on_value=True,
+                        hint='channels are "email" and "webhook"',
+                    )
+                elif doc.get("smtp" if channel == "email" else "webhook") is None:
+                    table = "smtp" if channel == "email" else "webhook"
+                    yield Finding(
+                        "E213",
+                        f'channel "{channel}" needs a [{table}] table',
+                        ("remind", "channels", i),
+                        on_value=True,
+                        hint=f"add [{table}] (see docs/format.md)",
+                    )
+        for key in ("overdue_every", "escalate_after"):
+            if isinstance(remind.get(key), int) and remind[key] < 1:
+                yield Finding("E213", f"{key} must be at least 1", ("remind", key), on_value=True)
+    for table in ("smtp", "webhook"):
+        section = doc.get(table)
+        if isinstance(section, dict):
+            timeout = section.get("timeout")
+            if isinstance(timeout, int) and not 1 <= timeout <= 600:
+                yield Finding(
+                    "E213",
+                    f"timeout must be 1 to 600 seconds, not {timeout}",
+                    (table, "timeout"),
+                    on_value=True,
+                )
+    smtp = doc.get("smtp")
+    port = smtp.get("port") if isinstance(smtp, dict) else None
+    if isinstance(port, int) and not 1 <= port <= 65535:
+        yield Finding(
+            "E213",
+            f"port {port} does not exist",
+            ("smtp", "port"),
+            on_value=True,
+            hint="465 for tls, 587 for starttls, 25 for none",
+        )
+    webhook = doc.get("webhook")
+    if isinstance(webhook, dict):
+        url, url_env = webhook.get("url"), webhook.get("url_env")
+        if (url is None) == (url_env is None):
+            yield Finding(
+                "E213",
+                "[webhook] needs exactly one of url and url_env",
+                ("webhook",),
+                hint='url = "https://…", or url_env naming a variable',
+            )
+        elif isinstance(url, str) and not url.startswith(("https://", "http://")):
+            yield Finding(
+                "E213",
+                f"{quote(url)} is not an http(s) URL",
+                ("webhook", "url"),
+                on_value=True,
+                hint="the URL starts with https://",
+            )
+
+
 def _unique(items: list[dict[str, Any]], table: str, key: str) -> Iterable[Finding]:
     seen: dict[Any, int] = {}
     for i, item in enumerate(items):
@@ -166,5 +284,23 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         counties=tuple(
             County(c["code"], c["name"], c.get("expected_units")) for c in doc["counties"]
         ),
+        remind=_remind(doc.get("remind", {})),
+        smtp=_smtp(doc["smtp"], path) if "smtp" in doc else None,
+        webhook=WebhookConfig(**doc["webhook"]) if "webhook" in doc else None,
         config_path=path.absolute(),
     )
+
+
+def _remind(table: dict[str, Any]) -> RemindConfig:
+    values = dict(table)
+    for key in ("advance_days", "channels"):
+        if key in values:
+            values[key] = tuple(values[key])
+    return RemindConfig(**values)
+
+
+def _smtp(table: dict[str, Any], config: Path) -> SmtpConfig:
+    values = dict(table)
+    if "ca_file" in values:
+        values["ca_file"] = config.absolute().parent / values["ca_file"]
+    return SmtpConfig(**values)

@@ -74,6 +74,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "section.overdue": ("Overdue", "已逾期"),
     "section.due_soon": ("Due in the next {days} days", "{days} 天内到期"),
     "section.all": ("All tasks", "全部任务"),
+    "remind.subject": (
+        "[{campaign}] {name}: {overdue} overdue, {soon} due soon ({date})",
+        "【{campaign}】{name}:逾期 {overdue} 项,即将到期 {soon} 项({date})",
+    ),
+    "remind.escalation.subject": (
+        "[{campaign}] Escalation: {unit} has {count} task(s) overdue {days}+ days ({date})",
+        "【{campaign}】督办:{unit} 有 {count} 项任务逾期 {days} 天以上({date})",
+    ),
+    "remind.greeting": ("Dear {name},", "{name}同志:"),
+    "remind.intro": (
+        "These tasks of yours are overdue or due soon, as of {date}:",
+        "截至 {date},您负责的以下任务已逾期或即将到期:",
+    ),
+    "remind.escalation.intro": (
+        "{unit} has {count} task(s) overdue by {days} days or more, as of {date}:",
+        "截至 {date},{unit} 有 {count} 项任务逾期 {days} 天以上:",
+    ),
+    "remind.section.soon": ("Due soon", "即将到期"),
+    "remind.overdue_days": ("{days} days overdue", "逾期 {days} 天"),
+    "remind.due_today": ("due today", "今天到期"),
+    "remind.due_on": ("due {date}", "截止 {date}"),
+    "remind.due_in": ("due in {days} days", "{days} 天后到期"),
+    "remind.signature": ("-- {campaign} (sent by checklist)", "—— {campaign}(checklist 自动发送)"),
+    "remind.undeliverable": (
+        "Could not deliver ({count}):",
+        "无法送达({count}):",
+    ),
+    "remind.no_address": ("no e-mail address", "没有邮箱地址"),
     "rollup.title": ("Roll-up by {by}, as of {as_of}", "按{by}汇总,截至 {as_of}"),
 }
 

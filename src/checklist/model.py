@@ -57,6 +57,37 @@ DEFAULT_MEASURES = (
 
 
 @dataclass(frozen=True, slots=True)
+class RemindConfig:
+    advance_days: tuple[int, ...] = (7, 3, 1, 0)
+    overdue_every: int = 3
+    escalate_after: int = 7
+    lang: str | None = None
+    channels: tuple[str, ...] | None = None  # None: every channel configured
+    subject: str | None = None
+    escalation_subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    host: str
+    sender: str
+    port: int | None = None
+    security: str = "starttls"
+    user: str | None = None
+    password_env: str = "CHECKLIST_SMTP_PASSWORD"
+    ca_file: Path | None = None
+    timeout: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    url: str | None = None
+    url_env: str | None = None
+    format: str = "generic"
+    timeout: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Campaign:
     name: str
     start: dt.date
@@ -65,6 +96,9 @@ class Campaign:
     measures: tuple[MeasureDef, ...] = DEFAULT_MEASURES
     timezone: str | None = None
     exclude: tuple[str, ...] = ()
+    remind: RemindConfig = RemindConfig()
+    smtp: SmtpConfig | None = None
+    webhook: WebhookConfig | None = None
     config_path: Path = field(default=Path("campaign.toml"), compare=False)
 
     @property

@@ -23,6 +23,7 @@ class Kind(enum.Enum):
     TEXT = "text"
     DATE = "date"
     INTEGER = "integer"
+    INTEGERS = "list of whole numbers"
     DATES = "date or list of dates"
     TEXTS = "list of text"
     TABLE = "table"
@@ -216,6 +217,158 @@ def unit_schema(measures: Iterable[MeasureDef] = DEFAULT_MEASURES) -> Field:
     )
 
 
+REMIND_TABLE = Field(
+    "remind",
+    Kind.TABLE,
+    "When `checklist remind` writes to whom.",
+    fields=(
+        Field(
+            "advance_days",
+            Kind.INTEGERS,
+            "Remind owners this many days before a due date.",
+            default="[7, 3, 1, 0]",
+            example=[7, 3, 1, 0],
+        ),
+        Field(
+            "overdue_every",
+            Kind.INTEGER,
+            "Remind owners on the first day a task is overdue, then every this many days.",
+            default="3",
+            example=3,
+        ),
+        Field(
+            "escalate_after",
+            Kind.INTEGER,
+            "Tell the unit's contact about tasks overdue this many days or more (then on "
+            "the same cadence).",
+            default="7",
+            example=7,
+        ),
+        Field(
+            "lang",
+            Kind.TEXT,
+            "The language of the messages.",
+            choices=("zh", "en"),
+            default="from LC_ALL, LC_MESSAGES or LANG",
+            example="zh",
+        ),
+        Field(
+            "channels",
+            Kind.TEXTS,
+            'How `--send` delivers: "email", "webhook" or both.',
+            default="every channel configured below",
+            example=["email"],
+        ),
+        Field(
+            "subject",
+            Kind.TEXT,
+            "The subject of an owner's message; may use {campaign}, {name}, {overdue}, "
+            "{soon}, {date}.",
+            default="a sentence in the chosen language",
+            example="【{campaign}】{name}:逾期 {overdue} 项",
+        ),
+        Field(
+            "escalation_subject",
+            Kind.TEXT,
+            "The subject of an escalation; may use {campaign}, {name}, {unit}, {count}, "
+            "{days}, {date}.",
+            default="a sentence in the chosen language",
+            example="【{campaign}】{unit}:{count} 项任务逾期 {days} 天以上",
+        ),
+    ),
+)
+
+SMTP_TABLE = Field(
+    "smtp",
+    Kind.TABLE,
+    "The mail server for `checklist remind --send`. The password is read only from the "
+    "environment, never from a file.",
+    fields=(
+        Field("host", Kind.TEXT, "The server's name.", required=True, example="smtp.example.cn"),
+        Field(
+            "port",
+            Kind.INTEGER,
+            "The server's port.",
+            default="465 for tls, 587 for starttls, 25 for none",
+            example=465,
+        ),
+        Field(
+            "security",
+            Kind.TEXT,
+            "How the connection is protected.",
+            choices=("starttls", "tls", "none"),
+            default="starttls",
+            example="tls",
+        ),
+        Field(
+            "user",
+            Kind.TEXT,
+            "Log in as this user (no login when absent).",
+            example="checklist@example.cn",
+        ),
+        Field(
+            "password_env",
+            Kind.TEXT,
+            "The environment variable holding the password.",
+            default="CHECKLIST_SMTP_PASSWORD",
+            example="CHECKLIST_SMTP_PASSWORD",
+        ),
+        Field(
+            "sender",
+            Kind.TEXT,
+            "The From address.",
+            required=True,
+            example="主题教育办 <checklist@example.cn>",
+        ),
+        Field(
+            "ca_file",
+            Kind.TEXT,
+            "A PEM file of certificate authorities to trust, for a server with a private "
+            "certificate (relative to campaign.toml).",
+            default="the system's",
+            example="certs/office-ca.pem",
+        ),
+        Field(
+            "timeout",
+            Kind.INTEGER,
+            "Seconds to wait for the server at each step.",
+            default="20",
+            example=20,
+        ),
+    ),
+)
+
+WEBHOOK_TABLE = Field(
+    "webhook",
+    Kind.TABLE,
+    "A chat-group robot (WeCom, DingTalk) or any HTTP endpoint that takes a JSON POST.",
+    fields=(
+        Field(
+            "url",
+            Kind.TEXT,
+            "The endpoint (https:// or http://).",
+            example="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
+        ),
+        Field(
+            "url_env",
+            Kind.TEXT,
+            "An environment variable holding the endpoint, for URLs that carry a secret key.",
+            example="CHECKLIST_WEBHOOK_URL",
+        ),
+        Field(
+            "format",
+            Kind.TEXT,
+            "The payload: a generic JSON document, or a robot's markdown message.",
+            choices=("generic", "wecom", "dingtalk"),
+            default="generic",
+            example="wecom",
+        ),
+        Field(
+            "timeout", Kind.INTEGER, "Seconds to wait for the endpoint.", default="10", example=10
+        ),
+    ),
+)
+
 CAMPAIGN_SCHEMA = Field(
     "",
     Kind.TABLE,
@@ -300,6 +453,9 @@ CAMPAIGN_SCHEMA = Field(
                 ),
             ),
         ),
+        REMIND_TABLE,
+        SMTP_TABLE,
+        WEBHOOK_TABLE,
     ),
 )
 
@@ -325,6 +481,8 @@ def _json_schema(field: Field) -> dict[str, Any]:
             node = {"anyOf": [_DATE_SCHEMA, {"type": "array", "items": _DATE_SCHEMA}]}
         case Kind.TEXTS:
             node = {"type": "array", "items": {"type": "string"}}
+        case Kind.INTEGERS:
+            node = {"type": "array", "items": {"type": "integer", "minimum": 0}}
         case Kind.TEXT_MAP:
             node = {"type": "object", "additionalProperties": {"type": "string", "format": "email"}}
         case Kind.TABLE | Kind.TABLES:

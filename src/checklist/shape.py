@@ -105,6 +105,7 @@ _EXPECTED = {
     Kind.INTEGER: "a whole number like 12",
     Kind.DATES: "a date like 2023-10-31, or a list of dates",
     Kind.TEXTS: 'a list of text, like ["a", "b"]',
+    Kind.INTEGERS: "a list of whole numbers, like [7, 3, 1, 0]",
     Kind.TABLE: "a table",
     Kind.TABLES: "a list of tables",
     Kind.TEXT_MAP: "a table of text",
@@ -172,7 +173,10 @@ def _value(value: Any, field: Field, path: KeyPath, out: list[Finding]) -> Any:
     if kind is Kind.DATES and isinstance(value, list):
         items = [_value(item, _DATE_ITEM, (*path, i), out) for i, item in enumerate(value)]
         return BAD if any(item is BAD for item in items) else items
-    if kind is Kind.TEXTS and isinstance(value, list):
+    if kind is Kind.INTEGERS and isinstance(value, list):
+        if all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value):
+            return value
+    elif kind is Kind.TEXTS and isinstance(value, list):
         if all(isinstance(item, str) for item in value):
             return value
     elif kind is Kind.TABLE and isinstance(value, dict):

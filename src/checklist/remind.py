@@ -1,0 +1,179 @@
+"""Who hears about what tonight: one message per owner, and escalations to unit contacts.
+
+The plan is a pure function of the tasks, the report day and [remind]: it is
+the same every time it is computed for that day, which is what makes a
+re-run safe (deliver.py remembers what was sent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from checklist.i18n import Lang, t
+from checklist.model import Campaign, Item, Person, RemindConfig, State, Unit
+from checklist.render import printable
+
+
+class Kind(enum.StrEnum):
+    OWNER = "owner"
+    ESCALATION = "escalation"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message to one person; ``key`` names it across runs (day, kind, recipient)."""
+
+    key: str
+    kind: Kind
+    recipient: Person
+    cc: tuple[Person, ...]
+    subject: str
+    body: str
+    items: tuple[Item, ...]
+    unit: Unit | None = None  # the unit an escalation is about
+
+
+def is_advance_day(item: Item, as_of: dt.date, config: RemindConfig) -> bool:
+    """Due in exactly one of the advance days (0 is the due day itself)."""
+    return item.state in (State.DUE_SOON, State.OPEN) and (item.due - as_of).days in (
+        config.advance_days
+    )
+
+
+def is_overdue_day(days: int, *, start: int, every: int) -> bool:
+    """On day ``start`` of being overdue, then every ``every`` days."""
+    return days >= start and (days - start) % every == 0
+
+
+def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang) -> list[Message]:
+    """The night's messages: owners first (by name), then escalations (in campaign order)."""
+    config = campaign.remind
+    mine: dict[str, list[Item]] = {}
+    escalated: dict[str, list[Item]] = {}
+    due_to_escalate: set[str] = set()
+    for item in items:
+        overdue = item.days_overdue if item.state is State.OVERDUE else None
+        if is_advance_day(item, as_of, config) or (
+            overdue is not None and is_overdue_day(overdue, start=1, every=config.overdue_every)
+        ):
+            mine.setdefault(item.task.owner.key, []).append(item)
+        if overdue is not None and overdue >= config.escalate_after:
+            escalated.setdefault(item.unit.id, []).append(item)
+            if is_overdue_day(overdue, start=config.escalate_after, every=config.overdue_every):
+                due_to_escalate.add(item.unit.id)
+    messages = [
+        _owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
+        for found in sorted(
+            mine.values(), key=lambda f: (f[0].task.owner.name, f[0].task.owner.key)
+        )
+    ]
+    messages += [
+        _escalation(escalated[unit], campaign=campaign, as_of=as_of, lang=lang)
+        for unit in escalated
+        if unit in due_to_escalate
+    ]
+    return messages
+
+
+def _line(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
+    measure = next((m.name for m in campaign.measures if m.key == item.task.measure), "")
+    title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
+    if item.state is State.OVERDUE:
+        when = t("remind.overdue_days", lang, days=item.days_overdue)
+    elif item.due == as_of:
+        when = t("remind.due_today", lang)
+    else:
+        when = t("remind.due_in", lang, days=(item.due - as_of).days)
+    who = f" · {t('owner', lang)}: {item.task.owner.name}" if owner else ""
+    return printable(
+        f"  - [{when}] {item.unit.name} · {measure} · {title} "
+        f"({t('remind.due_on', lang, date=item.due.isoformat())}){who}"
+    )
+
+
+def _owner_message(
+    found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
+) -> Message:
+    person = found[0].task.owner
+    found = sorted(found, key=lambda i: (i.due, i.unit.id, i.task.measure, i.task.index))
+    overdue = [i for i in found if i.state is State.OVERDUE]
+    soon = [i for i in found if i.state is not State.OVERDUE]
+    values = {
+        "campaign": campaign.name,
+        "name": person.name,
+        "overdue": len(overdue),
+        "soon": len(soon),
+        "date": as_of.isoformat(),
+    }
+    template = campaign.remind.subject or t("remind.subject", lang)
+    lines = [
+        t("remind.greeting", lang, name=person.name),
+        "",
+        t("remind.intro", lang, date=as_of.isoformat()),
+        "",
+    ]
+    if overdue:
+        lines += [t("section.overdue", lang)]
+        lines += [_line(i, campaign, as_of, lang, owner=False) for i in overdue]
+        lines.append("")
+    if soon:
+        lines += [t("remind.section.soon", lang)]
+        lines += [_line(i, campaign, as_of, lang, owner=False) for i in soon]
+        lines.append("")
+    lines.append(t("remind.signature", lang, campaign=campaign.name))
+    return Message(
+        key=f"{as_of.isoformat()}/owner/{person.key}",
+        kind=Kind.OWNER,
+        recipient=person,
+        cc=(),
+        subject=printable(template.format(**values)),
+        body="\n".join(lines) + "\n",
+        items=tuple(found),
+    )
+
+
+def _escalation(
+    found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
+) -> Message:
+    unit = found[0].unit
+    found = sorted(found, key=lambda i: (-(i.days_overdue or 0), i.task.measure, i.task.index))
+    config = campaign.remind
+    values = {
+        "campaign": campaign.name,
+        "name": unit.contact.name,
+        "unit": unit.name,
+        "count": len(found),
+        "days": config.escalate_after,
+        "date": as_of.isoformat(),
+    }
+    template = config.escalation_subject or t("remind.escalation.subject", lang)
+    owners = {i.task.owner.key: i.task.owner for i in found if i.task.owner != unit.contact}
+    lines = [
+        t("remind.greeting", lang, name=unit.contact.name),
+        "",
+        t(
+            "remind.escalation.intro",
+            lang,
+            unit=unit.name,
+            count=len(found),
+            days=config.escalate_after,
+            date=as_of.isoformat(),
+        ),
+        "",
+        *(_line(i, campaign, as_of, lang, owner=True) for i in found),
+        "",
+        t("remind.signature", lang, campaign=campaign.name),
+    ]
+    return Message(
+        key=f"{as_of.isoformat()}/escalation/{unit.id}/{unit.contact.key}",
+        kind=Kind.ESCALATION,
+        recipient=unit.contact,
+        cc=tuple(owners.values()),
+        subject=printable(template.format(**values)),
+        body="\n".join(printable(line) for line in lines) + "\n",
+        items=tuple(found),
+        unit=unit,
+    )
