@@ -93,6 +93,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "remind.section.soon": ("Due soon", "即将到期"),
     "remind.overdue_days": ("{days} days overdue", "逾期 {days} 天"),
+    "remind.overdue_one": ("1 day overdue", "逾期 1 天"),
+    "remind.due_tomorrow": ("due tomorrow", "明天到期"),
     "remind.due_today": ("due today", "今天到期"),
     "remind.due_on": ("due {date}", "截止 {date}"),
     "remind.due_in": ("due in {days} days", "{days} 天后到期"),

@@ -82,9 +82,16 @@ def _line(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: 
     measure = next((m.name for m in campaign.measures if m.key == item.task.measure), "")
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
-        when = t("remind.overdue_days", lang, days=item.days_overdue)
+        one = item.days_overdue == 1
+        when = (
+            t("remind.overdue_one", lang)
+            if one
+            else t("remind.overdue_days", lang, days=item.days_overdue)
+        )
     elif item.due == as_of:
         when = t("remind.due_today", lang)
+    elif (item.due - as_of).days == 1:
+        when = t("remind.due_tomorrow", lang)
     else:
         when = t("remind.due_in", lang, days=(item.due - as_of).days)
     who = f" · {t('owner', lang)}: {item.task.owner.name}" if owner else ""
