@@ -317,7 +317,7 @@ class Outcome:
 
 
 def deliver(
-    messages: Sequence[dict[str, Any]], channels: Sequence[Channel], state: State, *, as_of: dt.date
+    messages: Sequence[dict[str, Any]], channels: Sequence[Channel], state: State
 ) -> Outcome:
     """Send every message on every channel, recording each success at once.
 
@@ -326,21 +326,17 @@ def deliver(
     after each delivery, so a crash repeats at most the message in flight.
     """
     today = {m["key"] for m in messages}
-    retries = [
-        entry["message"]
-        for key, entry in sorted(state.pending.items())
-        if entry["message"]["key"] not in today
-    ]
     by_name = {c.name: c for c in channels}
-    sent, failed, undeliverable = [], [], []
-    skipped = 0
+    # Earlier nights' failures first, on the channel that failed (if it is still in use);
+    # tonight's own failures are planned again anyway.
     work = [
-        (m, by_name[state.pending[_key(m, c)]["channel"]])
-        for m in retries
-        for c in channels
-        if _key(m, c) in state.pending
+        (entry["message"], by_name[entry["channel"]])
+        for _, entry in sorted(state.pending.items())
+        if entry["message"]["key"] not in today and entry["channel"] in by_name
     ]
     work += [(m, c) for m in messages for c in channels]
+    sent, failed, undeliverable = [], [], []
+    skipped = 0
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
         for message, channel in work:
