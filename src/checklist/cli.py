@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from checklist.deliver import Outcome
+    from checklist.edit import Edit
     from checklist.filters import Filters
     from checklist.model import Campaign, Item, Problem, Unit
 
@@ -51,6 +52,15 @@ class ReportFormat(enum.StrEnum):
 class RemindFormat(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class Preset(enum.StrEnum):
+    ZHENGZHOU = "zhengzhou"
+
+
+class LevelChoice(enum.StrEnum):
+    COUNTY = "county"
+    GRASSROOTS = "grassroots"
 
 
 class LangChoice(enum.StrEnum):
@@ -119,6 +129,21 @@ UnitOpt = Annotated[Optional[list[str]], _many("--unit", "this unit (id)")]  # n
 OwnerOpt = Annotated[Optional[list[str]], _many("--owner", "this owner (name or address)")]  # noqa: UP045
 MeasureOpt = Annotated[Optional[list[str]], _many("--measure", "this measure (key or name)")]  # noqa: UP045
 LevelOpt = Annotated[Optional[list[str]], _many("--level", "this level (county, grassroots)")]  # noqa: UP045
+
+
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")
+]
+MeasureArg = Annotated[str, typer.Argument(help="The measure: key (study) or name (理论学习).")]
+TaskArg = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Argument(
+        help="The task: its number (1, 2, …), its id, or a unique part of its "
+        "title; leave out for a measure without tasks.",
+        show_default=False,
+    ),
+]
+UnitArg = Annotated[str, typer.Argument(help="The unit: its id, or its file.")]
 
 
 def _version(value: bool) -> None:
@@ -653,6 +678,224 @@ def _report_undelivered(outcome: Outcome, lang: Lang) -> None:
         )
 
 
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="The new campaign folder.")] = Path(),
+    preset: Annotated[
+        Optional[Preset],  # noqa: UP045
+        typer.Option(
+            "--preset",
+            help="Fill in a known campaign: zhengzhou (its 17 areas).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Start a campaign folder: a commented campaign.toml, units/ and a README for units.
+
+    Example: checklist init campaign --preset zhengzhou
+    """
+    import datetime as dt
+
+    from checklist.atomic import write_atomic
+    from checklist.errors import UsageError
+    from checklist.scaffold import PRESETS, SUBMITTERS_README, campaign_toml
+
+    config = directory / "campaign.toml"
+    if config.exists():
+        raise UsageError(f"{config} already exists; checklist init never overwrites a campaign")
+    if preset:
+        name, start, end, zone, counties = PRESETS[preset.value]
+    else:
+        name, start, zone, counties = "新的主题教育", dt.date.today(), "Asia/Shanghai", ()
+        end = start + dt.timedelta(days=120)
+    files = {
+        config: campaign_toml(name=name, start=start, end=end, timezone=zone, counties=counties),
+        directory / "units" / "README.md": SUBMITTERS_README,
+    }
+    for path, text in files.items():
+        if dry_run:
+            print(f"--- would create {path} ---\n{text}")
+        elif not path.exists():
+            write_atomic(path, text.encode())
+            print(f"created {path}")
+    if not dry_run and not preset:
+        print(f"next: list your county-level areas under [[counties]] in {config}")
+
+
+@app.command()
+def new(
+    county: Annotated[str, typer.Option("--county", help="County code or name.")],
+    level: Annotated[LevelChoice, typer.Option("--level", help="county or grassroots.")],
+    name: Annotated[str, typer.Option("--name", help="The unit's full name.")],
+    unit_id: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--id", help="The unit id (default: <county code>-<n>).", show_default=False),
+    ] = None,
+    contact: Annotated[
+        str,
+        typer.Option("--contact", help="Who answers for the list (fill in later if not known)."),
+    ] = "",
+    config: ConfigOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Create a unit file with all measures, and say what is left to fill in.
+
+    Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
+    """
+    import re
+
+    from checklist import dates
+    from checklist.atomic import write_atomic
+    from checklist.check import check_unit
+    from checklist.config import find_config, load_campaign
+    from checklist.edit import unit_ids
+    from checklist.errors import UsageError
+    from checklist.filters import make_filters
+    from checklist.model import Level
+    from checklist.scaffold import unit_toml
+    from checklist.schema import ID_PATTERN
+    from checklist.source import display
+
+    campaign = load_campaign(config or find_config([Path()]))
+    (code,) = make_filters(campaign, (), county=[county]).counties
+    home = campaign.county(code)
+    assert home is not None
+    ids = unit_ids(campaign)
+    if unit_id is None:
+        n = 1
+        while f"{code.lower()}-{n:03d}" in ids:
+            n += 1
+        unit_id = f"{code.lower()}-{n:03d}"
+    if not re.match(ID_PATTERN, unit_id):
+        raise UsageError(f"--id {unit_id!r}: use letters, digits, '.', '_' and '-'")
+    if unit_id in ids:
+        raise UsageError(f"unit id {unit_id!r} is already used by {display(ids[unit_id])}")
+    path = campaign.root / "units" / code / f"{unit_id}.toml"
+    if path.exists():
+        raise UsageError(f"{display(path)} already exists; checklist new never overwrites")
+    text = unit_toml(
+        unit_id=unit_id,
+        name=name,
+        county=home,
+        level=Level(level.value),
+        contact=contact,
+        campaign=campaign,
+    )
+    today = dates.as_of(None, timezone=campaign.timezone)
+    todo = check_unit(text.encode(), file=display(path), campaign=campaign, today=today)
+    if dry_run:
+        print(f"--- would create {display(path)} ---\n{text}")
+    else:
+        write_atomic(path, text.encode())
+        print(f"created {display(path)}")
+    print("left to fill in:")
+    for problem in todo.problems:
+        print(f"  line {problem.line}: {problem.message}")
+
+
+def _edit_target(unit: str, config: Path | None) -> tuple[Campaign, Path]:
+    from checklist.config import find_config, load_campaign
+    from checklist.edit import find_unit
+
+    start = Path(unit) if Path(unit).exists() else Path()
+    campaign = load_campaign(config or find_config([start]))
+    return campaign, find_unit(campaign, unit)
+
+
+def _finish(edit: Edit, campaign: Campaign, dry_run: bool) -> None:
+    """Show the diff, or write the edit (if it validates) and say what changed."""
+    from checklist import dates
+    from checklist.edit import apply
+    from checklist.render import printable
+    from checklist.source import display
+
+    if dry_run:
+        for line in edit.diff().splitlines():
+            print(printable(line))
+        return
+    today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
+    apply(edit, campaign=campaign, today=today)
+    print(printable(f"{display(edit.path)}: {edit.summary}"))
+
+
+@app.command()
+def done(
+    unit: UnitArg,
+    measure: MeasureArg,
+    task: TaskArg = None,
+    on: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--on",
+            help="The day it was done (default: today in the campaign's time zone).",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Mark a task done (a repeating task: its next open occurrence).
+
+    Example: checklist done erqi-committee study 读书班 --on 2023-11-21
+    """
+    from checklist import dates
+    from checklist.edit import mark_done
+
+    campaign, path = _edit_target(unit, config)
+    today = dates.as_of(None, timezone=campaign.timezone)
+    day = dates.parse_day(on, base=today) if on else today
+    edit = mark_done(path, campaign=campaign, measure=measure, task=task, on=day)
+    _finish(edit, campaign, dry_run)
+
+
+@app.command()
+def reopen(
+    unit: UnitArg,
+    measure: MeasureArg,
+    task: TaskArg = None,
+    config: ConfigOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Undo done: the task (or its last done occurrence) is open again.
+
+    Example: checklist reopen erqi-committee study 2
+    """
+    from checklist.edit import reopen as open_again
+
+    campaign, path = _edit_target(unit, config)
+    _finish(open_again(path, campaign=campaign, measure=measure, task=task), campaign, dry_run)
+
+
+@app.command()
+def postpone(
+    unit: UnitArg,
+    measure: MeasureArg,
+    task: TaskArg = None,
+    to: Annotated[str, typer.Option("--to", help="The new due date.")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why it moves (kept in the file).")] = "",
+    config: ConfigOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Move a due date, keeping the original date and the reason in the file.
+
+    Example: checklist postpone erqi-committee rectification 1 --to 2023-12-15 --reason 经研究调整
+    """
+    from checklist import dates
+    from checklist.edit import postpone as move
+    from checklist.errors import UsageError
+
+    if not to or not reason:
+        raise UsageError("postpone needs --to DATE and --reason TEXT")
+    campaign, path = _edit_target(unit, config)
+    day = dates.parse_day(to, base=dates.as_of(None, timezone=campaign.timezone))
+    _finish(
+        move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason),
+        campaign,
+        dry_run,
+    )
+
+
 def _view(campaign: Campaign, chosen: Filters, units: list[Unit]) -> Campaign:
     """The campaign as the filters narrow it: only the chosen counties and measures get rows."""
     from dataclasses import replace
@@ -678,7 +921,10 @@ def _report_error(error: ChecklistError) -> None:
         render.write_text(
             error.problems, sys.stderr, sources=_sources(error.problems), checked=None
         )
-    print(f"checklist: error: {printable(str(error))}", file=sys.stderr)
+    first, *rest = str(error).split("\n")
+    print(f"checklist: error: {printable(first)}", file=sys.stderr)
+    for line in rest:  # a list of candidates, one per line
+        print(printable(line), file=sys.stderr)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -30,3 +30,9 @@ class ConfigError(ChecklistError):
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.problems = tuple(problems)
+
+
+class EditError(ChecklistError):
+    """An edit that cannot be made (it would not validate, the file changed); nothing is written."""
+
+    exit_code = EXIT_PROBLEMS

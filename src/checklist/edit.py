@@ -1,0 +1,276 @@
+"""Record progress in a unit file, changing only the bytes that must change.
+
+tomlkit keeps every comment, blank line, key order and quoting style of what
+it parses, so an edit is: parse, change one value, write back. The result
+must validate and the file must not have changed on disk meanwhile, or
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checklist.atomic import write_atomic
+from checklist.check import check_unit
+from checklist.errors import EditError, UsageError
+from checklist.model import Campaign, Severity
+from checklist.recur import occurrences
+from checklist.render import printable
+from checklist.source import SourceError, decode, display, read
+from checklist.validate import discover
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    path: Path
+    before: bytes
+    after: bytes
+    summary: str
+
+    def diff(self) -> str:
+        name = display(self.path)
+        return "".join(
+            difflib.unified_diff(
+                self.before.decode("utf-8", "replace").splitlines(keepends=True),
+                self.after.decode("utf-8", "replace").splitlines(keepends=True),
+                fromfile=f"a/{name}",
+                tofile=f"b/{name}",
+            )
+        )
+
+
+def unit_ids(campaign: Campaign) -> dict[str, Path]:
+    """Every unit id of the campaign and its file (the file name where no id is set)."""
+    import tomllib
+
+    ids: dict[str, Path] = {}
+    for path in discover([campaign.root], campaign):
+        unit_id = path.stem
+        try:
+            table = tomllib.loads(decode(read(path))).get("unit")
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                unit_id = table["id"]
+        except (SourceError, tomllib.TOMLDecodeError):
+            pass
+        ids.setdefault(unit_id, path)
+    return ids
+
+
+def find_unit(campaign: Campaign, unit: str) -> Path:
+    """A unit file by path, or by unit id anywhere in the campaign."""
+    given = Path(unit)
+    if given.suffix == ".toml" and given.is_file():
+        return given
+    ids = unit_ids(campaign)
+    if unit in ids:
+        return ids[unit]
+    from checklist.shape import did_you_mean
+
+    guess = did_you_mean(unit, list(ids))
+    hint = f'; did you mean "{guess}"?' if guess else ""
+    raise UsageError(f"no unit {unit!r} in {display(campaign.root)}{hint}")
+
+
+def _load(path: Path) -> tuple[bytes, Any]:
+    import tomlkit
+
+    data = read(path)
+    try:
+        return data, tomlkit.parse(decode(data))
+    except Exception as error:  # tomlkit raises its own parse errors
+        raise EditError(
+            f"{display(path)} is not valid TOML ({error}); run `checklist validate {display(path)}`"
+        ) from None
+
+
+def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
+    keys = {m.key: m.key for m in campaign.measures} | {m.name: m.key for m in campaign.measures}
+    if key not in keys:
+        from checklist.shape import did_you_mean
+
+        guess = did_you_mean(key, list(keys))
+        hint = f'; did you mean "{guess}"?' if guess else ""
+        raise UsageError(
+            f"no measure {key!r}{hint} (measures: {', '.join(m.key for m in campaign.measures)})"
+        )
+    table = doc.get(keys[key])
+    if table is None:
+        raise EditError(f"the file has no [{keys[key]}] table")
+    return table
+
+
+def _task(table: Any, measure: str, spec: str | None) -> Any:
+    """The task a user named: 1-based index, task id, or a unique part of the title."""
+    tasks = table.get("tasks")
+    if not tasks:
+        if spec is not None:
+            raise UsageError(f"[{measure}] has no tasks; leave out TASK to edit the measure")
+        return table
+    listing = "\n".join(
+        f"  {i}. {printable(str(t.get('title', '')))}" + (f"  (id {t['id']})" if "id" in t else "")
+        for i, t in enumerate(tasks, 1)
+    )
+    if spec is None:
+        raise UsageError(
+            f"[{measure}] has {len(tasks)} tasks; name one by number, id or title:\n{listing}"
+        )
+    if spec.isdigit():
+        if 1 <= int(spec) <= len(tasks):
+            return tasks[int(spec) - 1]
+        raise UsageError(f"[{measure}] has no task {spec}:\n{listing}")
+    by_id = [t for t in tasks if t.get("id") == spec]
+    if by_id:
+        return by_id[0]
+    found = [t for t in tasks if spec in str(t.get("title", ""))]
+    if len(found) == 1:
+        return found[0]
+    what = "matches several tasks" if found else "matches no task"
+    raise UsageError(f"{spec!r} {what} of [{measure}]:\n{listing}")
+
+
+def _title(task: Any, measure: str) -> str:
+    return str(task.get("title", f"[{measure}]"))
+
+
+def _due(task: Any, table: Any) -> dt.date:
+    due = task.get("due", table.get("due"))
+    if not isinstance(due, dt.date):
+        raise EditError("the task has no due date to work from; fill it in first")
+    return dt.date(due.year, due.month, due.day)
+
+
+def _dates(value: Any) -> list[dt.date]:
+    if value is None:
+        return []
+    values = list(value) if isinstance(value, list) else [value]
+    return [dt.date(v.year, v.month, v.day) for v in values]
+
+
+def _done_array(dates: list[dt.date]) -> Any:
+    import tomlkit
+
+    array = tomlkit.array()
+    array.extend(dates)
+    return array
+
+
+def mark_done(
+    path: Path, *, campaign: Campaign, measure: str, task: str | None, on: dt.date
+) -> Edit:
+    """Mark a task (or the measure, or the next open occurrence) done on ``on``."""
+    before, doc = _load(path)
+    table = _measure(doc, campaign, measure)
+    target = _task(table, measure, task)
+    title = _title(target, measure)
+    repeat = target.get("repeat")
+    if repeat is None:
+        if "done" in target:
+            raise EditError(
+                f"{title!r} is already done ({target['done']}); "
+                "`checklist reopen` it first to change the day"
+            )
+        target["done"] = on
+        summary = f"{title}: done on {on}"
+    else:
+        done = _dates(target.get("done"))
+        until = target.get("until")
+        last = min(until, campaign.end) if isinstance(until, dt.date) else campaign.end
+        count = len(occurrences(str(repeat), first=_due(target, table), last=last))
+        if len(done) >= count:
+            raise EditError(f"all {count} occurrences of {title!r} are done already")
+        target["done"] = _done_array([*done, on])
+        summary = f"{title}: occurrence {len(done) + 1} of {count} done on {on}"
+    return Edit(path, before, _encode(doc, before), summary)
+
+
+def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) -> Edit:
+    """Undo ``done``: the task is open again (for a repeating task, its last occurrence)."""
+    before, doc = _load(path)
+    table = _measure(doc, campaign, measure)
+    target = _task(table, measure, task)
+    title = _title(target, measure)
+    done = _dates(target.get("done"))
+    if not done:
+        raise EditError(f"{title!r} is not done")
+    if target.get("repeat") is None or len(done) == 1:
+        del target["done"]
+        summary = f"{title}: open again"
+    else:
+        target["done"] = _done_array(done[:-1])
+        summary = f"{title}: occurrence {len(done)} open again"
+    return Edit(path, before, _encode(doc, before), summary)
+
+
+def postpone(
+    path: Path, *, campaign: Campaign, measure: str, task: str | None, to: dt.date, reason: str
+) -> Edit:
+    """Move a due date, keeping the original date and the reason in the file."""
+    before, doc = _load(path)
+    table = _measure(doc, campaign, measure)
+    target = _task(table, measure, task)
+    title = _title(target, measure)
+    if not reason.strip():
+        raise UsageError("--reason must say why the due date moves")
+    if target.get("repeat") is not None:
+        raise EditError(
+            f"{title!r} repeats: its dates come from its rule; change its due, "
+            "repeat or until instead"
+        )
+    if "done" in target:
+        raise EditError(f"{title!r} is already done; a done task is not postponed")
+    due = _due(target, table)
+    if to <= due:
+        raise EditError(f"{to} is not later than the due date {due}")
+    target["due"] = to
+    if "postponed_from" not in target:  # the first original date is the one the office reports
+        target["postponed_from"] = due
+        target["postpone_reason"] = reason
+    else:
+        earlier = str(target.get("postpone_reason", "")).strip()
+        target["postpone_reason"] = f"{earlier}; {reason}" if earlier else reason
+    return Edit(path, before, _encode(doc, before), f"{title}: due {due} → {to}")
+
+
+_LONE_LF = re.compile(r"(?<!\r)\n")
+
+
+def _encode(doc: Any, before: bytes) -> bytes:
+    """tomlkit's text, with the file's own line endings (it writes \\n into CRLF files)."""
+    text: str = doc.as_string()
+    if b"\r\n" in before:
+        text = _LONE_LF.sub("\r\n", text)
+    data = text.encode("utf-8")
+    if before.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
+    """Write the edit if its result validates and the file is as it was read."""
+    result = check_unit(edit.after, file=display(edit.path), campaign=campaign, today=today)
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    if errors:
+        found = "; ".join(f"line {p.line}: {p.message}" for p in errors[:5])
+        raise EditError(
+            f"the edit would leave {display(edit.path)} invalid ({found}); nothing was written"
+        )
+    try:
+        current = read(edit.path)
+    except SourceError as error:
+        raise EditError(f"{display(edit.path)}: {error.finding.message}") from None
+    if current != edit.before:
+        raise EditError(
+            f"{display(edit.path)} changed while checklist was editing it; "
+            "nothing was written, run the command again"
+        )
+    try:
+        write_atomic(edit.path, edit.after)
+    except OSError as error:
+        raise EditError(
+            f"cannot write {display(edit.path)}: {error.strerror or error}; the file is unchanged"
+        ) from None
