@@ -138,10 +138,16 @@ def test_a_real_pipe_prints_the_golden_table_without_escapes() -> None:
 
 
 def test_status_counts_51_overdue_and_70_due_within_7_days(cli) -> None:
-    summary = "51 overdue, 70 due in the next 7 days, across 48 units in 17 counties\n"
+    summary = "51 overdue, 70 due in the next 7 days, across 48 units in 17 counties; 3 postponed\n"
     assert _ok(cli, "status", EXAMPLE).endswith(summary)
     listed = _json(cli, "status", EXAMPLE, "--soon", "7")
-    assert listed["summary"] == {"overdue": 51, "due_soon": 70, "units": 48, "counties": 17}
+    assert listed["summary"] == {
+        "overdue": 51,
+        "due_soon": 70,
+        "units": 48,
+        "counties": 17,
+        "postponed": 3,
+    }
     states = [task["state"] for task in listed["tasks"]]
     assert (states.count("overdue"), states.count("due_soon"), len(states)) == (51, 70, 121)
     assert len({task["unit"] for task in listed["tasks"]}) == 48
@@ -533,4 +539,4 @@ def test_a_county_without_unit_files_still_has_its_row(cli, write_unit) -> None:
     assert [rows["410105"][k] for k in ("units", *COUNTS)] == [0, 0, 0, 0, 0, 0, 0]
     assert rows["410105"]["completion"] is None
     table = _ok(cli, "rollup", folder)
-    assert re.search(r"^410105  金水区 +0 +0 +0 +0 +0 +0 +0 +— +—$", table, re.MULTILINE)
+    assert re.search(r"^410105  金水区 +0 +0 +0 +0 +0 +0 +0 +0 +— +—$", table, re.MULTILINE)

@@ -62,6 +62,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "in {counties} {counties_word}",
         "逾期 {overdue} 项,{days} 天内到期 {soon} 项,涉及 {counties} 个区县的 {units} 个单位",
     ),
+    "summary.postponed": ("; {count} postponed", ";另有 {count} 项延期"),
     "summary.all": ("{tasks} tasks listed", "共列出 {tasks} 项任务"),
     "nothing": ("Nothing is overdue as of {as_of}.", "截至 {as_of},没有逾期任务。"),
     "as_of": ("as of {as_of}", "截至 {as_of}"),

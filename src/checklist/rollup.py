@@ -33,6 +33,7 @@ class Counts:
     done_late: int = 0
     overdue: int = 0
     due_soon: int = 0
+    postponed: int = 0  # tasks whose due date was moved (any state)
 
     @property
     def open(self) -> int:
@@ -56,6 +57,7 @@ class Counts:
             self.done_late + other.done_late,
             self.overdue + other.overdue,
             self.due_soon + other.due_soon,
+            self.postponed + other.postponed,
         )
 
 
@@ -66,6 +68,8 @@ _ONE = {
     State.DUE_SOON: Counts(1, 0, 0, 0, 1),
     State.OPEN: Counts(1, 0, 0, 0, 0),
 }
+
+_POSTPONED = Counts(postponed=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +123,7 @@ def rollup(
         key, group = _group_of(item, by, groups)
         group.units.add(item.unit.id)
         all_units.add(item.unit.id)
-        one = _ONE[item.state]
+        one = _ONE[item.state] + _POSTPONED if item.task.postponed_from else _ONE[item.state]
         group.counts += one
         measure = item.task.measure
         group.measures[measure] = group.measures.get(measure, Counts()) + one

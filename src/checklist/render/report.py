@@ -82,7 +82,12 @@ def status_summary(items: Sequence[Item], lang: Lang, *, soon_days: int) -> str:
         units_word="unit" if units == 1 else "units",
         counties=counties,
         counties_word="county" if counties == 1 else "counties",
-    )
+    ) + _postponed(items, lang)
+
+
+def _postponed(items: Sequence[Item], lang: Lang) -> str:
+    count = sum(i.task.postponed_from is not None for i in items)
+    return t("summary.postponed", lang, count=count) if count else ""
 
 
 def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
@@ -134,6 +139,7 @@ def write_status_json(
             "due_soon": sum(i.state is State.DUE_SOON for i in everything),
             "units": len({i.unit.id for i in pressing}),
             "counties": len({i.unit.county for i in pressing}),
+            "postponed": sum(i.task.postponed_from is not None for i in everything),
         },
         "tasks": [item_to_dict(i, campaign) for i in items],
     }
@@ -181,6 +187,7 @@ def rollup_table(
             "open",
             "overdue",
             "due_soon",
+            "postponed",
             "completion",
             "on_time",
         )
@@ -212,6 +219,7 @@ def rollup_table(
             str(c.open),
             str(c.overdue),
             str(c.due_soon),
+            str(c.postponed),
             _percent(c.completion),
             _percent(c.on_time),
         ]
@@ -246,6 +254,7 @@ def _counts_dict(counts: Counts) -> dict[str, Any]:
         "open": counts.open,
         "overdue": counts.overdue,
         "due_soon": counts.due_soon,
+        "postponed": counts.postponed,
         "completion": None if counts.completion is None else round(counts.completion, 4),
         "on_time": None if counts.on_time is None else round(counts.on_time, 4),
     }
