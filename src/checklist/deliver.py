@@ -101,18 +101,36 @@ class Email:
         if self._broken:  # the server is down: fail fast instead of timing out per message
             raise DeliveryError(self._broken)
         mail = self._compose(message)
-        try:
-            if self._smtp is None:
+        if self._smtp is None:
+            try:
                 self._smtp = self._connect()
+            except (smtplib.SMTPException, OSError) as error:
+                # Cannot connect, greet or log in: the rest would fail the same way.
+                self._broken = f"{self.config.host}: {type(error).__name__}: {error}"
+                raise DeliveryError(self._broken) from None
+        try:
             self._smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as error:
             raise DeliveryError(f"the server refused the address: {error.recipients}") from None
+        except smtplib.SMTPResponseException as error:
+            # The server answered and refused this one message (a 4xx or 5xx on MAIL or
+            # DATA); the connection is still good for the others.
+            reply = error.smtp_error
+            text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+            raise DeliveryError(
+                f"{self.config.host} refused it: {error.smtp_code} {text}"
+            ) from None
         except (smtplib.SMTPException, OSError) as error:
+            # SMTPException is an OSError too: anything else means the connection is gone.
+            self._disconnect()
+            self._broken = f"{self.config.host}: {type(error).__name__}: {error}"
+            raise DeliveryError(self._broken) from None
+
+    def _disconnect(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(Exception):
+                self._smtp.close()
             self._smtp = None
-            reason = f"{self.config.host}: {type(error).__name__}: {error}"
-            if isinstance(error, OSError | smtplib.SMTPServerDisconnected):
-                self._broken = reason
-            raise DeliveryError(reason) from None
 
     def _compose(self, message: dict[str, Any]) -> Any:
         from email.headerregistry import Address
