@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,12 +152,37 @@ def _dates(value: Any) -> list[dt.date]:
     return [dt.date(v.year, v.month, v.day) for v in values]
 
 
-def _done_array(dates: list[dt.date]) -> Any:
+def _set(table: Any, key: str, value: Any) -> None:
+    """Set ``key``, adding a new key right after the table's last one.
+
+    tomlkit appends new keys at the very end of a table, after the blank
+    lines and comments that introduce the next table; placed there, a comment
+    would seem to describe the new key. ``_insert_after`` is tomlkit's own
+    (private) way to place it; without it, plain assignment still writes a
+    correct file.
+    """
+    if key in table:
+        table[key] = value
+        return
+    container: Any = getattr(table, "value", None)
+    keys = [k.key for k, _ in getattr(container, "body", ()) if k is not None]
+    if keys and hasattr(container, "_insert_after"):
+        container._insert_after(keys[-1], key, value)
+    else:
+        table[key] = value
+
+
+def _append_done(target: Any, day: dt.date) -> None:
+    """Add a done date to a repeating task, in the list as written (one line or several)."""
     import tomlkit
 
+    current = target.get("done")
+    if isinstance(current, list):
+        current.append(day)
+        return
     array = tomlkit.array()
-    array.extend(dates)
-    return array
+    array.extend([*_dates(current), day])
+    _set(target, "done", array)
 
 
 def mark_done(
@@ -174,7 +200,7 @@ def mark_done(
                 f"{title!r} is already done ({target['done']}); "
                 "`checklist reopen` it first to change the day"
             )
-        target["done"] = on
+        _set(target, "done", on)
         summary = f"{title}: done on {on}"
     else:
         done = _dates(target.get("done"))
@@ -183,7 +209,7 @@ def mark_done(
         count = len(occurrences(str(repeat), first=_due(target, table), last=last))
         if len(done) >= count:
             raise EditError(f"all {count} occurrences of {title!r} are done already")
-        target["done"] = _done_array([*done, on])
+        _append_done(target, on)
         summary = f"{title}: occurrence {len(done) + 1} of {count} done on {on}"
     return Edit(path, before, _encode(doc, before), summary)
 
@@ -201,7 +227,7 @@ def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) ->
         del target["done"]
         summary = f"{title}: open again"
     else:
-        target["done"] = _done_array(done[:-1])
+        del target["done"][-1]
         summary = f"{title}: occurrence {len(done)} open again"
     return Edit(path, before, _encode(doc, before), summary)
 
@@ -226,10 +252,10 @@ def postpone(
     due = _due(target, table)
     if to <= due:
         raise EditError(f"{to} is not later than the due date {due}")
-    target["due"] = to
+    _set(target, "due", to)
     if "postponed_from" not in target:  # the first original date is the one the office reports
-        target["postponed_from"] = due
-        target["postpone_reason"] = reason
+        _set(target, "postponed_from", due)
+        _set(target, "postpone_reason", reason)
     else:
         earlier = str(target.get("postpone_reason", "")).strip()
         target["postpone_reason"] = f"{earlier}; {reason}" if earlier else reason
@@ -245,6 +271,8 @@ def _encode(doc: Any, before: bytes) -> bytes:
     if b"\r\n" in before:
         text = _LONE_LF.sub("\r\n", text)
     data = text.encode("utf-8")
+    if not before.endswith(b"\n"):  # a key added at the very end brings its own newline
+        data = data.removesuffix(b"\r\n" if b"\r\n" in before else b"\n")
     if before.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
         data = b"\xef\xbb\xbf" + data
     return data
@@ -259,6 +287,8 @@ def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
         raise EditError(
             f"the edit would leave {display(edit.path)} invalid ({found}); nothing was written"
         )
+    if not os.access(edit.path, os.W_OK):
+        raise EditError(f"{display(edit.path)} is read-only; nothing was written")
     try:
         current = read(edit.path)
     except SourceError as error:

@@ -1,0 +1,914 @@
+"""done, reopen and postpone, run as a user would, on copies of the Zhengzhou example.
+
+An edit must change only the bytes it has to, validate, refuse cleanly (the file
+untouched, a clear message, the documented exit code) and write atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import os
+import pathlib
+import re
+import shutil
+import stat
+import subprocess
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "zhengzhou"
+UNIT_FILES = sorted(p.relative_to(EXAMPLE) for p in EXAMPLE.glob("units/*/*.toml"))
+MEASURES = ("study", "research", "development", "rectification", "institutions")
+CAMPAIGN_END = dt.date(2024, 1, 31)
+ON = "2023-11-20"  # the day of CHECKLIST_AS_OF (conftest)
+ERQI = Path("units/410103/erqi-committee.toml")
+LONE_LF = re.compile(rb"(?<!\r)\n")
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def copy_campaign(tmp_path: Path, *units: Path) -> Path:
+    """A copy of examples/zhengzhou's campaign.toml and the given unit files; its folder."""
+    root = tmp_path / "zhengzhou"
+    root.mkdir()
+    shutil.copy(EXAMPLE / "campaign.toml", root / "campaign.toml")
+    for unit in units:
+        (root / unit).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(EXAMPLE / unit, root / unit)
+    return root
+
+
+class Item(NamedTuple):
+    measure: str
+    spec: tuple[str, ...]  # the TASK argument: ("2",), or () for a measure without tasks
+    table: dict[str, Any]  # the task (or the measure, when it has no tasks)
+    measure_table: dict[str, Any]
+
+
+def items(doc: dict[str, Any]) -> Iterator[Item]:
+    """Every task of a unit file, in file order, as the commands number them."""
+    for measure in MEASURES:
+        table = doc[measure]
+        tasks = table.get("tasks")
+        if not tasks:
+            yield Item(measure, (), table, table)
+        for number, task in enumerate(tasks or [], 1):
+            yield Item(measure, (str(number),), task, table)
+
+
+def occurrence_count(item: Item) -> int:
+    from checklist.recur import occurrences
+
+    first = item.table.get("due", item.measure_table.get("due"))
+    last = min(item.table.get("until", CAMPAIGN_END), CAMPAIGN_END)
+    return len(occurrences(item.table["repeat"], first=first, last=last))
+
+
+def is_open(item: Item) -> bool:
+    if "repeat" in item.table:
+        return len(item.table.get("done", [])) < occurrence_count(item)
+    return "done" not in item.table
+
+
+def first_open(unit: Path, *, repeating: bool) -> Item | None:
+    doc = tomllib.loads((EXAMPLE / unit).read_text(encoding="utf-8"))
+    for item in items(doc):
+        if ("repeat" in item.table) == repeating and is_open(item):
+            return item
+    return None
+
+
+def first_postponable(unit: Path) -> Item:
+    """The first open, non-repeating, never postponed task due before the campaign's end."""
+    doc = tomllib.loads((EXAMPLE / unit).read_text(encoding="utf-8"))
+    for item in items(doc):
+        due = item.table.get("due", item.measure_table.get("due"))
+        if (
+            is_open(item)
+            and "repeat" not in item.table
+            and "postponed_from" not in item.table
+            and due < CAMPAIGN_END
+        ):
+            return item
+    raise AssertionError(f"{unit} has no task to postpone")
+
+
+class Hunk(NamedTuple):
+    removed: list[str]
+    added: list[str]
+    above: str  # the unchanged line just above the change
+
+
+def hunks(before: bytes, after: bytes) -> list[Hunk]:
+    old = before.decode("utf-8").splitlines()
+    new = after.decode("utf-8").splitlines()
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    return [
+        Hunk(old[i1:i2], new[j1:j2], old[i1 - 1] if i1 else "")
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def misplaced(changes: list[Hunk]) -> list[Hunk]:
+    """Inserted lines that follow a blank line or a comment instead of the task's own keys.
+
+    A comment right above a ``[[…tasks]]`` header introduces that task; a key appended
+    to the previous task belongs above the blank line and the comment, not under them.
+    """
+    return [
+        h
+        for h in changes
+        if not h.removed and (not h.above.strip() or h.above.lstrip().startswith("#"))
+    ]
+
+
+def done_tasks(path: Path) -> set[tuple[str, tuple[str, ...]]]:
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {(i.measure, i.spec) for i in items(doc) if "done" in i.table}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (temporary files included) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob(".*.tmp"))
+
+
+def unit_name(unit: Path) -> str:
+    return unit.with_suffix("").as_posix().removeprefix("units/")
+
+
+# --- 1. byte-level round trips on every example file -----------------------------------
+
+
+@pytest.mark.parametrize("unit", UNIT_FILES, ids=unit_name)
+def test_done_adds_only_the_done_line_under_the_task(tmp_path: Path, cli, unit: Path) -> None:
+    path = copy_campaign(tmp_path, unit) / unit
+    before = path.read_bytes()
+    item = first_open(unit, repeating=False)
+    assert item is not None
+
+    result = cli("done", path, item.measure, *item.spec, "--on", ON)
+
+    assert result.code == 0, result.err
+    changes = hunks(before, path.read_bytes())
+    assert [(h.removed, h.added) for h in changes] == [([], [f"done = {ON}"])]
+    assert not misplaced(changes), (
+        f"done = {ON} was inserted under {changes[0].above!r}, away from the task's keys"
+    )
+    assert done_tasks(path) == done_tasks(EXAMPLE / unit) | {(item.measure, item.spec)}
+
+
+@pytest.mark.parametrize("unit", UNIT_FILES, ids=unit_name)
+def test_done_then_reopen_restores_every_byte(tmp_path: Path, cli, unit: Path) -> None:
+    path = copy_campaign(tmp_path, unit) / unit
+    before = path.read_bytes()
+    item = first_open(unit, repeating=False)
+    assert item is not None
+
+    assert cli("done", path, item.measure, *item.spec, "--on", ON).code == 0
+    assert path.read_bytes() != before
+    result = cli("reopen", path, item.measure, *item.spec)
+
+    assert result.code == 0, result.err
+    assert path.read_bytes() == before
+
+
+REPEATING = [u for u in UNIT_FILES if first_open(u, repeating=True) is not None]
+
+
+def test_the_example_has_repeating_tasks_to_edit() -> None:
+    assert len(REPEATING) >= 10
+
+
+@pytest.mark.parametrize("unit", REPEATING, ids=unit_name)
+def test_done_on_a_repeating_task_changes_only_its_done_list(
+    tmp_path: Path, cli, unit: Path
+) -> None:
+    path = copy_campaign(tmp_path, unit) / unit
+    before = path.read_bytes()
+    item = first_open(unit, repeating=True)
+    assert item is not None
+    dates = list(item.table.get("done", []))
+
+    result = cli("done", path, item.measure, *item.spec, "--on", ON)
+
+    assert result.code == 0, result.err
+    after = path.read_bytes()
+    changes = hunks(before, after)
+    assert len(changes) == 1, changes
+    (change,) = changes
+    # One line of the list changes (or one is added): a multi-line list keeps its layout.
+    assert len(change.removed) <= 1
+    assert len(change.added) == 1
+    assert "2023-11-20" in change.added[0]
+    expected = tomllib.loads(before.decode())
+    measure = expected[item.measure]
+    task = measure["tasks"][int(item.spec[0]) - 1] if item.spec else measure
+    assert task.get("done", []) == dates
+    task["done"] = [*dates, dt.date(2023, 11, 20)]
+    assert tomllib.loads(after.decode()) == expected
+
+
+@pytest.mark.parametrize("unit", REPEATING, ids=unit_name)
+def test_done_then_reopen_on_a_repeating_task_restores_every_byte(
+    tmp_path: Path, cli, unit: Path
+) -> None:
+    path = copy_campaign(tmp_path, unit) / unit
+    before = path.read_bytes()
+    item = first_open(unit, repeating=True)
+    assert item is not None
+
+    assert cli("done", path, item.measure, *item.spec, "--on", ON).code == 0
+    result = cli("reopen", path, item.measure, *item.spec)
+
+    assert result.code == 0, result.err
+    assert path.read_bytes().decode() == before.decode()  # a readable diff on failure
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("unit", UNIT_FILES, ids=unit_name)
+def test_postpone_moves_due_and_adds_the_original_date_and_reason(
+    tmp_path: Path, cli, unit: Path
+) -> None:
+    path = copy_campaign(tmp_path, unit) / unit
+    before = path.read_bytes()
+    item = first_postponable(unit)
+    old = item.table.get("due", item.measure_table.get("due"))
+
+    result = cli(
+        "postpone", path, item.measure, *item.spec, "--to", "2024-01-31", "--reason", "经研究调整"
+    )
+
+    assert result.code == 0, result.err
+    changes = hunks(before, path.read_bytes())
+    removed = [line for h in changes for line in h.removed]
+    added = [line for h in changes for line in h.added]
+    # A task with its own due has that line changed; one that inherits it gets its own.
+    assert removed == ([f"due = {old}"] if "due" in item.table else [])
+    assert sorted(added) == sorted(
+        ["due = 2024-01-31", f"postponed_from = {old}", 'postpone_reason = "经研究调整"']
+    )
+    assert not misplaced(changes), f"lines inserted away from the task's keys: {changes}"
+
+
+# --- 2. line endings, byte-order mark, final newline -----------------------------------
+
+
+def test_a_crlf_file_stays_crlf_after_every_edit(tmp_path: Path, cli) -> None:
+    path = copy_campaign(tmp_path, ERQI) / ERQI
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+    assert cli("done", path, "study", "3", "--on", ON).code == 0  # a line added
+    assert cli("done", path, "institutions", "主题教育旬报", "--on", ON).code == 0  # a list
+    assert (
+        cli("postpone", path, "institutions", "2", "--to", "2024-01-10", "--reason", "调整").code
+        == 0
+    )
+
+    data = path.read_bytes()
+    assert LONE_LF.findall(data) == []
+    assert b"done = 2023-11-20\r\n" in data
+    assert b'postpone_reason = "\xe8\xb0\x83\xe6\x95\xb4"\r\n' in data
+
+
+def test_a_crlf_file_round_trips(tmp_path: Path, cli) -> None:
+    path = copy_campaign(tmp_path, ERQI) / ERQI
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes()
+
+    assert cli("done", path, "study", "3", "--on", ON).code == 0
+    assert cli("reopen", path, "study", "3").code == 0
+
+    assert path.read_bytes() == before
+
+
+def test_a_byte_order_mark_is_kept(tmp_path: Path, cli) -> None:
+    path = copy_campaign(tmp_path, ERQI) / ERQI
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    before = path.read_bytes()
+
+    assert cli("done", path, "study", "3", "--on", ON).code == 0
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf#")  # one mark, not two
+    assert [(h.removed, h.added) for h in hunks(before[3:], after[3:])] == [([], [f"done = {ON}"])]
+
+    assert cli("reopen", path, "study", "3").code == 0
+    assert path.read_bytes() == before
+
+
+def test_no_final_newline_stays_so_when_editing_inside_the_file(tmp_path: Path, cli) -> None:
+    path = copy_campaign(tmp_path, ERQI) / ERQI
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    before = path.read_bytes()
+
+    assert cli("done", path, "study", "3", "--on", ON).code == 0
+    assert not path.read_bytes().endswith(b"\n")
+    assert cli("reopen", path, "study", "3").code == 0
+    assert path.read_bytes() == before
+
+
+def test_no_final_newline_stays_so_when_the_last_value_changes(tmp_path: Path, cli) -> None:
+    path = copy_campaign(tmp_path, ERQI) / ERQI  # it ends with 主题教育旬报's done list
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+
+    assert cli("done", path, "institutions", "主题教育旬报", "--on", ON).code == 0
+
+    after = path.read_bytes()
+    assert after.endswith(b"]")  # still no final newline
+    assert b"2023-11-20," in after.splitlines()[-2]  # the list kept its layout
+
+
+def test_no_final_newline_stays_so_when_a_key_is_added_at_the_end(tmp_path: Path, cli) -> None:
+    """The last task of the file is open: done appends its line at the very end."""
+    unit = Path("units/410103/erqi-jianzhonglu-street.toml")
+    path = copy_campaign(tmp_path, unit) / unit
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    before = path.read_bytes()
+
+    assert cli("done", path, "institutions", "整理主题教育档案资料", "--on", ON).code == 0
+    after = path.read_bytes()
+    assert after.endswith(b"due = 2024-01-17\ndone = 2023-11-20"), after[-60:]
+
+    assert cli("reopen", path, "institutions", "整理主题教育档案资料").code == 0
+    assert path.read_bytes() == before, path.read_bytes()[-40:]
+
+
+# --- 3. refusals leave the file as it was ----------------------------------------------
+
+REFUSALS = {
+    "--on not a day": (
+        ["done", "erqi-committee", "study", "3", "--on", "someday"],
+        2,
+        ["cannot read 'someday' as a day"],
+    ),
+    "--on a day that does not exist": (
+        ["done", "erqi-committee", "study", "3", "--on", "2023-02-30"],
+        2,
+        ["'2023-02-30'"],
+    ),
+    "done in the future": (
+        ["done", "erqi-committee", "study", "3", "--on", "2099-01-01"],
+        1,
+        ["in the future", "nothing was written"],
+    ),
+    "unknown unit": (
+        ["done", "erqi-comittee", "study", "3"],
+        2,
+        ["no unit 'erqi-comittee'", 'did you mean "erqi-committee"'],
+    ),
+    "unknown measure": (
+        ["done", "erqi-committee", "stduy", "3"],
+        2,
+        ["no measure 'stduy'", 'did you mean "study"'],
+    ),
+    "unknown measure name": (
+        ["done", "erqi-committee", "理论学", "3"],
+        2,
+        ["no measure '理论学'", 'did you mean "理论学习"'],
+    ),
+    "task number out of range": (
+        ["done", "erqi-committee", "study", "9"],
+        2,
+        ["no task 9", "  1. 理论学习中心组", "  2. 学习成果交流", "  3. 赴焦裕禄"],
+    ),
+    "unknown task": (
+        ["done", "erqi-committee", "study", "不存在的任务"],
+        2,
+        ["matches no task", "  1. 理论学习中心组", "  2. 学习成果交流", "  3. 赴焦裕禄"],
+    ),
+    "unknown task id, ids listed": (
+        ["done", "erqi-committee", "research", "dy-03"],
+        2,
+        ["matches no task", "  1. 领题调研:二七商圈城市复兴  (id dy-01)", "(id dy-02)"],
+    ),
+    "ambiguous title part": (
+        ["done", "erqi-committee", "study", "学习"],
+        2,
+        ["matches several tasks", "  1. 理论学习中心组", "  2. 学习成果交流", "  3. 赴焦裕禄"],
+    ),
+    "task omitted": (
+        ["done", "erqi-committee", "study"],
+        2,
+        ["[study] has 3 tasks", "  1. 理论学习中心组", "  3. 赴焦裕禄"],
+    ),
+    "done twice": (
+        ["done", "erqi-committee", "study", "1"],
+        1,
+        ["already done (2023-09-28)", "checklist reopen"],
+    ),
+    "reopen an open task": (
+        ["reopen", "erqi-committee", "study", "3"],
+        1,
+        ["is not done"],
+    ),
+    "postpone to the due date": (
+        ["postpone", "erqi-committee", "institutions", "1", "--to", "2023-11-20", "--reason", "x"],
+        1,
+        ["2023-11-20 is not later than the due date 2023-11-20"],
+    ),
+    "postpone to an earlier date": (
+        ["postpone", "erqi-committee", "institutions", "1", "--to", "2023-11-01", "--reason", "x"],
+        1,
+        ["not later than the due date"],
+    ),
+    "postpone a repeating task": (
+        ["postpone", "erqi-committee", "institutions", "4", "--to", "2023-12-01", "--reason", "x"],
+        1,
+        ["repeats"],
+    ),
+    "postpone a done task": (
+        ["postpone", "erqi-committee", "study", "1", "--to", "2023-12-01", "--reason", "x"],
+        1,
+        ["already done"],
+    ),
+    "postpone beyond the campaign": (
+        ["postpone", "erqi-committee", "institutions", "1", "--to", "2024-02-15", "--reason", "x"],
+        1,
+        ["after the campaign ends", "nothing was written"],
+    ),
+    "postpone without a reason": (
+        ["postpone", "erqi-committee", "institutions", "1", "--to", "2023-12-01"],
+        2,
+        ["--reason"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("argv", "code", "messages"), REFUSALS.values(), ids=REFUSALS.keys())
+def test_a_refused_edit_writes_nothing(
+    tmp_path: Path,
+    cli,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    code: int,
+    messages: list[str],
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+
+    result = cli(*argv)
+
+    assert result.code == code, result.err
+    assert result.err.startswith("checklist: error: ")
+    for message in messages:
+        assert message in result.err
+    assert "Traceback" not in result.err
+    assert result.out == ""
+    assert snapshot(root) == before
+
+
+def make_immutable(path: Path) -> bool:
+    """chattr +i: the one thing that stops root from writing (ext4 and the like)."""
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        return False
+    return subprocess.run([chattr, "+i", path], check=False, capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def unwritable() -> Iterator[Callable[[Path, int], None]]:
+    """make(path, mode) takes write access away from path, as its owner's OS would.
+
+    chmod is enough for a normal user. Root ignores permission bits, so for root the
+    immutable attribute stands in; the test is skipped if neither works.
+    """
+    modes: list[tuple[Path, int]] = []
+    immutable: list[Path] = []
+
+    def make(path: Path, mode: int) -> None:
+        modes.append((path, stat.S_IMODE(path.stat().st_mode)))
+        path.chmod(mode)
+        if not os.access(path, os.W_OK):
+            return
+        if not make_immutable(path):
+            pytest.skip("running as root without chattr +i: nothing can take write access away")
+        immutable.append(path)
+
+    yield make
+    for path in immutable:
+        subprocess.run(["chattr", "-i", path], check=True)
+    for path, mode in modes:
+        path.chmod(mode)
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path, cli, unwritable) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = snapshot(root)
+    unwritable(path, 0o444)
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert result.code == 1, f"a read-only file was edited: {result.out}"
+    assert f"{path} is read-only" in result.err
+    assert snapshot(root) == before
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_a_read_only_folder_refuses_the_temporary_file(tmp_path: Path, cli, unwritable) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = snapshot(root)
+    unwritable(path.parent, 0o555)
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert result.code == 1, result.out
+    assert f"cannot write {path}" in result.err
+    assert "the file is unchanged" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(root) == before
+
+
+def test_a_file_changed_on_disk_meanwhile_is_not_overwritten(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checklist.edit
+
+    path = copy_campaign(tmp_path, ERQI) / ERQI
+    theirs = path.read_bytes().replace(b'contact = "\xe7\x8e\x8b\xe7\xba\xa2"', b'contact = "X"')
+    assert theirs != path.read_bytes()
+    real_read = checklist.edit.read
+
+    def read_then_a_colleague_saves(file: Path) -> bytes:
+        data = real_read(file)
+        if not calls:  # right after checklist has read the file, someone else saves it
+            path.write_bytes(theirs)
+        calls.append(file)
+        return data
+
+    calls: list[Path] = []
+    monkeypatch.setattr(checklist.edit, "read", read_then_a_colleague_saves)
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert result.code == 1
+    assert "changed while checklist was editing it" in result.err
+    assert "nothing was written" in result.err
+    assert path.read_bytes() == theirs
+    assert len(calls) == 2  # read to edit, read again before writing
+    assert temporaries(path.parent) == []
+
+
+def test_apply_refuses_when_the_file_changed_after_the_edit_was_computed(tmp_path: Path) -> None:
+    from checklist.config import load_campaign
+    from checklist.edit import apply, mark_done
+    from checklist.errors import EditError
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    campaign = load_campaign(root / "campaign.toml")
+    day = dt.date(2023, 11, 20)
+
+    edit = mark_done(path, campaign=campaign, measure="study", task="3", on=day)
+    theirs = path.read_bytes() + b"# saved by someone else\n"
+    path.write_bytes(theirs)
+
+    with pytest.raises(EditError, match="changed while checklist was editing it"):
+        apply(edit, campaign=campaign, today=day)
+    assert path.read_bytes() == theirs
+
+
+# --- 4. a crash during the write leaves the original -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("crash", "code", "message"),
+    [
+        (OSError(5, "Input/output error"), 1, "Input/output error; the file is unchanged"),
+        (KeyboardInterrupt(), 130, ""),  # Ctrl-C: typer exits 130 without a word
+    ],
+    ids=["oserror", "interrupt"],
+)
+def test_a_crash_at_the_rename_leaves_the_original(
+    tmp_path: Path,
+    cli,
+    monkeypatch: pytest.MonkeyPatch,
+    crash: BaseException,
+    code: int,
+    message: str,
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = snapshot(root)
+    renamed: list[Path] = []
+
+    def crash_instead(self: Path, target: Any) -> Path:
+        renamed.append(self)
+        raise crash
+
+    monkeypatch.setattr(pathlib.Path, "replace", crash_instead)
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert renamed, "the write never reached the rename"
+    assert renamed[0].parent == path.parent  # the temporary file sits beside the file
+    assert result.code == code
+    assert message in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(root) == before
+    assert temporaries(root) == []
+
+
+def test_write_atomic_keeps_the_permissions_of_the_file(tmp_path: Path) -> None:
+    from checklist.atomic import write_atomic
+
+    path = tmp_path / "unit.toml"
+    path.write_bytes(b"old\n")
+    path.chmod(0o640)
+
+    write_atomic(path, b"new\n")
+
+    assert path.read_bytes() == b"new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["unit.toml"]
+
+
+def test_write_atomic_gives_a_new_file_the_usual_permissions(tmp_path: Path) -> None:
+    from checklist.atomic import write_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "new" / "unit.toml", b"x\n")
+    finally:
+        os.umask(umask)
+
+    assert stat.S_IMODE((tmp_path / "new" / "unit.toml").stat().st_mode) == 0o644  # not 0o600
+
+
+def test_write_atomic_syncs_before_it_renames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklist.atomic import write_atomic
+
+    steps: list[str] = []
+    real_fsync, real_replace = os.fsync, pathlib.Path.replace
+
+    def fsync(fd: int) -> None:
+        steps.append("fsync")
+        real_fsync(fd)
+
+    def replace(self: Path, target: Any) -> Path:
+        steps.append(f"rename {self.name} -> {Path(target).name}")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(pathlib.Path, "replace", replace)
+    path = tmp_path / "unit.toml"
+    path.write_bytes(b"old\n")
+
+    write_atomic(path, b"new\n")
+
+    assert steps[0] == "fsync"
+    assert re.fullmatch(r"rename \.unit\.toml\..+\.tmp -> unit\.toml", steps[-1])
+    assert path.read_bytes() == b"new\n"
+
+
+# --- 5. naming units, measures and tasks -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit", "measure", "task", "expected"),
+    [
+        (ERQI, "research", "2", ("research", ("2",))),
+        (ERQI, "research", "dy-02", ("research", ("2",))),
+        (ERQI, "study", "焦裕禄", ("study", ("3",))),
+        (ERQI, "理论学习", "3", ("study", ("3",))),
+        (ERQI, "检视整改", "回头看", ("rectification", ("3",))),
+        (
+            Path("units/4101ZD/zhengdong-working-committee.toml"),
+            "development",
+            "d2",
+            ("development", ("2",)),
+        ),
+        (
+            Path("units/410184/xinzheng-peiligang-village.toml"),
+            "development",
+            None,
+            ("development", ()),
+        ),
+    ],
+    ids=[
+        "index",
+        "id",
+        "title-part",
+        "measure-name",
+        "name-and-title",
+        "id-d2",
+        "no-tasks",
+    ],
+)
+def test_done_marks_exactly_the_named_task(
+    tmp_path: Path, cli, unit: Path, measure: str, task: str | None, expected: tuple
+) -> None:
+    path = copy_campaign(tmp_path, unit) / unit
+    already = done_tasks(path)
+    assert expected not in already
+
+    result = cli("done", path, measure, *([task] if task else []), "--on", ON)
+
+    assert result.code == 0, result.err
+    assert done_tasks(path) == already | {expected}
+    assert result.out.startswith(f"{path}: ")
+    assert f"done on {ON}" in result.out
+
+
+def test_a_task_id_is_not_its_position(tmp_path: Path, cli) -> None:
+    # research task 1 has the id "r2", task 2 the id "r1"; both are done
+    unit = Path("units/4101ZD/zhengdong-working-committee.toml")
+    path = copy_campaign(tmp_path, unit) / unit
+    assert {("research", ("1",)), ("research", ("2",))} <= done_tasks(path)
+
+    result = cli("reopen", path, "research", "r1")
+
+    assert result.code == 0, result.err
+    assert "领题调研:一流大学郑州研究院建设: open again" in result.out
+    assert ("research", ("1",)) in done_tasks(path)
+    assert ("research", ("2",)) not in done_tasks(path)
+
+
+@pytest.mark.parametrize("how", ["id", "relative path", "absolute path", "id with --config"])
+def test_a_unit_is_named_by_id_or_by_file(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    root = copy_campaign(tmp_path, ERQI, Path("units/410103/erqi-government.toml"))
+    if how == "id":
+        monkeypatch.chdir(root / "units")  # anywhere inside the campaign
+        argv = ["erqi-committee"]
+    elif how == "relative path":
+        monkeypatch.chdir(root)
+        argv = [str(ERQI)]
+    elif how == "absolute path":
+        monkeypatch.chdir(tmp_path)
+        argv = [str(root / ERQI)]
+    else:
+        monkeypatch.chdir(tmp_path)  # outside the campaign
+        argv = ["erqi-committee", "--config", str(root / "campaign.toml")]
+    other = (root / "units/410103/erqi-government.toml").read_bytes()
+
+    result = cli("done", argv[0], "study", "3", "--on", ON, *argv[1:])
+
+    assert result.code == 0, result.err
+    assert ("study", ("3",)) in done_tasks(root / ERQI)
+    assert (root / "units/410103/erqi-government.toml").read_bytes() == other
+
+
+def test_a_measure_without_tasks_refuses_a_task(tmp_path: Path, cli) -> None:
+    unit = Path("units/410184/xinzheng-peiligang-village.toml")
+    path = copy_campaign(tmp_path, unit) / unit
+    before = path.read_bytes()
+
+    result = cli("done", path, "development", "1", "--on", ON)
+
+    assert result.code == 2
+    assert "[development] has no tasks; leave out TASK" in result.err
+    assert path.read_bytes() == before
+
+
+# --- 6. repeating tasks ----------------------------------------------------------------
+
+
+def occurrences_of(cli, path: Path, title: str) -> dict[int, tuple[str | None, str]]:
+    """occurrence number -> (done, state), from status --all --format json."""
+    result = cli("status", path, "--all", "--format", "json")
+    assert result.code == 0, result.err
+    return {
+        t["occurrence"]: (t["done"], t["state"])
+        for t in json.loads(result.out)["tasks"]
+        if t["title"] == title
+    }
+
+
+def done_list(path: Path) -> list[dt.date]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))["institutions"]["tasks"][0]["done"]
+
+
+def test_done_marks_the_next_occurrence_until_all_are_done(tmp_path: Path, cli, write_unit) -> None:
+    from conftest import VALID_UNIT  # 主题教育月报: monthly from 2023-09-25, 5 occurrences
+
+    path = write_unit("erqi-test.toml", VALID_UNIT)
+    title = "主题教育月报"
+    assert occurrences_of(cli, path, title)[2] == (None, "overdue")  # due 2023-10-25
+
+    result = cli("done", path, "institutions", "月报", "--on", "2023-10-27")
+    assert result.code == 0, result.err
+    assert "occurrence 2 of 5 done on 2023-10-27" in result.out
+    assert done_list(path) == [dt.date(2023, 9, 25), dt.date(2023, 10, 27)]
+    assert occurrences_of(cli, path, title)[2] == ("2023-10-27", "done_late")
+    assert occurrences_of(cli, path, title)[3][1] in {"open", "due_soon"}  # due 2023-11-25
+
+    assert cli("done", path, "institutions", "1", "--on", "2023-11-20").code == 0
+    assert occurrences_of(cli, path, title)[3] == ("2023-11-20", "done")
+    assert done_list(path)[-1] == dt.date(2023, 11, 20)
+
+    for _ in range(2):  # occurrences 4 and 5, done early
+        assert cli("done", path, "institutions", "1", "--on", "2023-11-20").code == 0
+    assert len(done_list(path)) == 5
+    full = path.read_bytes()
+
+    result = cli("done", path, "institutions", "1", "--on", "2023-11-20")
+    assert result.code == 1
+    assert "all 5 occurrences of '主题教育月报' are done already" in result.err
+    assert path.read_bytes() == full
+
+
+def test_reopen_removes_the_last_date_of_a_repeating_task(tmp_path: Path, cli, write_unit) -> None:
+    from conftest import VALID_UNIT
+
+    path = write_unit("erqi-test.toml", VALID_UNIT)
+    assert cli("done", path, "institutions", "1", "--on", "2023-10-27").code == 0
+    assert occurrences_of(cli, path, "主题教育月报")[2] == ("2023-10-27", "done_late")
+
+    result = cli("reopen", path, "institutions", "1")
+
+    assert result.code == 0, result.err
+    assert "occurrence 2 open again" in result.out
+    assert done_list(path) == [dt.date(2023, 9, 25)]
+    assert occurrences_of(cli, path, "主题教育月报")[2] == (None, "overdue")
+    assert path.read_text(encoding="utf-8") == VALID_UNIT
+
+
+def test_reopen_of_the_only_done_occurrence_removes_the_key(
+    tmp_path: Path, cli, write_unit
+) -> None:
+    from conftest import VALID_UNIT
+
+    path = write_unit("erqi-test.toml", VALID_UNIT)
+
+    assert cli("reopen", path, "institutions", "1").code == 0
+
+    assert "done" not in tomllib.loads(path.read_text(encoding="utf-8"))["institutions"]["tasks"][0]
+    assert cli("validate", path).code == 0
+    assert occurrences_of(cli, path, "主题教育月报")[1] == (None, "overdue")
+
+
+# --- 7. --dry-run ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "minus", "plus"),
+    [
+        (["done", "erqi-committee", "study", "3", "--on", ON], [], [f"+done = {ON}"]),
+        (["reopen", "erqi-committee", "study", "1"], ["-done = 2023-09-28"], []),
+        (
+            [
+                "postpone",
+                "erqi-committee",
+                "institutions",
+                "1",
+                "--to",
+                "2023-12-01",
+                "--reason",
+                "调整",
+            ],
+            ["-due = 2023-11-20"],
+            ["+due = 2023-12-01", "+postponed_from = 2023-11-20", '+postpone_reason = "调整"'],
+        ),
+    ],
+    ids=["done", "reopen", "postpone"],
+)
+def test_dry_run_prints_the_diff_and_writes_nothing(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch, argv: list[str], minus, plus
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+
+    result = cli(*argv, "--dry-run")
+
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[:2] == [f"--- a/{ERQI}", f"+++ b/{ERQI}"]
+    assert lines[2].startswith("@@ ")
+    changed = [line for line in lines[2:] if line[:1] in "+-"]
+    for line in minus + plus:
+        assert any(c.startswith(line) for c in changed), (line, changed)
+    assert len(changed) == len(minus) + len(plus), changed
+    assert snapshot(root) == before
+
+
+def test_dry_run_of_an_invalid_edit_still_refuses(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+
+    result = cli("done", "erqi-committee", "study", "1", "--dry-run")
+
+    assert result.code == 1
+    assert "already done" in result.err
+    assert snapshot(root) == before
