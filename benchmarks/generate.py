@@ -253,7 +253,6 @@ POSTPONE_REASONS = (
     "与调研成果交流会合并筹备",
     "迎接省委督导,时间顺延",
     "按市委联络组反馈意见调整",
-    "因国庆假期顺延",
 )
 INLINE_COMMENTS = (
     "调研报告已报主题教育办",
@@ -261,6 +260,7 @@ INLINE_COMMENTS = (
     "会议记录已存档",
     "见第三联络组反馈",
 )
+DECIDERS = ("领导小组", "党委会", "党工委会议", "主题教育办")
 OFFICES = ("党政办", "党委办公室", "主题教育办", "组织办")
 DIGITS = "〇一二三四五六七八九"
 
@@ -271,6 +271,15 @@ class Person:
 
     name: str
     email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What was written: bytes, tasks as checklist counts them, and the planted problems."""
+
+    bytes: int
+    tasks: int
+    invalid: list[tuple[str, str]]
 
 
 @dataclass(slots=True)
@@ -290,13 +299,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {out} exists and is not an empty folder", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    stats = write_campaign(out, units=args.units, seed=args.seed, invalid=args.invalid)
+    summary = write_campaign(out, units=args.units, seed=args.seed, invalid=args.invalid)
     seconds = time.perf_counter() - started
-    for path, code in stats["invalid"]:
+    for path, code in summary.invalid:
         print(f"{path}\t{code}")
     print(
-        f"wrote {args.units:,} unit files ({stats['bytes'] / 1e6:.1f} MB, "
-        f"{stats['tasks']:,} tasks counting each occurrence) to {out} in {seconds:.2f} s",
+        f"wrote {args.units:,} unit files ({summary.bytes / 1e6:.1f} MB, "
+        f"{summary.tasks:,} tasks counting each occurrence) to {out} in {seconds:.2f} s",
         file=sys.stderr,
     )
     return 0
@@ -315,7 +324,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def write_campaign(out: Path, *, units: int, seed: int, invalid: int) -> dict:
+def write_campaign(out: Path, *, units: int, seed: int, invalid: int) -> Summary:
     """Write campaign.toml and every unit file; return sizes, task count and planted problems."""
     rng = random.Random(seed)
     counties = rng.choices(COUNTIES, weights=[c.weight for c in COUNTIES], k=units)
@@ -336,14 +345,16 @@ def write_campaign(out: Path, *, units: int, seed: int, invalid: int) -> dict:
     for index, county in enumerate(counties):
         seen[county.code] += 1
         problem = problems.get(index)
-        unit = make_unit(rng, county, index=index, width=width, nth=seen[county.code], problem=problem)
+        unit = make_unit(
+            rng, county, index=index, width=width, nth=seen[county.code], problem=problem
+        )
         data = unit.text.encode()
         (out / unit.path).write_bytes(data)
         total_bytes += len(data)
         total_tasks += unit.tasks
         if problem:
             planted.append((unit.path, problem))
-    return {"bytes": total_bytes, "tasks": total_tasks, "invalid": planted}
+    return Summary(total_bytes, total_tasks, planted)
 
 
 def plant(rng: random.Random, *, units: int, count: int) -> dict[int, str]:
@@ -406,9 +417,9 @@ def make_unit(
         repeating = rng.choice(REPEATING)
         repeating_measure = repeating[0]
     tasks = 0
-    for key, measure_name in MEASURES:
+    for key, _ in MEASURES:
         extra = repeating if key == repeating_measure else None
-        block, count = measure_block(rng, key, measure_name, staff, repeating=extra)
+        block, count = measure_block(rng, key, staff, repeating=extra)
         lines += block
         tasks += count
     text = "\n".join(lines) + "\n"
@@ -521,12 +532,7 @@ def person(rng: random.Random, who: Person, *, address: float = 0.04) -> str:
 
 
 def measure_block(
-    rng: random.Random,
-    key: str,
-    name: str,
-    staff: list[Person],
-    *,
-    repeating: tuple[str, str, str] | None,
+    rng: random.Random, key: str, staff: list[Person], *, repeating: tuple[str, str, str] | None
 ) -> tuple[list[str], int]:
     """A measure table and its tasks; returns the lines and how many tasks the tool counts."""
     count = rng.choices(TASK_COUNTS, weights=TASK_COUNT_WEIGHTS)[0]
@@ -535,7 +541,10 @@ def measure_block(
     pairs: list[tuple] = []
     if not titles and not repeating:
         # A measure without tasks is one task: it needs its own owner and due.
-        pairs = [("owner", person(rng, rng.choice(staff))), *task_state(rng, rng.randint(low, high))]
+        pairs = [
+            ("owner", person(rng, rng.choice(staff))),
+            *task_state(rng, rng.randint(low, high)),
+        ]
         if rng.random() < 0.08:
             pairs.append(("note", rng.choice(NOTES)))
         return ["", f"[{key}]", *map(pair_of, pairs)], 1
@@ -581,10 +590,7 @@ def task_block(
         pairs += done_pairs(rng, due)
     if rng.random() < 0.1:
         pairs.append(("note", rng.choice(NOTES)))
-    comment = []
-    if any(p[0] == "postponed_from" for p in pairs) and rng.random() < 0.5:
-        comment = [f"# {ISO[rng.randint(20, TODAY)]} {rng.choice(POSTPONE_REASONS)}"]
-    return ["", *comment, f"[[{key}.tasks]]", *map(pair_of, pairs)]
+    return ["", f"[[{key}.tasks]]", *map(pair_of, pairs)]
 
 
 def task_state(rng: random.Random, due: int) -> list[tuple]:
@@ -593,7 +599,12 @@ def task_state(rng: random.Random, due: int) -> list[tuple]:
     if rng.random() < 0.015 and due > 14:
         # The due date moved later; the original date and the reason stay in the file.
         original = rng.randint(max(0, due - 21), due - 7)
-        pairs += [("postponed_from", original), ("postpone_reason", rng.choice(POSTPONE_REASONS))]
+        latest = min(original, TODAY)  # decided before the original date, and by now
+        decided = ISO[rng.randint(max(0, latest - 14), latest)]
+        pairs += [
+            ("postponed_from", original, f"{decided} {rng.choice(DECIDERS)}研究决定"),
+            ("postpone_reason", rng.choice(POSTPONE_REASONS)),
+        ]
     return pairs + done_pairs(rng, due)
 
 
@@ -624,7 +635,7 @@ def done_day(rng: random.Random, due: int) -> int | None:
 def repeating_block(
     rng: random.Random, key: str, repeating: tuple[str, str, str], owner: Person
 ) -> tuple[list[str], int]:
-    """A repeating task with one done date per past occurrence, but the last one or two now and then."""
+    """A repeating task: a done date per past occurrence, now and then but the last one or two."""
     _, title, rule = repeating
     first = first_occurrence(rng, rule)
     until = rng.choice((None, None, None, LAST - 16))
@@ -664,7 +675,7 @@ def is_dekad_end(date: dt.date) -> bool:
 
 
 def occurrences(rule: str, first: int, last: int) -> list[int]:
-    """The day numbers of a rule's occurrences from ``first`` to ``last``, as the tool counts them."""
+    """The day numbers of a rule's occurrences from ``first`` to ``last``, as checklist counts."""
     if rule in ("weekly", "FREQ=WEEKLY;BYDAY=FR"):
         return list(range(first, last + 1, 7))
     if rule == "dekadly":

@@ -117,7 +117,7 @@ def parse(text: str) -> dict[str, Any]:
     if not text.strip(" \t\r\n"):  # TOML's whitespace; str.strip() would eat \f and \v too
         raise SourceError(_empty("the file is empty"))
     try:
-        doc = tomllib.loads(text)
+        doc = loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SourceError(_syntax_finding(text, str(error))) from None
     except RecursionError:
@@ -127,6 +127,32 @@ def parse(text: str) -> dict[str, Any]:
     if not doc:
         raise SourceError(_empty("the file holds only comments"))
     return doc
+
+
+# TOML 1.1 constructs that rtoml accepts and tomllib (TOML 1.0) does not: \e and \x
+# escapes, times without seconds, newlines and trailing commas in inline tables. A file
+# that might hold one goes to tomllib alone. The screen errs towards tomllib: "10:30" in
+# a title costs speed, never correctness. tests/test_parser.py proves the two paths agree
+# on every file of the toml-test corpus.
+_TOML_11 = re.compile(r"\\[ex]|(?<![\d:])\d\d:\d\d(?!:\d)|,\s*\}|\{[^}\n]*$", re.MULTILINE)
+
+_fast: Any
+try:
+    import rtoml as _fast
+except ImportError:  # no wheel for this platform: tomllib alone is correct, only slower
+    _fast = None
+
+
+def loads(text: str) -> dict[str, Any]:
+    """Parse TOML 1.0 exactly as tomllib does, with rtoml's speed where that is safe."""
+    if _fast is not None and not _TOML_11.search(text):
+        try:
+            doc: dict[str, Any] = _fast.loads(text)
+        except Exception:  # tomllib, below, says what is wrong and where
+            pass
+        else:
+            return doc
+    return tomllib.loads(text)
 
 
 def _empty(message: str) -> Finding:
