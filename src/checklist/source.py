@@ -130,11 +130,12 @@ def parse(text: str) -> dict[str, Any]:
 
 
 # TOML 1.1 constructs that rtoml accepts and tomllib (TOML 1.0) does not: \e and \x
-# escapes, times without seconds, newlines and trailing commas in inline tables. A file
+# escapes, times without seconds, newlines and trailing commas in inline tables, and a
+# byte-order mark (decode strips the first; a second is an error). A file
 # that might hold one goes to tomllib alone. The screen errs towards tomllib: "10:30" in
 # a title costs speed, never correctness. tests/test_parser.py proves the two paths agree
 # on every file of the toml-test corpus.
-_TOML_11 = re.compile(r"\\[ex]|(?<![\d:])\d\d:\d\d(?!:\d)|,\s*\}|\{[^}\n]*$", re.MULTILINE)
+_TOML_11 = re.compile(r"\\[ex]|(?<![\d:])\d\d:\d\d(?!:\d)|,\s*\}|\{[^}\n]*$|\ufeff", re.MULTILINE)
 
 _fast: Any
 try:
