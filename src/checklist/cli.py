@@ -21,6 +21,7 @@ from checklist.i18n import Lang
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from checklist.cache import Cache
     from checklist.deliver import Outcome
     from checklist.edit import Edit
     from checklist.filters import Filters
@@ -146,6 +147,15 @@ TaskArg = Annotated[
 UnitArg = Annotated[str, typer.Argument(help="The unit: its id, or its file.")]
 
 
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Check every file afresh; do not read or write the cache of earlier results.",
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"checklist {__version__}")
@@ -188,6 +198,7 @@ def validate(
         ),
     ] = None,
     as_of: AsOfOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Check unit files: every problem, with file, line and column.
 
@@ -214,7 +225,8 @@ def validate(
     files = discover(paths, campaign)
     if not files:
         raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
-    report = validate(files, campaign=campaign, today=today)
+    cache = _cache(campaign, today, no_cache)
+    report = validate(files, campaign=campaign, today=today, cache=cache, units=False)
     _write_problems(report.problems, output_format, output_file, checked=len(files))
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
     if failing:
@@ -285,7 +297,15 @@ class _Loaded:
     skipped: int
 
 
-def _load(paths: list[Path] | None, config: Path | None, as_of: str | None, lang: Lang) -> _Loaded:
+def _cache(campaign: Campaign, today: dt.date, no_cache: bool) -> Cache | None:
+    from checklist.cache import Cache
+
+    return None if no_cache else Cache.open(campaign, today=today)
+
+
+def _load(
+    paths: list[Path] | None, config: Path | None, as_of: str | None, lang: Lang, no_cache: bool
+) -> _Loaded:
     """The campaign, the report day and its valid units; files with problems are counted out."""
     from checklist import dates
     from checklist.config import find_config, load_campaign
@@ -300,7 +320,8 @@ def _load(paths: list[Path] | None, config: Path | None, as_of: str | None, lang
         raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
     # A done date is "in the future" against the clock, not against a report day in the past.
     today = max(dates.today(campaign.timezone), day)
-    results = validate(files, campaign=campaign, today=today).results
+    cache = _cache(campaign, today, no_cache)
+    results = validate(files, campaign=campaign, today=today, cache=cache).results
     units = tuple(r.unit for r in results if r.unit is not None)
     skipped = len(results) - len(units)
     if skipped:
@@ -338,6 +359,7 @@ def status(
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
     lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """List what is overdue (and due soon), most overdue first, with a summary.
 
@@ -351,7 +373,7 @@ def status(
     from checklist.status import DEFAULT_SOON_DAYS, items
 
     language = Lang(lang.value) if lang else default_lang()
-    loaded = _load(paths, config, as_of, language)
+    loaded = _load(paths, config, as_of, language, no_cache)
     campaign = loaded.campaign
     chosen = make_filters(
         campaign,
@@ -464,6 +486,7 @@ def rollup(
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
     lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Count tasks by county (or level, measure, owner, unit), with a total row.
 
@@ -478,7 +501,7 @@ def rollup(
     from checklist.status import items
 
     language = Lang(lang.value) if lang else default_lang()
-    loaded = _load(paths, config, as_of, language)
+    loaded = _load(paths, config, as_of, language, no_cache)
     campaign = loaded.campaign
     chosen = make_filters(
         campaign,
@@ -559,6 +582,7 @@ def remind(
         RemindFormat, typer.Option("--format", "-f", help="text, or json (the planned messages).")
     ] = RemindFormat.TEXT,
     lang: LangOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Tonight's reminders: to each owner, and escalations to unit contacts.
 
@@ -572,7 +596,7 @@ def remind(
     from checklist.remind import plan
     from checklist.status import items
 
-    loaded = _load(paths, config, as_of, Lang(lang.value) if lang else default_lang())
+    loaded = _load(paths, config, as_of, Lang(lang.value) if lang else default_lang(), no_cache)
     campaign = loaded.campaign
     configured = campaign.remind.lang
     language = Lang(lang.value) if lang else Lang(configured) if configured else default_lang()

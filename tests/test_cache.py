@@ -1,0 +1,117 @@
+"""The per-file cache: results are the same with and without it, and it notices every change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from checklist.cache import Cache, cache_root
+from checklist.config import load_campaign
+from checklist.validate import discover, validate
+from conftest import REPO
+
+EXAMPLE = REPO / "examples" / "zhengzhou"
+
+
+@pytest.fixture
+def campaign_copy(tmp_path: Path) -> Path:
+    """A copy of the example whose files look old enough to be cached."""
+    target = tmp_path / "zhengzhou"
+    shutil.copytree(EXAMPLE, target)
+    old = time.time() - 3600
+    for path in target.rglob("*.toml"):
+        os.utime(path, (old, old))
+    return target
+
+
+def _run(cli, *args: str) -> tuple[int, str, str]:
+    result = cli(*args)
+    return result.code, result.out, result.err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("validate",),
+        ("validate", "--format", "json"),
+        ("status", "--all", "--format", "json"),
+        ("rollup", "--by", "owner", "--format", "json"),
+        ("remind", "--format", "json"),
+    ],
+)
+def test_results_are_identical_with_and_without_the_cache(
+    cli, campaign_copy: Path, command: tuple[str, ...]
+) -> None:
+    args = (*command, str(campaign_copy))
+    afresh = _run(cli, *args, "--no-cache")
+    filling = _run(cli, *args)
+    warm = _run(cli, *args)
+    assert afresh == filling == warm
+    assert any(cache_root().iterdir())  # the cache was written
+    assert afresh == _run(cli, *args, "--no-cache")
+
+
+def test_no_cache_writes_nothing(cli, campaign_copy: Path) -> None:
+    assert cli("validate", str(campaign_copy), "--no-cache").code == 0
+    assert not cache_root().exists() or not any(cache_root().iterdir())
+
+
+def test_a_changed_file_is_checked_again(cli, campaign_copy: Path) -> None:
+    assert cli("validate", str(campaign_copy)).code == 0
+    unit = campaign_copy / "units" / "410103" / "erqi-committee.toml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace("owner = ", "ownr = ", 1), encoding="utf-8"
+    )
+    result = cli("validate", str(campaign_copy))
+    assert result.code == 1
+    assert "E101" in result.out
+
+
+def test_a_file_changed_in_the_same_second_is_never_trusted(campaign_copy: Path) -> None:
+    campaign = load_campaign(campaign_copy / "campaign.toml")
+    files = discover([campaign_copy], campaign)
+    fresh = files[0]
+    os.utime(fresh, None)  # modified just now: racily clean
+    cache = Cache.open(campaign, today=campaign.start)
+    validate(files, campaign=campaign, today=campaign.start, cache=cache)
+    assert str(fresh.absolute()) not in cache.entries
+    assert str(files[1].absolute()) in cache.entries
+
+
+def test_a_corrupt_cache_is_ignored_and_rebuilt(cli, campaign_copy: Path) -> None:
+    assert cli("validate", str(campaign_copy)).code == 0
+    (stored,) = cache_root().iterdir()
+    stored.write_bytes(b"not a pickle")
+    result = cli("validate", str(campaign_copy))
+    assert result.code == 0
+    assert "57 files checked" in result.out
+    assert stored.read_bytes() != b"not a pickle"
+
+
+def test_a_changed_campaign_toml_invalidates_every_entry(cli, campaign_copy: Path) -> None:
+    assert cli("validate", str(campaign_copy)).code == 0
+    config = campaign_copy / "campaign.toml"
+    # Renaming a county makes every unit of it point at a county that does not exist.
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('"410103"', '"410199"'), encoding="utf-8"
+    )
+    result = cli("validate", str(campaign_copy))
+    assert result.code == 1
+    assert "E201" in result.out
+
+
+def test_a_warm_run_reads_no_unchanged_file(
+    cli, campaign_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = cli("status", str(campaign_copy), "--format", "json")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged file was checked again")
+
+    monkeypatch.setattr("checklist.validate.check_file", refuse)
+    warm = cli("status", str(campaign_copy), "--format", "json")
+    assert (warm.code, warm.out) == (cold.code, cold.out)
