@@ -188,3 +188,43 @@ def test_every_example_unit_is_valid_as_of_the_report_day(campaign: Campaign) ->
         assert result.problems == (), path
         assert result.unit is not None
         assert {t.measure for t in result.unit.tasks} == {m.key for m in campaign.measures}
+
+
+def test_the_quick_text_check_finds_what_the_full_walk_finds(campaign: Campaign) -> None:
+    """check_text skips its character scan when a file cannot hold a hidden character."""
+    from checklist.check import _MAYBE_HIDDEN, Context, _empty_texts, _every_string, entries
+    from checklist.schema import unit_schema
+    from checklist.shape import shape
+    from checklist.source import parse
+
+    files = sorted((REPO / "examples").rglob("*.toml"))
+    emptied = (
+        HEAD.replace('contact = "王红"', 'contact = " "')
+        + """
+[study]
+owner = ""
+due = 2023-10-31
+
+[[study.tasks]]
+title = ""
+postpone_reason = ""
+"""
+        + REST
+    )
+    texts = [emptied] + [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    compared = 0
+    for text in texts:
+        if _MAYBE_HIDDEN.search(text):
+            continue
+        try:
+            doc = parse(text)
+        except Exception:  # files that do not parse have no strings to check
+            continue
+        clean = shape(doc, unit_schema(campaign.measures), [])
+        ctx = Context(campaign, TODAY, "x", (), text, tuple(entries(clean, campaign)))
+        full = sorted((f.code, f.path) for f in _every_string(clean))
+        quick = sorted((f.code, f.path) for f in _empty_texts(clean, ctx))
+        assert quick == full, text[:80]
+        compared += 1
+    assert compared > 50
+    assert len(list(_every_string(shape(parse(emptied), unit_schema(campaign.measures), [])))) == 4

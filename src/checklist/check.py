@@ -32,6 +32,8 @@ class Context:
     today: dt.date
     stem: str  # the file name without .toml: the default unit id
     folders: tuple[str, ...]  # folders between the campaign root and the file
+    text: str = ""  # the file's text, for checks that can rule things out at a glance
+    entries: tuple[Entry, ...] = ()  # the tasks as written, found once for every check
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,6 @@ class UnitResult:
 
 def check_unit(data: bytes, *, file: str, campaign: Campaign, today: dt.date) -> UnitResult:
     """Check a unit file's bytes; report every problem, located."""
-    ctx = Context(campaign, today, PurePath(file).stem, _folders(file, campaign))
     text = ""
     try:
         text = decode(data)
@@ -60,6 +61,14 @@ def check_unit(data: bytes, *, file: str, campaign: Campaign, today: dt.date) ->
         return UnitResult(file, None, pinpoint([error.finding], text=text, file=file))
     findings: list[Finding] = []
     clean = shape(doc, unit_schema(campaign.measures), findings)
+    ctx = Context(
+        campaign,
+        today,
+        PurePath(file).stem,
+        _folders(file, campaign),
+        text,
+        tuple(entries(clean, campaign)),
+    )
     for check in CHECKS:
         findings.extend(check(clean, ctx))
     problems = pinpoint(findings, text=text, file=file)
@@ -198,9 +207,24 @@ def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
         yield path, value, False
 
 
+# What could put an invisible character in a string: a raw control or bidi character, or an
+# escape that makes one. A file with none of them needs no character-by-character scan.
+_MAYBE_HIDDEN = re.compile(
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    r"|\\[btnfrexuU]"
+)
+
+
 @check
 def check_text(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     """Empty names and titles; invisible characters anywhere."""
+    if _MAYBE_HIDDEN.search(ctx.text):
+        yield from _every_string(doc)
+    else:
+        yield from _empty_texts(doc, ctx)
+
+
+def _every_string(doc: dict[str, Any]) -> Iterator[Finding]:
     for path, text, is_key in _strings(doc, ()):
         name = str(path[-1]) if path and isinstance(path[-1], str) else "text"
         hidden = _hidden_character(text, multiline=not is_key and name in _MULTILINE_OK)
@@ -215,13 +239,30 @@ def check_text(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 hint="delete it: invisible characters can disguise text in terminals and reports",
             )
         elif not is_key and name in _MUST_NOT_BE_EMPTY and not text.strip():
-            yield Finding(
-                "E203",
-                f'"{name}" is empty',
-                path,
-                on_value=True,
-                hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"),
-            )
+            yield _empty(name, path)
+
+
+def _empty_texts(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """The empty-text part of _every_string, looking only where such keys can be."""
+    tables: list[tuple[KeyPath, Any]] = [(("unit",), doc.get("unit"))]
+    tables += [((m.key,), doc.get(m.key)) for m in ctx.campaign.measures]
+    tables += [(e.path, e.table) for e in ctx.entries if e.index]
+    for path, table in tables:
+        if isinstance(table, dict):
+            for key in _MUST_NOT_BE_EMPTY.intersection(table):
+                value = table[key]
+                if isinstance(value, str) and not value.strip():
+                    yield _empty(key, (*path, key))
+
+
+def _empty(name: str, path: KeyPath) -> Finding:
+    return Finding(
+        "E203",
+        f'"{name}" is empty',
+        path,
+        on_value=True,
+        hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"),
+    )
 
 
 _EMPTY_HINTS = {
@@ -317,7 +358,7 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                     hint=f'write {quote(name)} = "name@example.cn"',
                 )
     places: list[tuple[KeyPath, Any]] = [(("unit", "contact"), good(doc.get("unit"), "contact"))]
-    for entry in entries(doc, ctx.campaign):
+    for entry in ctx.entries:
         if "owner" in entry.table:
             places.append(((*entry.path, "owner"), good(entry.table, "owner")))
     for path, text in places:
@@ -353,7 +394,7 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                     )
     ids: dict[str, KeyPath] = {}
     titles: dict[tuple[str, str], int] = {}
-    for entry in entries(doc, ctx.campaign):
+    for entry in ctx.entries:
         for key in ("owner", "due"):
             if entry.get(key) is None:
                 yield _unresolved(entry, key)
@@ -492,7 +533,7 @@ def _due_in_campaign(due: dt.date, path: KeyPath, campaign: Campaign) -> Iterato
 def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     """Repeat rules parse, occur in the campaign, and have no more done dates than occurrences."""
     count = 0
-    for entry in entries(doc, ctx.campaign):
+    for entry in ctx.entries:
         repeat, due = good(entry.table, "repeat"), entry.get("due")
         if not isinstance(repeat, str) or not isinstance(due, dt.date):
             continue
@@ -591,15 +632,20 @@ def _unit_id(doc: dict[str, Any], ctx: Context) -> tuple[str | None, KeyPath]:
     return None, ("unit",)
 
 
-def _task_lines(text: str, measure: str, count: int) -> list[int] | None:
-    """Header lines of [[measure.tasks]], by a cheap scan that suits files as people write them."""
-    pattern = re.compile(
-        rf"^[ \t]*\[\[[ \t]*{re.escape(measure)}[ \t]*\.[ \t]*tasks[ \t]*\]\]", re.MULTILINE
-    )
-    starts = [m.start() for m in pattern.finditer(text)]
-    if len(starts) != count:
-        return None
-    return [text.count("\n", 0, start) + 1 for start in starts]
+_TASK_HEADER = re.compile(
+    r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_]+)[ \t]*\.[ \t]*tasks[ \t]*\]\]", re.MULTILINE
+)
+
+
+def _task_lines(text: str) -> dict[str, list[int]]:
+    """Header lines of every [[measure.tasks]], in one pass; suits files as people write them."""
+    found: dict[str, list[int]] = {}
+    line, position = 1, 0
+    for match in _TASK_HEADER.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        found.setdefault(match[1], []).append(line)
+    return found
 
 
 def _build(doc: dict[str, Any], ctx: Context, *, file: str, text: str) -> Unit:
@@ -607,19 +653,26 @@ def _build(doc: dict[str, Any], ctx: Context, *, file: str, text: str) -> Unit:
     unit_id = unit.get("id", ctx.stem)
     people = doc.get("people", {})
 
+    persons: dict[str, Person] = {}
+
     def person(written: str) -> Person:
-        name, address = parse_person(written)
-        return Person(name, address or people.get(name), unit_id)
+        if written not in persons:  # a unit names the same few people many times
+            name, address = parse_person(written)
+            persons[written] = Person(name, address or people.get(name), unit_id)
+        return persons[written]
 
     tasks = []
-    lines: dict[str, list[int] | None] = {}
-    for entry in entries(doc, ctx.campaign):
+    headers = _task_lines(text)
+    for entry in ctx.entries:
         key = entry.measure.key
-        if key not in lines:
-            table_tasks = doc[key].get("tasks") or []
-            lines[key] = _task_lines(text, key, len(table_tasks)) if table_tasks else None
-        found = lines[key]
-        line = found[entry.index - 1] if found and entry.index else _line_of(text, entry)
+        found = headers.get(key, [])
+        # The cheap scan fits files as people write them; anything else is located exactly.
+        written = doc[key].get("tasks") or []
+        line = (
+            found[entry.index - 1]
+            if entry.index and len(found) == len(written)
+            else _line_of(text, entry)
+        )
         done = entry.table.get("done")
         tasks.append(
             Task(

@@ -8,7 +8,7 @@ drift apart.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,7 +204,9 @@ def measure_table(measure: MeasureDef) -> Field:
     )
 
 
-def unit_schema(measures: Iterable[MeasureDef] = DEFAULT_MEASURES) -> Field:
+@functools.lru_cache(maxsize=16)
+def unit_schema(measures: tuple[MeasureDef, ...] = DEFAULT_MEASURES) -> Field:
+    """The unit file's keys for these measures (built once per campaign, not per file)."""
     return Field(
         "",
         Kind.TABLE,

@@ -117,16 +117,38 @@ def shape(doc: dict[str, Any], schema: Field, findings: list[Finding]) -> dict[s
     return _table(doc, schema, (), findings)
 
 
+# Fields are declared once and looked up for every key of every file: index them by name.
+# (Keyed by id: a Field may hold an unhashable example.)
+_INDEX: dict[int, tuple[Field, dict[str, Field], tuple[Field, ...]]] = {}
+
+
+def _indexed(field: Field) -> tuple[Field, dict[str, Field], tuple[Field, ...]]:
+    entry = _INDEX.get(id(field))
+    if entry is None or entry[0] is not field:
+        children = {f.name: f for f in field.fields}
+        entry = _INDEX[id(field)] = (field, children, tuple(f for f in field.fields if f.required))
+    return entry
+
+
+def _children(field: Field) -> dict[str, Field]:
+    return _indexed(field)[1]
+
+
+def _required(field: Field) -> tuple[Field, ...]:
+    return _indexed(field)[2]
+
+
 def _table(
     table: dict[str, Any], field: Field, path: KeyPath, out: list[Finding]
 ) -> dict[str, Any]:
     clean: dict[str, Any] = {}
-    known = [f.name for f in field.fields]
+    children = _children(field)
     for key, value in table.items():
-        child = field.child(key)
+        child = children.get(key)
         if child is not None:
             clean[key] = _value(value, child, (*path, key), out)
             continue
+        known = list(children)
         guess = did_you_mean(key, known)
         what = "table" if isinstance(value, dict) and path == () else "key"
         where = "" if path == () else f" in {table_name(path)}"
@@ -145,8 +167,8 @@ def _table(
         else:
             hint = "the keys here are " + ", ".join(known)
         out.append(Finding("E101", f"unknown {what} {shown}{where}", (*path, key), hint=hint))
-    for child in field.fields:
-        if child.required and child.name not in clean:
+    for child in _required(field):
+        if child.name not in clean:
             out.append(_missing(child, path))
     return clean
 
