@@ -1,6 +1,6 @@
 """Time checklist's commands as whole processes on generated campaigns (issue 6).
 
-    python benchmarks/run.py [--sizes 1000,10000,100000] [--repeat N] [--out DIR]
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--repeat N] [--out DIR] [--src SRC]
 
 Whole processes, because that is what CI, cron and the office wait for: start-up and
 imports count. Each command runs several times; the table shows the median wall-clock
@@ -9,7 +9,8 @@ time, its ratio to the tomllib baseline at that size, and the largest peak RSS.
 Peak RSS comes from GNU time (``/usr/bin/time -f %M``), which forks the command from its
 own small process. os.wait4 or RUSAGE_CHILDREN would be wrong here: Linux carries the
 parent's peak RSS over into a child's ru_maxrss across fork/vfork and exec, so every
-command would seem to need at least as much memory as this script.
+command would seem to need at least as much memory as this script. With worker
+processes, the figure is the largest single process, not their sum.
 """
 
 from __future__ import annotations
@@ -34,9 +35,7 @@ HERE = Path(__file__).resolve().parent
 GENERATE = HERE / "generate.py"
 BASELINE = HERE / "baseline.py"
 SEED = 1
-# The day the generated states are written for, and plain output: runs are comparable.
-ENV = {**os.environ, "CHECKLIST_AS_OF": "2023-11-20", "NO_COLOR": "1"}
-CACHE = Path(".checklist") / "cache"
+CAMPAIGN_CACHE = Path(".checklist") / "cache"
 GNU_TIME = Path("/usr/bin/time")
 
 
@@ -71,15 +70,18 @@ class Row:
 def main(argv: list[str] | None = None) -> int:
     """Generate or reuse each campaign, time every command on it, print the table."""
     args = parse_args(argv)
+    env = child_environment(args.out, args.src)
     checklist = checklist_command()
-    commands = command_list(checklist)
-    print(machine_line(checklist), file=sys.stderr)
+    commands = command_list(checklist, env)
+    print(machine_line(checklist, env), file=sys.stderr)
     results: dict[int, dict[str, Row]] = {}
     for size in args.sizes:
         path = ensure_campaign(args.out, size)
         repeat = args.repeat or (3 if size >= 100_000 else 5)
-        results[size] = {c.label: measure(c, path, repeat=repeat, size=size) for c in commands}
-    print(machine_line(checklist))
+        results[size] = {
+            c.label: measure(c, path, env=env, repeat=repeat, size=size) for c in commands
+        }
+    print(machine_line(checklist, env))
     print()
     print(render_table(results, [c.label for c in commands]))
     print()
@@ -106,7 +108,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Path(tempfile.gettempdir()) / "checklist-bench",
         help="where the generated campaigns are kept and reused",
     )
+    parser.add_argument(
+        "--src",
+        type=Path,
+        help="measure the checklist package in this folder instead of the installed one "
+        "(e.g. an earlier commit: git archive COMMIT src | tar -x -C DIR, then DIR/src)",
+    )
     return parser.parse_args(argv)
+
+
+def child_environment(out: Path, src: Path | None) -> dict[str, str]:
+    """The commands' environment: one report day, no colour, a cache of their own."""
+    env = {**os.environ, "CHECKLIST_AS_OF": "2023-11-20", "NO_COLOR": "1"}
+    # The benchmark's cache lives (and is cleared) under --out, never in the user's.
+    env["CHECKLIST_CACHE_DIR"] = str(out.resolve() / "cache")
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(src.resolve()), env.get("PYTHONPATH")])
+        )
+    return env
 
 
 def checklist_command() -> list[str]:
@@ -115,7 +135,7 @@ def checklist_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "checklist"]
 
 
-def command_list(checklist: list[str]) -> list[Command]:
+def command_list(checklist: list[str], env: dict[str, str]) -> list[Command]:
     """The rows: start-up, the baseline, then the commands the office runs."""
     commands = [
         Command("checklist --version", (*checklist, "--version")),
@@ -123,7 +143,7 @@ def command_list(checklist: list[str]) -> list[Command]:
         Command("validate (cold)", (*checklist, "validate", "{path}"), "cold"),
         Command("validate (warm)", (*checklist, "validate", "{path}"), "warm"),
     ]
-    if supports_no_cache(checklist):
+    if supports_no_cache(checklist, env):
         # Neither reads nor writes the cache: the cost of the checks themselves.
         commands.append(
             Command("validate --no-cache", (*checklist, "validate", "--no-cache", "{path}"))
@@ -141,10 +161,10 @@ def command_list(checklist: list[str]) -> list[Command]:
     ]
 
 
-def supports_no_cache(checklist: list[str]) -> bool:
-    """Whether this checklist knows --no-cache yet (the cache is being written as we measure)."""
+def supports_no_cache(checklist: list[str], env: dict[str, str]) -> bool:
+    """Whether this checklist knows --no-cache (versions before the cache do not)."""
     result = subprocess.run(
-        [*checklist, "validate", "--help"], capture_output=True, text=True, env=ENV, check=False
+        [*checklist, "validate", "--help"], capture_output=True, text=True, env=env, check=False
     )
     return "--no-cache" in result.stdout
 
@@ -171,23 +191,29 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def measure(command: Command, path: Path, *, repeat: int, size: int) -> Row:
+def measure(command: Command, path: Path, *, env: dict[str, str], repeat: int, size: int) -> Row:
     """Run a command ``repeat`` times in the cache state it asks for; summarise the runs."""
     args = [arg.replace("{path}", str(path)) for arg in command.args]
     if command.cache == "warm":
-        run_once(args)  # fills the cache (and the OS page cache)
+        run_once(args, env)  # fills the cache (and the OS page cache)
     samples = []
     for _ in range(repeat):
         if command.cache == "cold":
-            shutil.rmtree(path / CACHE, ignore_errors=True)
-        samples.append(run_once(args))
+            clear_caches(path, env)
+        samples.append(run_once(args, env))
     row = summarise(samples)
     note = f"  FAILED: {row.failure}" if row.failure else ""
     print(f"{size:>7,} units  {command.label:<28} {row.median:8.3f} s{note}", file=sys.stderr)
     return row
 
 
-def run_once(args: list[str]) -> Sample:
+def clear_caches(path: Path, env: dict[str, str]) -> None:
+    """Remove every cache checklist may keep: in the campaign folder, or in its cache folder."""
+    shutil.rmtree(path / CAMPAIGN_CACHE, ignore_errors=True)
+    shutil.rmtree(env["CHECKLIST_CACHE_DIR"], ignore_errors=True)
+
+
+def run_once(args: list[str], env: dict[str, str]) -> Sample:
     """Run one process to its end: wall-clock seconds, peak RSS, exit code, stderr."""
     with tempfile.TemporaryDirectory() as scratch:
         peak_file, stderr_file = Path(scratch) / "peak", Path(scratch) / "stderr"
@@ -196,7 +222,7 @@ def run_once(args: list[str]) -> Sample:
         with stderr_file.open("wb") as stderr:
             started = time.perf_counter()
             result = subprocess.run(
-                args, stdout=subprocess.DEVNULL, stderr=stderr, env=ENV, check=False
+                args, stdout=subprocess.DEVNULL, stderr=stderr, env=env, check=False
             )
             seconds = time.perf_counter() - started
         # GNU time writes the KiB last, after a line about a failed command's status.
@@ -252,14 +278,15 @@ def baseline_line(out: Path, size: int, row: Row) -> str:
     )
 
 
-def machine_line(checklist: list[str]) -> str:
-    """Where and when the numbers were taken: CPUs, CPU model, Python, checklist version, date."""
+def machine_line(checklist: list[str], env: dict[str, str]) -> str:
+    """Where and when the numbers were taken: CPUs, CPU model, Python, checklist, date."""
     version = subprocess.run(
-        [*checklist, "--version"], capture_output=True, text=True, env=ENV, check=False
+        [*checklist, "--version"], capture_output=True, text=True, env=env, check=False
     ).stdout.strip()
+    source = f" from {env['PYTHONPATH']}" if "PYTHONPATH" in env else ""
     return (
         f"Machine: {len(os.sched_getaffinity(0))} CPUs ({cpu_model()}), "
-        f"Python {platform.python_version()}, {version}, {dt.date.today().isoformat()}"
+        f"Python {platform.python_version()}, {version}{source}, {dt.date.today().isoformat()}"
     )
 
 

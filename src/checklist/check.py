@@ -36,7 +36,7 @@ class Context:
     entries: tuple[Entry, ...] = ()  # the tasks as written, found once for every check
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots, like the records in model.PICKLED
 class UnitResult:
     """What checking one file found; ``unit`` is None when it has errors."""
 

@@ -389,7 +389,7 @@ def status(
     selected = [
         i
         for i in items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon_days)
-        if chosen.keep(i)
+        if chosen.everything or chosen.keep(i)
     ]
     if state or everything:
         listed = selected
@@ -514,7 +514,9 @@ def rollup(
     )
     units = [u for u in loaded.units if chosen.keep_unit(u)]
     selected = [
-        i for i in items(units, campaign=campaign, as_of=loaded.as_of, soon=soon) if chosen.keep(i)
+        i
+        for i in items(units, campaign=campaign, as_of=loaded.as_of, soon=soon)
+        if chosen.everything or chosen.keep(i)
     ]
     if owner or measure:  # then a unit counts only where it has a selected task
         units = [u for u in units if u.id in {i.unit.id for i in selected}]
@@ -613,7 +615,7 @@ def remind(
     selected = [
         i
         for i in items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon)
-        if chosen.keep(i)
+        if chosen.everything or chosen.keep(i)
     ]
     messages = [
         message_to_dict(m, campaign)

@@ -27,6 +27,17 @@ class Filters:
             and (not self.levels or unit.level in self.levels)
         )
 
+    @property
+    def everything(self) -> bool:
+        return not (
+            self.counties
+            or self.units
+            or self.owners
+            or self.measures
+            or self.levels
+            or self.states
+        )
+
     def keep(self, item: Item) -> bool:
         owner = item.task.owner
         return (

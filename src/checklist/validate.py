@@ -42,7 +42,6 @@ class Report:
 def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:
     """The unit files named by ``paths``: files as given, folders searched for *.toml."""
     found: dict[Path, Path] = {}
-    config = Path(os.path.realpath(campaign.config_path))
     for path in paths:
         # A path named *.toml is meant as a file: a folder there is that file's problem.
         if path.is_dir() and path.suffix != ".toml":
@@ -52,12 +51,25 @@ def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:
         else:
             raise UsageError(f"{path}: no such file or folder")
         for candidate in candidates:
-            # realpath, unlike Path.resolve, does not raise on a symlink loop.
-            resolved = Path(os.path.realpath(candidate))
-            if resolved == config or _excluded(resolved, campaign):
+            if candidate.name == CONFIG_NAME and _same_file(candidate, campaign.config_path):
                 continue
-            found.setdefault(resolved, candidate)
+            # Only links need resolving (and realpath, unlike Path.resolve, survives a loop);
+            # resolving ten thousand plain files costs more than finding them.
+            key = (
+                Path(os.path.realpath(candidate))
+                if candidate.is_symlink()
+                else candidate.absolute()
+            )
+            if not _excluded(candidate.absolute(), campaign):
+                found.setdefault(key, candidate)
     return list(found.values())
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -71,11 +83,13 @@ def _walk(folder: Path) -> list[Path]:
 def _excluded(path: Path, campaign: Campaign) -> bool:
     if not campaign.exclude:
         return False
-    try:
-        relative = path.relative_to(campaign.root.resolve()).as_posix()
-    except ValueError:
-        return False
-    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in campaign.exclude)
+    for root in (campaign.root, campaign.root.resolve()):
+        try:
+            relative = path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        return any(fnmatch.fnmatchcase(relative, pattern) for pattern in campaign.exclude)
+    return False
 
 
 def check_file(path: Path, *, campaign: Campaign, today: dt.date) -> UnitResult:
