@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 # Units, tasks, people and problems are pickled into the cache by the ten thousand. With
 # slots, dataclasses unpickle through a Python-level __setstate__; without, pickle fills
@@ -172,9 +173,12 @@ class State(enum.StrEnum):
     OPEN = "open"
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One task, or one occurrence of a repeating task, as it stands on the report day."""
+class Item(NamedTuple):
+    """One task, or one occurrence of a repeating task, as it stands on the report day.
+
+    A NamedTuple, not a dataclass: a report makes one per occurrence, 170,000 for a
+    city, and a tuple is three times quicker to create (it is never pickled).
+    """
 
     unit: Unit
     task: Task

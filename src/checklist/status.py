@@ -34,20 +34,35 @@ def items(
     units: Iterable[Unit], *, campaign: Campaign, as_of: dt.date, soon: int = DEFAULT_SOON_DAYS
 ) -> Iterator[Item]:
     """Every task of every unit, each occurrence of a repeating task on its own."""
+    horizon = as_of + dt.timedelta(days=soon)
     for unit in units:
         for task in unit.tasks:
-            dues = due_dates(task, campaign)
-            repeating = task.repeat is not None
-            for n, due in enumerate(dues, 1):
+            if task.repeat is None:  # most tasks: one due date, at most one done date
+                done = task.done[0] if task.done and task.done[0] <= as_of else None
+                yield _item(unit, task, 0, task.due, done, as_of, horizon)
+                continue
+            for n, due in enumerate(due_dates(task, campaign), 1):
                 # The n-th done date completes the n-th occurrence.
                 done = task.done[n - 1] if n <= len(task.done) else None
-                state = classify(due, done, as_of=as_of, soon=soon)
-                yield Item(
-                    unit=unit,
-                    task=task,
-                    occurrence=n if repeating else 0,
-                    due=due,
-                    done=done if done is not None and done <= as_of else None,
-                    state=state,
-                    days_overdue=(as_of - due).days if state is State.OVERDUE else None,
+                yield _item(
+                    unit, task, n, due, done if done and done <= as_of else None, as_of, horizon
                 )
+
+
+def _item(
+    unit: Unit,
+    task: Task,
+    n: int,
+    due: dt.date,
+    done: dt.date | None,
+    as_of: dt.date,
+    horizon: dt.date,
+) -> Item:
+    """classify(), inlined: this runs once per occurrence, 170,000 times for a city."""
+    if done is not None:
+        state = State.DONE if done <= due else State.DONE_LATE
+    elif due < as_of:
+        return Item(unit, task, n, due, None, State.OVERDUE, (as_of - due).days)
+    else:
+        state = State.DUE_SOON if due <= horizon else State.OPEN
+    return Item(unit, task, n, due, done, state, None)
