@@ -41,13 +41,17 @@ class Table:
         return self.marks[i] if i < len(self.marks) else Mark.NONE
 
 
+RICH_MAX_ROWS = 200
+
 _STYLES = {Mark.BAD: "bold red", Mark.WARN: "yellow", Mark.TOTAL: "bold", Mark.NONE: ""}
 
 
 def write_terminal(table: Table, out: IO[str] | None = None) -> None:
     """A rich table for a person at a terminal; aligned plain text when nobody is."""
     screen = console(out)
-    if not screen.is_terminal:
+    # rich needs about half a second for a 500-row table; padded text takes milliseconds and
+    # reads as well in a long listing, so that is what a person scrolling through gets.
+    if not screen.is_terminal or len(table.rows) > RICH_MAX_ROWS:
         write_plain(table, screen.file)
         return
     from rich import box
