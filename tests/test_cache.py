@@ -115,3 +115,13 @@ def test_a_warm_run_reads_no_unchanged_file(
     monkeypatch.setattr("checklist.validate.check_file", refuse)
     warm = cli("status", str(campaign_copy), "--format", "json")
     assert (warm.code, warm.out) == (cold.code, cold.out)
+
+
+def test_a_report_after_validate_builds_the_units_validate_skipped(
+    cli, campaign_copy: Path
+) -> None:
+    assert cli("validate", str(campaign_copy)).code == 0  # caches problems only
+    afresh = cli("rollup", str(campaign_copy), "--format", "json", "--no-cache")
+    cached = cli("rollup", str(campaign_copy), "--format", "json")
+    assert cached.out == afresh.out
+    assert '"tasks": 873' in cached.out

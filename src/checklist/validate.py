@@ -92,13 +92,13 @@ def _excluded(path: Path, campaign: Campaign) -> bool:
     return False
 
 
-def check_file(path: Path, *, campaign: Campaign, today: dt.date) -> UnitResult:
+def check_file(path: Path, *, campaign: Campaign, today: dt.date, build: bool = True) -> UnitResult:
     file = display(path)
     try:
         data = read(path)
     except SourceError as error:
         return UnitResult(file, None, pinpoint([error.finding], text="", file=file))
-    return check_unit(data, file=file, campaign=campaign, today=today)
+    return check_unit(data, file=file, campaign=campaign, today=today, build=build)
 
 
 # Below this many files a process pool costs more to start than it saves.
@@ -109,8 +109,8 @@ PARALLEL_MIN = 400
 Packed = tuple[UnitResult, bytes | None]
 
 
-def check_packed(path: Path, *, campaign: Campaign, today: dt.date) -> Packed:
-    result = check_file(path, campaign=campaign, today=today)
+def check_packed(path: Path, *, campaign: Campaign, today: dt.date, build: bool) -> Packed:
+    result = check_file(path, campaign=campaign, today=today, build=build)
     if result.unit is None:
         return result, None
     return replace(result, unit=None), pickle.dumps(result.unit, pickle.HIGHEST_PROTOCOL)
@@ -121,10 +121,12 @@ def _unpack(packed: Packed) -> UnitResult:
     return result if blob is None else replace(result, unit=pickle.loads(blob))
 
 
-def _check_all(paths: Sequence[Path], *, campaign: Campaign, today: dt.date) -> list[Packed]:
+def _check_all(
+    paths: Sequence[Path], *, campaign: Campaign, today: dt.date, build: bool
+) -> list[Packed]:
     """Check files on every core when there are enough of them; each check is independent."""
     workers = min(os.cpu_count() or 1, 8)
-    check = functools.partial(check_packed, campaign=campaign, today=today)
+    check = functools.partial(check_packed, campaign=campaign, today=today, build=build)
     if len(paths) < PARALLEL_MIN or workers < 2:
         return [check(path) for path in paths]
     import multiprocessing
@@ -162,9 +164,12 @@ def validate(
                 stats[i] = path.stat()
             status = stats[i]
             if cache is not None and status is not None:
-                packed[i] = cache.get(str(path.absolute()), status)
+                entry = cache.get(str(path.absolute()), status)
+                # A valid file checked without building its unit is no use to a report.
+                if entry is None or not units or entry[1] is not None or entry[0].has_errors:
+                    packed[i] = entry
         missing = [i for i, entry in enumerate(packed) if entry is None]
-        fresh = _check_all([files[i] for i in missing], campaign=campaign, today=today)
+        fresh = _check_all([files[i] for i in missing], campaign=campaign, today=today, build=units)
         for i, entry in zip(missing, fresh, strict=True):
             packed[i] = entry
             status = stats[i]
