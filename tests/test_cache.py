@@ -76,7 +76,7 @@ def test_a_file_changed_in_the_same_second_is_never_trusted(campaign_copy: Path)
     files = discover([campaign_copy], campaign)
     fresh = files[0]
     os.utime(fresh, None)  # modified just now: racily clean
-    cache = Cache.open(campaign, today=campaign.start)
+    cache = Cache.open(campaign)
     validate(files, campaign=campaign, today=campaign.start, cache=cache)
     assert str(fresh.absolute()) not in cache.entries
     assert str(files[1].absolute()) in cache.entries
@@ -125,3 +125,16 @@ def test_a_report_after_validate_builds_the_units_validate_skipped(
     cached = cli("rollup", str(campaign_copy), "--format", "json")
     assert cached.out == afresh.out
     assert '"tasks": 873' in cached.out
+
+
+def test_a_done_date_in_the_future_is_judged_on_each_day(cli, campaign_copy: Path) -> None:
+    """The cache outlives a day; a result that depends on the day is never reused for another."""
+    args = ("validate", str(campaign_copy), "--format", "json")
+    early = cli(*args, "--as-of", "2023-11-01")  # done dates of November are in its future
+    later = cli(*args, "--as-of", "2023-11-20")
+    early_again = cli(*args, "--as-of", "2023-11-01")
+    assert early.code == 1
+    assert '"E207"' in early.out
+    assert later.code == 0
+    assert early_again.out == early.out
+    assert later.out == cli(*args, "--as-of", "2023-11-20", "--no-cache").out

@@ -2,7 +2,7 @@
 
 An entry is keyed by the file's path, size, modification time and inode; the
 whole cache by a fingerprint of the tool's version, the campaign's config,
-the day and the working folder (problems name files relative to it). It
+and the working folder (problems name files relative to it). It
 lives in the user's cache folder, not the campaign's: a pickle in a cloned
 repository would be someone else's code waiting to run.
 """
@@ -10,7 +10,6 @@ repository would be someone else's code waiting to run.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import os
 import pickle
@@ -53,18 +52,12 @@ class Cache:
     changed: bool = False
 
     @classmethod
-    def open(cls, campaign: Campaign, *, today: dt.date) -> Cache:
+    def open(cls, campaign: Campaign) -> Cache:
         """The campaign's cache, or an empty one if it is missing, stale or unreadable."""
         key = f"{campaign.root}\0{Path.cwd()}".encode()
         path = cache_root() / f"{hashlib.sha256(key).hexdigest()[:20]}.pickle"
-        parts = (
-            __version__,
-            FORMAT,
-            sys.version,
-            repr(campaign),
-            today.isoformat(),
-            str(Path.cwd()),
-        )
+        # Not the day: entries record what makes them depend on it (UnitResult.last_done).
+        parts = (__version__, FORMAT, sys.version, repr(campaign), str(Path.cwd()))
         fingerprint = hashlib.sha256(repr(parts).encode()).hexdigest()
         cache = cls(path, fingerprint)
         try:

@@ -45,6 +45,9 @@ class UnitResult:
     problems: tuple[Problem, ...]
     unit_id: str | None = None  # known even when other parts of the file are broken
     unit_id_path: KeyPath = ("unit",)
+    # The latest done date in the file: the only thing that makes a result depend on the
+    # day (E207, done in the future), so a cached result holds while this is not after it.
+    last_done: dt.date | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -80,7 +83,18 @@ def check_unit(
     unit_id, id_path = _unit_id(clean, ctx)
     has_errors = any(p.severity is Severity.ERROR for p in problems)
     unit = None if has_errors or not build else _build(clean, ctx, file=file, text=text)
-    return UnitResult(file, unit, problems, unit_id, id_path)
+    return UnitResult(file, unit, problems, unit_id, id_path, _last_done(ctx.entries))
+
+
+def _last_done(found: tuple[Entry, ...]) -> dt.date | None:
+    days = []
+    for entry in found:
+        done = good(entry.table, "done")
+        if isinstance(done, dt.date):
+            days.append(done)
+        elif isinstance(done, list):
+            days.extend(day for day in done if isinstance(day, dt.date))
+    return max(days, default=None)
 
 
 def _folders(file: str, campaign: Campaign) -> tuple[str, ...]:

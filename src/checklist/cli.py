@@ -225,7 +225,7 @@ def validate(
     files = discover(paths, campaign)
     if not files:
         raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
-    cache = _cache(campaign, today, no_cache)
+    cache = _cache(campaign, no_cache)
     report = validate(files, campaign=campaign, today=today, cache=cache, units=False)
     _write_problems(report.problems, output_format, output_file, checked=len(files))
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
@@ -297,10 +297,10 @@ class _Loaded:
     skipped: int
 
 
-def _cache(campaign: Campaign, today: dt.date, no_cache: bool) -> Cache | None:
+def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
     from checklist.cache import Cache
 
-    return None if no_cache else Cache.open(campaign, today=today)
+    return None if no_cache else Cache.open(campaign)
 
 
 def _load(
@@ -320,7 +320,7 @@ def _load(
         raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
     # A done date is "in the future" against the clock, not against a report day in the past.
     today = max(dates.today(campaign.timezone), day)
-    cache = _cache(campaign, today, no_cache)
+    cache = _cache(campaign, no_cache)
     results = validate(files, campaign=campaign, today=today, cache=cache).results
     units = tuple(r.unit for r in results if r.unit is not None)
     skipped = len(results) - len(units)
