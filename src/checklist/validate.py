@@ -41,26 +41,23 @@ class Report:
 
 def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:
     """The unit files named by ``paths``: files as given, folders searched for *.toml."""
-    found: dict[Path, Path] = {}
+    found: dict[str, Path] = {}
     for path in paths:
         # A path named *.toml is meant as a file: a folder there is that file's problem.
         if path.is_dir() and path.suffix != ".toml":
-            candidates = sorted(_walk(path))
+            candidates = sorted(_walk(path.absolute()))
         elif path.exists() or path.is_symlink():
-            candidates = [path]
+            candidates = [(str(path.absolute()), path.is_symlink())]
         else:
             raise UsageError(f"{path}: no such file or folder")
-        for candidate in candidates:
+        for name, link in candidates:
+            candidate = Path(name)
             if candidate.name == CONFIG_NAME and _same_file(candidate, campaign.config_path):
                 continue
             # Only links need resolving (and realpath, unlike Path.resolve, survives a loop);
             # resolving ten thousand plain files costs more than finding them.
-            key = (
-                Path(os.path.realpath(candidate))
-                if candidate.is_symlink()
-                else candidate.absolute()
-            )
-            if not _excluded(candidate.absolute(), campaign):
+            key = os.path.realpath(name) if link else name
+            if not _excluded(candidate, campaign):
                 found.setdefault(key, candidate)
     return list(found.values())
 
@@ -72,12 +69,31 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _walk(folder: Path) -> list[Path]:
-    files: list[Path] = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .checklist, editors
-        files.extend(Path(root, n) for n in names if n.endswith(".toml") and n != CONFIG_NAME)
+def _walk(folder: Path) -> list[tuple[str, bool]]:
+    """Every *.toml below ``folder`` (skipping dot-folders) and whether it is a link."""
+    files: list[tuple[str, bool]] = []
+    pending = [str(folder)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue  # an unreadable folder holds nothing we can check
+        for entry in entries:
+            if entry.name.startswith("."):  # .git, .checklist, editors' folders
+                continue
+            if _is_dir(entry):  # like os.walk: a linked folder is listed, never entered
+                if not entry.is_symlink():
+                    pending.append(entry.path)
+            elif entry.name.endswith(".toml") and entry.name != CONFIG_NAME:
+                files.append((entry.path, entry.is_symlink()))
     return files
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop: not a folder; reading it will say what it is
+        return False
 
 
 def _excluded(path: Path, campaign: Campaign) -> bool:
@@ -186,6 +202,8 @@ def validate(
             if cache is not None and status is not None:
                 cache.put(str(files[i].absolute()), status, entry)
         results = [_unpack(e) if units else e[0] for e in packed if e is not None]
+        # They live until the command ends: keep the collector from walking them ever again.
+        gc.freeze()
     finally:
         gc.enable()
     if cache is not None:

@@ -85,6 +85,8 @@ def write_terminal(table: Table, out: IO[str] | None = None) -> None:
 
 
 def _width(text: str) -> int:
+    if text.isascii():  # dates, numbers, codes: one cell per character
+        return len(text)
     from rich.cells import cell_len
 
     return cell_len(text)
