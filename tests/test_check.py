@@ -192,7 +192,7 @@ def test_every_example_unit_is_valid_as_of_the_report_day(campaign: Campaign) ->
 
 def test_the_quick_text_check_finds_what_the_full_walk_finds(campaign: Campaign) -> None:
     """check_text skips its character scan when a file cannot hold a hidden character."""
-    from checklist.check import _MAYBE_HIDDEN, Context, _empty_texts, _every_string, entries
+    from checklist.check import Context, _empty_texts, _every_string, _maybe_hidden, entries
     from checklist.schema import unit_schema
     from checklist.shape import shape
     from checklist.source import parse
@@ -214,7 +214,7 @@ postpone_reason = ""
     texts = [emptied] + [p.read_text(encoding="utf-8", errors="replace") for p in files]
     compared = 0
     for text in texts:
-        if _MAYBE_HIDDEN.search(text):
+        if _maybe_hidden(text):
             continue
         try:
             doc = parse(text)

@@ -228,16 +228,22 @@ def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
 
 # What could put an invisible character in a string: a raw control or bidi character, or an
 # escape that makes one. A file with none of them needs no character-by-character scan.
-_MAYBE_HIDDEN = re.compile(
+_HIDDEN_CHARACTER = re.compile(
     "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-    r"|\\[btnfrexuU]"
 )
+_HIDDEN_ESCAPE = re.compile(r"\\[btnfrexuU]")
+
+
+def _maybe_hidden(text: str) -> bool:
+    return bool(_HIDDEN_CHARACTER.search(text)) or (
+        "\\" in text and bool(_HIDDEN_ESCAPE.search(text))
+    )
 
 
 @check
 def check_text(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     """Empty names and titles; invisible characters anywhere."""
-    if _MAYBE_HIDDEN.search(ctx.text):
+    if _maybe_hidden(ctx.text):
         yield from _every_string(doc)
     else:
         yield from _empty_texts(doc, ctx)

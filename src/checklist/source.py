@@ -135,7 +135,40 @@ def parse(text: str) -> dict[str, Any]:
 # that might hold one goes to tomllib alone. The screen errs towards tomllib: "10:30" in
 # a title costs speed, never correctness. tests/test_parser.py proves the two paths agree
 # on every file of the toml-test corpus.
-_TOML_11 = re.compile(r"\\[ex]|(?<![\d:])\d\d:\d\d(?!:\d)|,\s*\}|\{[^}\n]*$|\ufeff", re.MULTILINE)
+_ESCAPES_11 = re.compile(r"\\[ex]")
+_INLINE_11 = re.compile(r",\s*\}|\{[^}\n]*$", re.MULTILINE)
+
+
+def _maybe_toml_11(text: str) -> bool:
+    """Whether the text might use TOML 1.1; substring tests first, as they run in C."""
+    if "\ufeff" in text:
+        return True
+    if "\\" in text and _ESCAPES_11.search(text):
+        return True
+    if ("{" in text or "}" in text) and _INLINE_11.search(text):
+        return True
+    return _time_without_seconds(text)
+
+
+def _time_without_seconds(text: str) -> bool:
+    """HH:MM not followed by :SS. Titles are full of colons, so look only around them."""
+    at = text.find(":")
+    while at != -1:
+        before, after = text[max(at - 3, 0) : at], text[at + 1 : at + 4]
+        if (
+            len(before) >= 2
+            and before[-2:].isdigit()
+            and before[-2:].isascii()
+            and (len(before) < 3 or not (before[0].isdigit() or before[0] == ":"))
+            and len(after) >= 2
+            and after[:2].isdigit()
+            and after[:2].isascii()
+            and not (len(after) == 3 and after[2] == ":")
+        ):
+            return True
+        at = text.find(":", at + 1)
+    return False
+
 
 _fast: Any
 try:
@@ -146,7 +179,7 @@ except ImportError:  # no wheel for this platform: tomllib alone is correct, onl
 
 def loads(text: str) -> dict[str, Any]:
     """Parse TOML 1.0 exactly as tomllib does, with rtoml's speed where that is safe."""
-    if _fast is not None and not _TOML_11.search(text):
+    if _fast is not None and not _maybe_toml_11(text):
         try:
             doc: dict[str, Any] = _fast.loads(text)
         except Exception:  # tomllib, below, says what is wrong and where
