@@ -271,7 +271,9 @@ def _sources(problems: Sequence[Problem]) -> dict[str, str]:
 
 @app.command()
 def schema(config: ConfigOpt = None) -> None:
-    """Print a JSON Schema for unit files, for editors to check as you type.
+    """Print a JSON Schema for unit files, for editors.
+
+    Editors with Even Better TOML or tombi then check and complete keys as you type.
 
     Example: checklist schema > unit.schema.json
     """
@@ -361,7 +363,9 @@ def status(
     lang: LangOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """List what is overdue (and due soon), most overdue first, with a summary.
+    """List overdue (and due-soon) tasks, most overdue first.
+
+    A one-line summary follows the table.
 
     Example: checklist status --county 二七区 --soon 7
     """
@@ -488,7 +492,9 @@ def rollup(
     lang: LangOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Count tasks by county (or level, measure, owner, unit), with a total row.
+    """Count tasks per county, level, measure, owner or unit.
+
+    One row per group, then a total row; the worst rows are marked.
 
     Example: checklist rollup --measures --sort overdue
     """
@@ -586,7 +592,7 @@ def remind(
     lang: LangOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Tonight's reminders: to each owner, and escalations to unit contacts.
+    """Tonight's reminders for owners, and escalations for contacts.
 
     Without --send, print them (cron mails what a job prints; a quiet night prints nothing).
 
@@ -717,7 +723,9 @@ def init(
     ] = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Start a campaign folder: a commented campaign.toml, units/ and a README for units.
+    """Start a campaign folder with a commented campaign.toml.
+
+    It also makes units/ with a README for the people who submit unit files.
 
     Example: checklist init campaign --preset zhengzhou
     """
@@ -765,7 +773,7 @@ def new(
     config: ConfigOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Create a unit file with all measures, and say what is left to fill in.
+    """Create a unit file and say what is left to fill in.
 
     Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
     """
@@ -903,7 +911,7 @@ def postpone(
     config: ConfigOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Move a due date, keeping the original date and the reason in the file.
+    """Move a due date, keeping the original and the reason.
 
     Example: checklist postpone erqi-committee rectification 1 --to 2023-12-15 --reason 经研究调整
     """
