@@ -21,7 +21,7 @@ from checklist.recur import SHORTHANDS, RecurrenceError, occurrences
 from checklist.rules import Finding, KeyPath
 from checklist.schema import ID_PATTERN, unit_schema
 from checklist.shape import BAD, did_you_mean, quote, shape, table_name
-from checklist.source import SourceError, decode, parse
+from checklist.source import BIDI_CONTROLS, SourceError, decode, parse
 
 MAX_REPEATING_TASKS = 100
 
@@ -36,7 +36,7 @@ class Context:
     entries: tuple[Entry, ...] = ()  # the tasks as written, found once for every check
 
 
-@dataclass(frozen=True)  # no slots, like the records in model.PICKLED
+@dataclass(frozen=True)  # no slots: pickled by the ten thousand, see model.py
 class UnitResult:
     """What checking one file found; ``unit`` is None when it has errors."""
 
@@ -201,14 +201,13 @@ _MUST_NOT_BE_EMPTY = {
 }
 _MULTILINE_OK = {"note", "postpone_reason"}
 # Bidi controls can make a line read differently from what it holds.
-_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _hidden_character(text: str, *, multiline: bool) -> str | None:
     for char in text:
         if char in "\n\t" and multiline:
             continue
-        if char in _BIDI or unicodedata.category(char) == "Cc":
+        if char in BIDI_CONTROLS or unicodedata.category(char) == "Cc":
             return char
     return None
 

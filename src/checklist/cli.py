@@ -207,7 +207,7 @@ def validate(
     from checklist import dates
     from checklist.config import find_config, load_campaign
     from checklist.model import Severity
-    from checklist.validate import discover, validate
+    from checklist.validate import validate
 
     paths = paths or [Path()]
     if output_format is None:
@@ -222,9 +222,7 @@ def validate(
             raise ConfigError(str(error)) from None
         raise
     today = dates.as_of(as_of, timezone=campaign.timezone)
-    files = discover(paths, campaign)
-    if not files:
-        raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
+    files = _unit_files(paths, campaign)
     cache = _cache(campaign, no_cache)
     report = validate(files, campaign=campaign, today=today, cache=cache, units=False)
     _write_problems(report.problems, output_format, output_file, checked=len(files))
@@ -299,6 +297,15 @@ class _Loaded:
     skipped: int
 
 
+def _unit_files(paths: list[Path], campaign: Campaign) -> list[Path]:
+    from checklist.validate import discover
+
+    files = discover(paths, campaign)
+    if not files:
+        raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
+    return files
+
+
 def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
     from checklist.cache import Cache
 
@@ -312,14 +319,12 @@ def _load(
     from checklist import dates
     from checklist.config import find_config, load_campaign
     from checklist.i18n import t
-    from checklist.validate import discover, validate
+    from checklist.validate import validate
 
     paths = paths or [Path()]
     campaign = load_campaign(config or find_config(paths))
     day = dates.as_of(as_of, timezone=campaign.timezone)
-    files = discover(paths, campaign)
-    if not files:
-        raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
+    files = _unit_files(paths, campaign)
     # A done date is "in the future" against the clock, not against a report day in the past.
     today = max(dates.today(campaign.timezone), day)
     cache = _cache(campaign, no_cache)
@@ -390,11 +395,9 @@ def status(
         state=state or (),
     )
     soon_days = DEFAULT_SOON_DAYS if soon is None else soon
-    selected = [
-        i
-        for i in items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon_days)
-        if chosen.everything or chosen.keep(i)
-    ]
+    selected = chosen.select(
+        items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon_days)
+    )
     if state or everything:
         listed = selected
     else:
@@ -519,11 +522,7 @@ def rollup(
         level=level or (),
     )
     units = [u for u in loaded.units if chosen.keep_unit(u)]
-    selected = [
-        i
-        for i in items(units, campaign=campaign, as_of=loaded.as_of, soon=soon)
-        if chosen.everything or chosen.keep(i)
-    ]
+    selected = chosen.select(items(units, campaign=campaign, as_of=loaded.as_of, soon=soon))
     if owner or measure:  # then a unit counts only where it has a selected task
         units = [u for u in units if u.id in {i.unit.id for i in selected}]
     result = count(
@@ -618,11 +617,7 @@ def remind(
         level=level or (),
     )
     soon = max(campaign.remind.advance_days, default=0)
-    selected = [
-        i
-        for i in items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon)
-        if chosen.everything or chosen.keep(i)
-    ]
+    selected = chosen.select(items(loaded.units, campaign=campaign, as_of=loaded.as_of, soon=soon))
     messages = [
         message_to_dict(m, campaign)
         for m in plan(selected, campaign=campaign, as_of=loaded.as_of, lang=language)

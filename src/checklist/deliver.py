@@ -18,6 +18,7 @@ from checklist.atomic import write_atomic
 from checklist.errors import ConfigError
 from checklist.model import Campaign, Person, SmtpConfig, WebhookConfig
 from checklist.remind import Message
+from checklist.render import markdown_text
 from checklist.render.report import item_to_dict
 
 STATE_VERSION = 1
@@ -164,15 +165,14 @@ class Email:
 
 # --- webhooks -----------------------------------------------------------------------
 
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"} | {"&": "&amp;"})
 WECOM_LIMIT = 4096  # bytes of markdown content a WeCom group robot accepts
 
 
 def _markdown(message: dict[str, Any]) -> str:
     """The message as robot markdown; text from files is escaped so it stays text."""
-    lines = [f"### {message['subject'].translate(_MARKDOWN)}", ""]
+    lines = [f"### {markdown_text(message['subject'])}", ""]
     for line in message["body"].splitlines():
-        lines.append(line.translate(_MARKDOWN) if line.strip() else "")
+        lines.append(markdown_text(line) if line.strip() else "")
     return "\n".join(lines)
 
 

@@ -49,11 +49,13 @@ def unit_ids(campaign: Campaign) -> dict[str, Path]:
     """Every unit id of the campaign and its file (the file name where no id is set)."""
     import tomllib
 
+    from checklist.source import loads
+
     ids: dict[str, Path] = {}
     for path in discover([campaign.root], campaign):
         unit_id = path.stem
         try:
-            table = tomllib.loads(decode(read(path))).get("unit")
+            table = loads(decode(read(path))).get("unit")
             if isinstance(table, dict) and isinstance(table.get("id"), str):
                 unit_id = table["id"]
         except (SourceError, tomllib.TOMLDecodeError):

@@ -38,6 +38,10 @@ class Filters:
             or self.states
         )
 
+    def select(self, items: Iterable[Item]) -> list[Item]:
+        """The items the filters keep; all of them, without a test each, when there are none."""
+        return list(items) if self.everything else [i for i in items if self.keep(i)]
+
     def keep(self, item: Item) -> bool:
         owner = item.task.owner
         return (

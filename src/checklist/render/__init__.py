@@ -6,10 +6,10 @@ import os
 import unicodedata
 from typing import IO, TYPE_CHECKING
 
+from checklist.source import BIDI_CONTROLS
+
 if TYPE_CHECKING:
     from rich.console import Console
-
-_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def printable(text: str) -> str:
@@ -29,11 +29,19 @@ def printable(text: str) -> str:
             out.append(chr(0x2400 + code))
         elif code == 0x7F:
             out.append("\u2421")
-        elif char in _BIDI or unicodedata.category(char) in ("Cc", "Cs"):
+        elif char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"):
             out.append("\ufffd")
         else:
             out.append(char)
     return "".join(out)
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#~"} | {"&": "&amp;"})
+
+
+def markdown_text(text: str) -> str:
+    """Text from a file, made safe for Markdown: shown as written, never as HTML or markup."""
+    return printable(text).translate(_MARKDOWN)
 
 
 def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:

@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 from typing import IO
 
-from checklist.render import console, printable
+from checklist.render import console, markdown_text, printable
 
 
 class Mark(enum.Enum):
@@ -130,17 +130,14 @@ def write_plain(table: Table, out: IO[str]) -> None:
         out.write(line(row) + "\n")
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#~"} | {"&": "&amp;"})
-
-
 def write_markdown(table: Table, out: IO[str]) -> None:
     """A GitHub-flavoured Markdown table; file text is escaped so it cannot add HTML or markup."""
     if table.title:
-        out.write(f"**{printable(table.title).translate(_MARKDOWN_SPECIAL)}**\n\n")
+        out.write(f"**{markdown_text(table.title)}**\n\n")
     out.write("| " + " | ".join(c.header for c in table.columns) + " |\n")
     out.write("|" + "|".join("---:" if c.numeric else "---" for c in table.columns) + "|\n")
     for i, row in enumerate(table.rows):
-        cells = [printable(cell).translate(_MARKDOWN_SPECIAL) for cell in row]
+        cells = [markdown_text(cell) for cell in row]
         if table.mark(i) is Mark.TOTAL:
             cells = [f"**{c}**" if c else c for c in cells]
         out.write("| " + " | ".join(cells) + " |\n")
