@@ -633,7 +633,6 @@ def remind(
         state = State.load(path)
         state.forget(as_of=loaded.as_of)
         outcome = deliver(messages, channels, state)
-        state.save()
     if output_format is RemindFormat.JSON:
         _print_messages(messages, output_format, as_of=loaded.as_of, outcome=outcome)
     _report_undelivered(outcome, language)
