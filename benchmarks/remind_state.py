@@ -36,7 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.keep or Path(scratch) / "campaign"
         if not (folder / "campaign.toml").exists():
             subprocess.run(
-                [sys.executable, str(HERE / "generate.py"), "--units", str(args.units), str(folder)],
+                [
+                    sys.executable,
+                    str(HERE / "generate.py"),
+                    "--units",
+                    str(args.units),
+                    str(folder),
+                ],
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
