@@ -587,7 +587,7 @@ class State:
             self.pending.pop(key, None)
             return True
         key = record.get("pending")
-        if isinstance(key, str) and isinstance(record.get("entry"), dict):
+        if isinstance(key, str) and _is_entry(record.get("entry")):
             self.pending[key] = record["entry"]
             return True
         return "opened" in record
@@ -666,6 +666,23 @@ class State:
         pending = (as_of - dt.timedelta(days=PENDING_DAYS)).isoformat()
         self.delivered = {k: v for k, v in self.delivered.items() if k[:10] >= delivered}
         self.pending = {k: v for k, v in self.pending.items() if k[:10] >= pending}
+
+
+def _is_entry(entry: Any) -> bool:
+    """A pending entry as ``deliver`` writes it: what retrying and reporting it reads."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("channel"), str):
+        return False
+    message = entry.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("recipient"), dict):
+        return False
+    person = message["recipient"]
+    return (
+        isinstance(message.get("key"), str)
+        and isinstance(message.get("subject"), str)
+        and isinstance(person.get("name"), str)
+        and isinstance(person.get("address"), str | None)
+        and isinstance(person.get("unit"), str)
+    )
 
 
 def _now() -> str:
