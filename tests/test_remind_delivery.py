@@ -631,6 +631,9 @@ def test_mail_that_failed_yesterday_arrives_with_todays_on_the_next_days_run(
         ("rcpt", "550 5.1.1 Mailbox unavailable"),
         ("data", "451 4.3.0 Temporary failure, try again later"),
         ("data", "554 5.6.0 Message refused"),
+        # smtplib closes the connection after a 421: the next message opens a new one.
+        ("rcpt", "421 4.3.2 Service shutting down"),
+        ("data", "421 4.3.2 Service shutting down"),
     ],
 )
 def test_a_message_refused_halfway_is_the_only_one_sent_next_time(

@@ -162,7 +162,6 @@ class Email:
             raise ConfigError(f"[smtp] ca_file {config.ca_file} does not exist")
         self._smtp: Any = None
         self._twin: socket.socket | None = None  # the connection's, for the deadline
-        self._deadline: _Deadline | None = None
         self._broken: str | None = None
 
     def _connect(self, deadline: _Deadline) -> Any:
@@ -207,11 +206,9 @@ class Email:
         except Exception as error:  # a name or address the e-mail package refuses
             raise DeliveryError(f"the e-mail cannot be written: {_why(error)}") from None
         with _Deadline(self.config.timeout) as deadline:
-            self._deadline = deadline
             try:
                 self._send(mail, deadline)
             finally:
-                self._deadline = None
                 if deadline.stop():  # the connection was shut: open a new one next time
                     self._disconnect()
 
@@ -515,8 +512,8 @@ class State:
 
     The state file is rewritten whole only at the start and the end of a run. In
     between, each outcome is appended to a journal beside it (``NAME.journal``, one
-    JSON line each, flushed to disk before the next message goes), which ``load``
-    reads back: a crash repeats at most the message in flight, and a run of 20,000
+    JSON line each, written before the next message goes), which ``load`` reads
+    back: a crash repeats at most the message in flight, and a run of 20,000
     messages does not write the whole state 20,000 times.
     """
 
