@@ -151,7 +151,7 @@ def _located(problems: list[dict[str, Any]], text: str, path: Path_) -> None:
 
 
 @pytest.mark.parametrize(("path", "kind"), WRONG, ids=[f"{'.'.join(map(str, p))}={k}" for p, k in WRONG])
-def test_every_wrong_type_is_a_located_problem(path, kind, tmp_path, campaign):
+def test_every_wrong_type_is_a_located_problem(path, kind, write_unit, campaign):
     """Exhaustive over the schema, with one example value per type (hypothesis varies them)."""
     value = {
         "int": 3,
@@ -166,8 +166,7 @@ def test_every_wrong_type_is_a_located_problem(path, kind, tmp_path, campaign):
         "inline table": {},
     }[kind]
     text = _bad_text(VALID_UNIT, path, value)
-    file = tmp_path / BAD_NAME
-    file.write_text(text, encoding="utf-8")
+    file = write_unit(BAD_NAME, text)
     result = check_file(file, campaign=campaign, today=dt.date(2023, 11, 20))
     assert result.unit is None
     assert all(p.code != "E000" for p in result.problems), result.problems
