@@ -47,7 +47,8 @@ def _everything(cli, *paths: Path, extra: tuple[str, ...] = ()) -> list[tuple[st
     outputs = []
     for command in COMMANDS:
         result = cli(*command, "--no-cache", *extra, *paths)
-        assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+        assert "Traceback" not in result.err, result.err
+        assert "internal error" not in result.err, result.err
         outputs.append((" ".join(command), result.code, result.out + result.err))
     return outputs
 
@@ -104,7 +105,8 @@ def test_follow_outside_reads_them(cli, write_unit, tmp_path):
     link.symlink_to(elsewhere, target_is_directory=True)
     refused = cli("rollup", "-f", "json", "--no-cache", link.parents[2])
     assert refused.code == 1
-    assert "other" in refused.err and "outside the campaign folder" in refused.err
+    assert "other" in refused.err
+    assert "outside the campaign folder" in refused.err
     assert json.loads(refused.out)["total"]["units"] == 1
     followed = cli("rollup", "-f", "json", "--no-cache", "--follow-outside", link.parents[2])
     assert followed.code == 0, followed.err

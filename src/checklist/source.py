@@ -87,7 +87,7 @@ def read(path: Path, *, within: Path | None = None) -> bytes:
 def inside(real: str, folder: Path) -> bool:
     """Whether the real path ``real`` is ``folder`` or below it."""
     root = _real_folder(str(folder))
-    return real == root or real.startswith(os.path.join(root, ""))
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 @functools.lru_cache(maxsize=8)
@@ -98,7 +98,7 @@ def _real_folder(folder: str) -> str:
 
 def _refuse_outside(fd: int, path: Path, within: Path) -> None:
     try:  # the path of what was opened; realpath would look again, after the fact
-        real = os.readlink(f"/proc/self/fd/{fd}")
+        real = str(Path(f"/proc/self/fd/{fd}").readlink())
     except OSError:  # no /proc (macOS, Windows): the path as it resolves now
         real = os.path.realpath(path)
     if not inside(real, within):

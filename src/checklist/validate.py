@@ -82,7 +82,9 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
             if _excluded(candidate, campaign):
                 continue
             if root is not None and not inside(real, root):
-                refused.setdefault(display(candidate), _refused(candidate, outside_finding(real, root)))
+                refused.setdefault(
+                    display(candidate), _refused(candidate, outside_finding(real, root))
+                )
             else:
                 found.setdefault(real, candidate)
     return Found(tuple(found.values()), tuple(refused.values()))
@@ -114,6 +116,7 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
     pending, seen = [(str(folder), real)], {real}
     while pending:
         here, real_here = pending.pop()
+        prefix = real_here.rstrip(os.sep) + os.sep
         try:
             with os.scandir(here) as listing:
                 entries = list(listing)
@@ -124,7 +127,7 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
             if entry.name.startswith("."):  # .git, .checklist, editors' folders
                 continue
             link = _is_link(entry)
-            target = os.path.realpath(entry.path) if link else os.path.join(real_here, entry.name)
+            target = os.path.realpath(entry.path) if link else prefix + entry.name
             if _is_dir(entry):
                 if root is not None and link and not inside(target, root):
                     refused.append(_refused(Path(entry.path), outside_finding(target, root)))
@@ -134,7 +137,7 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
             elif entry.name.endswith(".toml"):
                 if entry.name != CONFIG_NAME:
                     files.append((entry.path, target))
-            elif link and not os.path.exists(entry.path):
+            elif link and not Path(entry.path).exists():
                 # Perhaps a county's folder, moved away: its units would silently count as 0.
                 refused.append(_refused(Path(entry.path), _broken_link(entry.path)))
     return files, refused
@@ -153,7 +156,7 @@ def _unreadable_folder(error: OSError) -> Finding:
 
 def _broken_link(path: str) -> Finding:
     try:
-        target = f" to {os.readlink(path)}"
+        target = f" to {Path(path).readlink()}"
     except OSError:
         target = ""
     return Finding(
