@@ -234,3 +234,42 @@ def test_a_folder_linked_inside_the_campaign_is_counted_once(cli, two_counties):
     assert result.code == 0, result.err
     assert json.loads(result.out)["total"]["units"] == 2
     assert cli("validate", "--no-cache", other.parents[1]).code == 0
+
+
+def _deny_below(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make everything below ``folder`` as unreachable as chmod 000 on it would."""
+    for name in ("stat", "lstat", "open", "scandir"):
+        original = getattr(os, name)
+
+        def refusing(path: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            if isinstance(path, str | os.PathLike) and Path(path).is_relative_to(folder):
+                raise PermissionError(13, "Permission denied", str(path))
+            return _original(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, name, refusing)
+
+
+def test_a_file_named_below_a_folder_that_cannot_be_entered(cli, two_counties, monkeypatch):
+    first, denied = two_counties
+    config = first.parents[1] / "campaign.toml"
+    _deny_below(monkeypatch, denied)
+    result = cli(
+        "validate", "-f", "json", "--no-cache", "--config", config, denied / "jinshui.toml", first
+    )
+    assert result.code == 1, result.err
+    problems = json.loads(result.out)["problems"]
+    assert [(Path(p["file"]).name, p["code"]) for p in problems] == [("jinshui.toml", "E001")]
+    assert "Permission denied" in problems[0]["message"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any folder")
+def test_a_file_named_below_a_folder_with_no_permission(cli, two_counties):
+    first, denied = two_counties
+    config = first.parents[1] / "campaign.toml"
+    denied.chmod(0)
+    try:
+        result = cli("validate", "-f", "json", "--config", config, denied / "jinshui.toml")
+    finally:
+        denied.chmod(0o755)
+    assert result.code == 1, result.err
+    assert [p["code"] for p in json.loads(result.out)["problems"]] == ["E001"]

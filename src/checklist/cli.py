@@ -87,7 +87,8 @@ class SortChoice(enum.StrEnum):
 # Optional[...] rather than "X | None": typer reads these annotations at run time.
 PathsArg = Annotated[
     Optional[list[Path]],  # noqa: UP045
-    typer.Argument(help="Unit files or folders to check.", show_default="."),
+    # readable=False: an unreadable file or folder is a located problem (E001), not a usage error.
+    typer.Argument(help="Unit files or folders to check.", show_default=".", readable=False),
 ]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045

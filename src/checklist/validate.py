@@ -9,6 +9,7 @@ import functools
 import gc
 import os
 import pickle
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -66,15 +67,16 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
     refused: dict[str, UnitResult] = {}
     for path in paths:
         # A path named *.toml is meant as a file: a folder there is that file's problem.
-        if path.is_dir() and path.suffix != ".toml":
+        kind = _kind(path)
+        if kind is None:
+            raise UsageError(f"{path}: no such file or folder")
+        if kind == "folder" and path.suffix != ".toml":
             candidates, problems = _walk(path.absolute(), root)
             candidates.sort()
             for problem in problems:
                 refused.setdefault(problem.file, problem)
-        elif path.exists() or path.is_symlink():
-            candidates = [(str(path.absolute()), os.path.realpath(path))]
         else:
-            raise UsageError(f"{path}: no such file or folder")
+            candidates = [(str(path.absolute()), os.path.realpath(path))]
         for name, real in candidates:
             candidate = Path(name)
             if candidate.name == CONFIG_NAME and _same_file(candidate, campaign.config_path):
@@ -88,6 +90,27 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
             else:
                 found.setdefault(real, candidate)
     return Found(tuple(found.values()), tuple(refused.values()))
+
+
+def _kind(path: Path) -> str | None:
+    """ "folder", "file", or None when nothing is there.
+
+    Anything that is there but cannot be looked at (a link loop, a folder above it that
+    may not be entered) counts as a file: reading it then says what is wrong, located.
+    Path.exists() would raise on a permission error instead.
+    """
+    try:
+        return "folder" if stat.S_ISDIR(os.stat(path).st_mode) else "file"
+    except (FileNotFoundError, NotADirectoryError):
+        try:
+            os.lstat(path)  # a broken link is there, as a file that cannot be read
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError:
+            pass
+        return "file"
+    except OSError:
+        return "file"
 
 
 def _refused(path: Path, finding: Finding) -> UnitResult:
