@@ -100,10 +100,10 @@ def _kind(path: Path) -> str | None:
     Path.exists() would raise on a permission error instead.
     """
     try:
-        return "folder" if stat.S_ISDIR(os.stat(path).st_mode) else "file"
+        return "folder" if stat.S_ISDIR(path.stat().st_mode) else "file"
     except (FileNotFoundError, NotADirectoryError):
         try:
-            os.lstat(path)  # a broken link is there, as a file that cannot be read
+            path.lstat()  # a broken link is there, as a file that cannot be read
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError:
