@@ -288,15 +288,14 @@ def _sources(problems: Sequence[Problem], *, within: Path | None) -> dict[str, s
     """The text of the files that have problems, to quote their lines.
 
     Read again, and perhaps changed or gone since: never quote a file that is now binary,
-    or outside ``within`` (each file's own folder when None is given).
+    or (given ``within``, the campaign folder) one whose real path is now outside it.
     """
     from checklist.source import SourceError, decode, read
 
     sources = {}
     for file in {p.file for p in problems if p.code not in ("E002", "E007")}:
-        path = Path(file)
         with contextlib.suppress(SourceError):
-            sources[file] = decode(read(path, within=within or path.absolute().parent))
+            sources[file] = decode(read(Path(file), within=within))
     return sources
 
 
@@ -1003,8 +1002,13 @@ def _report_error(error: ChecklistError) -> None:
     if isinstance(error, ConfigError) and error.problems:
         from checklist.render import problems as render
 
+        # campaign.toml's lines are quoted only when it is no link out of its folder.
+        folder = Path(error.problems[0].file).absolute().parent
         render.write_text(
-            error.problems, sys.stderr, sources=_sources(error.problems, within=None), checked=None
+            error.problems,
+            sys.stderr,
+            sources=_sources(error.problems, within=folder),
+            checked=None,
         )
     first, *rest = str(error).split("\n")
     print(f"checklist: error: {printable(first)}", file=sys.stderr)
