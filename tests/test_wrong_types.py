@@ -262,3 +262,33 @@ def test_a_bug_checking_one_file_is_that_files_problem(cli, write_unit, monkeypa
     status = cli("status", "--all", "-f", "json", "--no-cache", bad.parent)
     assert status.code == 0
     assert {i["unit"] for i in json.loads(status.out)["tasks"]} == {"good"}
+
+
+@pytest.mark.parametrize("bad", ["unit = 3", "[[unit]]", 'unit = "x"', "unit = []"])
+def test_remind_send_still_sends_the_others(cli, tmp_path, monkeypatch, bad):
+    from test_remind_delivery import CAMPAIGN as REMIND_CAMPAIGN
+    from test_remind_delivery import ERQI, JINSHUI, KEYS, Hook, webhook_table
+
+    hook = Hook()
+    try:
+        folder = tmp_path / "campaign"
+        units = {
+            "410103/erqi-office.toml": ERQI.replace("{research_title}", "专题调研报告"),
+            "410105/jinshui-school.toml": JINSHUI,
+            "410105/bad.toml": bad + "\n",
+        }
+        folder.mkdir()
+        (folder / "campaign.toml").write_text(
+            REMIND_CAMPAIGN + webhook_table(hook.url), encoding="utf-8"
+        )
+        for name, text in units.items():
+            path = folder / "units" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        result = cli("remind", folder, "--send", "--lang", "en", "--no-cache")
+        assert result.code == 0, result.err
+        assert "1 file(s) with problems were left out" in result.err
+        assert sorted(post.body["key"] for post in hook.posts) == sorted(KEYS)
+    finally:
+        hook.stop()
