@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import functools
 import os
 import re
@@ -43,20 +44,18 @@ def display(path: Path) -> str:
 def read(path: Path, *, within: Path | None = None) -> bytes:
     """Read a file, refusing what is not a regular file of sane size.
 
-    Given ``within`` (the campaign folder), also refuse a file whose real path is outside
+    Given ``within`` (the campaign folder), also refuse a link whose real path is outside
     it: a unit file linked to /proc/self/environ would otherwise be quoted in reports.
-    The file checked is the one opened, so a link swapped in meanwhile cannot slip past.
+    Discovery has placed the folders above the file inside the campaign; what is checked
+    here is what was opened, so a link swapped in since then cannot slip past.
     """
     try:
-        # Non-blocking, because opening a FIFO named *.toml would wait for a writer forever.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = _open(path, within)
     except IsADirectoryError:
         raise SourceError(_unreadable("this is a folder, not a file")) from None
     except OSError as error:
         raise SourceError(_unreadable(f"cannot read the file: {error.strerror or error}")) from None
     try:
-        if within is not None:
-            _refuse_outside(fd, path, within)
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
             raise SourceError(_unreadable("this is a folder, not a file"))
@@ -84,6 +83,27 @@ def read(path: Path, *, within: Path | None = None) -> bytes:
     return data
 
 
+# Non-blocking, because opening a FIFO named *.toml would wait for a writer forever.
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open(path: Path, within: Path | None) -> int:
+    if within is None:
+        return os.open(path, _FLAGS)
+    if _NOFOLLOW:
+        # Not a link, the common case: no need to ask where it really is.
+        with contextlib.suppress(OSError):  # a link, or an error the next open says again
+            return os.open(path, _FLAGS | _NOFOLLOW)
+    fd = os.open(path, _FLAGS)
+    try:
+        _refuse_outside(fd, path, within)
+    except SourceError:
+        os.close(fd)
+        raise
+    return fd
+
+
 def inside(real: str, folder: Path) -> bool:
     """Whether the real path ``real`` is ``folder`` or below it."""
     root = _real_folder(str(folder))
@@ -98,7 +118,7 @@ def _real_folder(folder: str) -> str:
 
 def _refuse_outside(fd: int, path: Path, within: Path) -> None:
     try:  # the path of what was opened; realpath would look again, after the fact
-        real = str(Path(f"/proc/self/fd/{fd}").readlink())
+        real = os.readlink(f"/proc/self/fd/{fd}")  # noqa: PTH115 (Path costs twice as much)
     except OSError:  # no /proc (macOS, Windows): the path as it resolves now
         real = os.path.realpath(path)
     if not inside(real, within):
