@@ -82,20 +82,48 @@ def _fields(field: Field, path: Path_) -> Iterator[tuple[Path_, Field]]:
             yield (*here, "王红"), Field("address", Kind.TEXT, "")
 
 
+# The item type of each kind of list; a list holding anything else is wrong too.
+ITEM = {Kind.INTEGERS: "int", Kind.DATES: "date", Kind.TEXTS: "string"}
+# Types a list item can have (a list of arrays of tables is not worth its syntax).
+ITEM_TYPES = [t for t in TOML_TYPES if t != "array of tables"]
+# Keys nobody declared, in each table: a typo of a declared key, a Chinese alias, nonsense.
+UNKNOWN = ["ownr", "负责人", "zzz"]
+
+
+def _wrong(fields: list[tuple[Path_, Field]]) -> list[tuple[Path_, str]]:
+    """Every (place, TOML type) a file can get wrong: declared keys, list items, unknown keys."""
+    cases = [
+        (path, kind)
+        for path, field in fields
+        for kind in TOML_TYPES
+        if kind not in TAKES[field.kind]
+    ]
+    cases += [
+        (path, f"list of {kind}")
+        for path, field in fields
+        if field.kind in ITEM
+        for kind in ITEM_TYPES
+        if kind != ITEM[field.kind]
+    ]
+    tables = [()] + [
+        (*path, 0) if field.kind is Kind.TABLES else path
+        for path, field in fields
+        if field.kind in (Kind.TABLE, Kind.TABLES)
+    ]
+    cases += [((*table, key), kind) for table in tables for key in UNKNOWN for kind in TOML_TYPES]
+    return cases
+
+
+def _strategy(kind: str) -> st.SearchStrategy[Any]:
+    if kind.startswith("list of "):
+        return st.lists(TOML_TYPES[kind.removeprefix("list of ")], min_size=1, max_size=2)
+    return TOML_TYPES[kind]
+
+
 UNIT_FIELDS = list(_fields(unit_schema(DEFAULT_MEASURES), ()))
 CAMPAIGN_FIELDS = list(_fields(CAMPAIGN_SCHEMA, ()))
-WRONG = [
-    (path, kind)
-    for path, field in UNIT_FIELDS
-    for kind in TOML_TYPES
-    if kind not in TAKES[field.kind]
-]
-CAMPAIGN_WRONG = [
-    (path, kind)
-    for path, field in CAMPAIGN_FIELDS
-    for kind in TOML_TYPES
-    if kind not in TAKES[field.kind]
-]
+WRONG = _wrong(UNIT_FIELDS)
+CAMPAIGN_WRONG = _wrong(CAMPAIGN_FIELDS)
 
 
 def test_the_schema_is_covered():
@@ -158,18 +186,7 @@ def _located(problems: list[dict[str, Any]], text: str, path: Path_) -> None:
 )
 def test_every_wrong_type_is_a_located_problem(path, kind, write_unit, campaign):
     """Exhaustive over the schema, with one example value per type (hypothesis varies them)."""
-    value = {
-        "int": 3,
-        "float": 1.5,
-        "bool": True,
-        "string": "x",
-        "date": dt.date(2023, 10, 1),
-        "datetime": dt.datetime(2023, 10, 1, 8, 30),
-        "time": dt.time(8, 30),
-        "array": [1],
-        "array of tables": [{}],
-        "inline table": {},
-    }[kind]
+    value = _example(kind)
     text = _bad_text(VALID_UNIT, path, value)
     file = write_unit(BAD_NAME, text)
     result = check_file(file, campaign=campaign, today=dt.date(2023, 11, 20))
@@ -177,6 +194,26 @@ def test_every_wrong_type_is_a_located_problem(path, kind, write_unit, campaign)
     assert all(p.code != "E008" for p in result.problems), result.problems
     problems = [{"line": p.line, "column": p.column, "code": p.code} for p in result.problems]
     _located(problems, text, path)
+
+
+EXAMPLES = {
+    "int": 3,
+    "float": 1.5,
+    "bool": True,
+    "string": "x",
+    "date": dt.date(2023, 10, 1),
+    "datetime": dt.datetime(2023, 10, 1, 8, 30),
+    "time": dt.time(8, 30),
+    "array": [1],
+    "array of tables": [{}],
+    "inline table": {},
+}
+
+
+def _example(kind: str) -> Any:
+    if kind.startswith("list of "):
+        return [EXAMPLES["date"], EXAMPLES[kind.removeprefix("list of ")]]
+    return EXAMPLES[kind]
 
 
 @pytest.fixture
@@ -192,7 +229,7 @@ def campaign(campaign_dir):
 @given(data=st.data())
 def test_a_wrong_type_never_stops_the_other_files(data, cli, write_unit):
     path, kind = data.draw(st.sampled_from(WRONG), label="where")
-    value = data.draw(TOML_TYPES[kind], label=kind)
+    value = data.draw(_strategy(kind), label=kind)
     text = _bad_text(VALID_UNIT, path, value)
     bad = write_unit(BAD_NAME, text)
     write_unit("good.toml", GOOD)
@@ -222,13 +259,14 @@ def test_a_wrong_type_never_stops_the_other_files(data, cli, write_unit):
     json.loads(remind.out)
 
 
-@settings(max_examples=100, deadline=None)
-@given(data=st.data())
-def test_a_wrong_type_in_campaign_toml_is_a_located_config_error(data, tmp_path_factory):
-    path, kind = data.draw(st.sampled_from(CAMPAIGN_WRONG), label="where")
-    value = data.draw(TOML_TYPES[kind], label=kind)
-    text = _bad_text(CAMPAIGN_TOML, path, value)
-    config = tmp_path_factory.mktemp("wrong") / "campaign.toml"
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    CAMPAIGN_WRONG,
+    ids=[f"{'.'.join(map(str, p))}={k}" for p, k in CAMPAIGN_WRONG],
+)
+def test_every_wrong_type_in_campaign_toml_is_a_located_config_error(path, kind, tmp_path):
+    text = _bad_text(CAMPAIGN_TOML, path, _example(kind))
+    config = tmp_path / "campaign.toml"
     config.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         load_campaign(config)
@@ -238,6 +276,33 @@ def test_a_wrong_type_in_campaign_toml_is_a_located_config_error(data, tmp_path_
     ]
     assert all(Path(p["file"]).name == "campaign.toml" for p in problems)
     _located(problems, text, path)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_a_wrong_type_in_campaign_toml_exits_2_everywhere(data, cli, tmp_path_factory):
+    path, kind = data.draw(st.sampled_from(CAMPAIGN_WRONG), label="where")
+    value = data.draw(_strategy(kind), label=kind)
+    text = _bad_text(CAMPAIGN_TOML, path, value)
+    folder = tmp_path_factory.mktemp("wrong")
+    (folder / "campaign.toml").write_text(text, encoding="utf-8")
+    (folder / "good.toml").write_text(GOOD, encoding="utf-8")
+    checked = cli("validate", "-f", "json", "--no-cache", folder)
+    assert checked.code == 2, checked.err
+    problems = json.loads(checked.out)["problems"]
+    assert problems
+    assert all(Path(p["file"]).name == "campaign.toml" for p in problems)
+    _located(problems, text, path)
+    for command in ("validate", "status", "rollup", "remind"):
+        done = cli(command, "--no-cache", folder)
+        assert done.code == 2, (command, done.err)
+        assert "Traceback" not in done.err, done.err
+        assert "internal error" not in done.err, done.err
+        assert "campaign.toml" in done.err
 
 
 def test_a_bug_checking_one_file_is_that_files_problem(cli, write_unit, monkeypatch):
