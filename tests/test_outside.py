@@ -160,3 +160,15 @@ def test_proc_self_environ_never_reaches_the_output(campaign_dir, what):
         assert SECRET not in output, (command, output)
         assert done.returncode in (1, 2), (command, output)
         assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("kind", sorted(SECRET_FILES))
+def test_campaign_toml_linked_outside_is_never_quoted(cli, campaign_dir, outside, kind):
+    folder = campaign_dir()
+    (folder / "good.toml").write_text(GOOD, encoding="utf-8")
+    config = folder / "campaign.toml"
+    config.unlink()
+    config.symlink_to(outside(kind))
+    for command, code, output in _everything(cli, folder):
+        assert SECRET not in output, (command, output)
+        assert code == 2, (command, output)
