@@ -172,3 +172,18 @@ def test_campaign_toml_linked_outside_is_never_quoted(cli, campaign_dir, outside
     for command, code, output in _everything(cli, folder):
         assert SECRET not in output, (command, output)
         assert code == 2, (command, output)
+
+
+def test_a_folder_holding_the_campaign_is_walked(cli, write_unit, tmp_path, monkeypatch):
+    write_unit("good.toml", GOOD)
+    stray = tmp_path / "notes" / "stray.toml"
+    stray.parent.mkdir()
+    stray.write_text(f'token = "{SECRET}"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate", "-f", "json", "--no-cache", "--config", "campaign/campaign.toml", ".")
+    assert result.code == 1
+    assert SECRET not in result.out
+    problems = json.loads(result.out)["problems"]
+    assert [(p["file"], p["code"]) for p in problems] == [("notes/stray.toml", "E007")]
+    units = cli("rollup", "-f", "json", "--no-cache", "--config", "campaign/campaign.toml", ".")
+    assert json.loads(units.out)["total"]["units"] == 1

@@ -134,7 +134,12 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
     files: list[tuple[str, str]] = []
     refused: list[UnitResult] = []
     real = os.path.realpath(folder)
-    if root is not None and not inside(real, root):
+    # A folder holding the campaign folder is walked: each file is then judged by itself.
+    if (
+        root is not None
+        and not inside(real, root)
+        and not inside(os.path.realpath(root), Path(real))
+    ):
         return files, [_refused(folder, outside_finding(real, root))]
     pending, seen = [(str(folder), real)], {real}
     while pending:
