@@ -273,3 +273,23 @@ def test_a_file_named_below_a_folder_with_no_permission(cli, two_counties):
         denied.chmod(0o755)
     assert result.code == 1, result.err
     assert [p["code"] for p in json.loads(result.out)["problems"]] == ["E001"]
+
+
+def test_a_file_unreadable_for_a_moment_is_read_again_next_time(cli, write_unit, monkeypatch):
+    """E001 (and E007, E008) say what happened to the file, not what it holds: not cached."""
+    path = write_unit("a.toml", GOOD)
+    os.utime(path, (1_700_000_000, 1_700_000_000))  # not just written: the cache takes it
+    import checklist.source
+
+    real_open = checklist.source._open
+
+    def busy(target: Path, within: Path | None) -> int:
+        if Path(target) == path:
+            raise PermissionError(13, "Permission denied", str(target))
+        return real_open(target, within)
+
+    monkeypatch.setattr(checklist.source, "_open", busy)
+    assert cli("validate", path.parent).code == 1
+    monkeypatch.setattr(checklist.source, "_open", real_open)
+    again = cli("validate", path.parent)
+    assert again.code == 0, again.out

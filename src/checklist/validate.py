@@ -93,7 +93,7 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
 
 
 def _kind(path: Path) -> str | None:
-    """ "folder", "file", or None when nothing is there.
+    """Say "folder", "file", or None when nothing is there.
 
     Anything that is there but cannot be looked at (a link loop, a folder above it that
     may not be entered) counts as a file: reading it then says what is wrong, located.
@@ -165,7 +165,7 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
             elif entry.name.endswith(".toml"):
                 if entry.name != CONFIG_NAME:
                     files.append((entry.path, target))
-            elif link and not Path(entry.path).exists():
+            elif link and not os.path.exists(entry.path):  # noqa: PTH110 (it never raises)
                 # Perhaps a county's folder, moved away: its units would silently count as 0.
                 refused.append(_refused(Path(entry.path), _broken_link(entry.path)))
     return files, refused
@@ -347,7 +347,7 @@ def validate(
         for i, entry in zip(missing, fresh, strict=True):
             packed[i] = entry
             status = stats[i]
-            if cache is not None and status is not None:
+            if cache is not None and status is not None and _lasting(entry[0]):
                 cache.put(str(files[i].absolute()), status, entry)
         results = [_unpack(e) if units else e[0] for e in packed if e is not None]
         # They live until the command ends: keep the collector from walking them ever again.
@@ -357,6 +357,15 @@ def validate(
     if cache is not None:
         cache.save()
     return _cross_checked(results, files, within=None if follow_outside else campaign.root)
+
+
+# Problems of the moment, not of the bytes: a file unreadable (or vanished) since it was
+# stat'ed, a link swapped in, a crash. The next run must look again.
+_TRANSIENT = frozenset({"E001", "E007", "E008"})
+
+
+def _lasting(result: UnitResult) -> bool:
+    return not any(p.code in _TRANSIENT for p in result.problems)
 
 
 def _cross_checked(
