@@ -219,7 +219,11 @@ def test_config_overrides_the_search(cli, tmp_path, campaign_dir):
     (elsewhere / "campaign.toml").write_text("[campaign\n", encoding="utf-8")
     (elsewhere / "unit.toml").write_text(VALID_UNIT, encoding="utf-8")
     assert cli("validate", elsewhere / "unit.toml").code == 2
-    result = cli("validate", "--config", config, elsewhere / "unit.toml")
+    # The unit is outside the campaign folder: read only when that is asked for.
+    refused = cli("validate", "--config", config, elsewhere / "unit.toml")
+    assert refused.code == 1
+    assert "E007" in refused.out
+    result = cli("validate", "--config", config, "--follow-outside", elsewhere / "unit.toml")
     assert result.code == 0, result.out + result.err
     assert "All good: 1 file checked" in result.out
 

@@ -334,7 +334,7 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 on_value=True,
                 hint="use letters, digits, '.', '_' and '-', like erqi-committee",
             )
-    elif "id" not in (unit or {}) and not re.match(ID_PATTERN, ctx.stem) and unit is not None:
+    elif isinstance(unit, dict) and "id" not in unit and not re.match(ID_PATTERN, ctx.stem):
         yield Finding(
             "E210",
             f"the file name gives the unit id {quote(ctx.stem)}, which has "

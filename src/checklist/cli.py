@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from checklist.edit import Edit
     from checklist.filters import Filters
     from checklist.model import Campaign, Item, Problem, Unit
+    from checklist.validate import Found
 
 app = typer.Typer(
     name="checklist",
@@ -86,7 +87,8 @@ class SortChoice(enum.StrEnum):
 # Optional[...] rather than "X | None": typer reads these annotations at run time.
 PathsArg = Annotated[
     Optional[list[Path]],  # noqa: UP045
-    typer.Argument(help="Unit files or folders to check.", show_default="."),
+    # readable=False: an unreadable file or folder is a located problem (E001), not a usage error.
+    typer.Argument(help="Unit files or folders to check.", show_default=".", readable=False),
 ]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
@@ -147,6 +149,16 @@ TaskArg = Annotated[
 UnitArg = Annotated[str, typer.Argument(help="The unit: its id, or its file.")]
 
 
+FollowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow-outside",
+        help="Also read unit files and folders whose real path (through links) is outside "
+        "the campaign folder; refused by default.",
+    ),
+]
+
+
 NoCacheOpt = Annotated[
     bool,
     typer.Option(
@@ -198,6 +210,7 @@ def validate(
         ),
     ] = None,
     as_of: AsOfOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Check unit files: every problem, with file, line and column.
@@ -207,7 +220,7 @@ def validate(
     from checklist import dates
     from checklist.config import find_config, load_campaign
     from checklist.model import Severity
-    from checklist.validate import validate
+    from checklist.validate import Report, validate
 
     paths = paths or [Path()]
     if output_format is None:
@@ -222,10 +235,21 @@ def validate(
             raise ConfigError(str(error)) from None
         raise
     today = dates.as_of(as_of, timezone=campaign.timezone)
-    files = _unit_files(paths, campaign)
+    found = _unit_files(paths, campaign, follow_outside)
     cache = _cache(campaign, no_cache)
-    report = validate(files, campaign=campaign, today=today, cache=cache, units=False)
-    _write_problems(report.problems, output_format, output_file, checked=len(files))
+    checked = validate(
+        found.files,
+        campaign=campaign,
+        today=today,
+        cache=cache,
+        units=False,
+        follow_outside=follow_outside,
+    )
+    report = Report((*found.refused, *checked.results))
+    within = None if follow_outside else campaign.root
+    _write_problems(
+        report.problems, output_format, output_file, checked=len(report.results), within=within
+    )
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
     if failing:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -237,6 +261,7 @@ def _write_problems(
     output_file: Path | None,
     *,
     checked: int,
+    within: Path | None = None,
 ) -> None:
     from checklist.render import problems as render
 
@@ -249,21 +274,28 @@ def _write_problems(
             print(render.summary(problems, checked=checked), file=sys.stderr)
         else:
             render.write_text(
-                problems, out if output_file else None, sources=_sources(problems), checked=checked
+                problems,
+                out if output_file else None,
+                sources=_sources(problems, within=within),
+                checked=checked,
             )
     finally:
         if output_file:
             out.close()
 
 
-def _sources(problems: Sequence[Problem]) -> dict[str, str]:
-    """The text of the files that have problems, to quote their lines."""
+def _sources(problems: Sequence[Problem], *, within: Path | None) -> dict[str, str]:
+    """The text of the files that have problems, to quote their lines.
+
+    Read again, and perhaps changed or gone since: never quote a file that is now binary,
+    or (given ``within``, the campaign folder) one whose real path is now outside it.
+    """
     from checklist.source import SourceError, decode, read
 
     sources = {}
-    for file in {p.file for p in problems}:
+    for file in {p.file for p in problems if p.code not in ("E002", "E007")}:
         with contextlib.suppress(SourceError):
-            sources[file] = decode(read(Path(file)))
+            sources[file] = decode(read(Path(file), within=within))
     return sources
 
 
@@ -295,15 +327,16 @@ class _Loaded:
     as_of: dt.date
     units: tuple[Unit, ...]
     skipped: int
+    refused: int  # folders and files that could not be read: the figures lack them
 
 
-def _unit_files(paths: list[Path], campaign: Campaign) -> list[Path]:
-    from checklist.validate import discover
+def _unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> Found:
+    from checklist.validate import find
 
-    files = discover(paths, campaign)
-    if not files:
+    found = find(paths, campaign, follow_outside=follow_outside)
+    if not found.files and not found.refused:
         raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
-    return files
+    return found
 
 
 def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
@@ -313,27 +346,43 @@ def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
 
 
 def _load(
-    paths: list[Path] | None, config: Path | None, as_of: str | None, lang: Lang, no_cache: bool
+    paths: list[Path] | None,
+    config: Path | None,
+    as_of: str | None,
+    lang: Lang,
+    no_cache: bool,
+    follow_outside: bool,
 ) -> _Loaded:
-    """The campaign, the report day and its valid units; files with problems are counted out."""
+    """The campaign, the report day and its valid units; files with problems are counted out.
+
+    What cannot be read at all (a folder, a file outside the campaign) is an error on
+    stderr: the figures lack units nobody can count, so the command will exit 1.
+    """
     from checklist import dates
     from checklist.config import find_config, load_campaign
     from checklist.i18n import t
+    from checklist.render import printable
     from checklist.validate import validate
 
     paths = paths or [Path()]
     campaign = load_campaign(config or find_config(paths))
     day = dates.as_of(as_of, timezone=campaign.timezone)
-    files = _unit_files(paths, campaign)
+    found = _unit_files(paths, campaign, follow_outside)
     # A done date is "in the future" against the clock, not against a report day in the past.
     today = max(dates.today(campaign.timezone), day)
     cache = _cache(campaign, no_cache)
-    results = validate(files, campaign=campaign, today=today, cache=cache).results
+    results = validate(
+        found.files, campaign=campaign, today=today, cache=cache, follow_outside=follow_outside
+    ).results
     units = tuple(r.unit for r in results if r.unit is not None)
     skipped = len(results) - len(units)
     if skipped:
         print(t("skipped", lang, count=skipped), file=sys.stderr)
-    return _Loaded(campaign, day, units, skipped)
+    for refused in found.refused:
+        for problem in refused.problems:
+            message = t("refused", lang, file=problem.file, message=problem.message)
+            print(f"checklist: {printable(message)}", file=sys.stderr)
+    return _Loaded(campaign, day, units, skipped, len(found.refused))
 
 
 @app.command()
@@ -366,6 +415,7 @@ def status(
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
     lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """List overdue (and due-soon) tasks, most overdue first.
@@ -382,7 +432,7 @@ def status(
     from checklist.status import DEFAULT_SOON_DAYS, items
 
     language = Lang(lang.value) if lang else default_lang()
-    loaded = _load(paths, config, as_of, language, no_cache)
+    loaded = _load(paths, config, as_of, language, no_cache, follow_outside)
     campaign = loaded.campaign
     chosen = make_filters(
         campaign,
@@ -432,7 +482,7 @@ def status(
             elif not (state or everything):
                 print(t("nothing", language, as_of=loaded.as_of.isoformat()))
             print(summary)
-    if fail_on_overdue and any(i.state is State.OVERDUE for i in selected):
+    if loaded.refused or (fail_on_overdue and any(i.state is State.OVERDUE for i in selected)):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -493,6 +543,7 @@ def rollup(
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
     lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
@@ -510,7 +561,7 @@ def rollup(
     from checklist.status import items
 
     language = Lang(lang.value) if lang else default_lang()
-    loaded = _load(paths, config, as_of, language, no_cache)
+    loaded = _load(paths, config, as_of, language, no_cache, follow_outside)
     campaign = loaded.campaign
     chosen = make_filters(
         campaign,
@@ -552,7 +603,7 @@ def rollup(
             write_markdown(table, out)
         else:
             write_terminal(table)
-    if fail_on_overdue and result.total.counts.overdue:
+    if loaded.refused or (fail_on_overdue and result.total.counts.overdue):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -589,6 +640,7 @@ def remind(
         RemindFormat, typer.Option("--format", "-f", help="text, or json (the planned messages).")
     ] = RemindFormat.TEXT,
     lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Tonight's reminders for owners, and escalations for contacts.
@@ -603,7 +655,8 @@ def remind(
     from checklist.remind import plan
     from checklist.status import items
 
-    loaded = _load(paths, config, as_of, Lang(lang.value) if lang else default_lang(), no_cache)
+    language = Lang(lang.value) if lang else default_lang()
+    loaded = _load(paths, config, as_of, language, no_cache, follow_outside)
     campaign = loaded.campaign
     configured = campaign.remind.lang
     language = Lang(lang.value) if lang else Lang(configured) if configured else default_lang()
@@ -626,6 +679,8 @@ def remind(
         if send:  # a dry run still checks the configuration, as a real run would
             open_channels(campaign, dict(os.environ))
         _print_messages(messages, output_format, as_of=loaded.as_of)
+        if loaded.refused:
+            raise typer.Exit(EXIT_PROBLEMS)
         return
     channels = open_channels(campaign, dict(os.environ))
     path = state_file or campaign.root / ".checklist" / "remind-state.json"
@@ -636,7 +691,7 @@ def remind(
     if output_format is RemindFormat.JSON:
         _print_messages(messages, output_format, as_of=loaded.as_of, outcome=outcome)
     _report_undelivered(outcome, language)
-    if outcome.failed or outcome.undeliverable:
+    if outcome.failed or outcome.undeliverable or loaded.refused:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -946,8 +1001,13 @@ def _report_error(error: ChecklistError) -> None:
     if isinstance(error, ConfigError) and error.problems:
         from checklist.render import problems as render
 
+        # campaign.toml's lines are quoted only when it is no link out of its folder.
+        folder = Path(error.problems[0].file).absolute().parent
         render.write_text(
-            error.problems, sys.stderr, sources=_sources(error.problems), checked=None
+            error.problems,
+            sys.stderr,
+            sources=_sources(error.problems, within=folder),
+            checked=None,
         )
     first, *rest = str(error).split("\n")
     print(f"checklist: error: {printable(first)}", file=sys.stderr)
