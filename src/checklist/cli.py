@@ -307,9 +307,17 @@ def _unit_files(paths: list[Path], campaign: Campaign) -> list[Path]:
 
 
 def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
-    from checklist.cache import Cache
+    """The cache, unless --no-cache or it is not safe to use (then a warning, and none)."""
+    from checklist.cache import Cache, CacheRefusedError
+    from checklist.render import printable
 
-    return None if no_cache else Cache.open(campaign)
+    if no_cache:
+        return None
+    try:
+        return Cache.open(campaign)
+    except CacheRefusedError as why:
+        print(printable(f"checklist: warning: not using the cache: {why}"), file=sys.stderr)
+        return None
 
 
 def _load(
