@@ -26,6 +26,7 @@ from checklist.shape import quote, shape
 from checklist.source import SourceError, decode, display, parse, read
 
 CONFIG_NAME = "campaign.toml"
+MAX_ADVANCE_DAYS = 366
 
 
 def find_config(paths: Sequence[Path]) -> Path:
@@ -197,6 +198,17 @@ def _check_delivery(doc: dict[str, Any]) -> Iterable[Finding]:
                         ("remind", "channels", i),
                         on_value=True,
                         hint=f"add [{table}] (see docs/format.md)",
+                    )
+        advance = remind.get("advance_days")
+        if isinstance(advance, list):
+            for i, days in enumerate(advance):
+                if isinstance(days, int) and not 0 <= days <= MAX_ADVANCE_DAYS:
+                    yield Finding(
+                        "E213",
+                        f"advance_days holds {days}: remind 0 to {MAX_ADVANCE_DAYS} days ahead",
+                        ("remind", "advance_days", i),
+                        on_value=True,
+                        hint="0 is the due day itself, 7 a week before",
                     )
         for key in ("overdue_every", "escalate_after"):
             if isinstance(remind.get(key), int) and remind[key] < 1:
