@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from checklist.errors import ConfigError
+from checklist.hidden import hidden_finding, strings
 from checklist.model import (
     DEFAULT_MEASURES,
     Campaign,
@@ -61,6 +62,7 @@ def load_campaign(path: Path) -> Campaign:
     findings: list[Finding] = []
     clean = shape(doc, CAMPAIGN_SCHEMA, findings)
     findings.extend(_check(clean))
+    findings.extend(_hidden_texts(clean))
     findings.extend(_check_delivery(clean))
     problems = pinpoint(findings, text=text, file=file)
     if findings:
@@ -132,6 +134,14 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
                     ("counties", i, "expected_units"),
                     on_value=True,
                 )
+
+
+def _hidden_texts(doc: dict[str, Any]) -> Iterable[Finding]:
+    """Control, bidi and invisible characters: campaign text reaches every report and message."""
+    for path, text, is_key in strings(doc):
+        finding = hidden_finding(path, text, is_key=is_key, multiline=False, names=True)
+        if finding:
+            yield finding
 
 
 _SUBJECT_FIELDS = {
