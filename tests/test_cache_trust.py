@@ -186,7 +186,7 @@ def test_a_linked_cache_file_is_refused(cli, small: Path, tmp_path: Path) -> Non
     elsewhere = tmp_path / "elsewhere.pickle"
     stored.rename(elsewhere)
     stored.symlink_to(elsewhere)
-    _refused(cli, small, "cannot be used")
+    _refused(cli, small, "is a symbolic link")
 
 
 def test_the_cache_is_private(cli, small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -326,3 +326,23 @@ def test_the_cache_forgets_deleted_files(cli, small: Path) -> None:
     gone.unlink()
     assert cli("validate", str(small / "units" / "410103" / "erqi-test.toml")).code == 0
     assert str(gone) not in Cache.open(campaign).entries
+
+
+def test_a_folder_where_the_cache_file_goes_is_a_miss(cli, small: Path) -> None:
+    assert cli("status", str(small)).code == 0
+    stored = _stored()
+    stored.unlink()
+    stored.mkdir()
+    _same(cli, ("status", str(small), "--format", "json"))
+
+
+def test_no_home_folder_means_no_cache(cli, small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHECKLIST_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+
+    def homeless(cls: type[Path]) -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", classmethod(homeless))
+    _refused(cli, small, "no home folder")

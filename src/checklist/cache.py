@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import io
 import os
@@ -85,7 +86,10 @@ def cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME", "")
     # The XDG spec: a relative path in these variables is invalid and ignored.
     if not Path(base).is_absolute():
-        base = str(Path.home() / ".cache")
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME, and no home in the password database
+            raise CacheRefusedError("there is no home folder to keep a cache in") from None
     return Path(base) / "checklist"
 
 
@@ -228,10 +232,10 @@ def _read_own(path: Path) -> bytes | None:
         fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return None
-    except OSError as error:  # a symlink (ELOOP), a folder, no permission
-        raise CacheRefusedError(
-            f"the cache file {path} cannot be used ({error.strerror})"
-        ) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # a symbolic link: it could point anywhere
+            raise CacheRefusedError(f"the cache file {path} is a symbolic link") from None
+        return b""  # a folder, no permission: a miss, and rebuilt if it can be
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
