@@ -155,7 +155,7 @@ def test_a_cache_inside_the_campaign_or_its_repository_is_refused(
     monkeypatch.delenv("CHECKLIST_CACHE_DIR")
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(home))
-    _refused(cli, small, "inside the campaign's folder")
+    _refused(cli, small, "the git repository" if where == "repository" else "campaign's folder")
     assert not (home / ".cache").exists()
 
 

@@ -98,11 +98,12 @@ def trusted_root(root: Path, campaign: Campaign) -> Path:
     if not root.is_absolute():
         raise CacheRefusedError(f"the cache folder {root} is a relative path")
     real = Path(os.path.realpath(root))
-    for folder in _campaign_folders(campaign):
+    for folder, what in _campaign_folders(campaign):
         if real == folder or folder in real.parents:
             raise CacheRefusedError(
-                f"the cache folder {root} is inside the campaign's folder {folder}, "
-                "where anyone who edits the campaign could plant a cache"
+                f"the cache folder {root} is inside {what} {folder}, where anyone who "
+                "edits the campaign could plant a cache; set CHECKLIST_CACHE_DIR to a "
+                "folder of your own"
             )
     try:
         status = real.stat()
@@ -118,13 +119,13 @@ def trusted_root(root: Path, campaign: Campaign) -> Path:
     return real
 
 
-def _campaign_folders(campaign: Campaign) -> list[Path]:
+def _campaign_folders(campaign: Campaign) -> list[tuple[Path, str]]:
     """The campaign's folder, and the top of the git repository holding it, if any."""
     root = Path(os.path.realpath(campaign.root))
-    folders = [root]
+    folders = [(root, "the campaign's folder")]
     for folder in (root, *root.parents):
         if (folder / ".git").exists():
-            folders.append(folder)
+            folders.append((folder, "the git repository of the campaign,"))
             break
     return folders
 
