@@ -144,3 +144,11 @@ def test_emoji_in_a_title_are_only_a_warning(emoji: str) -> None:
     result = check_unit(text.encode(), file="u.toml", campaign=_campaign(), today=TODAY)
     assert [p.code for p in result.problems] == ["W406"]
     assert result.unit is not None
+
+
+def test_the_quick_screen_sees_every_hidden_character() -> None:
+    """check_text scans strings only in files the screen flags; it must flag every one."""
+    from checklist.hidden import SCREEN
+
+    # A raw CR is a line ending (TOML allows no other); an escaped one has its own screen.
+    assert [c for c in HIDDEN if not SCREEN.search(f"a{c}b")] == ["\r"]
