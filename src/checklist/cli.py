@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from checklist import __version__
-from checklist.errors import EXIT_INTERNAL, EXIT_PROBLEMS, ChecklistError, ConfigError
+from checklist.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, ChecklistError, ConfigError
 from checklist.i18n import Lang
 
 if TYPE_CHECKING:
@@ -158,6 +159,8 @@ FollowOpt = Annotated[
     ),
 ]
 
+# --soon: a hundred years is more than any campaign, and keeps the horizon in the calendar.
+SOON_MAX = 36_500
 
 NoCacheOpt = Annotated[
     bool,
@@ -263,25 +266,33 @@ def _write_problems(
     checked: int,
     within: Path | None = None,
 ) -> None:
+    from checklist.errors import UsageError
     from checklist.render import problems as render
 
-    out = output_file.open("w", encoding="utf-8") if output_file else sys.stdout
     try:
-        if output_format is ValidateFormat.JSON:
-            render.write_json(problems, out, checked=checked)
-        elif output_format is ValidateFormat.GITHUB:
-            render.write_github(problems, out)
-            print(render.summary(problems, checked=checked), file=sys.stderr)
-        else:
-            render.write_text(
-                problems,
-                out if output_file else None,
-                sources=_sources(problems, within=within),
-                checked=checked,
-            )
-    finally:
-        if output_file:
-            out.close()
+        out = output_file.open("w", encoding="utf-8") if output_file else sys.stdout
+        try:
+            if output_format is ValidateFormat.JSON:
+                render.write_json(problems, out, checked=checked)
+            elif output_format is ValidateFormat.GITHUB:
+                render.write_github(problems, out)
+                print(render.summary(problems, checked=checked), file=sys.stderr)
+            else:
+                render.write_text(
+                    problems,
+                    out if output_file else None,
+                    sources=_sources(problems, within=within),
+                    checked=checked,
+                )
+        finally:
+            if output_file:
+                out.close()
+    except OSError as error:
+        if output_file is None:
+            raise
+        raise UsageError(
+            f"cannot write the report to {output_file}: {error.strerror or error}"
+        ) from None
 
 
 def _sources(problems: Sequence[Problem], *, within: Path | None) -> dict[str, str]:
@@ -340,9 +351,17 @@ def _unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> 
 
 
 def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
-    from checklist.cache import Cache
+    """The cache, unless --no-cache or it is not safe to use (then a warning, and none)."""
+    from checklist.cache import Cache, CacheRefusedError
+    from checklist.render import printable
 
-    return None if no_cache else Cache.open(campaign)
+    if no_cache:
+        return None
+    try:
+        return Cache.open(campaign)
+    except CacheRefusedError as why:
+        print(printable(f"checklist: warning: not using the cache: {why}"), file=sys.stderr)
+        return None
 
 
 def _load(
@@ -395,6 +414,7 @@ def status(
         typer.Option(
             "--soon",
             min=0,
+            max=SOON_MAX,
             help="Also list tasks due within N days (default 7 in the summary).",
             metavar="N",
             show_default=False,
@@ -517,7 +537,11 @@ def rollup(
     soon: Annotated[
         int,
         typer.Option(
-            "--soon", min=0, help="Count tasks due within N days as due soon.", metavar="N"
+            "--soon",
+            min=0,
+            max=SOON_MAX,
+            help="Count tasks due within N days as due soon.",
+            metavar="N",
         ),
     ] = 7,
     by: Annotated[
@@ -1018,7 +1042,10 @@ def _report_error(error: ChecklistError) -> None:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the app and turn every failure into a message and an exit code, never a traceback."""
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="checklist")
+        try:
+            app(args=list(argv) if argv is not None else None, prog_name="checklist")
+        finally:
+            sys.stdout.flush()  # a full disk shows here, while there is still an exit code to set
     except SystemExit as done:  # typer exits on success and on usage errors
         return done.code if isinstance(done.code, int) else int(done.code is not None)
     except ChecklistError as error:
@@ -1031,6 +1058,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         # The reader (head, less) went away: not an error worth a message.
         sys.stderr.close()
         return EXIT_PROBLEMS
+    except OSError as error:  # the output cannot be written: a full disk, a read-only folder
+        from checklist.render import printable
+
+        _discard_stdout()
+        where = f": {error.filename}" if error.filename else ""
+        print(
+            f"checklist: error: {printable(error.strerror or str(error))}{where}", file=sys.stderr
+        )
+        return EXIT_USAGE
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("CHECKLIST_DEBUG"):
             raise
@@ -1041,3 +1077,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return 0
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so Python's last flush of what could not be written is quiet."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)

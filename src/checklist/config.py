@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from checklist.errors import ConfigError
+from checklist.hidden import hidden_finding, strings
 from checklist.model import (
     DEFAULT_MEASURES,
     Campaign,
@@ -26,6 +27,7 @@ from checklist.shape import quote, shape
 from checklist.source import SourceError, decode, display, parse, read
 
 CONFIG_NAME = "campaign.toml"
+MAX_ADVANCE_DAYS = 366
 
 
 def find_config(paths: Sequence[Path]) -> Path:
@@ -60,6 +62,7 @@ def load_campaign(path: Path) -> Campaign:
     findings: list[Finding] = []
     clean = shape(doc, CAMPAIGN_SCHEMA, findings)
     findings.extend(_check(clean))
+    findings.extend(_hidden_texts(clean))
     findings.extend(_check_delivery(clean))
     problems = pinpoint(findings, text=text, file=file)
     if findings:
@@ -133,6 +136,14 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
                 )
 
 
+def _hidden_texts(doc: dict[str, Any]) -> Iterable[Finding]:
+    """Control, bidi and invisible characters: campaign text reaches every report and message."""
+    for path, text, is_key in strings(doc):
+        finding = hidden_finding(path, text, is_key=is_key, multiline=False, names=True)
+        if finding:
+            yield finding
+
+
 _SUBJECT_FIELDS = {
     "subject": {"campaign": "c", "name": "n", "overdue": 1, "soon": 1, "date": "d"},
     "escalation_subject": {
@@ -197,6 +208,17 @@ def _check_delivery(doc: dict[str, Any]) -> Iterable[Finding]:
                         ("remind", "channels", i),
                         on_value=True,
                         hint=f"add [{table}] (see docs/format.md)",
+                    )
+        advance = remind.get("advance_days")
+        if isinstance(advance, list):
+            for i, days in enumerate(advance):
+                if isinstance(days, int) and not 0 <= days <= MAX_ADVANCE_DAYS:
+                    yield Finding(
+                        "E213",
+                        f"advance_days holds {days}: remind 0 to {MAX_ADVANCE_DAYS} days ahead",
+                        ("remind", "advance_days", i),
+                        on_value=True,
+                        hint="0 is the due day itself, 7 a week before",
                     )
         for key in ("overdue_every", "escalate_after"):
             if isinstance(remind.get(key), int) and remind[key] < 1:

@@ -533,13 +533,13 @@ class State:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             state = cls(path)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RecursionError) as error:
             # Starting afresh would send everything again: stop and let a person decide.
             raise ConfigError(
                 f"the reminder state {path} cannot be read ({error}); move it away to start afresh"
             ) from None
         else:
-            if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+            if not _well_formed(raw):
                 raise ConfigError(
                     f"the reminder state {path} is not one checklist wrote; "
                     "move it away to start afresh"
@@ -567,7 +567,7 @@ class State:
         for number, line in enumerate(data.split(b"\n")[:-1], 1):
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 record = None
             if not self._apply(record):
                 raise ConfigError(
@@ -665,17 +665,40 @@ class State:
         self.pending = {k: v for k, v in self.pending.items() if k[:10] >= pending}
 
 
+def _well_formed(raw: Any) -> bool:
+    """Whether a state document has the version and the shape that State.save writes."""
+    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+        return False
+    delivered, pending = raw.get("delivered", {}), raw.get("pending", {})
+    if not isinstance(delivered, dict) or not isinstance(pending, dict):
+        return False
+    if not all(isinstance(v, str) for v in delivered.values()):
+        return False
+    return all(_is_entry(entry) for entry in pending.values())
+
+
 def _is_entry(entry: Any) -> bool:
     """A pending entry as ``deliver`` writes it: what retrying and reporting it reads."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("channel"), str):
-        return False
-    message = entry.get("message")
-    if not isinstance(message, dict) or not isinstance(message.get("recipient"), dict):
-        return False
-    person = message["recipient"]
     return (
-        isinstance(message.get("key"), str)
-        and isinstance(message.get("subject"), str)
+        isinstance(entry, dict)
+        and isinstance(entry.get("channel"), str)
+        and _is_message(entry.get("message"))
+    )
+
+
+def _is_message(message: Any) -> bool:
+    return (
+        isinstance(message, dict)
+        and all(isinstance(message.get(k), str) for k in ("key", "subject", "body"))
+        and _is_person(message.get("recipient"))
+        and isinstance(message.get("cc"), list)
+        and all(_is_person(p) for p in message["cc"])
+    )
+
+
+def _is_person(person: Any) -> bool:
+    return (
+        isinstance(person, dict)
         and isinstance(person.get("name"), str)
         and isinstance(person.get("address"), str | None)
         and isinstance(person.get("unit"), str)

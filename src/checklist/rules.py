@@ -61,7 +61,13 @@ RULES: dict[str, Rule] = {
             "E202", "unknown-level", _E, 'The unit\'s level is neither "county" nor "grassroots".'
         ),
         Rule("E203", "empty-text", _E, "A name, title, owner or contact that is empty."),
-        Rule("E204", "control-character", _E, "Invisible control or bidi characters in text."),
+        Rule(
+            "E204",
+            "control-character",
+            _E,
+            "Control, bidi or line-separator characters in any text; zero-width and other "
+            "invisible characters in names, owners, contacts, ids, addresses and keys.",
+        ),
         Rule(
             "E205", "invalid-recurrence", _E, "A repeat rule that is neither a shorthand nor RRULE."
         ),
@@ -92,6 +98,12 @@ RULES: dict[str, Rule] = {
             "W404", "postpone-incomplete", _W, "A postponement without its reason, or the reverse."
         ),
         Rule("W405", "county-folder", _W, "The file sits in another county's folder."),
+        Rule(
+            "W406",
+            "invisible-character",
+            _W,
+            "A zero-width or other invisible character in a title, note or reason.",
+        ),
     )
 }
 

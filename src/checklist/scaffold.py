@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from checklist.dates import shift
 from checklist.model import DEFAULT_MEASURES, Campaign, County, Level
 
 ZHENGZHOU = (
@@ -130,7 +131,7 @@ def unit_toml(
         f"contact = {value(contact)}  # 联系人: answers for this list",
         "",
     ]
-    example_due = min(campaign.end, campaign.start + dt.timedelta(days=30))
+    example_due = min(campaign.end, shift(campaign.start, 30))
 
     def note(code: str, comment: str) -> str:
         return f"{code:<28}# {comment}"

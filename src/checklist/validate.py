@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checklist.cache import Cache
+from checklist.cache import Cache, loads
 from checklist.check import UnitResult, check_unit
 from checklist.config import CONFIG_NAME
 from checklist.crosscheck import cross_findings
@@ -273,7 +273,19 @@ def check_packed(
 
 def _unpack(packed: Packed) -> UnitResult:
     result, blob = packed
-    return result if blob is None else replace(result, unit=pickle.loads(blob))
+    return result if blob is None else replace(result, unit=loads(blob))
+
+
+def _unpack_or_check(
+    entry: Packed, path: Path, *, campaign: Campaign, today: dt.date, units: bool
+) -> UnitResult:
+    """The result with its unit; a cached unit that cannot be rebuilt is a miss."""
+    if not units:
+        return entry[0]
+    try:
+        return _unpack(entry)
+    except Exception:  # whatever is wrong with a cached unit, the file itself is right
+        return _unpack(check_packed(path, campaign=campaign, today=today, build=True))
 
 
 def _still_true(entry: Packed, *, today: dt.date, units: bool) -> bool:
@@ -336,6 +348,9 @@ def validate(
                 entry = cache.get(str(path.absolute()), status)
                 if entry is not None and _still_true(entry, today=today, units=units):
                     packed[i] = entry
+        if cache is not None:
+            seen = {str(files[i].absolute()) for i, status in enumerate(stats) if status}
+            cache.forget_gone(seen)
         missing = [i for i, entry in enumerate(packed) if entry is None]
         fresh = _check_all(
             [files[i] for i in missing],
@@ -349,7 +364,11 @@ def validate(
             status = stats[i]
             if cache is not None and status is not None and _lasting(entry[0]):
                 cache.put(str(files[i].absolute()), status, entry)
-        results = [_unpack(e) if units else e[0] for e in packed if e is not None]
+        results = [
+            _unpack_or_check(entry, files[i], campaign=campaign, today=today, units=units)
+            for i, entry in enumerate(packed)
+            if entry is not None
+        ]
         # They live until the command ends: keep the collector from walking them ever again.
         gc.freeze()
     finally:
