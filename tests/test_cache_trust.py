@@ -119,7 +119,7 @@ def test_the_cache_unpickler_builds_every_record_the_checks_make() -> None:
     folders = [REPO / "examples" / "zhengzhou", REPO / "examples" / "invalid"]
     for path in discover(folders, campaign):
         result, blob = check_packed(
-            path, campaign=campaign, today=dt.date(2023, 11, 20), build=True
+            path, campaign=campaign, today=dt.date(2023, 11, 20), build=True, follow_outside=True
         )
         assert loads(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)) == result
         if blob is not None:

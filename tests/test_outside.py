@@ -113,6 +113,28 @@ def test_follow_outside_reads_them(cli, write_unit, tmp_path):
     assert json.loads(followed.out)["total"]["units"] == 2
 
 
+def test_a_followed_run_leaves_nothing_in_the_cache_for_the_next(cli, write_unit, tmp_path):
+    """What --follow-outside read must not be served from the cache to a run without it."""
+    write_unit("good.toml", GOOD)
+    secret = tmp_path / "elsewhere" / "secret.toml"
+    secret.parent.mkdir()
+    secret.write_text(
+        VALID_UNIT.replace('id = "erqi-test"', 'id = "other"').replace("张伟", SECRET),
+        encoding="utf-8",
+    )
+    link = write_unit("good.toml", GOOD).parent / "secret.toml"
+    link.symlink_to(secret)
+    for path in (secret, link.parent / "good.toml"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))  # old enough to be cached
+    followed = cli("status", "--all", "-f", "json", "--follow-outside", link.parents[2])
+    assert SECRET in followed.out
+    for _ in range(2):  # the second run would be served from a cache the first wrote
+        refused = cli("status", "--all", "-f", "json", link.parents[2])
+        assert refused.code == 1
+        assert SECRET not in refused.out + refused.err
+        assert "outside the campaign folder" in refused.err
+
+
 def test_follow_outside_never_quotes_a_binary_file(cli, write_unit, outside):
     write_unit("good.toml", GOOD)
     link = write_unit("placeholder.toml", "")

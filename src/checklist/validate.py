@@ -277,15 +277,16 @@ def _unpack(packed: Packed) -> UnitResult:
 
 
 def _unpack_or_check(
-    entry: Packed, path: Path, *, campaign: Campaign, today: dt.date, units: bool
+    entry: Packed, path: Path, *, campaign: Campaign, today: dt.date
 ) -> UnitResult:
     """The result with its unit; a cached unit that cannot be rebuilt is a miss."""
-    if not units:
-        return entry[0]
     try:
         return _unpack(entry)
     except Exception:  # whatever is wrong with a cached unit, the file itself is right
-        return _unpack(check_packed(path, campaign=campaign, today=today, build=True))
+        packed = check_packed(
+            path, campaign=campaign, today=today, build=True, follow_outside=False
+        )
+        return _unpack(packed)
 
 
 def _still_true(entry: Packed, *, today: dt.date, units: bool) -> bool:
@@ -334,6 +335,10 @@ def validate(
     in parallel when there are many. With ``units=False`` the results carry
     problems only, which is all that validation reports.
     """
+    if follow_outside:
+        # Results of files outside the campaign must never be served to a later run that
+        # does not follow them; the option is rare enough to go without the cache.
+        cache = None
     # Bulk loading makes millions of small objects that are never garbage; the cyclic
     # collector would walk them again and again for nothing.
     gc.disable()
@@ -365,7 +370,7 @@ def validate(
             if cache is not None and status is not None and _lasting(entry[0]):
                 cache.put(str(files[i].absolute()), status, entry)
         results = [
-            _unpack_or_check(entry, files[i], campaign=campaign, today=today, units=units)
+            _unpack_or_check(entry, files[i], campaign=campaign, today=today) if units else entry[0]
             for i, entry in enumerate(packed)
             if entry is not None
         ]
