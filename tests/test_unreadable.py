@@ -293,3 +293,16 @@ def test_a_file_unreadable_for_a_moment_is_read_again_next_time(cli, write_unit,
     monkeypatch.setattr(checklist.source, "_open", real_open)
     again = cli("validate", path.parent)
     assert again.code == 0, again.out
+
+
+def test_campaign_toml_searched_from_below_a_folder_that_cannot_be_entered(
+    cli, two_counties, monkeypatch
+):
+    """The search for campaign.toml names the folder it cannot look into: exit 2, no crash."""
+    _first, denied = two_counties
+    _deny_below(monkeypatch, denied)
+    result = cli("validate", denied / "jinshui.toml")
+    assert result.code == 2, result.err
+    assert "permission denied" in result.err
+    assert str(denied) in result.err
+    assert "--config" in result.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,17 +34,31 @@ MAX_ADVANCE_DAYS = 366
 def find_config(paths: Sequence[Path]) -> Path:
     """Walk up from the first path to the nearest campaign.toml, as ruff finds pyproject.toml."""
     start = (paths[0] if paths else Path()).absolute()
-    if start.is_file() or not start.exists():
+    if _kind(start) != stat.S_IFDIR:
         start = start.parent
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
+        if _kind(candidate) == stat.S_IFREG:
             return candidate
     raise ConfigError(
         f"no {CONFIG_NAME} found in {start} or any folder above it; "
         "run checklist in a campaign folder, or name one with --config FILE "
         "(docs/format.md describes campaign.toml)"
     )
+
+
+def _kind(path: Path) -> int | None:
+    """The file type of path (through links), None if there is nothing; a folder that
+    cannot be entered stops the search, since a campaign.toml behind it would be missed."""
+    try:
+        return stat.S_IFMT(path.stat().st_mode)
+    except PermissionError:
+        raise ConfigError(
+            f"cannot look for {CONFIG_NAME} in {path.parent}: permission denied; "
+            "make the folder readable, or name the file with --config FILE"
+        ) from None
+    except (OSError, ValueError):
+        return None
 
 
 def load_campaign(path: Path) -> Campaign:
