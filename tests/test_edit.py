@@ -912,3 +912,105 @@ def test_dry_run_of_an_invalid_edit_still_refuses(
     assert result.code == 1
     assert "already done" in result.err
     assert snapshot(root) == before
+
+
+# --- 6. edits at the same time: none is lost (issue 9, item 12) -------------------------
+
+WORKERS, ROUNDS = 3, 20
+
+
+def unit_with_open_tasks(count: int) -> str:
+    """conftest's valid unit, with ``count`` open study tasks (numbers 2 to count + 1)."""
+    from conftest import VALID_UNIT
+
+    tasks = "".join(f'[[study.tasks]]\ntitle = "任务{n}"\n\n' for n in range(count))
+    return VALID_UNIT.replace('[[study.tasks]]\ntitle = "读书班结业"\n\n', tasks)
+
+
+def _race(barrier: Any, results: Any, files: list[str], worker: int) -> None:
+    """One process: in each round, mark its own task of that round's file done."""
+    import contextlib
+    import io
+
+    from checklist.cli import run
+
+    for number, path in enumerate(files):
+        out, err = io.StringIO(), io.StringIO()
+        barrier.wait(timeout=60)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run(["done", path, "study", str(worker + 2), "--on", ON])
+        results.put((number, worker, code, out.getvalue(), err.getvalue()))
+
+
+def test_edits_at_the_same_time_are_never_lost(write_unit) -> None:
+    """Real processes, started together on one file per round: each either writes its
+    edit or says the file is busy (exit 2); none says done and loses its edit."""
+    import multiprocessing
+
+    files = [str(write_unit(f"race{n}.toml", unit_with_open_tasks(WORKERS))) for n in range(ROUNDS)]
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(WORKERS), context.Queue()
+    workers = [
+        context.Process(target=_race, args=(barrier, results, files, w)) for w in range(WORKERS)
+    ]
+    for process in workers:
+        process.start()
+    outcomes = [results.get(timeout=120) for _ in range(WORKERS * ROUNDS)]
+    for process in workers:
+        process.join(timeout=20)
+        assert process.exitcode == 0
+
+    lost, busy, other = [], 0, []
+    for number, worker, code, out, err in outcomes:
+        path = Path(files[number])
+        tasks = tomllib.loads(path.read_text(encoding="utf-8"))["study"]["tasks"]
+        if code == 0:
+            assert out.endswith(f"任务{worker}: done on {ON}\n"), out
+            if "done" not in tasks[worker + 1]:
+                lost.append((path.name, worker))
+        elif code == 2 and err == (
+            f"checklist: error: {path} is busy: another checklist command is editing it; "
+            "try again\n"
+        ):
+            busy += 1
+            assert "done" not in tasks[worker + 1]
+        else:
+            other.append((code, err))
+    print(f"{len(outcomes)} edits in {ROUNDS} rounds: {busy} found the file busy")
+    assert not lost, f"{len(lost)} of {len(outcomes)} edits said done and were lost: {lost}"
+    assert not other, other
+    assert not list(Path(files[0]).parent.glob(".*")), "lock or temporary files were left"
+
+
+def test_a_held_lock_means_busy_and_nothing_is_written(tmp_path: Path, cli) -> None:
+    from checklist.atomic import locked
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = snapshot(root)
+
+    with locked(path):
+        result = cli("done", path, "study", "3", "--on", ON)
+        dry = cli("done", path, "study", "3", "--on", ON, "--dry-run")
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"checklist: error: {path} is busy: another checklist command is editing it; try again\n"
+    )
+    assert dry.code == 2
+    assert snapshot(root) == before
+    assert cli("done", path, "study", "3", "--on", ON).code == 0  # released: it goes through
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_a_lock_file_left_by_a_killed_edit_does_not_block(tmp_path: Path, cli) -> None:
+    from checklist.atomic import lock_path
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    lock_path(path).write_bytes(b"")  # its process is gone, and with it the lock
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]

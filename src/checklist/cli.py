@@ -833,17 +833,26 @@ def _edit_target(unit: str, config: Path | None) -> tuple[Campaign, Path]:
 
 
 def _finish(edit: Edit, campaign: Campaign, dry_run: bool) -> None:
-    """Show the diff, or write the edit (if it validates) and say what changed."""
+    """Show the diff, or write the edit (if it passes) and say what changed.
+
+    A dry run makes every check the real run makes: it never shows a diff that
+    would be refused. Call it inside ``editing(edit.path)``.
+    """
     from checklist import dates
-    from checklist.edit import apply
+    from checklist.edit import apply, check
+    from checklist.errors import EditError
     from checklist.render import printable
     from checklist.source import display
 
+    today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
     if dry_run:
+        try:
+            check(edit, campaign=campaign, today=today)
+        except EditError as error:
+            raise EditError(f"--dry-run: the real run would refuse this edit: {error}") from None
         for line in edit.diff().splitlines():
             print(printable(line))
         return
-    today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
     apply(edit, campaign=campaign, today=today)
     print(printable(f"{display(edit.path)}: {edit.summary}"))
 
@@ -869,13 +878,14 @@ def done(
     Example: checklist done erqi-committee study 读书班 --on 2023-11-21
     """
     from checklist import dates
-    from checklist.edit import mark_done
+    from checklist.edit import editing, mark_done
 
     campaign, path = _edit_target(unit, config)
     today = dates.as_of(None, timezone=campaign.timezone)
     day = dates.parse_day(on, base=today) if on else today
-    edit = mark_done(path, campaign=campaign, measure=measure, task=task, on=day)
-    _finish(edit, campaign, dry_run)
+    with editing(path):
+        edit = mark_done(path, campaign=campaign, measure=measure, task=task, on=day)
+        _finish(edit, campaign, dry_run)
 
 
 @app.command()
@@ -890,10 +900,12 @@ def reopen(
 
     Example: checklist reopen erqi-committee study 2
     """
+    from checklist.edit import editing
     from checklist.edit import reopen as open_again
 
     campaign, path = _edit_target(unit, config)
-    _finish(open_again(path, campaign=campaign, measure=measure, task=task), campaign, dry_run)
+    with editing(path):
+        _finish(open_again(path, campaign=campaign, measure=measure, task=task), campaign, dry_run)
 
 
 @app.command()
@@ -911,6 +923,7 @@ def postpone(
     Example: checklist postpone erqi-committee rectification 1 --to 2023-12-15 --reason 经研究调整
     """
     from checklist import dates
+    from checklist.edit import editing
     from checklist.edit import postpone as move
     from checklist.errors import UsageError
 
@@ -918,11 +931,9 @@ def postpone(
         raise UsageError("postpone needs --to DATE and --reason TEXT")
     campaign, path = _edit_target(unit, config)
     day = dates.parse_day(to, base=dates.as_of(None, timezone=campaign.timezone))
-    _finish(
-        move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason),
-        campaign,
-        dry_run,
-    )
+    with editing(path):
+        edit = move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason)
+        _finish(edit, campaign, dry_run)
 
 
 def _view(campaign: Campaign, chosen: Filters, units: list[Unit]) -> Campaign:

@@ -8,21 +8,23 @@ nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checklist.atomic import write_atomic
+from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
 from checklist.check import check_unit
-from checklist.errors import EditError, UsageError
+from checklist.errors import BusyError, EditError, UsageError
 from checklist.model import Campaign, Severity
 from checklist.recur import occurrences
 from checklist.render import printable
-from checklist.source import SourceError, decode, display, read
+from checklist.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.validate import discover
 
 
@@ -280,8 +282,30 @@ def _encode(doc: Any, before: bytes) -> bytes:
     return data
 
 
-def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
-    """Write the edit if its result validates and the file is as it was read."""
+@contextlib.contextmanager
+def editing(path: Path) -> Iterator[None]:
+    """Hold the file's edit lock from reading it to writing it.
+
+    Without it, two commands could both read the file, and the second write would
+    silently drop the first one's edit. Busy is exit 2: nothing is wrong with the file.
+    """
+    real = Path(os.path.realpath(path))
+    try:
+        with locked(real):
+            yield
+    except BlockingIOError:
+        raise BusyError(
+            f"{display(path)} is busy: another checklist command is editing it; try again"
+        ) from None
+    except OSError as error:  # the lock file cannot be made: neither could the new file
+        raise EditError(
+            f"cannot write {display(path)}: cannot create its lock file "
+            f"{lock_path(real).name} ({error.strerror or error}); the file is unchanged"
+        ) from None
+
+
+def check(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
+    """Refuse (EditError) an edit that must not be written; a dry run asks the same."""
     result = check_unit(edit.after, file=display(edit.path), campaign=campaign, today=today)
     errors = [p for p in result.problems if p.severity is Severity.ERROR]
     if errors:
@@ -289,8 +313,26 @@ def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
         raise EditError(
             f"the edit would leave {display(edit.path)} invalid ({found}); nothing was written"
         )
-    if not os.access(edit.path, os.W_OK):
+    if len(edit.after) > MAX_BYTES:
+        raise EditError(
+            f"the edit would make {display(edit.path)} larger than {MAX_BYTES // 1024} KiB, "
+            "the most a unit file may hold; nothing was written"
+        )
+    real = Path(os.path.realpath(edit.path))
+    if not os.access(real, os.W_OK):
         raise EditError(f"{display(edit.path)} is read-only; nothing was written")
+    if not os.access(real.parent, os.W_OK | os.X_OK):
+        raise EditError(
+            f"cannot write {display(edit.path)}: its folder is read-only; the file is unchanged"
+        )
+
+
+def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
+    """Write the edit if it passes ``check`` and the file is as it was read.
+
+    Call it inside ``editing``. A symbolic link stays a link: its target is written.
+    """
+    check(edit, campaign=campaign, today=today)
     try:
         current = read(edit.path)
     except SourceError as error:
@@ -300,8 +342,10 @@ def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
             f"{display(edit.path)} changed while checklist was editing it; "
             "nothing was written, run the command again"
         )
+    real = Path(os.path.realpath(edit.path))
+    remove_temporaries(real)
     try:
-        write_atomic(edit.path, edit.after)
+        write_atomic(real, edit.after)
     except OSError as error:
         raise EditError(
             f"cannot write {display(edit.path)}: {error.strerror or error}; the file is unchanged"
