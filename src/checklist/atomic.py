@@ -104,7 +104,7 @@ def locked(path: Path) -> Iterator[None]:
 
 def _stat(path: Path) -> os.stat_result | None:
     try:
-        return os.stat(path, follow_symlinks=False)
+        return path.lstat()
     except OSError:
         return None
 
@@ -120,6 +120,6 @@ def remove_temporaries(path: Path) -> list[Path]:
         for entry in entries:
             if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    Path(entry.path).unlink()
                     removed.append(Path(entry.path))
     return removed
