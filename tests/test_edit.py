@@ -1014,3 +1014,157 @@ def test_a_lock_file_left_by_a_killed_edit_does_not_block(tmp_path: Path, cli) -
 
     assert result.code == 0, result.err
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+# --- 7. links, the size limit, dry runs, leftovers (issue 9, item 14) -------------------
+
+
+def test_an_edit_through_a_link_edits_the_target_and_keeps_the_link(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    target = root / "shared" / "erqi.toml"
+    target.parent.mkdir()
+    (root / ERQI).replace(target)
+    target.chmod(0o640)
+    (root / ERQI).symlink_to(Path("../../shared/erqi.toml"))
+    monkeypatch.chdir(root)
+    before = target.read_bytes()
+
+    result = cli("done", ERQI, "study", "3", "--on", ON)
+
+    assert result.code == 0, result.err
+    assert result.out == f"{ERQI}: 赴焦裕禄干部学院开展现场研学: done on {ON}\n"
+    assert (root / ERQI).is_symlink()
+    assert (root / ERQI).readlink() == Path("../../shared/erqi.toml")
+    assert [(h.removed, h.added) for h in hunks(before, target.read_bytes())] == [
+        ([], [f"done = {ON}"])
+    ]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in target.parent.iterdir()) == ["erqi.toml"]
+    assert sorted(p.name for p in (root / ERQI).parent.iterdir()) == [ERQI.name]
+
+
+def near_the_limit(path: Path, room: int) -> None:
+    """Pad ``path`` with a comment so that only ``room`` bytes are left below 1 MiB."""
+    from checklist.source import MAX_BYTES
+
+    data = path.read_bytes()
+    padding = MAX_BYTES - room - len(data) - len(b"#\n")
+    path.write_bytes(data + b"#" + b"x" * padding + b"\n")
+    assert len(path.read_bytes()) == MAX_BYTES - room
+
+
+@pytest.mark.parametrize("room", [0, 5, 16])
+def test_an_edit_never_grows_a_file_past_the_size_limit(tmp_path: Path, cli, room: int) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    near_the_limit(path, room)  # "done = 2023-11-20\n" needs 18 bytes
+    before = snapshot(root)
+
+    for dry_run in ([], ["--dry-run"]):
+        result = cli("done", path, "study", "3", "--on", ON, *dry_run)
+
+        assert (result.code, result.out) == (1, "")
+        assert f"the edit would make {path} larger than 1024 KiB" in result.err
+        assert snapshot(root) == before
+
+
+def test_an_edit_that_fits_under_the_size_limit_is_made(tmp_path: Path, cli) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    near_the_limit(path, 18)
+
+    assert cli("done", path, "study", "3", "--on", ON).code == 0
+    assert len(path.read_bytes()) == 1 << 20
+
+
+def _read_only_file(path: Path, unwritable: Any) -> None:
+    unwritable(path, 0o444)
+
+
+def _read_only_folder(path: Path, unwritable: Any) -> None:
+    unwritable(path.parent, 0o555)
+
+
+def _too_big(path: Path, unwritable: Any) -> None:
+    near_the_limit(path, 0)
+
+
+def _invalid_result(path: Path, unwritable: Any) -> None:
+    """The file is fine; the edit (done on a day after the campaign) would break it."""
+
+
+@pytest.mark.parametrize(
+    ("spoil", "on", "message"),
+    [
+        (_read_only_file, ON, "is read-only"),
+        (_read_only_folder, ON, "cannot write"),
+        (_too_big, ON, "larger than 1024 KiB"),
+        (_invalid_result, "2099-01-01", "would leave"),
+    ],
+    ids=["read-only-file", "read-only-folder", "too-big", "invalid-result"],
+)
+def test_a_dry_run_refuses_what_the_real_run_refuses(
+    tmp_path: Path, cli, unwritable, spoil: Callable[[Path, Any], None], on: str, message: str
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    spoil(path, unwritable)
+    before = snapshot(root)
+
+    real = cli("done", path, "study", "3", "--on", on)
+    dry = cli("done", path, "study", "3", "--on", on, "--dry-run")
+
+    assert real.code == 1, real.out
+    assert message in real.err
+    assert (dry.code, dry.out) == (real.code, "")  # no diff of an edit that cannot be made
+    assert dry.err == real.err.replace(
+        "checklist: error: ", "checklist: error: --dry-run: the real run would refuse this edit: "
+    )
+    assert snapshot(root) == before
+
+
+LEFTOVERS = {  # what a killed edit (or a killed checklist new) leaves beside the units
+    ".erqi-committee.toml.a1b2c3d4.tmp": b'[unit]\nid = "erqi-comm',  # cut short
+    ".erqi-committee.toml.zz_9zz_9.tmp": b"\x00\xff binary",
+    ".erqi-committee.toml.lock": b"",
+    ".erqi-government.toml.q1w2e3r4.tmp": b'[unit]\nid = "erqi-committee"\n',  # a duplicate id
+}
+
+
+def test_leftover_temporary_files_are_never_units_and_are_cleaned_up(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    government = Path("units/410103/erqi-government.toml")
+    root = copy_campaign(tmp_path, ERQI, government)
+    monkeypatch.chdir(root)
+    clean = {
+        command: cli(*command)
+        for command in (("validate",), ("validate", "units/410103"), ("status", "--all"))
+    }
+    folder = root / ERQI.parent
+    for name, data in LEFTOVERS.items():
+        (folder / name).write_bytes(data)
+    (folder / ".erqi-committee.toml.dir12345.tmp").mkdir()  # not a file of ours: kept
+
+    for command, result in clean.items():
+        assert cli(*command) == result, command  # the leftovers change nothing
+
+    result = cli("done", "erqi-committee", "study", "3", "--on", ON)
+
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".erqi-committee.toml.dir12345.tmp",
+        ".erqi-government.toml.q1w2e3r4.tmp",  # another file's: only its own edit removes it
+        ERQI.name,
+        government.name,
+    ]
+    item = first_open(government, repeating=False)
+    assert item is not None
+    assert cli("done", "erqi-government", item.measure, *item.spec, "--on", ON).code == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".erqi-committee.toml.dir12345.tmp",
+        ERQI.name,
+        government.name,
+    ]

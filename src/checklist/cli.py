@@ -832,29 +832,35 @@ def _edit_target(unit: str, config: Path | None) -> tuple[Campaign, Path]:
     return campaign, find_unit(campaign, unit)
 
 
-def _finish(edit: Edit, campaign: Campaign, dry_run: bool) -> None:
-    """Show the diff, or write the edit (if it passes) and say what changed.
+def _edit(path: Path, make: Callable[[], Edit], campaign: Campaign, dry_run: bool) -> None:
+    """Make the edit holding the file's lock; show its diff, or write it and say what changed.
 
     A dry run makes every check the real run makes: it never shows a diff that
-    would be refused. Call it inside ``editing(edit.path)``.
+    the real run would refuse.
     """
     from checklist import dates
-    from checklist.edit import apply, check
+    from checklist.edit import apply, check, editing
     from checklist.errors import EditError
     from checklist.render import printable
     from checklist.source import display
 
     today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
-    if dry_run:
-        try:
-            check(edit, campaign=campaign, today=today)
-        except EditError as error:
+    try:
+        with editing(path):
+            edit = make()
+            if dry_run:
+                check(edit, campaign=campaign, today=today)
+            else:
+                apply(edit, campaign=campaign, today=today)
+    except EditError as error:
+        if dry_run:
             raise EditError(f"--dry-run: the real run would refuse this edit: {error}") from None
+        raise
+    if dry_run:
         for line in edit.diff().splitlines():
             print(printable(line))
-        return
-    apply(edit, campaign=campaign, today=today)
-    print(printable(f"{display(edit.path)}: {edit.summary}"))
+    else:
+        print(printable(f"{display(edit.path)}: {edit.summary}"))
 
 
 @app.command()
@@ -878,14 +884,17 @@ def done(
     Example: checklist done erqi-committee study 读书班 --on 2023-11-21
     """
     from checklist import dates
-    from checklist.edit import editing, mark_done
+    from checklist.edit import mark_done
 
     campaign, path = _edit_target(unit, config)
     today = dates.as_of(None, timezone=campaign.timezone)
     day = dates.parse_day(on, base=today) if on else today
-    with editing(path):
-        edit = mark_done(path, campaign=campaign, measure=measure, task=task, on=day)
-        _finish(edit, campaign, dry_run)
+    _edit(
+        path,
+        lambda: mark_done(path, campaign=campaign, measure=measure, task=task, on=day),
+        campaign,
+        dry_run,
+    )
 
 
 @app.command()
@@ -900,12 +909,15 @@ def reopen(
 
     Example: checklist reopen erqi-committee study 2
     """
-    from checklist.edit import editing
     from checklist.edit import reopen as open_again
 
     campaign, path = _edit_target(unit, config)
-    with editing(path):
-        _finish(open_again(path, campaign=campaign, measure=measure, task=task), campaign, dry_run)
+    _edit(
+        path,
+        lambda: open_again(path, campaign=campaign, measure=measure, task=task),
+        campaign,
+        dry_run,
+    )
 
 
 @app.command()
@@ -923,7 +935,6 @@ def postpone(
     Example: checklist postpone erqi-committee rectification 1 --to 2023-12-15 --reason 经研究调整
     """
     from checklist import dates
-    from checklist.edit import editing
     from checklist.edit import postpone as move
     from checklist.errors import UsageError
 
@@ -931,9 +942,12 @@ def postpone(
         raise UsageError("postpone needs --to DATE and --reason TEXT")
     campaign, path = _edit_target(unit, config)
     day = dates.parse_day(to, base=dates.as_of(None, timezone=campaign.timezone))
-    with editing(path):
-        edit = move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason)
-        _finish(edit, campaign, dry_run)
+    _edit(
+        path,
+        lambda: move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason),
+        campaign,
+        dry_run,
+    )
 
 
 def _view(campaign: Campaign, chosen: Filters, units: list[Unit]) -> Campaign:
