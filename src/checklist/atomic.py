@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -21,7 +22,12 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     (FileExistsError): the temporary file is hard-linked into place, which fails
     rather than overwrite a file another process created meanwhile.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where the folder should be: not "the file exists"
+        raise NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)
+        ) from None
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:

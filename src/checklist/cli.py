@@ -746,7 +746,14 @@ def init(
         if dry_run:
             print(f"--- would create {path} ---\n{text}")
         elif not path.exists():
-            write_atomic(path, text.encode())
+            try:
+                write_atomic(path, text.encode(), exclusive=True)
+            except FileExistsError:
+                raise UsageError(
+                    f"{path} already exists; checklist init never overwrites"
+                ) from None
+            except OSError as error:
+                raise UsageError(f"cannot create {path}: {error.strerror or error}") from None
             print(f"created {path}")
     if not dry_run and not preset:
         print(f"next: list your county-level areas under [[counties]] in {config}")
@@ -772,8 +779,6 @@ def new(
 
     Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
     """
-    import re
-
     from checklist import dates
     from checklist.atomic import write_atomic
     from checklist.check import check_unit
@@ -782,22 +787,25 @@ def new(
     from checklist.errors import UsageError
     from checklist.filters import make_filters
     from checklist.model import Level
-    from checklist.scaffold import unit_toml
-    from checklist.schema import ID_PATTERN
+    from checklist.scaffold import check_id, check_value, unit_toml, verify_unit
     from checklist.source import display
 
+    check_value("--name", name)
+    check_value("--contact", contact)
+    check_value("--county", county)
+    if unit_id is not None:
+        check_id("--id", unit_id)
     campaign = load_campaign(config or find_config([Path()]))
     (code,) = make_filters(campaign, (), county=[county]).counties
     home = campaign.county(code)
     assert home is not None
+    check_id(f"the county code of {county!r} in campaign.toml", code)
     ids = unit_ids(campaign)
     if unit_id is None:
         n = 1
         while f"{code.lower()}-{n:03d}" in ids:
             n += 1
         unit_id = f"{code.lower()}-{n:03d}"
-    if not re.match(ID_PATTERN, unit_id):
-        raise UsageError(f"--id {unit_id!r}: use letters, digits, '.', '_' and '-'")
     if unit_id in ids:
         raise UsageError(f"unit id {unit_id!r} is already used by {display(ids[unit_id])}")
     path = campaign.root / "units" / code / f"{unit_id}.toml"
@@ -811,12 +819,23 @@ def new(
         contact=contact,
         campaign=campaign,
     )
+    values = {"id": unit_id, "name": name, "county": code, "level": level.value}
+    verify_unit(text, unit=values | {"contact": contact}, campaign=campaign)
     today = dates.as_of(None, timezone=campaign.timezone)
     todo = check_unit(text.encode(), file=display(path), campaign=campaign, today=today)
     if dry_run:
         print(f"--- would create {display(path)} ---\n{text}")
     else:
-        write_atomic(path, text.encode())
+        try:
+            write_atomic(path, text.encode(), exclusive=True)
+        except FileExistsError:
+            raise UsageError(
+                f"{display(path)} already exists; checklist new never overwrites"
+            ) from None
+        except OSError as error:
+            raise UsageError(
+                f"cannot create {display(path)}: {error.strerror or error}; nothing was written"
+            ) from None
         print(f"created {display(path)}")
     print("left to fill in:")
     for problem in todo.problems:
