@@ -6,6 +6,7 @@ untouched, a clear message, the documented exit code) and write atomically.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import json
@@ -1168,3 +1169,335 @@ def test_leftover_temporary_files_are_never_units_and_are_cleaned_up(
         ERQI.name,
         government.name,
     ]
+
+
+# --- 8. every layout keeps its bytes (issue 9, item 13) ---------------------------------
+
+LAYOUT_CAMPAIGN = """\
+[campaign]
+name = "布局测试"
+start = 2023-09-09
+end = 2024-01-31
+timezone = "Asia/Shanghai"
+
+[[counties]]
+code = "410103"
+name = "二七区"
+"""
+UNIT_HEAD = """\
+# 布局测试单位 五项重点措施清单
+[unit]
+id = "layout"
+name = "布局测试单位"
+county = "410103"
+level = "grassroots"
+contact = "王红"
+"""
+STANDARD = (
+    UNIT_HEAD
+    + """
+[study]
+owner = "张伟"
+due = 2023-10-31
+
+[[study.tasks]]
+title = "甲"
+due = 2023-10-20
+
+[[study.tasks]]
+title = "乙"
+due = 2023-09-25
+repeat = "monthly"
+done = [2023-09-25]
+
+[research]
+owner = "李强"
+due = 2023-11-30
+
+[development]
+owner = "刘洋"
+due = 2023-12-31
+
+[rectification]
+owner = "陈静"
+due = 2023-12-20
+
+[institutions]
+owner = "王红"
+due = 2024-01-31
+"""
+)
+
+
+def _commented(text: str) -> str:
+    """A comment after every line and a comment line under every header."""
+    out = []
+    for number, line in enumerate(text.splitlines()):
+        if not line.strip() or line.startswith("#"):
+            out.append(line)
+            continue
+        out.append(f"{line}  # note {number}")
+        if line.startswith("["):
+            out.append(f"# under {line}")
+    return "\n".join(out) + "\n# the end\n"
+
+
+INLINE_TABLES = STANDARD.replace(UNIT_HEAD, "").replace(
+    '[research]\nowner = "李强"\ndue = 2023-11-30\n\n'
+    '[development]\nowner = "刘洋"\ndue = 2023-12-31\n\n'
+    '[rectification]\nowner = "陈静"\ndue = 2023-12-20\n\n',
+    "",
+)
+INLINE_TABLES = (
+    'research = { owner = "李强", due = 2023-11-30 }\n'
+    'development = {owner = "刘洋",   due = 2023-12-31 }\n'
+    'rectification = { owner = "陈静" , due = 2023-12-20}  # inline\n\n' + UNIT_HEAD + INLINE_TABLES
+)
+INLINE_TASKS = STANDARD.replace(
+    '[[study.tasks]]\ntitle = "甲"\ndue = 2023-10-20\n\n'
+    '[[study.tasks]]\ntitle = "乙"\ndue = 2023-09-25\nrepeat = "monthly"\ndone = [2023-09-25]\n',
+    'tasks = [\n  { title = "甲", due = 2023-10-20 },  # first\n'
+    '  {title = "乙",due = 2023-09-25,  repeat = "monthly", done = [2023-09-25]},\n]\n',
+)
+DOTTED = (
+    'research.owner = "李强"\nresearch.due = 2023-11-30\n'
+    'development.owner = "刘洋"  # dotted\ndevelopment . due = 2023-12-31\n\n'
+    + STANDARD.replace('[research]\nowner = "李强"\ndue = 2023-11-30\n\n', "")
+    .replace(UNIT_HEAD, "")
+    .replace('[development]\nowner = "刘洋"\ndue = 2023-12-31\n\n', "")
+)
+DOTTED = DOTTED.replace("\n[study]", UNIT_HEAD + "\n[study]", 1)
+QUOTED = (
+    STANDARD.replace("[study]", '[ "study" ]')
+    .replace("[[study.tasks]]", "[[ study . 'tasks' ]]")
+    .replace('title = "甲"', "'title' = '甲'")
+    .replace("due = 2023-10-20", '"due"=2023-10-20')
+    .replace("[research]", "['research']")
+    .replace('owner = "李强"', '"owner" = "李强"')
+)
+STRINGS = STANDARD.replace(
+    "due = 2023-10-20\n",
+    "due = 2023-10-20\nnote = '''\ndone = 2020-01-01\n[[study.tasks]]\n'''\n",
+).replace(
+    '[research]\nowner = "李强"\ndue = 2023-11-30\n',
+    '[research]\nowner = "李强"\ndue = 2023-11-30\nnote = """多行\\\n  说明 # not a comment"""\n',
+)
+WHITESPACE = (
+    STANDARD.replace(
+        'title = "甲"\ndue = 2023-10-20', '\ttitle\t=\t"甲"   \n    due   =   2023-10-20\t'
+    )
+    .replace("\n\n[research]", "\n  \n\t\n[research]")
+    .replace('owner = "李强"', 'owner="李强"')
+)
+MULTILINE_ARRAY = STANDARD.replace(
+    "done = [2023-09-25]", "done = [\n    2023-09-25,  # the first\n]"
+)
+SCALAR_DONE = STANDARD.replace("done = [2023-09-25]", "done = 2023-09-25")
+KEY_ORDER = STANDARD.replace(
+    '[[study.tasks]]\ntitle = "甲"\ndue = 2023-10-20\n',
+    '[[study.tasks]]\ndue = 2023-10-20\ntitle = "甲"\n',
+).replace(
+    '[research]\nowner = "李强"\ndue = 2023-11-30', '[research]\ndue = 2023-11-30\nowner = "李强"'
+)
+TABLE_AFTER_TASKS = STANDARD.replace('[study]\nowner = "张伟"\ndue = 2023-10-31\n\n', "").replace(
+    "[research]", '[study]\nowner = "张伟"\ndue = 2023-10-31\n\n[research]'
+)
+
+BASES = {
+    "standard": STANDARD,
+    "comments": _commented(STANDARD),
+    "inline-tables": INLINE_TABLES,
+    "inline-tasks": INLINE_TASKS,
+    "dotted-keys": DOTTED,
+    "quoted-keys": QUOTED,
+    "strings": STRINGS,
+    "whitespace": WHITESPACE,
+    "multi-line-array": MULTILINE_ARRAY,
+    "scalar-done": SCALAR_DONE,
+    "key-order": KEY_ORDER,
+    "table-after-tasks": TABLE_AFTER_TASKS,
+}
+
+
+def _crlf(data: bytes) -> bytes:
+    return data.replace(b"\n", b"\r\n")
+
+
+def _mixed(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    return (
+        b"".join(
+            line + (b"\r\n" if number % 3 == 1 else b"\n") for number, line in enumerate(lines[:-1])
+        )
+        + lines[-1]
+    )
+
+
+ENDINGS: dict[str, Callable[[bytes], bytes]] = {
+    "lf": lambda data: data,
+    "crlf": _crlf,
+    "mixed": _mixed,
+    "bom": lambda data: b"\xef\xbb\xbf" + data,
+    "no-final-newline": lambda data: data.rstrip(b"\n"),
+    "crlf-no-final-newline": lambda data: _crlf(data).rstrip(b"\r\n"),
+}
+LAYOUTS = {
+    f"{base}-{ending}": change(text.encode("utf-8"))
+    for base, text in BASES.items()
+    for ending, change in ENDINGS.items()
+}
+
+
+class Op(NamedTuple):
+    argv: tuple[str, ...]
+    measure: str
+    task: int | None  # index in the measure's tasks; None: the measure itself
+    keys: tuple[str, ...]  # the keys the edit may touch
+
+
+DAY = dt.date(2023, 11, 20)
+OPS = {
+    "done": Op(("done", "study", "甲", "--on", ON), "study", 0, ("done",)),
+    "done-repeating": Op(("done", "study", "乙", "--on", ON), "study", 1, ("done",)),
+    "done-measure": Op(("done", "research", "--on", ON), "research", None, ("done",)),
+    "postpone": Op(
+        ("postpone", "study", "甲", "--to", "2023-12-01", "--reason", "调整"),
+        "study",
+        0,
+        ("due", "postponed_from", "postpone_reason"),
+    ),
+    "postpone-measure": Op(
+        ("postpone", "research", "--to", "2023-12-20", "--reason", "调整"),
+        "research",
+        None,
+        ("due", "postponed_from", "postpone_reason"),
+    ),
+}
+
+
+def expected(before: dict[str, Any], op: str) -> dict[str, Any]:
+    """What the edit means: the document before it, with the one change made."""
+    doc = copy.deepcopy(before)
+    spec = OPS[op]
+    item = doc[spec.measure] if spec.task is None else doc[spec.measure]["tasks"][spec.task]
+    if op.startswith("done") and "repeat" in item:
+        item["done"] = [
+            *([item["done"]] if isinstance(item["done"], dt.date) else item["done"]),
+            DAY,
+        ]
+    elif op.startswith("done"):
+        item["done"] = DAY
+    else:
+        old = item.get("due", doc[spec.measure].get("due"))
+        item |= {
+            "due": dt.date.fromisoformat(spec.argv[-3]),
+            "postponed_from": old,
+            "postpone_reason": "调整",
+        }
+    return doc
+
+
+def lines(data: bytes) -> list[bytes]:
+    """Lines with their endings, as a byte-level diff sees them."""
+    return data.splitlines(keepends=True)
+
+
+@pytest.fixture
+def layout_unit(tmp_path: Path) -> Callable[[bytes], Path]:
+    def make(data: bytes) -> Path:
+        root = tmp_path / "layouts"
+        (root / "units" / "410103").mkdir(parents=True, exist_ok=True)
+        (root / "campaign.toml").write_text(LAYOUT_CAMPAIGN, encoding="utf-8")
+        path = root / "units" / "410103" / "layout.toml"
+        path.write_bytes(data)
+        return path
+
+    return make
+
+
+def test_every_layout_is_a_valid_unit(layout_unit, cli) -> None:
+    for name, data in LAYOUTS.items():
+        path = layout_unit(data)
+        result = cli("validate", path)
+        assert result.code == 0, (name, result.out)
+
+
+@pytest.mark.parametrize("op", OPS, ids=OPS)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUTS)
+def test_an_edit_changes_only_the_bytes_it_must(layout_unit, cli, layout: str, op: str) -> None:
+    before = LAYOUTS[layout]
+    path = layout_unit(before)
+    spec = OPS[op]
+
+    result = cli(spec.argv[0], path, *spec.argv[1:])
+
+    assert result.code == 0, result.err
+    after = path.read_bytes()
+    assert tomllib.loads(after.decode("utf-8-sig")) == expected(
+        tomllib.loads(before.decode("utf-8-sig")), op
+    )
+    old, new = lines(before), lines(after)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    changes = [c for c in matcher.get_opcodes() if c[0] != "equal"]
+    assert 1 <= len(changes) <= 2, changes  # the changed value, the keys added after the last
+    words = [key.encode() for key in spec.keys] + [ON.encode(), spec.argv[-3].encode()]
+    for _, i1, i2, j1, j2 in changes:
+        removed, added = old[i1:i2], new[j1:j2]
+        # Every line taken away held a key the edit changes (or the inline table holding it)...
+        for line in removed:
+            assert any(word in line for word in words) or b"{" in line, line
+        # ... every line put in holds one, with the line ending of the lines around it ...
+        for line in added:
+            assert any(word in line for word in words), line
+        neighbours = old[max(i1 - 1, 0) : i2 + 1]
+        endings = {n[len(n.rstrip(b"\r\n")) :] for n in neighbours} - {b""}
+        for line in added:
+            ending = line[len(line.rstrip(b"\r\n")) :]
+            assert ending in endings | ({b""} if j2 == len(new) else set()), (line, endings)
+        # ... a changed due date stays where it was, the new keys after it ...
+        if removed and b"due" in removed[0] and b"{" not in removed[0]:
+            assert b"due" in added[0], added
+            assert b"postpone" not in added[0], added
+        # ... and a line changed in place keeps the rest of what it held, byte for byte.
+        if len(removed) == len(added) == 1:
+            assert_only_inserted_or_value_changed(removed[0], added[0], words)
+    bom = b"\xef\xbb\xbf"
+    assert not misplaced(hunks(before.removeprefix(bom), after.removeprefix(bom))), changes
+
+
+def assert_only_inserted_or_value_changed(old: bytes, new: bytes, words: list[bytes]) -> None:
+    """Within one line, the old bytes are all still there, in order, or a date changed."""
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("delete", "replace"):  # only a date's digits may be replaced
+            assert re.fullmatch(rb"[\d-]+", old[i1:i2]), (old, new)
+            assert re.fullmatch(rb"[\d-]+", new[j1:j2]), (old, new)
+
+
+REVERSIBLE = {
+    "done": ("study", "甲"),
+    "done-repeating": ("study", "乙"),
+    "done-measure": ("research",),
+}
+
+
+@pytest.mark.parametrize("op", REVERSIBLE, ids=REVERSIBLE)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUTS)
+def test_done_then_reopen_gives_back_every_byte(layout_unit, cli, layout: str, op: str) -> None:
+    before = LAYOUTS[layout]
+    path = layout_unit(before)
+    spec = OPS[op]
+
+    assert cli(spec.argv[0], path, *spec.argv[1:]).code == 0
+    result = cli("reopen", path, *REVERSIBLE[op])
+
+    assert result.code == 0, result.err
+    if layout.startswith("scalar-done") and op == "done-repeating":
+        # One date, then two: a list. Reopened, it stays a list of one, which means the
+        # same; nothing in the file says it was a bare date before. From here on, done and
+        # reopen give back every byte.
+        assert path.read_bytes() == before.replace(b"done = 2023-09-25", b"done = [2023-09-25]")
+        before = path.read_bytes()
+        assert cli(spec.argv[0], path, *spec.argv[1:]).code == 0
+        assert cli("reopen", path, *REVERSIBLE[op]).code == 0
+    assert path.read_bytes() == before

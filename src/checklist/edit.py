@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import difflib
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from checklist.model import Campaign, Severity
 from checklist.recur import occurrences
 from checklist.render import printable
 from checklist.source import MAX_BYTES, SourceError, decode, display, read
+from checklist.splice import LayoutError, splice
 from checklist.validate import discover
 
 
@@ -85,12 +85,14 @@ def _load(path: Path) -> tuple[bytes, Any]:
     import tomlkit
 
     data = read(path)
+    text = decode(data)
     try:
-        return data, tomlkit.parse(decode(data))
+        doc = tomlkit.parse(text)
     except Exception as error:  # tomlkit raises its own parse errors
         raise EditError(
             f"{display(path)} is not valid TOML ({error}); run `checklist validate {display(path)}`"
         ) from None
+    return data, doc
 
 
 def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
@@ -215,7 +217,7 @@ def mark_done(
             raise EditError(f"all {count} occurrences of {title!r} are done already")
         _append_done(target, on)
         summary = f"{title}: occurrence {len(done) + 1} of {count} done on {on}"
-    return Edit(path, before, _encode(doc, before), summary)
+    return Edit(path, before, _encode(doc, before, path), summary)
 
 
 def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) -> Edit:
@@ -233,7 +235,7 @@ def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) ->
     else:
         del target["done"][-1]
         summary = f"{title}: occurrence {len(done)} open again"
-    return Edit(path, before, _encode(doc, before), summary)
+    return Edit(path, before, _encode(doc, before, path), summary)
 
 
 def postpone(
@@ -263,23 +265,26 @@ def postpone(
     else:
         earlier = str(target.get("postpone_reason", "")).strip()
         target["postpone_reason"] = f"{earlier}; {reason}" if earlier else reason
-    return Edit(path, before, _encode(doc, before), f"{title}: due {due} → {to}")
+    return Edit(path, before, _encode(doc, before, path), f"{title}: due {due} → {to}")
 
 
-_LONE_LF = re.compile(r"(?<!\r)\n")
+def _encode(doc: Any, before: bytes, path: Path) -> bytes:
+    """The file's own bytes with the edit spliced in: nothing else may change."""
+    text = decode(before)
+    try:
+        data = splice(text, doc.as_string()).encode("utf-8")
+    except LayoutError:
+        raise _unkept(path) from None
+    bom = b"\xef\xbb\xbf"
+    return bom + data if before.startswith(bom) else data
 
 
-def _encode(doc: Any, before: bytes) -> bytes:
-    """tomlkit's text, with the file's own line endings (it writes \\n into CRLF files)."""
-    text: str = doc.as_string()
-    if b"\r\n" in before:
-        text = _LONE_LF.sub("\r\n", text)
-    data = text.encode("utf-8")
-    if not before.endswith(b"\n"):  # a key added at the very end brings its own newline
-        data = data.removesuffix(b"\r\n" if b"\r\n" in before else b"\n")
-    if before.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
-        data = b"\xef\xbb\xbf" + data
-    return data
+def _unkept(path: Path) -> EditError:
+    return EditError(
+        f"checklist cannot make this edit in {display(path)} without changing lines it "
+        "does not concern (tomlkit cannot keep this file's layout); nothing was written, "
+        "make the change in an editor"
+    )
 
 
 @contextlib.contextmanager
