@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "zhengzhou"
@@ -1501,3 +1503,49 @@ def test_done_then_reopen_gives_back_every_byte(layout_unit, cli, layout: str, o
         assert cli(spec.argv[0], path, *spec.argv[1:]).code == 0
         assert cli("reopen", path, *REVERSIBLE[op]).code == 0
     assert path.read_bytes() == before
+
+
+LAYOUT_CHANGES: dict[str, Callable[[str], str]] = {  # what tomlkit might do to a line
+    "space before =": lambda line: line.replace("=", " =", 1),
+    "no space after =": lambda line: line.replace("= ", "=", 1),
+    "trailing space": lambda line: line.replace("\n", " \n"),
+    "crlf": lambda line: line.replace("\r\n", "\n").replace("\n", "\r\n"),
+    "lf": lambda line: line.replace("\r\n", "\n"),
+    "no space in {": lambda line: line.replace("{ ", "{"),
+    "space after ,": lambda line: line.replace(",", ", ", 1),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    layout=st.sampled_from(sorted(LAYOUTS)),
+    changes=st.lists(
+        st.tuples(st.integers(0, 60), st.sampled_from(sorted(LAYOUT_CHANGES))), max_size=6
+    ),
+)
+def test_splice_undoes_whatever_layout_tomlkit_changes_elsewhere(
+    layout: str, changes: list[tuple[int, str]]
+) -> None:
+    """Whatever tomlkit does to other lines that does not change what they mean, the
+    file gets only the edit."""
+    import tomlkit
+
+    from checklist.splice import splice
+
+    before = LAYOUTS[layout].decode("utf-8-sig")
+    doc = tomlkit.parse(before)
+    doc["research"]["done"] = dt.date(2023, 11, 20)
+    after = doc.as_string()
+    lines = re.findall(r"[^\n]*\n|[^\n]+", after)
+    meaning = tomllib.loads(after)
+    for number, change in changes:
+        if number >= len(lines) or "done" in lines[number]:
+            continue
+        trial = [*lines[:number], LAYOUT_CHANGES[change](lines[number]), *lines[number + 1 :]]
+        try:
+            if tomllib.loads("".join(trial)) == meaning:  # layout only: kept for the test
+                lines = trial
+        except tomllib.TOMLDecodeError:
+            pass
+
+    assert splice(before, "".join(lines)) == splice(before, after)

@@ -18,6 +18,7 @@ from typing import Any
 
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _MAX_TRIES = 64  # parses spent undoing layout changes; an edit needs a handful
+_BUDGET = 16 << 20  # characters parsed in all, so that a 1 MiB file takes seconds, not minutes
 _MAX_REFINE = 10_000  # characters of a line compared character by character
 Hunk = tuple[int, int, list[str]]  # old lines [i1, i2) become these lines
 
@@ -36,18 +37,18 @@ def splice(before: str, after: str) -> str:
     if meaning is None:
         raise LayoutError("the edited text does not parse")
     old, new = _LINE.findall(before), _LINE.findall(after)
-    tries = [_MAX_TRIES]
+    tries = [max(8, min(_MAX_TRIES, _BUDGET // max(len(before), 1)))]
 
     def same(hunks: list[Hunk]) -> bool:
         if tries[0] <= 0:
-            return False
+            raise LayoutError("too many changes to sort out")
         tries[0] -= 1
         return _meaning(_join(old, hunks, before)) == meaning
 
     hunks: list[Hunk] = []
     for i1, i2, j1, j2 in _changes(_bare(old), _bare(new)):
-        lines = [_ending(line, old, i1, i2, k) for k, line in enumerate(new[j1:j2])]
-        hunks += _in_place(old, i1, i2, lines)
+        for p1, p2, lines in _in_place(old, i1, i2, new[j1:j2]):
+            hunks.append((p1, p2, [_ending(line, old, p1, p2, k) for k, line in enumerate(lines)]))
     kept: list[Hunk] = []
     for index, (i1, i2, taken) in enumerate(hunks):
         later = hunks[index + 1 :]
@@ -70,22 +71,40 @@ def splice(before: str, after: str) -> str:
 
 
 def _in_place(old: list[str], i1: int, i2: int, lines: list[str]) -> list[Hunk]:
-    """A hunk as parts that can each be kept or undone.
-
-    A key that tomlkit wrote again (a dotted key it moved to the end) goes back to
-    the place of the line it replaces, with the new keys right after it; lines
-    replaced one for one become one hunk each.
-    """
-    keys = [_key(line) for line in lines]
-    moved = [keys.index(k) for k in map(_key, old[i1:i2]) if k is not None and k in keys]
-    if moved:
-        rest = [line for n, line in enumerate(lines) if n not in moved]
-        lines = [lines[n] for n in moved] + rest
+    """A hunk as parts that can each be kept or undone: a line that differs from an old
+    one only in its spaces is paired with it, to be compared on its own."""
     if i2 - i1 == len(lines):
         return [(i, i + 1, [line]) for i, line in zip(range(i1, i2), lines, strict=True)]
-    return [(i1, i2, lines)]
+    matcher = difflib.SequenceMatcher(
+        a=[_SPACE.sub("", line) for line in old[i1:i2]],
+        b=[_SPACE.sub("", line) for line in lines],
+        autojunk=False,
+    )
+    parts: list[Hunk] = []
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts += [(i1 + a1 + t, i1 + a1 + t + 1, [lines[b1 + t]]) for t in range(a2 - a1)]
+        else:
+            parts += _moved_back(old, i1 + a1, i1 + a2, lines[b1:b2])
+    return parts
 
 
+def _moved_back(old: list[str], i1: int, i2: int, lines: list[str]) -> list[Hunk]:
+    """Lines of keys that became more lines: each key that tomlkit wrote again (a dotted
+    key it moved to the end) goes back to the place of the line it replaces, and the
+    new keys come right after them."""
+    if i2 - i1 == len(lines):
+        return [(i, i + 1, [line]) for i, line in zip(range(i1, i2), lines, strict=True)]
+    keys = [_key(line) for line in lines]
+    was = [_key(line) for line in old[i1:i2]]
+    if not was or None in was or not all(k in keys for k in was):
+        return [(i1, i2, lines)]
+    moved = [keys.index(k) for k in was]
+    added = [line for n, line in enumerate(lines) if n not in moved]
+    return [(i1 + t, i1 + t + 1, [lines[n]]) for t, n in enumerate(moved)] + [(i2, i2, added)]
+
+
+_SPACE = re.compile(r"\s+")
 _KEY = re.compile(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=")
 
 
@@ -158,7 +177,7 @@ def _join(old: list[str], hunks: list[Hunk], before: str) -> str:
     """The old lines with the hunks put in; every line but the last ends with a newline."""
     out: list[str] = []
     position = 0
-    for i1, i2, lines in sorted(hunks, key=lambda hunk: hunk[0]):
+    for i1, i2, lines in sorted(hunks, key=lambda hunk: (hunk[0], hunk[1])):
         out += old[position:i1]
         out += lines
         position = i2
