@@ -1305,11 +1305,21 @@ TABLE_AFTER_TASKS = STANDARD.replace('[study]\nowner = "张伟"\ndue = 2023-10-3
     "[research]", '[study]\nowner = "张伟"\ndue = 2023-10-31\n\n[research]'
 )
 
+ALL_INLINE = (
+    'study = { owner = "张伟", due = 2023-10-31, tasks = [ { title = "甲", due = 2023-10-20 }, '
+    '{ title = "乙", due = 2023-09-25, repeat = "monthly", done = [ 2023-09-25 ] } ] }\n'
+    'research = {owner="李强",due=2023-11-30}\n'
+    'development = { owner = "刘洋", due = 2023-12-31 }  # 推动发展\n'
+    'rectification = { owner = "陈静", due = 2023-12-20 }\n'
+    'institutions = { owner = "王红", due = 2024-01-31 }\n' + UNIT_HEAD
+)
+
 BASES = {
     "standard": STANDARD,
     "comments": _commented(STANDARD),
     "inline-tables": INLINE_TABLES,
     "inline-tasks": INLINE_TASKS,
+    "all-inline": ALL_INLINE,
     "dotted-keys": DOTTED,
     "quoted-keys": QUOTED,
     "strings": STRINGS,

@@ -62,7 +62,12 @@ def splice(before: str, after: str) -> str:
             ) -> bool:
                 return same([*kept, (i1, i2, [line]), *later])
 
-            lines = [_refine(old[i1], lines[0], keeps_meaning)]
+            line = lines[0]
+            for _ in range(3):  # undoing one change can leave the rest one stretch
+                line, before_pass = _refine(old[i1], line, keeps_meaning), line
+                if line == before_pass:
+                    break
+            lines = [line]
         kept.append((i1, i2, lines))
     result = _join(old, kept, before)
     if _meaning(result) != meaning:
@@ -136,22 +141,47 @@ def _changes(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
 def _refine(old: str, new: str, keeps_meaning: Callable[[str], bool]) -> str:
     """``new``, with the character changes that only change layout turned back.
 
-    Where tomlkit replaced text, the old text may also stay beside the new: an
-    entry added to ``{ a = 1 }`` goes before the space that ends it.
+    First the changed stretch as a whole, then each change in it: where tomlkit
+    replaced text, the old text may go back, go away, or stay beside the new (an
+    entry added to ``[ 1 ]`` goes before the space that ends it).
     """
+    start = _common(old, new)
+    end = _common(old[start:][::-1], new[start:][::-1])
+    head, was, now = new[:start], old[start : len(old) - end], new[start : len(new) - end]
+    tail = new[len(new) - end :]
+    for candidate in _candidates(was, now):
+        if keeps_meaning(head + candidate + tail):
+            return head + candidate + tail
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     pieces = [(old[i1:i2], new[j1:j2]) for _, i1, i2, j1, j2 in matcher.get_opcodes()]
     for index, (was, now) in enumerate(pieces):
-        if was == now:
-            continue
-        for candidate in (was, now + was, was + now):
-            if candidate == now:
-                continue
+        for candidate in _candidates(was, now):
             trial = [*pieces[:index], (was, candidate), *pieces[index + 1 :]]
             if keeps_meaning("".join(piece[1] for piece in trial)):
                 pieces = trial
                 break
     return "".join(piece[1] for piece in pieces)
+
+
+def _common(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` share at their start."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _candidates(was: str, now: str) -> list[str]:
+    """What could stand where ``was`` became ``now``, closest to ``was`` first: ``was``
+    itself, nothing, both, or ``now`` in the spaces that were around ``was``."""
+    if was == now:
+        return []
+    lead, trail = was[: len(was) - len(was.lstrip())], was[len(was.rstrip()) :]
+    found: list[str] = []
+    for candidate in (was, "", now + was, was + now, lead + now + trail, now + trail, lead + now):
+        if candidate != now and candidate not in found:
+            found.append(candidate)
+    return found
 
 
 def _bare(lines: list[str]) -> list[str]:
