@@ -145,19 +145,24 @@ def _refine(old: str, new: str, keeps_meaning: Callable[[str], bool]) -> str:
     replaced text, the old text may go back, go away, or stay beside the new (an
     entry added to ``[ 1 ]`` goes before the space that ends it).
     """
+
+    def fits(line: str) -> bool:  # and leaves no space at the end of the line
+        bare = line.rstrip("\r\n")
+        return (bare == bare.rstrip() or old.rstrip("\r\n") != old.rstrip()) and keeps_meaning(line)
+
     start = _common(old, new)
     end = _common(old[start:][::-1], new[start:][::-1])
     head, was, now = new[:start], old[start : len(old) - end], new[start : len(new) - end]
     tail = new[len(new) - end :]
     for candidate in _candidates(was, now):
-        if keeps_meaning(head + candidate + tail):
+        if fits(head + candidate + tail):
             return head + candidate + tail
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     pieces = [(old[i1:i2], new[j1:j2]) for _, i1, i2, j1, j2 in matcher.get_opcodes()]
     for index, (was, now) in enumerate(pieces):
         for candidate in _candidates(was, now):
             trial = [*pieces[:index], (was, candidate), *pieces[index + 1 :]]
-            if keeps_meaning("".join(piece[1] for piece in trial)):
+            if fits("".join(piece[1] for piece in trial)):
                 pieces = trial
                 break
     return "".join(piece[1] for piece in pieces)
