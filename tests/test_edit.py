@@ -1559,3 +1559,29 @@ def test_splice_undoes_whatever_layout_tomlkit_changes_elsewhere(
             pass
 
     assert splice(before, "".join(lines)) == splice(before, after)
+
+
+def test_an_edit_whose_layout_cannot_be_kept_is_refused(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checklist.edit
+    from checklist.splice import LayoutError
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = snapshot(root)
+
+    def cannot(before: str, after: str) -> str:
+        raise LayoutError("the edit changes the layout of the lines around it")
+
+    monkeypatch.setattr(checklist.edit, "splice", cannot)
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"checklist: error: checklist cannot make this edit in {path} without changing lines "
+        "it does not concern (tomlkit cannot keep this file's layout); nothing was written, "
+        "make the change in an editor\n"
+    )
+    assert snapshot(root) == before
