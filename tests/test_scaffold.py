@@ -560,3 +560,17 @@ def test_new_never_replaces_a_file_made_meanwhile(campaign: Path, cli, monkeypat
     )
     assert "theirs" in path.read_text(encoding="utf-8")
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_new_removes_what_a_killed_new_of_the_same_file_left(campaign: Path, cli) -> None:
+    folder = campaign / "units/410103"
+    folder.mkdir(parents=True)
+    (folder / ".410103-001.toml.k1ll3d00.tmp").write_bytes(b'[unit]\nid = "41')  # cut short
+    (folder / ".410103-001.toml.lock").write_bytes(b"")
+
+    assert cli("validate").code == 2  # no unit files yet: the leftovers are not units
+
+    result = cli(*NEW, "--name", "甲")
+
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in folder.iterdir()) == ["410103-001.toml"]

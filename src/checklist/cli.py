@@ -780,10 +780,9 @@ def new(
     Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
     """
     from checklist import dates
-    from checklist.atomic import write_atomic
     from checklist.check import check_unit
     from checklist.config import find_config, load_campaign
-    from checklist.edit import unit_ids
+    from checklist.edit import create, unit_ids
     from checklist.errors import UsageError
     from checklist.filters import make_filters
     from checklist.model import Level
@@ -826,16 +825,7 @@ def new(
     if dry_run:
         print(f"--- would create {display(path)} ---\n{text}")
     else:
-        try:
-            write_atomic(path, text.encode(), exclusive=True)
-        except FileExistsError:
-            raise UsageError(
-                f"{display(path)} already exists; checklist new never overwrites"
-            ) from None
-        except OSError as error:
-            raise UsageError(
-                f"cannot create {display(path)}: {error.strerror or error}; nothing was written"
-            ) from None
+        create(path, text.encode())
         print(f"created {display(path)}")
     print("left to fill in:")
     for problem in todo.problems:

@@ -89,9 +89,16 @@ def _load(path: Path) -> tuple[bytes, Any]:
     try:
         doc = tomlkit.parse(text)
     except Exception as error:  # tomlkit raises its own parse errors
-        raise EditError(
-            f"{display(path)} is not valid TOML ({error}); run `checklist validate {display(path)}`"
-        ) from None
+        import tomllib
+
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            raise EditError(
+                f"{display(path)} is not valid TOML ({error}); "
+                f"run `checklist validate {display(path)}`"
+            ) from None
+        raise _unkept(path) from None  # valid TOML that tomlkit cannot read
     return data, doc
 
 
@@ -306,6 +313,30 @@ def editing(path: Path) -> Iterator[None]:
         raise EditError(
             f"cannot write {display(path)}: cannot create its lock file "
             f"{lock_path(real).name} ({error.strerror or error}); the file is unchanged"
+        ) from None
+
+
+def create(path: Path, data: bytes) -> None:
+    """Write a new unit file: never over another, and without what a killed run left.
+
+    UsageError if the file exists, another command is writing it, or it cannot be made.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with locked(path):
+            remove_temporaries(path)
+            write_atomic(path, data, exclusive=True)
+    except FileExistsError:
+        raise UsageError(
+            f"{display(path)} already exists; checklist new never overwrites"
+        ) from None
+    except BlockingIOError:
+        raise UsageError(
+            f"{display(path)} is busy: another checklist command is writing it; try again"
+        ) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot create {display(path)}: {error.strerror or error}; nothing was written"
         ) from None
 
 
