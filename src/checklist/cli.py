@@ -824,7 +824,14 @@ def init(
         if dry_run:
             print(f"--- would create {path} ---\n{text}")
         elif not path.exists():
-            write_atomic(path, text.encode())
+            try:
+                write_atomic(path, text.encode(), exclusive=True)
+            except FileExistsError:
+                raise UsageError(
+                    f"{path} already exists; checklist init never overwrites"
+                ) from None
+            except OSError as error:
+                raise UsageError(f"cannot create {path}: {error.strerror or error}") from None
             print(f"created {path}")
     if not dry_run and not preset:
         print(f"next: list your county-level areas under [[counties]] in {config}")
@@ -850,32 +857,32 @@ def new(
 
     Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
     """
-    import re
-
     from checklist import dates
-    from checklist.atomic import write_atomic
     from checklist.check import check_unit
     from checklist.config import find_config, load_campaign
-    from checklist.edit import unit_ids
+    from checklist.edit import create, unit_ids
     from checklist.errors import UsageError
     from checklist.filters import make_filters
     from checklist.model import Level
-    from checklist.scaffold import unit_toml
-    from checklist.schema import ID_PATTERN
+    from checklist.scaffold import check_id, check_value, unit_toml, verify_unit
     from checklist.source import display
 
+    check_value("--name", name)
+    check_value("--contact", contact)
+    check_value("--county", county)
+    if unit_id is not None:
+        check_id("--id", unit_id)
     campaign = load_campaign(config or find_config([Path()]))
     (code,) = make_filters(campaign, (), county=[county]).counties
     home = campaign.county(code)
     assert home is not None
+    check_id(f"the county code of {county!r} in campaign.toml", code)
     ids = unit_ids(campaign)
     if unit_id is None:
         n = 1
         while f"{code.lower()}-{n:03d}" in ids:
             n += 1
         unit_id = f"{code.lower()}-{n:03d}"
-    if not re.match(ID_PATTERN, unit_id):
-        raise UsageError(f"--id {unit_id!r}: use letters, digits, '.', '_' and '-'")
     if unit_id in ids:
         raise UsageError(f"unit id {unit_id!r} is already used by {display(ids[unit_id])}")
     path = campaign.root / "units" / code / f"{unit_id}.toml"
@@ -889,12 +896,14 @@ def new(
         contact=contact,
         campaign=campaign,
     )
+    values = {"id": unit_id, "name": name, "county": code, "level": level.value}
+    verify_unit(text, unit=values | {"contact": contact}, campaign=campaign)
     today = dates.as_of(None, timezone=campaign.timezone)
     todo = check_unit(text.encode(), file=display(path), campaign=campaign, today=today)
     if dry_run:
         print(f"--- would create {display(path)} ---\n{text}")
     else:
-        write_atomic(path, text.encode())
+        create(path, text.encode())
         print(f"created {display(path)}")
     print("left to fill in:")
     for problem in todo.problems:
@@ -910,20 +919,35 @@ def _edit_target(unit: str, config: Path | None) -> tuple[Campaign, Path]:
     return campaign, find_unit(campaign, unit)
 
 
-def _finish(edit: Edit, campaign: Campaign, dry_run: bool) -> None:
-    """Show the diff, or write the edit (if it validates) and say what changed."""
+def _edit(path: Path, make: Callable[[], Edit], campaign: Campaign, dry_run: bool) -> None:
+    """Make the edit holding the file's lock; show its diff, or write it and say what changed.
+
+    A dry run makes every check the real run makes: it never shows a diff that
+    the real run would refuse.
+    """
     from checklist import dates
-    from checklist.edit import apply
+    from checklist.edit import apply, check, editing
+    from checklist.errors import EditError
     from checklist.render import printable
     from checklist.source import display
 
+    today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
+    try:
+        with editing(path):
+            edit = make()
+            if dry_run:
+                check(edit, campaign=campaign, today=today)
+            else:
+                apply(edit, campaign=campaign, today=today)
+    except EditError as error:
+        if dry_run:
+            raise EditError(f"--dry-run: the real run would refuse this edit: {error}") from None
+        raise
     if dry_run:
         for line in edit.diff().splitlines():
             print(printable(line))
-        return
-    today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
-    apply(edit, campaign=campaign, today=today)
-    print(printable(f"{display(edit.path)}: {edit.summary}"))
+    else:
+        print(printable(f"{display(edit.path)}: {edit.summary}"))
 
 
 @app.command()
@@ -952,8 +976,12 @@ def done(
     campaign, path = _edit_target(unit, config)
     today = dates.as_of(None, timezone=campaign.timezone)
     day = dates.parse_day(on, base=today) if on else today
-    edit = mark_done(path, campaign=campaign, measure=measure, task=task, on=day)
-    _finish(edit, campaign, dry_run)
+    _edit(
+        path,
+        lambda: mark_done(path, campaign=campaign, measure=measure, task=task, on=day),
+        campaign,
+        dry_run,
+    )
 
 
 @app.command()
@@ -971,7 +999,12 @@ def reopen(
     from checklist.edit import reopen as open_again
 
     campaign, path = _edit_target(unit, config)
-    _finish(open_again(path, campaign=campaign, measure=measure, task=task), campaign, dry_run)
+    _edit(
+        path,
+        lambda: open_again(path, campaign=campaign, measure=measure, task=task),
+        campaign,
+        dry_run,
+    )
 
 
 @app.command()
@@ -996,8 +1029,9 @@ def postpone(
         raise UsageError("postpone needs --to DATE and --reason TEXT")
     campaign, path = _edit_target(unit, config)
     day = dates.parse_day(to, base=dates.as_of(None, timezone=campaign.timezone))
-    _finish(
-        move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason),
+    _edit(
+        path,
+        lambda: move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason),
         campaign,
         dry_run,
     )
