@@ -467,25 +467,51 @@ def test_a_name_of_undecodable_bytes_is_refused(campaign: Path) -> None:
     assert not (campaign / "units" / "410103").exists()
 
 
-def test_campaign_names_become_safe_comments(tmp_path: Path, cli, monkeypatch) -> None:
-    """County and measure names from campaign.toml go into comments: a line break in them
-    must not end the comment and start TOML."""
+def test_campaign_names_become_safe_comments(tmp_path: Path, cli) -> None:
+    """County and measure names go into comments: a line break in them must not end the
+    comment and start TOML. campaign.toml refuses such names (E204); the template does not
+    rely on it."""
+    import dataclasses
+
+    from checklist.config import load_campaign
+    from checklist.model import County, Level
+    from checklist.scaffold import unit_toml
+
+    folder = tmp_path / "c"
+    assert cli("init", folder, "--preset", "zhengzhou").code == 0
+    campaign = load_campaign(folder / "campaign.toml")
+    county = County("410103", '二七区\n[unit]\nid = "evil"')
+    measures = list(campaign.measures)
+    measures[0] = dataclasses.replace(measures[0], name='理论学习\r\nowner = "x"')
+    campaign = dataclasses.replace(campaign, measures=tuple(measures))
+
+    unit = unit_toml(
+        unit_id="a", name="甲", county=county, level=Level.COUNTY, contact="", campaign=campaign
+    )
+
+    assert tomllib.loads(unit)["unit"]["id"] == "a"
+    assert tomllib.loads(unit)["study"] == {"owner": ""}
+    assert 'county = "410103"  # 二七区\ufffd[unit]\ufffdid = "evil"\n' in unit
+
+
+def test_campaign_names_with_line_breaks_are_refused_before_new(
+    tmp_path: Path, cli, monkeypatch
+) -> None:
     folder = tmp_path / "c"
     assert cli("init", folder, "--preset", "zhengzhou").code == 0
     config = folder / "campaign.toml"
     text = config.read_text(encoding="utf-8")
-    text = text.replace('name = "二七区"', 'name = "二七区\\n[unit]\\nid = \\"evil\\""')
-    text = text.replace('name = "理论学习"', 'name = "理论学习\\r\\nowner = \\"x\\""')
-    config.write_text(text, encoding="utf-8")
+    config.write_text(
+        text.replace('name = "二七区"', 'name = "二七区\\n[unit]\\nid = \\"evil\\""'),
+        encoding="utf-8",
+    )
     monkeypatch.chdir(folder)
 
     result = cli("new", "--county", "410103", "--level", "county", "--name", "甲", "--id", "a")
 
-    assert result.code == 0, result.err
-    unit = (folder / "units/410103/a.toml").read_text(encoding="utf-8")
-    assert tomllib.loads(unit)["unit"]["id"] == "a"
-    assert tomllib.loads(unit)["study"] == {"owner": ""}
-    assert 'county = "410103"  # 二七区\ufffd[unit]\ufffdid = "evil"\n' in unit
+    assert result.code == 2, result.err
+    assert "E204" in result.err
+    assert not (folder / "units/410103/a.toml").exists()
 
 
 @settings(
