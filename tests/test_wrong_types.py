@@ -357,3 +357,28 @@ def test_remind_send_still_sends_the_others(cli, tmp_path, monkeypatch, bad):
         assert sorted(post.body["key"] for post in hook.posts) == sorted(KEYS)
     finally:
         hook.stop()
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"), WRONG, ids=[f"{'.'.join(map(str, p))}={k}" for p, k in WRONG]
+)
+def test_an_edit_of_a_file_with_a_wrong_type_is_refused_not_a_crash(
+    path, kind, write_unit, campaign
+):
+    """done, reopen and postpone judge the file first: a wrong type anywhere is a refusal."""
+    from checklist import edit
+    from checklist.errors import EditError
+
+    file = write_unit(BAD_NAME, _bad_text(VALID_UNIT, path, _example(kind)))
+    before = file.read_bytes()
+    on, to = dt.date(2023, 11, 1), dt.date(2023, 12, 1)
+    for measure in ("study", "research"):
+        for task in (None, "1"):
+            where = {"campaign": campaign, "measure": measure, "task": task}
+            with pytest.raises(EditError, match="has problems already"):
+                edit.mark_done(file, on=on, **where)
+            with pytest.raises(EditError, match="has problems already"):
+                edit.reopen(file, **where)
+            with pytest.raises(EditError, match="has problems already"):
+                edit.postpone(file, to=to, reason="r", **where)
+    assert file.read_bytes() == before

@@ -81,10 +81,27 @@ def find_unit(campaign: Campaign, unit: str) -> Path:
     raise UsageError(f"no unit {unit!r} in {display(campaign.root)}{hint}")
 
 
-def _load(path: Path) -> tuple[bytes, Any]:
+# Judging the file as it is, "done in the future" must not count: only its shape matters.
+_NO_FUTURE = dt.date(2999, 12, 31)
+
+
+def _load(path: Path, campaign: Campaign) -> tuple[bytes, Any]:
+    """The file's bytes and its tomlkit document, only if the file is valid as it stands:
+    the edit code may then rely on the schema (a table is a table) and never crash."""
     import tomlkit
 
-    data = read(path)
+    try:
+        data = read(path)
+    except SourceError as error:
+        raise EditError(f"{display(path)}: {error.finding.message}") from None
+    result = check_unit(data, file=display(path), campaign=campaign, today=_NO_FUTURE)
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    if errors:
+        found = "; ".join(f"line {p.line}: {printable(p.message)}" for p in errors[:3])
+        raise EditError(
+            f"{display(path)} has problems already ({found}); nothing was written: "
+            f"run `checklist validate {display(path)}` and fix them first"
+        )
     text = decode(data)
     try:
         doc = tomlkit.parse(text)
@@ -202,7 +219,7 @@ def mark_done(
     path: Path, *, campaign: Campaign, measure: str, task: str | None, on: dt.date
 ) -> Edit:
     """Mark a task (or the measure, or the next open occurrence) done on ``on``."""
-    before, doc = _load(path)
+    before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
     target = _task(table, measure, task)
     title = _title(target, measure)
@@ -229,7 +246,7 @@ def mark_done(
 
 def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) -> Edit:
     """Undo ``done``: the task is open again (for a repeating task, its last occurrence)."""
-    before, doc = _load(path)
+    before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
     target = _task(table, measure, task)
     title = _title(target, measure)
@@ -249,7 +266,7 @@ def postpone(
     path: Path, *, campaign: Campaign, measure: str, task: str | None, to: dt.date, reason: str
 ) -> Edit:
     """Move a due date, keeping the original date and the reason in the file."""
-    before, doc = _load(path)
+    before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
     target = _task(table, measure, task)
     title = _title(target, measure)
