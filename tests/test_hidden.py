@@ -152,3 +152,21 @@ def test_the_quick_screen_sees_every_hidden_character() -> None:
 
     # A raw CR is a line ending (TOML allows no other); an escaped one has its own screen.
     assert [c for c in HIDDEN if not SCREEN.search(f"a{c}b")] == ["\r"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        ("id", "erqi-test\\n", "E210"),
+        ("task id", "t1\\n", "E210"),
+    ],
+)
+def test_a_pattern_never_takes_a_trailing_line_break(key: str, value: str, code: str) -> None:
+    """Python's ``$`` matches before a final newline: every pattern must hold to the end."""
+    text = {
+        "id": VALID_UNIT.replace('id = "erqi-test"', f'id = "{value}"'),
+        "task id": VALID_UNIT.replace("[[study.tasks]]\n", f'[[study.tasks]]\nid = "{value}"\n', 1),
+    }[key]
+    result = check_unit(text.encode(), file="u.toml", campaign=_campaign(), today=TODAY)
+    codes = {p.code for p in result.problems}
+    assert code in codes, result.problems

@@ -168,7 +168,7 @@ def parse_person(text: str) -> tuple[str, str | None]:
     found = _PERSON.match(text)
     if found:
         return found["name"].strip(), found["address"].strip()
-    if _EMAIL.match(text.strip()):
+    if _EMAIL.fullmatch(text.strip()):
         return text.strip(), text.strip()
     return text.strip(), None
 
@@ -301,7 +301,7 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         )
     unit_id = good(unit, "id")
     if isinstance(unit_id, str):
-        if unit_id.strip() and not re.match(ID_PATTERN, unit_id):
+        if unit_id.strip() and not re.fullmatch(ID_PATTERN, unit_id):
             yield Finding(
                 "E210",
                 f"unit id {quote(unit_id)} has characters ids cannot have",
@@ -309,7 +309,7 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 on_value=True,
                 hint="use letters, digits, '.', '_' and '-', like erqi-committee",
             )
-    elif isinstance(unit, dict) and "id" not in unit and not re.match(ID_PATTERN, ctx.stem):
+    elif isinstance(unit, dict) and "id" not in unit and not re.fullmatch(ID_PATTERN, ctx.stem):
         yield Finding(
             "E210",
             f"the file name gives the unit id {quote(ctx.stem)}, which has "
@@ -348,7 +348,7 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     people = doc.get("people")
     if isinstance(people, dict):
         for name, address in people.items():
-            if isinstance(address, str) and not _EMAIL.match(address.strip()):
+            if isinstance(address, str) and not _EMAIL.fullmatch(address.strip()):
                 yield Finding(
                     "E209",
                     f"{quote(address)} is not an e-mail address",
@@ -365,7 +365,7 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             continue
         found = _PERSON.match(text)
         address = found["address"].strip() if found else text.strip()
-        if (found is None and "<" in text + ">") or not _EMAIL.match(address):
+        if (found is None and "<" in text + ">") or not _EMAIL.fullmatch(address):
             yield Finding(
                 "E209",
                 f"{quote(text)} is not a name with an e-mail address",
@@ -416,7 +416,7 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             )
         task_id = good(entry.table, "id")
         if isinstance(task_id, str) and task_id.strip():
-            if not re.match(ID_PATTERN, task_id):
+            if not re.fullmatch(ID_PATTERN, task_id):
                 yield Finding(
                     "E210",
                     f"task id {quote(task_id)} has characters ids cannot have",

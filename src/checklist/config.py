@@ -119,7 +119,7 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
         for i, measure in enumerate(measures):
             key = measure.get("key")
             if isinstance(key, str) and (
-                not re.match(MEASURE_KEY_PATTERN, key) or key in RESERVED_TABLES
+                not re.fullmatch(MEASURE_KEY_PATTERN, key) or key in RESERVED_TABLES
             ):
                 yield Finding(
                     "E213",

@@ -64,7 +64,7 @@ def _read_day(text: str, *, base: dt.date) -> dt.date:
         return shift(base, -1)
     if word in ("tomorrow", "明天"):
         return shift(base, 1)
-    relative = _RELATIVE.match(word)
+    relative = _RELATIVE.fullmatch(word)
     if relative:
         # More digits than any day needs would only make int() slow (or refuse).
         digits = relative[2].lstrip("0") or "0"
