@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 
 import typer
 
@@ -269,30 +269,49 @@ def _write_problems(
     from checklist.errors import UsageError
     from checklist.render import problems as render
 
-    try:
-        out = output_file.open("w", encoding="utf-8") if output_file else sys.stdout
+    # A report file is written whole or not at all: a reader never sees half of one.
+    out: TextIO = io.StringIO() if output_file else sys.stdout
+    if output_format is ValidateFormat.JSON:
+        render.write_json(problems, out, checked=checked)
+    elif output_format is ValidateFormat.GITHUB:
+        render.write_github(problems, out)
+        print(render.summary(problems, checked=checked), file=sys.stderr)
+    else:
+        render.write_text(
+            problems,
+            out if output_file else None,
+            sources=_sources(problems, within=within),
+            checked=checked,
+        )
+    if output_file and isinstance(out, io.StringIO):
         try:
-            if output_format is ValidateFormat.JSON:
-                render.write_json(problems, out, checked=checked)
-            elif output_format is ValidateFormat.GITHUB:
-                render.write_github(problems, out)
-                print(render.summary(problems, checked=checked), file=sys.stderr)
-            else:
-                render.write_text(
-                    problems,
-                    out if output_file else None,
-                    sources=_sources(problems, within=within),
-                    checked=checked,
-                )
-        finally:
-            if output_file:
-                out.close()
-    except OSError as error:
-        if output_file is None:
-            raise
-        raise UsageError(
-            f"cannot write the report to {output_file}: {error.strerror or error}"
-        ) from None
+            _write_report(output_file, out.getvalue().encode())
+        except OSError as error:
+            raise UsageError(
+                f"cannot write the report to {output_file}: {error.strerror or error}"
+            ) from None
+
+
+def _write_report(path: Path, data: bytes) -> None:
+    """Replace a regular file atomically (through a link, the link's target); write into
+    anything else as it is (/dev/stdout, a pipe), which a rename would replace."""
+    import errno
+    import stat
+
+    from checklist.atomic import write_atomic
+
+    real = Path(os.path.realpath(path))
+    try:
+        regular = stat.S_ISREG(real.stat().st_mode)
+    except FileNotFoundError:
+        regular = True
+    if regular:
+        if not real.parent.is_dir():  # a mistyped folder is a mistake, not one to create
+            raise FileNotFoundError(errno.ENOENT, "no such folder", str(real.parent))
+        write_atomic(real, data)
+        return
+    with real.open("wb") as handle:
+        handle.write(data)
 
 
 def _sources(problems: Sequence[Problem], *, within: Path | None) -> dict[str, str]:
