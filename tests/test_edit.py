@@ -1585,3 +1585,46 @@ def test_an_edit_whose_layout_cannot_be_kept_is_refused(
         "make the change in an editor\n"
     )
     assert snapshot(root) == before
+
+
+# --- 8. real kills at random moments of an edit ---------------------------------------
+
+
+def test_an_edit_killed_at_any_moment_leaves_the_old_file_or_the_new(tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: the file must still be whole, before or after, and the
+    next edit must go through (the lock released, the leftovers removed)."""
+    import random
+    import signal
+    import sys
+    import time
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = path.read_bytes()
+    command = [sys.executable, "-m", "checklist", "done", str(path), "study", "3", "--on", ON]
+    started = time.monotonic()  # one whole run sets the window the kills fall in
+    subprocess.run(command, capture_output=True, cwd=root, timeout=60, check=True)
+    whole = time.monotonic() - started
+    after = path.read_bytes()
+    path.write_bytes(before)
+    edited = 0
+    chance = random.Random(9)
+    for _ in range(25):
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root
+        )
+        time.sleep(chance.uniform(0.0, whole * 1.3))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        now = path.read_bytes()
+        if now != before:
+            edited += 1
+            assert now == after  # the whole edit, never part of one
+            path.write_bytes(before)
+    assert 0 < edited < 25, edited  # some kills came before the write, some after it
+    # The next edit is not blocked by what the killed ones left, and cleans it up.
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=root, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
