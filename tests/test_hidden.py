@@ -170,3 +170,22 @@ def test_a_pattern_never_takes_a_trailing_line_break(key: str, value: str, code:
     result = check_unit(text.encode(), file="u.toml", campaign=_campaign(), today=TODAY)
     codes = {p.code for p in result.problems}
     assert code in codes, result.problems
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("field", ["title", "note"])
+@pytest.mark.parametrize("quotes", ['"""', "'''"])
+def test_the_quick_path_and_the_full_scan_agree_on_multiline_strings(
+    ending: str, field: str, quotes: str
+) -> None:
+    """A tab in a comment forces the full scan; the verdict must not depend on it."""
+    value = f"{quotes}第一行\n第二行{quotes}"  # the file's own line ending, below
+    text = VALID_UNIT.replace("[[study.tasks]]\n", f"[[study.tasks]]\n{field} = {value}\n", 1)
+    if field == "title":
+        text = text.replace(f"{field} = {value}\ntitle = ", f"{field} = {value}\nid = ", 1)
+    text = text.replace("\n", ending)
+    forced = text + f"# a\ttab{ending}"
+    quick, full = _hidden_problems(text), _hidden_problems(forced)
+    assert quick == full
+    # A line break belongs in a note, not in a title; CR LF is one line break.
+    assert [code for code, _ in quick] == (["E204"] if field == "title" else [])

@@ -210,7 +210,14 @@ _HIDDEN_ESCAPE = re.compile(r"\\[btnfrexuU]")
 
 
 def _maybe_hidden(text: str) -> bool:
-    return bool(SCREEN.search(text)) or ("\\" in text and bool(_HIDDEN_ESCAPE.search(text)))
+    # A multi-line string holds line breaks that the screen (which must let every line
+    # end through) cannot see: a title that spans two lines is as wrong as "\n" in one.
+    return (
+        bool(SCREEN.search(text))
+        or ("\\" in text and bool(_HIDDEN_ESCAPE.search(text)))
+        or '"""' in text
+        or "'''" in text
+    )
 
 
 @check

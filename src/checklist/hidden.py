@@ -89,6 +89,8 @@ def find_hidden(text: str, *, multiline: bool, names: bool) -> tuple[str, bool] 
     ``multiline`` allows newlines and tabs; ``names`` says the text names something.
     """
     soft = None
+    if multiline:  # a CRLF file's multi-line string keeps its line ends: CR LF is one break
+        text = text.replace("\r\n", "\n")
     for char in text:
         if char in "\n\t" and multiline:
             continue
