@@ -20,8 +20,11 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     The file keeps its permissions; a new file gets the usual ones (0666 less the umask),
     not mkstemp's private 0600. ``exclusive`` never replaces an existing file
     (FileExistsError): the temporary file is hard-linked into place, which fails
-    rather than overwrite a file another process created meanwhile.
+    rather than overwrite a file another process created meanwhile. Through a symbolic
+    link the link's target is written and the link stays a link.
     """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file where the folder should be: not "the file exists"
