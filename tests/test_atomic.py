@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from checklist.atomic import write_atomic
@@ -21,7 +20,7 @@ def test_a_link_stays_a_link_and_its_target_is_written(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert target.read_bytes() == b"new"
     assert target.stat().st_mode & 0o777 == 0o640
-    assert sorted(os.listdir(target.parent)) == ["state.json"]
+    assert [p.name for p in target.parent.iterdir()] == ["state.json"]
 
 
 def test_a_dangling_link_gets_its_target_created(tmp_path: Path) -> None:
