@@ -17,7 +17,7 @@ from typing import Any
 
 from checklist.model import Campaign, Level, MeasureDef, Person, Problem, Severity, Task, Unit
 from checklist.pinpoint import pinpoint
-from checklist.recur import SHORTHANDS, RecurrenceError, occurrences
+from checklist.recur import SHORTHANDS, RecurrenceError, occurrences, rule_text
 from checklist.rules import Finding, KeyPath
 from checklist.schema import ID_PATTERN, unit_schema
 from checklist.shape import BAD, did_you_mean, quote, shape, table_name
@@ -574,6 +574,10 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         until = good(entry.table, "until")
         last = min(until, ctx.campaign.end) if isinstance(until, dt.date) else ctx.campaign.end
         try:
+            if not ctx.campaign.start <= due <= ctx.campaign.end:
+                # E206 says so; expanding from a due date centuries away is only work.
+                rule_text(repeat, due)
+                continue
             dates = occurrences(repeat, first=due, last=last)
         except RecurrenceError as error:
             yield Finding(

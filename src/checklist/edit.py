@@ -20,7 +20,7 @@ from checklist.atomic import write_atomic
 from checklist.check import check_unit
 from checklist.errors import EditError, UsageError
 from checklist.model import Campaign, Severity
-from checklist.recur import occurrences
+from checklist.recur import RecurrenceError, occurrences
 from checklist.render import printable
 from checklist.source import SourceError, decode, display, read
 from checklist.validate import discover
@@ -208,7 +208,13 @@ def mark_done(
         done = _dates(target.get("done"))
         until = target.get("until")
         last = min(until, campaign.end) if isinstance(until, dt.date) else campaign.end
-        count = len(occurrences(str(repeat), first=_due(target, table), last=last))
+        try:
+            count = len(occurrences(str(repeat), first=_due(target, table), last=last))
+        except RecurrenceError as error:
+            raise EditError(
+                f"{title!r} repeats by a rule that cannot be used ({error}); "
+                f"run `checklist validate {display(path)}`"
+            ) from None
         if len(done) >= count:
             raise EditError(f"all {count} occurrences of {title!r} are done already")
         _append_done(target, on)
