@@ -49,7 +49,10 @@ ALIASES = {
     "rrule": "repeat",
 }
 
-_QUOTED_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+# Possessive: "\s*日?\s*" would otherwise split a long run of spaces every possible way.
+_QUOTED_DATE = re.compile(
+    r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?\s*+$"
+)
 
 
 def did_you_mean(word: str, candidates: list[str]) -> str | None:
