@@ -22,7 +22,7 @@ from checklist.errors import EditError, UsageError
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, occurrences
 from checklist.render import printable
-from checklist.source import SourceError, decode, display, read
+from checklist.source import SourceError, decode, display, read, screen
 from checklist.validate import discover
 
 
@@ -58,8 +58,8 @@ def unit_ids(campaign: Campaign) -> dict[str, Path]:
             table = loads(decode(read(path))).get("unit")
             if isinstance(table, dict) and isinstance(table.get("id"), str):
                 unit_id = table["id"]
-        except (SourceError, tomllib.TOMLDecodeError):
-            pass
+        except (SourceError, tomllib.TOMLDecodeError, RecursionError):
+            pass  # validate says what is wrong with it; here it only has no id
         ids.setdefault(unit_id, path)
     return ids
 
@@ -84,7 +84,9 @@ def _load(path: Path) -> tuple[bytes, Any]:
 
     data = read(path)
     try:
-        return data, tomlkit.parse(decode(data))
+        text = decode(data)
+        screen(text)  # tomlkit, like tomllib, takes the square of a long dotted key's parts
+        return data, tomlkit.parse(text)
     except Exception as error:  # tomlkit raises its own parse errors
         raise EditError(
             f"{display(path)} is not valid TOML ({error}); run `checklist validate {display(path)}`"
