@@ -315,7 +315,9 @@ def test_every_command_finishes_on_every_hostile_file(
     folders = {name: _campaign(tmp_path, name, text) for name, text in files.items()}
     cache = tmp_path_factory.mktemp("cache")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(folders, pool.map(lambda f: _drive(f, cache), folders.values())))
+        results = dict(
+            zip(folders, pool.map(lambda f: _drive(f, cache), folders.values()), strict=True)
+        )
     failures = []
     for name, runs in results.items():
         for run in runs:
