@@ -110,8 +110,8 @@ def corpus() -> dict[str, str | bytes]:
     sparse = ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31")
     files["many-never.toml"] = _unit(
         "many-never",
-        tail=_tasks(
-            100,
+        tail=_tasks(  # with the ordinary file's monthly task, 100: as many as allowed
+            99,
             lambda i: (
                 f"due = 2023-{10 + i % 3}-{1 + i % 28:02d}\n"
                 f'repeat = "{sparse[i % 2]};INTERVAL={1 + i // 6}"'
@@ -202,6 +202,8 @@ def corpus() -> dict[str, str | bytes]:
     files["long-comment.toml"] = _fill("long-comment", "# ", "x", "\n")
     # Text each regex reads, repeated so that backtracking would show.
     files["comment-braces.toml"] = _unit("comment-braces", tail="# " + "{" * 100_000 + "\n")
+    files["comment-braces-closed.toml"] = _unit("braces-closed", tail="# " + "{" * 100_000 + "}\n")
+    files["title-braces.toml"] = _pad("title-braces", "note", '"' + "{" * 200_000 + '}"')
     files["comment-braces-1mib.toml"] = _fill("comment-braces-1mib", "# ", "{", "\n")
     files["comment-comma-braces.toml"] = _fill("comment-comma-braces", "# ", ", ", "}\n")
     files["comment-escapes.toml"] = _fill("comment-escapes", "# ", "\\", "\n")
@@ -228,6 +230,9 @@ def corpus() -> dict[str, str | bytes]:
         **{'"王红" = "wanghong@example.cn"': '"王红" = "w' + " " * 200_000 + '@example.cn"'},
     )
     files["quoted-date-spaces.toml"] = _pad("quoted-date", "due", '"2023' + " " * 200_000 + '-"')
+    files["quoted-date-trailing.toml"] = _pad(
+        "quoted-date-trailing", "due", '"2023-10-31' + " " * 200_000 + 'x"'
+    )
     files["bad-dates-line.toml"] = _unit("bad-dates", tail="x = " + "2023-02-30 " * 80_000 + "\n")
     files["task-header-lines.toml"] = _fill(
         "task-header-lines", 'note = """\n', " [[ a" + "a" * 60 + "\n", '"""\n'
