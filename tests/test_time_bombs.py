@@ -394,3 +394,32 @@ def test_only_keys_of_too_many_parts_are_refused(document: tuple[str, int]) -> N
         with pytest.raises(source.SourceError) as refused:
             source.loads(text)
         assert refused.value.finding.code == "E101"
+
+
+# --- what a long list of problems looks like ------------------------------------------
+
+
+def test_a_long_line_is_quoted_around_the_problem(cli, write_unit):
+    table = '[development]\nowner = "刘洋"\ndue = 2023-12-31\nnote = "“双节”期间客流保障"\n'
+    inline = (
+        f'development = {{owner = "刘洋", due = 2023-12-31, note = "{"长" * 300_000}", ownr = 1}}\n'
+    )
+    text = _unit("wide", **{table: inline})
+    line = text[: text.index("development = ")].count("\n") + 1
+    result = cli("validate", write_unit("wide.toml", text))
+    assert result.code == 1
+    quoted = [row for row in result.out.splitlines() if row.startswith(f"{line} | ")]
+    assert len(quoted) == 1
+    assert quoted[0].startswith(f"{line} | development = ")
+    assert quoted[0].endswith("长…")
+    assert len(quoted[0]) < 200
+
+
+def test_a_thousand_problems_in_full_then_one_line_each(cli, write_unit):
+    keys = _unit("keys", tail="".join(f"k{i} = 1\n" for i in range(1500)))
+    result = cli("validate", write_unit("keys.toml", keys))
+    assert result.code == 1
+    assert result.out.count("error[E101] unknown-key") == 1000
+    assert "500 more, one line each:" in result.out
+    assert result.out.count(": error[E101] unknown key") == 500
+    assert "Found 1500 errors" in result.out
