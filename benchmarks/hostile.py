@@ -4,9 +4,10 @@
 
 Each file sits in a campaign of its own next to one ordinary unit, as in the test; each
 command runs as a whole process with a cold cache. The table has one row per file and one
-column per command (the edits twice: on the ordinary unit, then on the hostile file), in seconds; a cell is the exit code instead when it is not 0, 1 or 2,
-and "hang" past the timeout. The slowest runs are listed at the end. Numbers, no verdicts:
-the test asserts that everything finishes.
+column per command (the edits twice: on the ordinary unit, then on the hostile file), in
+seconds; a cell is the exit code instead when it is not 0, 1 or 2, and "hang" past the
+timeout. The slowest runs are listed at the end. Numbers, no verdicts: the test asserts
+that everything finishes.
 """
 
 from __future__ import annotations
