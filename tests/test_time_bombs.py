@@ -186,6 +186,16 @@ def corpus() -> dict[str, str | bytes]:
             for i in range(12_000)
         ),
     )
+    study = (
+        '[[study.tasks]]\ntitle = "理论学习中心组专题学习"\ndue = 2023-09-30\ndone = 2023-09-28\n'
+    )
+    files["many-inline-tasks.toml"] = _unit(
+        "many-inline-tasks",
+        **{
+            study: "tasks = [" + ", ".join(f'{{title = "任务{i}"}}' for i in range(20_000)) + "]\n",
+            '[[study.tasks]]\ntitle = "读书班结业"\n': "",
+        },
+    )
     files["many-empty-tasks.toml"] = _fill("many-empty-tasks", "", "[[study.tasks]]\n", "")
     files["many-people.toml"] = _unit(
         "many-people",
