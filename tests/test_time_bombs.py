@@ -433,3 +433,35 @@ def test_a_thousand_problems_in_full_then_one_line_each(cli, write_unit):
     assert "500 more, one line each:" in result.out
     assert result.out.count(": error[E101] unknown key") == 500
     assert "Found 1500 errors" in result.out
+
+
+# --- repeat rules in a unit file ------------------------------------------------------
+
+
+@pytest.mark.parametrize("freq", ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"])
+def test_interval_zero_is_an_error_at_the_rule(cli, write_unit, freq):
+    rule = f'repeat = "FREQ={freq};INTERVAL=0"'
+    text = _unit("zero", **{REPEAT: rule})
+    result = cli("validate", "-f", "json", write_unit("zero.toml", text))
+    assert result.code == 1
+    (problem,) = json.loads(result.out)["problems"]
+    line = text[: text.index(rule)].count("\n") + 1
+    assert (problem["code"], problem["line"], problem["column"]) == ("E205", line, 10)
+    assert "INTERVAL=0" in problem["message"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "codes"),
+    [
+        ("daily", ["E206"]),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", ["E206"]),
+        ("x", ["E205", "E206"]),
+    ],
+)
+def test_a_rule_due_centuries_before_the_campaign_is_checked_not_expanded(
+    cli, write_unit, rule, codes
+):
+    text = _repeat("ancient", rule, **{"due = 2023-09-25": "due = 0001-01-01"})
+    text = text.replace("done = [2023-09-25]", "until = 9999-12-31")
+    result = cli("validate", "-f", "json", write_unit("ancient.toml", text))
+    assert sorted(p["code"] for p in json.loads(result.out)["problems"]) == codes
