@@ -465,3 +465,20 @@ def test_a_rule_due_centuries_before_the_campaign_is_checked_not_expanded(
     text = text.replace("done = [2023-09-25]", "until = 9999-12-31")
     result = cli("validate", "-f", "json", write_unit("ancient.toml", text))
     assert sorted(p["code"] for p in json.loads(result.out)["problems"]) == codes
+
+
+@pytest.mark.parametrize(
+    ("replace", "code"),
+    [
+        ({REPEAT: 'repeat = "FREQ=WEEKLY;INTERVAL=0"'}, 1),
+        ({REPEAT: "repeat = 5"}, 1),
+        ({"done = [2023-09-25]": "done = [2023-09-25]\nuntil = 2023-12-31T10:00:00"}, 0),
+        ({"done = [2023-09-25]": 'done = [2023-09-25]\nuntil = "x"'}, 0),
+    ],
+    ids=["interval-0", "not-text", "until-date-time", "until-text"],
+)
+def test_done_on_a_task_with_a_bad_rule_finishes(cli, write_unit, replace, code):
+    path = write_unit("bad-rule.toml", _unit("bad-rule", **replace))
+    result = cli("done", path, "institutions", "1", "--dry-run")
+    assert result.code == code, result.err
+    assert "internal error" not in result.err

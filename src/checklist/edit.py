@@ -209,7 +209,9 @@ def mark_done(
     else:
         done = _dates(target.get("done"))
         until = target.get("until")
-        last = min(until, campaign.end) if isinstance(until, dt.date) else campaign.end
+        last = campaign.end
+        if isinstance(until, dt.date):  # a date-time (an E103 error) counts as its day
+            last = min(dt.date(until.year, until.month, until.day), campaign.end)
         try:
             count = len(occurrences(str(repeat), first=_due(target, table), last=last))
         except RecurrenceError as error:
