@@ -25,7 +25,12 @@ from checklist.schema import CAMPAIGN_SCHEMA, TASK_FIELDS, UNIT_TABLE, Field, Ki
 
 REPO = Path(__file__).resolve().parents[1]
 INVALID = REPO / "examples" / "invalid"
-GENERATED_IN_TESTS = {"E001": "a folder or FIFO named *.toml", "E004": "a file over 1 MiB"}
+GENERATED_IN_TESTS = {
+    "E001": "a folder or FIFO named *.toml, an unreadable folder, a broken link",
+    "E004": "a file over 1 MiB",
+    "E007": "a unit file linked to /proc/self/environ",
+    "E008": "a check made to fail on purpose",
+}
 
 
 def _table(fields: tuple[Field, ...]) -> str:

@@ -219,7 +219,11 @@ def test_config_overrides_the_search(cli, tmp_path, campaign_dir):
     (elsewhere / "campaign.toml").write_text("[campaign\n", encoding="utf-8")
     (elsewhere / "unit.toml").write_text(VALID_UNIT, encoding="utf-8")
     assert cli("validate", elsewhere / "unit.toml").code == 2
-    result = cli("validate", "--config", config, elsewhere / "unit.toml")
+    # The unit is outside the campaign folder: read only when that is asked for.
+    refused = cli("validate", "--config", config, elsewhere / "unit.toml")
+    assert refused.code == 1
+    assert "E007" in refused.out
+    result = cli("validate", "--config", config, "--follow-outside", elsewhere / "unit.toml")
     assert result.code == 0, result.out + result.err
     assert "All good: 1 file checked" in result.out
 
@@ -629,3 +633,48 @@ def test_schema_rejects_an_unknown_key(unit_schema):
     errors = list(validator.iter_errors(document))
     assert errors
     assert any("ownr" in e.message for e in errors)
+
+
+def test_output_file_is_replaced_whole_or_not_at_all(cli, write_unit, tmp_path, monkeypatch):
+    """A crash while writing the report leaves the previous report, never half of one."""
+    import checklist.atomic
+
+    path = write_unit("bad.toml", _unit(**{'owner = "张伟"': 'ownr = "张伟"'}))
+    report = tmp_path / "report.json"
+    report.write_text("the previous report", encoding="utf-8")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checklist.atomic.os, "fsync", full_disk)
+    result = cli("validate", "-f", "json", "-o", report, path)
+    monkeypatch.undo()
+    assert result.code == 2
+    assert "No space left on device" in result.err
+    assert report.read_text(encoding="utf-8") == "the previous report"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_output_file_through_a_link_or_into_a_pipe(cli, write_unit, tmp_path):
+    """A link stays a link (its target gets the report); a FIFO or device is written
+    into, never replaced by a rename."""
+    path = write_unit("bad.toml", _unit(**{'owner = "张伟"': 'ownr = "张伟"'}))
+    target = tmp_path / "real.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert cli("validate", "-f", "json", "-o", link, path).code == 1
+    assert link.is_symlink()
+    assert json.loads(target.read_text(encoding="utf-8"))["errors"] == 1
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    import threading
+
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    assert cli("validate", "-f", "json", "-o", fifo, path).code == 1
+    reader.join(timeout=30)
+    assert fifo.is_fifo()
+    assert json.loads(received[0])["errors"] == 1

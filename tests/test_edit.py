@@ -6,6 +6,7 @@ untouched, a clear message, the documented exit code) and write atomically.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import json
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "zhengzhou"
@@ -912,3 +915,716 @@ def test_dry_run_of_an_invalid_edit_still_refuses(
     assert result.code == 1
     assert "already done" in result.err
     assert snapshot(root) == before
+
+
+# --- 6. edits at the same time: none is lost (issue 9, item 12) -------------------------
+
+WORKERS, ROUNDS = 3, 20
+
+
+def unit_with_open_tasks(count: int) -> str:
+    """conftest's valid unit, with ``count`` open study tasks (numbers 2 to count + 1)."""
+    from conftest import VALID_UNIT
+
+    tasks = "".join(f'[[study.tasks]]\ntitle = "任务{n}"\n\n' for n in range(count))
+    return VALID_UNIT.replace('[[study.tasks]]\ntitle = "读书班结业"\n\n', tasks)
+
+
+def _race(barrier: Any, results: Any, files: list[str], worker: int) -> None:
+    """One process: in each round, mark its own task of that round's file done."""
+    import contextlib
+    import io
+
+    from checklist.cli import run
+
+    for number, path in enumerate(files):
+        out, err = io.StringIO(), io.StringIO()
+        barrier.wait(timeout=60)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run(["done", path, "study", str(worker + 2), "--on", ON])
+        results.put((number, worker, code, out.getvalue(), err.getvalue()))
+
+
+def test_edits_at_the_same_time_are_never_lost(write_unit) -> None:
+    """Real processes, started together on one file per round: each either writes its
+    edit or says the file is busy (exit 2); none says done and loses its edit."""
+    import multiprocessing
+
+    files = [str(write_unit(f"race{n}.toml", unit_with_open_tasks(WORKERS))) for n in range(ROUNDS)]
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(WORKERS), context.Queue()
+    workers = [
+        context.Process(target=_race, args=(barrier, results, files, w)) for w in range(WORKERS)
+    ]
+    for process in workers:
+        process.start()
+    outcomes = [results.get(timeout=120) for _ in range(WORKERS * ROUNDS)]
+    for process in workers:
+        process.join(timeout=20)
+        assert process.exitcode == 0
+
+    lost, busy, other = [], 0, []
+    for number, worker, code, out, err in outcomes:
+        path = Path(files[number])
+        tasks = tomllib.loads(path.read_text(encoding="utf-8"))["study"]["tasks"]
+        if code == 0:
+            assert out.endswith(f"任务{worker}: done on {ON}\n"), out
+            if "done" not in tasks[worker + 1]:
+                lost.append((path.name, worker))
+        elif code == 2 and err == (
+            f"checklist: error: {path} is busy: another checklist command is editing it; "
+            "try again\n"
+        ):
+            busy += 1
+            assert "done" not in tasks[worker + 1]
+        else:
+            other.append((code, err))
+    print(f"{len(outcomes)} edits in {ROUNDS} rounds: {busy} found the file busy")
+    assert not lost, f"{len(lost)} of {len(outcomes)} edits said done and were lost: {lost}"
+    assert not other, other
+    assert not list(Path(files[0]).parent.glob(".*")), "lock or temporary files were left"
+
+
+def test_a_held_lock_means_busy_and_nothing_is_written(tmp_path: Path, cli) -> None:
+    from checklist.atomic import locked
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = snapshot(root)
+
+    with locked(path):
+        result = cli("done", path, "study", "3", "--on", ON)
+        dry = cli("done", path, "study", "3", "--on", ON, "--dry-run")
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"checklist: error: {path} is busy: another checklist command is editing it; try again\n"
+    )
+    assert dry.code == 2
+    assert snapshot(root) == before
+    assert cli("done", path, "study", "3", "--on", ON).code == 0  # released: it goes through
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_a_lock_file_left_by_a_killed_edit_does_not_block(tmp_path: Path, cli) -> None:
+    from checklist.atomic import lock_path
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    lock_path(path).write_bytes(b"")  # its process is gone, and with it the lock
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+# --- 7. links, the size limit, dry runs, leftovers (issue 9, item 14) -------------------
+
+
+def test_an_edit_through_a_link_edits_the_target_and_keeps_the_link(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    target = root / "shared" / "erqi.toml"
+    target.parent.mkdir()
+    (root / ERQI).replace(target)
+    target.chmod(0o640)
+    (root / ERQI).symlink_to(Path("../../shared/erqi.toml"))
+    monkeypatch.chdir(root)
+    before = target.read_bytes()
+
+    result = cli("done", ERQI, "study", "3", "--on", ON)
+
+    assert result.code == 0, result.err
+    assert result.out == f"{ERQI}: 赴焦裕禄干部学院开展现场研学: done on {ON}\n"
+    assert (root / ERQI).is_symlink()
+    assert (root / ERQI).readlink() == Path("../../shared/erqi.toml")
+    assert [(h.removed, h.added) for h in hunks(before, target.read_bytes())] == [
+        ([], [f"done = {ON}"])
+    ]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in target.parent.iterdir()) == ["erqi.toml"]
+    assert sorted(p.name for p in (root / ERQI).parent.iterdir()) == [ERQI.name]
+
+
+def near_the_limit(path: Path, room: int) -> None:
+    """Pad ``path`` with a comment so that only ``room`` bytes are left below 1 MiB."""
+    from checklist.source import MAX_BYTES
+
+    data = path.read_bytes()
+    padding = MAX_BYTES - room - len(data) - len(b"#\n")
+    path.write_bytes(data + b"#" + b"x" * padding + b"\n")
+    assert len(path.read_bytes()) == MAX_BYTES - room
+
+
+@pytest.mark.parametrize("room", [0, 5, 16])
+def test_an_edit_never_grows_a_file_past_the_size_limit(tmp_path: Path, cli, room: int) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    near_the_limit(path, room)  # "done = 2023-11-20\n" needs 18 bytes
+    before = snapshot(root)
+
+    for dry_run in ([], ["--dry-run"]):
+        result = cli("done", path, "study", "3", "--on", ON, *dry_run)
+
+        assert (result.code, result.out) == (1, "")
+        assert f"the edit would make {path} larger than 1024 KiB" in result.err
+        assert snapshot(root) == before
+
+
+def test_an_edit_that_fits_under_the_size_limit_is_made(tmp_path: Path, cli) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    near_the_limit(path, 18)
+
+    assert cli("done", path, "study", "3", "--on", ON).code == 0
+    assert len(path.read_bytes()) == 1 << 20
+
+
+def _read_only_file(path: Path, unwritable: Any) -> None:
+    unwritable(path, 0o444)
+
+
+def _read_only_folder(path: Path, unwritable: Any) -> None:
+    unwritable(path.parent, 0o555)
+
+
+def _too_big(path: Path, unwritable: Any) -> None:
+    near_the_limit(path, 0)
+
+
+def _invalid_result(path: Path, unwritable: Any) -> None:
+    """The file is fine; the edit (done on a day after the campaign) would break it."""
+
+
+@pytest.mark.parametrize(
+    ("spoil", "on", "message"),
+    [
+        (_read_only_file, ON, "is read-only"),
+        (_read_only_folder, ON, "cannot write"),
+        (_too_big, ON, "larger than 1024 KiB"),
+        (_invalid_result, "2099-01-01", "would leave"),
+    ],
+    ids=["read-only-file", "read-only-folder", "too-big", "invalid-result"],
+)
+def test_a_dry_run_refuses_what_the_real_run_refuses(
+    tmp_path: Path, cli, unwritable, spoil: Callable[[Path, Any], None], on: str, message: str
+) -> None:
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    spoil(path, unwritable)
+    before = snapshot(root)
+
+    real = cli("done", path, "study", "3", "--on", on)
+    dry = cli("done", path, "study", "3", "--on", on, "--dry-run")
+
+    assert real.code == 1, real.out
+    assert message in real.err
+    assert (dry.code, dry.out) == (real.code, "")  # no diff of an edit that cannot be made
+    assert dry.err == real.err.replace(
+        "checklist: error: ", "checklist: error: --dry-run: the real run would refuse this edit: "
+    )
+    assert snapshot(root) == before
+
+
+LEFTOVERS = {  # what a killed edit (or a killed checklist new) leaves beside the units
+    ".erqi-committee.toml.a1b2c3d4.tmp": b'[unit]\nid = "erqi-comm',  # cut short
+    ".erqi-committee.toml.zz_9zz_9.tmp": b"\x00\xff binary",
+    ".erqi-committee.toml.lock": b"",
+    ".erqi-government.toml.q1w2e3r4.tmp": b'[unit]\nid = "erqi-committee"\n',  # a duplicate id
+}
+
+
+def test_leftover_temporary_files_are_never_units_and_are_cleaned_up(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    government = Path("units/410103/erqi-government.toml")
+    root = copy_campaign(tmp_path, ERQI, government)
+    monkeypatch.chdir(root)
+    clean = {
+        command: cli(*command)
+        for command in (("validate",), ("validate", "units/410103"), ("status", "--all"))
+    }
+    folder = root / ERQI.parent
+    for name, data in LEFTOVERS.items():
+        (folder / name).write_bytes(data)
+    (folder / ".erqi-committee.toml.dir12345.tmp").mkdir()  # not a file of ours: kept
+
+    for command, result in clean.items():
+        assert cli(*command) == result, command  # the leftovers change nothing
+
+    result = cli("done", "erqi-committee", "study", "3", "--on", ON)
+
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".erqi-committee.toml.dir12345.tmp",
+        ".erqi-government.toml.q1w2e3r4.tmp",  # another file's: only its own edit removes it
+        ERQI.name,
+        government.name,
+    ]
+    item = first_open(government, repeating=False)
+    assert item is not None
+    assert cli("done", "erqi-government", item.measure, *item.spec, "--on", ON).code == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".erqi-committee.toml.dir12345.tmp",
+        ERQI.name,
+        government.name,
+    ]
+
+
+# --- 8. every layout keeps its bytes (issue 9, item 13) ---------------------------------
+
+LAYOUT_CAMPAIGN = """\
+[campaign]
+name = "布局测试"
+start = 2023-09-09
+end = 2024-01-31
+timezone = "Asia/Shanghai"
+
+[[counties]]
+code = "410103"
+name = "二七区"
+"""
+UNIT_HEAD = """\
+# 布局测试单位 五项重点措施清单
+[unit]
+id = "layout"
+name = "布局测试单位"
+county = "410103"
+level = "grassroots"
+contact = "王红"
+"""
+STANDARD = (
+    UNIT_HEAD
+    + """
+[study]
+owner = "张伟"
+due = 2023-10-31
+
+[[study.tasks]]
+title = "甲"
+due = 2023-10-20
+
+[[study.tasks]]
+title = "乙"
+due = 2023-09-25
+repeat = "monthly"
+done = [2023-09-25]
+
+[research]
+owner = "李强"
+due = 2023-11-30
+
+[development]
+owner = "刘洋"
+due = 2023-12-31
+
+[rectification]
+owner = "陈静"
+due = 2023-12-20
+
+[institutions]
+owner = "王红"
+due = 2024-01-31
+"""
+)
+
+
+def _commented(text: str) -> str:
+    """A comment after every line and a comment line under every header."""
+    out = []
+    for number, line in enumerate(text.splitlines()):
+        if not line.strip() or line.startswith("#"):
+            out.append(line)
+            continue
+        out.append(f"{line}  # note {number}")
+        if line.startswith("["):
+            out.append(f"# under {line}")
+    return "\n".join(out) + "\n# the end\n"
+
+
+INLINE_TABLES = STANDARD.replace(UNIT_HEAD, "").replace(
+    '[research]\nowner = "李强"\ndue = 2023-11-30\n\n'
+    '[development]\nowner = "刘洋"\ndue = 2023-12-31\n\n'
+    '[rectification]\nowner = "陈静"\ndue = 2023-12-20\n\n',
+    "",
+)
+INLINE_TABLES = (
+    'research = { owner = "李强", due = 2023-11-30 }\n'
+    'development = {owner = "刘洋",   due = 2023-12-31 }\n'
+    'rectification = { owner = "陈静" , due = 2023-12-20}  # inline\n\n' + UNIT_HEAD + INLINE_TABLES
+)
+INLINE_TASKS = STANDARD.replace(
+    '[[study.tasks]]\ntitle = "甲"\ndue = 2023-10-20\n\n'
+    '[[study.tasks]]\ntitle = "乙"\ndue = 2023-09-25\nrepeat = "monthly"\ndone = [2023-09-25]\n',
+    'tasks = [\n  { title = "甲", due = 2023-10-20 },  # first\n'
+    '  {title = "乙",due = 2023-09-25,  repeat = "monthly", done = [2023-09-25]},\n]\n',
+)
+DOTTED = (
+    'research.owner = "李强"\nresearch.due = 2023-11-30\n'
+    'development.owner = "刘洋"  # dotted\ndevelopment . due = 2023-12-31\n\n'
+    + STANDARD.replace('[research]\nowner = "李强"\ndue = 2023-11-30\n\n', "")
+    .replace(UNIT_HEAD, "")
+    .replace('[development]\nowner = "刘洋"\ndue = 2023-12-31\n\n', "")
+)
+DOTTED = DOTTED.replace("\n[study]", UNIT_HEAD + "\n[study]", 1)
+QUOTED = (
+    STANDARD.replace("[study]", '[ "study" ]')
+    .replace("[[study.tasks]]", "[[ study . 'tasks' ]]")
+    .replace('title = "甲"', "'title' = '甲'")
+    .replace("due = 2023-10-20", '"due"=2023-10-20')
+    .replace("[research]", "['research']")
+    .replace('owner = "李强"', '"owner" = "李强"')
+)
+STRINGS = STANDARD.replace(
+    "due = 2023-10-20\n",
+    "due = 2023-10-20\nnote = '''\ndone = 2020-01-01\n[[study.tasks]]\n'''\n",
+).replace(
+    '[research]\nowner = "李强"\ndue = 2023-11-30\n',
+    '[research]\nowner = "李强"\ndue = 2023-11-30\nnote = """多行\\\n  说明 # not a comment"""\n',
+)
+WHITESPACE = (
+    STANDARD.replace(
+        'title = "甲"\ndue = 2023-10-20', '\ttitle\t=\t"甲"   \n    due   =   2023-10-20\t'
+    )
+    .replace("\n\n[research]", "\n  \n\t\n[research]")
+    .replace('owner = "李强"', 'owner="李强"')
+)
+MULTILINE_ARRAY = STANDARD.replace(
+    "done = [2023-09-25]", "done = [\n    2023-09-25,  # the first\n]"
+)
+SCALAR_DONE = STANDARD.replace("done = [2023-09-25]", "done = 2023-09-25")
+KEY_ORDER = STANDARD.replace(
+    '[[study.tasks]]\ntitle = "甲"\ndue = 2023-10-20\n',
+    '[[study.tasks]]\ndue = 2023-10-20\ntitle = "甲"\n',
+).replace(
+    '[research]\nowner = "李强"\ndue = 2023-11-30', '[research]\ndue = 2023-11-30\nowner = "李强"'
+)
+TABLE_AFTER_TASKS = STANDARD.replace('[study]\nowner = "张伟"\ndue = 2023-10-31\n\n', "").replace(
+    "[research]", '[study]\nowner = "张伟"\ndue = 2023-10-31\n\n[research]'
+)
+
+ALL_INLINE = (
+    'study = { owner = "张伟", due = 2023-10-31, tasks = [ { title = "甲", due = 2023-10-20 }, '
+    '{ title = "乙", due = 2023-09-25, repeat = "monthly", done = [ 2023-09-25 ] } ] }\n'
+    'research = {owner="李强",due=2023-11-30}\n'
+    'development = { owner = "刘洋", due = 2023-12-31 }  # 推动发展\n'
+    'rectification = { owner = "陈静", due = 2023-12-20 }\n'
+    'institutions = { owner = "王红", due = 2024-01-31 }\n' + UNIT_HEAD
+)
+
+BASES = {
+    "standard": STANDARD,
+    "comments": _commented(STANDARD),
+    "inline-tables": INLINE_TABLES,
+    "inline-tasks": INLINE_TASKS,
+    "all-inline": ALL_INLINE,
+    "dotted-keys": DOTTED,
+    "quoted-keys": QUOTED,
+    "strings": STRINGS,
+    "whitespace": WHITESPACE,
+    "multi-line-array": MULTILINE_ARRAY,
+    "scalar-done": SCALAR_DONE,
+    "key-order": KEY_ORDER,
+    "table-after-tasks": TABLE_AFTER_TASKS,
+}
+
+
+def _crlf(data: bytes) -> bytes:
+    return data.replace(b"\n", b"\r\n")
+
+
+def _mixed(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    return (
+        b"".join(
+            line + (b"\r\n" if number % 3 == 1 else b"\n") for number, line in enumerate(lines[:-1])
+        )
+        + lines[-1]
+    )
+
+
+ENDINGS: dict[str, Callable[[bytes], bytes]] = {
+    "lf": lambda data: data,
+    "crlf": _crlf,
+    "mixed": _mixed,
+    "bom": lambda data: b"\xef\xbb\xbf" + data,
+    "no-final-newline": lambda data: data.rstrip(b"\n"),
+    "crlf-no-final-newline": lambda data: _crlf(data).rstrip(b"\r\n"),
+}
+LAYOUTS = {
+    f"{base}-{ending}": change(text.encode("utf-8"))
+    for base, text in BASES.items()
+    for ending, change in ENDINGS.items()
+}
+
+
+class Op(NamedTuple):
+    argv: tuple[str, ...]
+    measure: str
+    task: int | None  # index in the measure's tasks; None: the measure itself
+    keys: tuple[str, ...]  # the keys the edit may touch
+
+
+DAY = dt.date(2023, 11, 20)
+OPS = {
+    "done": Op(("done", "study", "甲", "--on", ON), "study", 0, ("done",)),
+    "done-repeating": Op(("done", "study", "乙", "--on", ON), "study", 1, ("done",)),
+    "done-measure": Op(("done", "research", "--on", ON), "research", None, ("done",)),
+    "postpone": Op(
+        ("postpone", "study", "甲", "--to", "2023-12-01", "--reason", "调整"),
+        "study",
+        0,
+        ("due", "postponed_from", "postpone_reason"),
+    ),
+    "postpone-measure": Op(
+        ("postpone", "research", "--to", "2023-12-20", "--reason", "调整"),
+        "research",
+        None,
+        ("due", "postponed_from", "postpone_reason"),
+    ),
+}
+
+
+def expected(before: dict[str, Any], op: str) -> dict[str, Any]:
+    """What the edit means: the document before it, with the one change made."""
+    doc = copy.deepcopy(before)
+    spec = OPS[op]
+    item = doc[spec.measure] if spec.task is None else doc[spec.measure]["tasks"][spec.task]
+    if op.startswith("done") and "repeat" in item:
+        item["done"] = [
+            *([item["done"]] if isinstance(item["done"], dt.date) else item["done"]),
+            DAY,
+        ]
+    elif op.startswith("done"):
+        item["done"] = DAY
+    else:
+        old = item.get("due", doc[spec.measure].get("due"))
+        item |= {
+            "due": dt.date.fromisoformat(spec.argv[-3]),
+            "postponed_from": old,
+            "postpone_reason": "调整",
+        }
+    return doc
+
+
+def lines(data: bytes) -> list[bytes]:
+    """Lines with their endings, as a byte-level diff sees them."""
+    return data.splitlines(keepends=True)
+
+
+@pytest.fixture
+def layout_unit(tmp_path: Path) -> Callable[[bytes], Path]:
+    def make(data: bytes) -> Path:
+        root = tmp_path / "layouts"
+        (root / "units" / "410103").mkdir(parents=True, exist_ok=True)
+        (root / "campaign.toml").write_text(LAYOUT_CAMPAIGN, encoding="utf-8")
+        path = root / "units" / "410103" / "layout.toml"
+        path.write_bytes(data)
+        return path
+
+    return make
+
+
+def test_every_layout_is_a_valid_unit(layout_unit, cli) -> None:
+    for name, data in LAYOUTS.items():
+        path = layout_unit(data)
+        result = cli("validate", path)
+        assert result.code == 0, (name, result.out)
+
+
+@pytest.mark.parametrize("op", OPS, ids=OPS)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUTS)
+def test_an_edit_changes_only_the_bytes_it_must(layout_unit, cli, layout: str, op: str) -> None:
+    before = LAYOUTS[layout]
+    path = layout_unit(before)
+    spec = OPS[op]
+
+    result = cli(spec.argv[0], path, *spec.argv[1:])
+
+    assert result.code == 0, result.err
+    after = path.read_bytes()
+    assert tomllib.loads(after.decode("utf-8-sig")) == expected(
+        tomllib.loads(before.decode("utf-8-sig")), op
+    )
+    old, new = lines(before), lines(after)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    changes = [c for c in matcher.get_opcodes() if c[0] != "equal"]
+    assert 1 <= len(changes) <= 2, changes  # the changed value, the keys added after the last
+    words = [key.encode() for key in spec.keys] + [ON.encode(), spec.argv[-3].encode()]
+    for _, i1, i2, j1, j2 in changes:
+        removed, added = old[i1:i2], new[j1:j2]
+        # Every line taken away held a key the edit changes (or the inline table holding it)...
+        for line in removed:
+            assert any(word in line for word in words) or b"{" in line, line
+        # ... every line put in holds one, with the line ending of the lines around it ...
+        for line in added:
+            assert any(word in line for word in words), line
+        neighbours = old[max(i1 - 1, 0) : i2 + 1]
+        endings = {n[len(n.rstrip(b"\r\n")) :] for n in neighbours} - {b""}
+        for line in added:
+            ending = line[len(line.rstrip(b"\r\n")) :]
+            assert ending in endings | ({b""} if j2 == len(new) else set()), (line, endings)
+        # ... a changed due date stays where it was, the new keys after it ...
+        if removed and b"due" in removed[0] and b"{" not in removed[0]:
+            assert b"due" in added[0], added
+            assert b"postpone" not in added[0], added
+        # ... and a line changed in place keeps the rest of what it held, byte for byte.
+        if len(removed) == len(added) == 1:
+            assert_only_inserted_or_value_changed(removed[0], added[0], words)
+    bom = b"\xef\xbb\xbf"
+    assert not misplaced(hunks(before.removeprefix(bom), after.removeprefix(bom))), changes
+
+
+def assert_only_inserted_or_value_changed(old: bytes, new: bytes, words: list[bytes]) -> None:
+    """Within one line, the old bytes are all still there, in order, or a date changed."""
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("delete", "replace"):  # only a date's digits may be replaced
+            assert re.fullmatch(rb"[\d-]+", old[i1:i2]), (old, new)
+            assert re.fullmatch(rb"[\d-]+", new[j1:j2]), (old, new)
+
+
+REVERSIBLE = {
+    "done": ("study", "甲"),
+    "done-repeating": ("study", "乙"),
+    "done-measure": ("research",),
+}
+
+
+@pytest.mark.parametrize("op", REVERSIBLE, ids=REVERSIBLE)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUTS)
+def test_done_then_reopen_gives_back_every_byte(layout_unit, cli, layout: str, op: str) -> None:
+    before = LAYOUTS[layout]
+    path = layout_unit(before)
+    spec = OPS[op]
+
+    assert cli(spec.argv[0], path, *spec.argv[1:]).code == 0
+    result = cli("reopen", path, *REVERSIBLE[op])
+
+    assert result.code == 0, result.err
+    if layout.startswith("scalar-done") and op == "done-repeating":
+        # One date, then two: a list. Reopened, it stays a list of one, which means the
+        # same; nothing in the file says it was a bare date before. From here on, done and
+        # reopen give back every byte.
+        assert path.read_bytes() == before.replace(b"done = 2023-09-25", b"done = [2023-09-25]")
+        before = path.read_bytes()
+        assert cli(spec.argv[0], path, *spec.argv[1:]).code == 0
+        assert cli("reopen", path, *REVERSIBLE[op]).code == 0
+    assert path.read_bytes() == before
+
+
+LAYOUT_CHANGES: dict[str, Callable[[str], str]] = {  # what tomlkit might do to a line
+    "space before =": lambda line: line.replace("=", " =", 1),
+    "no space after =": lambda line: line.replace("= ", "=", 1),
+    "trailing space": lambda line: line.replace("\n", " \n"),
+    "crlf": lambda line: line.replace("\r\n", "\n").replace("\n", "\r\n"),
+    "lf": lambda line: line.replace("\r\n", "\n"),
+    "no space in {": lambda line: line.replace("{ ", "{"),
+    "space after ,": lambda line: line.replace(",", ", ", 1),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    layout=st.sampled_from(sorted(LAYOUTS)),
+    changes=st.lists(
+        st.tuples(st.integers(0, 60), st.sampled_from(sorted(LAYOUT_CHANGES))), max_size=6
+    ),
+)
+def test_splice_undoes_whatever_layout_tomlkit_changes_elsewhere(
+    layout: str, changes: list[tuple[int, str]]
+) -> None:
+    """Whatever tomlkit does to other lines that does not change what they mean, the
+    file gets only the edit."""
+    import tomlkit
+
+    from checklist.splice import splice
+
+    before = LAYOUTS[layout].decode("utf-8-sig")
+    doc = tomlkit.parse(before)
+    doc["research"]["done"] = dt.date(2023, 11, 20)
+    after = doc.as_string()
+    lines = re.findall(r"[^\n]*\n|[^\n]+", after)
+    meaning = tomllib.loads(after)
+    for number, change in changes:
+        if number >= len(lines) or "done" in lines[number]:
+            continue
+        trial = [*lines[:number], LAYOUT_CHANGES[change](lines[number]), *lines[number + 1 :]]
+        try:
+            if tomllib.loads("".join(trial)) == meaning:  # layout only: kept for the test
+                lines = trial
+        except tomllib.TOMLDecodeError:
+            pass
+
+    assert splice(before, "".join(lines)) == splice(before, after)
+
+
+def test_an_edit_whose_layout_cannot_be_kept_is_refused(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checklist.edit
+    from checklist.splice import LayoutError
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = snapshot(root)
+
+    def cannot(before: str, after: str) -> str:
+        raise LayoutError("the edit changes the layout of the lines around it")
+
+    monkeypatch.setattr(checklist.edit, "splice", cannot)
+
+    result = cli("done", path, "study", "3", "--on", ON)
+
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"checklist: error: checklist cannot make this edit in {path} without changing lines "
+        "it does not concern (tomlkit cannot keep this file's layout); nothing was written, "
+        "make the change in an editor\n"
+    )
+    assert snapshot(root) == before
+
+
+# --- 8. real kills at random moments of an edit ---------------------------------------
+
+
+def test_an_edit_killed_at_any_moment_leaves_the_old_file_or_the_new(tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: the file must still be whole, before or after, and the
+    next edit must go through (the lock released, the leftovers removed)."""
+    import random
+    import signal
+    import sys
+    import time
+
+    root = copy_campaign(tmp_path, ERQI)
+    path = root / ERQI
+    before = path.read_bytes()
+    command = [sys.executable, "-m", "checklist", "done", str(path), "study", "3", "--on", ON]
+    started = time.monotonic()  # one whole run sets the window the kills fall in
+    subprocess.run(command, capture_output=True, cwd=root, timeout=60, check=True)
+    whole = time.monotonic() - started
+    after = path.read_bytes()
+    path.write_bytes(before)
+    edited = 0
+    chance = random.Random(9)
+    for _ in range(25):
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root
+        )
+        time.sleep(chance.uniform(0.0, whole * 1.3))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        now = path.read_bytes()
+        if now != before:
+            edited += 1
+            assert now == after  # the whole edit, never part of one
+            path.write_bytes(before)
+    assert 0 < edited < 25, edited  # some kills came before the write, some after it
+    # The next edit is not blocked by what the killed ones left, and cleans it up.
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=root, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]

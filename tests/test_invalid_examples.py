@@ -94,6 +94,8 @@ def test_broken_campaign_is_reported_before_any_unit(
 GENERATED = {
     "E001",  # unreadable: a FIFO or a broken symlink (permissions do not stop root)
     "E004",  # too large: a file of 1 MiB + 1 byte
+    "E007",  # outside the campaign: a link to a file elsewhere
+    "E008",  # a bug in checklist: no file should cause it (tests/test_wrong_types.py)
 }
 
 
@@ -108,6 +110,10 @@ def _broken_symlink(path: Path) -> None:
 def _no_permission(path: Path) -> None:
     path.write_text("[unit]\n", encoding="utf-8")
     path.chmod(0)
+
+
+def _link_outside(path: Path) -> None:
+    path.symlink_to("/proc/self/environ" if Path("/proc/self/environ").exists() else "/etc/hosts")
 
 
 def _empty(path: Path) -> None:
@@ -139,6 +145,7 @@ def _too_large(path: Path) -> None:
             ),
         ),
         pytest.param("E003", _empty, id="E003-truly-empty"),
+        pytest.param("E007", _link_outside, id="E007-link-outside"),
         pytest.param("E004", _too_large, id="E004-too-large"),
     ],
 )
@@ -146,6 +153,8 @@ def test_generated_file(code: str, make: Callable[[Path], None], tmp_path: Path)
     path = tmp_path / "x.toml"
     make(path)
     argv = ["validate", "--format", "json", "--config", "examples/invalid/campaign.toml", str(path)]
+    if code != "E007":  # tmp_path is outside the campaign folder
+        argv.append("--follow-outside")
     # A child process with a timeout: opening a FIFO may block, and must not hang the tests.
     done = subprocess.run(
         [sys.executable, "-m", "checklist", *argv],

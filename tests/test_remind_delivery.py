@@ -41,6 +41,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Result
 
@@ -241,6 +243,13 @@ def state_of(folder: Path) -> dict[str, Any]:
     return json.loads((folder / ".checklist" / "remind-state.json").read_text(encoding="utf-8"))
 
 
+def recorded(folder: Path) -> Any:
+    """The state as the next run reads it: the state file and its journal."""
+    from checklist.deliver import State
+
+    return State.load(folder / ".checklist" / "remind-state.json")
+
+
 def leftovers(folder: Path) -> list[str]:
     """Temporary files an interrupted atomic write would leave behind."""
     return [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
@@ -294,6 +303,7 @@ class Recorder:
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> reply to RCPT
     refuse_data: dict[str, str] = field(default_factory=dict)  # address -> reply to DATA
     drop: set[str] = field(default_factory=set)  # close the connection at DATA
+    delay: float = 0.0  # seconds before answering DATA
     hold: str | None = None  # keep this one, then do not answer until released
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -315,6 +325,8 @@ class Recorder:
         self.received.append(
             Mail(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
         )
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.hold in recipients:
             self.held.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
@@ -322,8 +334,9 @@ class Recorder:
 
 
 class SmtpServer:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, utf8: bool = True) -> None:
         self.port = port or free_port()
+        self.utf8 = utf8  # whether it offers SMTPUTF8 (non-ASCII addresses)
         self.handler = Recorder()
         self.controller: Controller | None = None
 
@@ -333,7 +346,11 @@ class SmtpServer:
 
     def start(self) -> SmtpServer:
         self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=5
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            ready_timeout=5,
+            enable_SMTPUTF8=self.utf8,
         )
         self.controller.start()
         return self
@@ -354,11 +371,11 @@ def smtp() -> Iterator[SmtpServer]:
 
 @pytest.fixture
 def smtp_servers() -> Iterator[Callable[..., SmtpServer]]:
-    """start(port=None): more SMTP servers, all stopped at the end."""
+    """start(port=None, utf8=True): more SMTP servers, all stopped at the end."""
     started: list[SmtpServer] = []
 
-    def start(port: int | None = None) -> SmtpServer:
-        server = SmtpServer(port).start()
+    def start(port: int | None = None, *, utf8: bool = True) -> SmtpServer:
+        server = SmtpServer(port, utf8=utf8).start()
         started.append(server)
         return server
 
@@ -385,7 +402,10 @@ class Post:
 
 
 class Hook:
-    """A webhook endpoint; ``behaviour`` is "ok", "500", "errcode" or "slow"."""
+    """A webhook endpoint; ``behaviour`` is "ok", "500", "errcode", "slow" or "redirect-3xx".
+
+    A redirect points to /moved on the same server, which answers any GET with 200.
+    """
 
     def __init__(self) -> None:
         self.behaviour = "ok"
@@ -410,8 +430,18 @@ class Hook:
                         self.answer(500, {"errcode": -1, "errmsg": "system busy"})
                     elif behaviour == "errcode":
                         self.answer(200, {"errcode": 93000, "errmsg": "invalid webhook url"})
+                    elif behaviour.startswith("redirect-"):
+                        self.send_response(int(behaviour.removeprefix("redirect-")))
+                        self.send_header("Location", hook.url.replace("/hook", "/moved"))
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
                     else:
                         self.answer(200, {"errcode": 0, "errmsg": "ok"})
+
+            def do_GET(self) -> None:
+                hook.posts.append(Post(self.path, dict(self.headers.items()), None, "GET"))
+                with contextlib.suppress(OSError):
+                    self.answer(200, {"errcode": 0, "errmsg": "ok"})
 
             def answer(self, status: int, document: dict[str, Any]) -> None:
                 data = json.dumps(document).encode()
@@ -601,6 +631,9 @@ def test_mail_that_failed_yesterday_arrives_with_todays_on_the_next_days_run(
         ("rcpt", "550 5.1.1 Mailbox unavailable"),
         ("data", "451 4.3.0 Temporary failure, try again later"),
         ("data", "554 5.6.0 Message refused"),
+        # smtplib closes the connection after a 421: the next message opens a new one.
+        ("rcpt", "421 4.3.2 Service shutting down"),
+        ("data", "421 4.3.2 Service shutting down"),
     ],
 )
 def test_a_message_refused_halfway_is_the_only_one_sent_next_time(
@@ -700,8 +733,7 @@ def test_a_crash_halfway_repeats_at_most_the_message_in_flight(
         process.wait(10)
     smtp.handler.release.set()
     assert [m.to for m in smtp.received] == [ZW, LQ]  # 李强's arrived, but was never answered
-    state = state_of(folder)
-    assert list(state["delivered"]) == [f"{KEYS[1]}@email"]
+    assert list(recorded(folder).delivered) == [f"{KEYS[1]}@email"]
     assert not leftovers(folder / ".checklist")
 
     smtp.handler.hold = None
@@ -1227,3 +1259,497 @@ def test_names_with_commas_and_quotes_make_parseable_address_headers(
         head = mail.raw.split(b"\r\n\r\n", 1)[0]
         assert head.isascii()
         assert not head.startswith(b"\r\n")
+
+
+# --- issue 9: none lost, none blocked, never more than one duplicate -------------------------
+
+# Characters that end a header line somewhere (CR, LF, NEL, line and paragraph separators,
+# the ASCII separators str.splitlines honours), and other controls.
+HEADER_BREAKERS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00\x1b\x7f\x9b\t"
+HEADER_NAMES = {
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "content-type",
+    "content-transfer-encoding",
+    "mime-version",
+}
+
+
+def plain_message(key: str, name: str, address: str, subject: str, *cc: dict) -> dict:
+    return {
+        "key": f"{DAY}/owner/{key}",
+        "kind": "owner",
+        "recipient": {"name": name, "address": address, "unit": "erqi-office"},
+        "cc": list(cc),
+        "subject": subject,
+        "body": f"{name}同志:\n\n正文\n",
+        "unit": None,
+        "tasks": [],
+    }
+
+
+def mail_channel(port: int, timeout: int = 5) -> Any:
+    from checklist.deliver import Email
+    from checklist.model import SmtpConfig
+
+    config = SmtpConfig(
+        "127.0.0.1", "主题教育办 <office@example.cn>", port=port, security="none", timeout=timeout
+    )
+    return Email(config, {})
+
+
+def assert_clean_head(mail: Mail) -> None:
+    """Each header line a known header or a folded continuation, with no line breaker in it:
+    none injected, none cut. (ASCII unless an address is not: then SMTPUTF8 sends UTF-8.)"""
+    head = mail.raw.split(b"\r\n\r\n", 1)[0].decode("utf-8")
+    for line in head.split("\r\n"):
+        assert not set(line) & set(HEADER_BREAKERS.replace("\t", "")), line
+        if line[:1] in (" ", "\t"):
+            continue
+        name, colon, _ = line.partition(":")
+        assert colon, line
+        assert name.lower() in HEADER_NAMES, line
+
+
+hostile_text = st.text(
+    alphabet=st.sampled_from(HEADER_BREAKERS) | st.characters(codec="utf-8"), max_size=12
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(before=hostile_text, after=hostile_text, subject=hostile_text, user=hostile_text)
+def test_a_name_or_subject_that_breaks_headers_never_stops_the_messages_after_it(
+    smtp: SmtpServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    before: str,
+    after: str,
+    subject: str,
+    user: str,
+) -> None:
+    """Item 6: any name, subject or address goes out with clean headers, or fails alone."""
+    from checklist.deliver import State, deliver
+
+    name = f"{before}张\u2028伟{after}"  # always one character that used to crash the run
+    cc = {"name": f"李{before}强", "address": f"lq{user}@example.cn", "unit": "erqi-office"}
+    messages = [
+        plain_message(ZW, name, ZW, f"【测试】{subject}\n{name}", cc),
+        plain_message(CJ, "陈静", CJ, "【测试】陈静"),
+    ]
+    received = len(smtp.received)
+    state = State.load(tmp_path_factory.mktemp("state") / "remind-state.json")
+
+    outcome = deliver(messages, [mail_channel(smtp.port)], state)
+
+    mails = smtp.received[received:]
+    assert CJ in [mail.to for mail in mails]
+    assert len(mails) + len(outcome.failed) == 2
+    for mail in mails:
+        assert_clean_head(mail)
+        assert mail.message["Subject"].startswith("【测试】")
+    assert {k for k, _ in outcome.sent} | {m["key"] for m, _, _ in outcome.failed} == {
+        m["key"] for m in messages
+    }
+    reloaded = State.load(state.path)
+    assert set(reloaded.pending) == {f"{m['key']}@email" for m, _, _ in outcome.failed}
+
+
+NON_ASCII_ADDRESS = "张伟@例子.中国"
+
+
+def test_a_non_ascii_address_fails_alone_on_a_server_without_smtputf8(
+    cli: Callable[..., Result],
+    make_campaign: Callable[..., Path],
+    smtp_servers: Callable[..., SmtpServer],
+) -> None:
+    """Item 7: the server does not offer SMTPUTF8; only the mails to 张伟 can't go."""
+    smtp = smtp_servers(utf8=False)
+    folder = make_campaign(
+        smtp_table(smtp.port),
+        units={
+            "410103/erqi-office.toml": ERQI.replace(ZW, NON_ASCII_ADDRESS).replace(
+                "{research_title}", "专题调研报告"
+            ),
+            "410105/jinshui-school.toml": JINSHUI,
+        },
+    )
+
+    first = cli("remind", folder, "--send", "--lang", "zh", "--format", "json")
+
+    assert first.code == 1, first.err
+    # 张伟's own message and the escalation with 张伟 in Cc need SMTPUTF8; the rest arrive.
+    assert sorted(m.to for m in smtp.received) == sorted([LQ, CJ])
+    failed = {f["key"]: f["error"] for f in json.loads(first.out)["failed"]}
+    assert set(failed) == {f"{DAY}/owner/{NON_ASCII_ADDRESS}", KEYS[4]}
+    assert all("SMTPUTF8" in error for error in failed.values()), failed
+
+    # Night after night, the others still get theirs.
+    later = cli("remind", folder, "--send", "--lang", "zh", "--as-of", NEXT_DAY)
+    assert later.code == 1
+    assert [m.message["Subject"] for m in smtp.received[2:]] == [NEXT_DAY_CJ_SUBJECT]
+
+
+def test_after_a_refused_message_the_connection_is_reset_and_used_for_the_next(
+    smtp_servers: Callable[..., SmtpServer], tmp_path: Path
+) -> None:
+    """Item 7: every kind of refusal, in any order, fails one message and not the next."""
+    from checklist.deliver import State, deliver
+
+    smtp = smtp_servers(utf8=False)
+
+    smtp.handler.refuse_rcpt["bad-rcpt@example.cn"] = "550 5.1.1 no such user"
+    smtp.handler.refuse_data["bad-data@example.cn"] = "554 5.6.0 refused"
+    addresses = [
+        "ok1@example.cn",
+        "bad-rcpt@example.cn",
+        "ok2@example.cn",
+        NON_ASCII_ADDRESS,
+        "ok3@example.cn",
+        "bad-data@example.cn",
+        "ok4@example.cn",
+    ]
+    messages = [plain_message(a, "某人", a, "【测试】") for a in addresses]
+
+    outcome = deliver(messages, [mail_channel(smtp.port)], State.load(tmp_path / "s.json"))
+
+    assert sorted(m.to for m in smtp.received) == [f"ok{n}@example.cn" for n in range(1, 5)]
+    assert sorted(m["recipient"]["address"] for m, _, _ in outcome.failed) == sorted(
+        ["bad-rcpt@example.cn", NON_ASCII_ADDRESS, "bad-data@example.cn"]
+    )
+
+
+# --- item 8: a state that cannot be written ----------------------------------------------------
+
+
+def remind_limited(folder: Path, file_size: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run remind --send with files limited to ``file_size`` bytes: a disk that is full."""
+    code = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size}, {file_size}))\n"
+        "from checklist.cli import run\n"
+        "sys.exit(run(sys.argv[1:]))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, "remind", str(folder), "--send", "--lang", "zh", *args],
+        env={**os.environ, "CHECKLIST_AS_OF": DAY},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_state_that_cannot_be_written_stops_the_run_before_anything_is_sent(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], smtp: SmtpServer
+) -> None:
+    """Item 8: a full disk used to send the same first message on every run, then exit 3."""
+    folder = make_campaign(smtp_table(smtp.port))
+    smtp.handler.refuse_rcpt[LQ] = "451 4.3.0 try again later"
+    assert cli("remind", folder, "--send", "--lang", "zh").code == 1  # 李强's stays pending
+    before = state_of(folder)
+    smtp.handler.refuse_rcpt.clear()
+    size = (folder / ".checklist" / "remind-state.json").stat().st_size
+
+    for _ in range(2):
+        result = remind_limited(folder, size // 2, "--no-cache")
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "remind-state.json" in result.stderr
+        assert "nothing was sent" in result.stderr
+    assert len(smtp.received) == 3  # 李强's was not sent again and again
+    assert state_of(folder) == before
+
+
+def test_a_state_folder_that_is_a_file_is_exit_2_and_nothing_is_sent(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], smtp: SmtpServer
+) -> None:
+    folder = make_campaign(smtp_table(smtp.port))
+    (folder / ".checklist").write_text("", encoding="utf-8")
+
+    result = cli("remind", folder, "--send", "--lang", "zh")
+
+    assert result.code == 2, result.err
+    assert ".checklist" in result.err
+    assert "nothing was sent" in result.err
+    assert smtp.received == []
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/full"])
+def test_a_journal_that_is_a_device_is_refused_and_nothing_is_sent(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], smtp: SmtpServer, device: str
+) -> None:
+    folder = make_campaign(smtp_table(smtp.port))
+    (folder / ".checklist").mkdir()
+    (folder / ".checklist" / "remind-state.json.journal").symlink_to(device)
+
+    result = cli("remind", folder, "--send", "--lang", "zh")
+
+    assert result.code == 2, result.err
+    assert "remind-state.json.journal is not a file" in result.err
+    assert smtp.received == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_state_folder_is_exit_2_and_nothing_is_sent(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], smtp: SmtpServer
+) -> None:
+    folder = make_campaign(smtp_table(smtp.port))
+    assert cli("remind", folder, "--send", "--lang", "zh", "--as-of", QUIET_DAY).code == 0
+    (folder / ".checklist").chmod(0o555)
+    try:
+        result = cli("remind", folder, "--send", "--lang", "zh")
+    finally:
+        (folder / ".checklist").chmod(0o755)
+
+    assert result.code == 2, result.err
+    assert "nothing was sent" in result.err
+    assert smtp.received == []
+
+
+def test_a_disk_that_fills_up_halfway_stops_sending_and_the_next_run_repeats_at_most_one(
+    make_campaign: Callable[..., Path], smtp: SmtpServer, hook: Hook
+) -> None:
+    """Item 8: the state grows past the limit after a few messages: stop, lose nothing."""
+    folder = make_campaign(smtp_table(smtp.port), webhook_table(hook.url))
+
+    stopped = remind_limited(folder, 500, "--no-cache")
+
+    assert stopped.returncode == 2, stopped.stderr
+    assert "Traceback" not in stopped.stderr
+    assert "stopped sending" in stopped.stderr
+    sent_before = len(smtp.received) + len(hook.posts)
+    assert 0 < sent_before < 9  # 4 mails and 5 posts in all
+
+    again = remind_limited(folder, 10**7, "--no-cache")
+
+    assert again.returncode == 1, again.stderr  # 刘洋 has no address
+    mails = Counter(m.to for m in smtp.received)
+    posts = Counter(p.body["key"] for p in hook.posts)
+    assert set(mails) == {ZW, LQ, CJ, WH}
+    assert set(posts) == set(KEYS)
+    assert sum(mails.values()) + sum(posts.values()) <= 9 + 1
+
+
+# --- item 9: redirects ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_webhook_redirect_is_never_followed_and_fails_naming_the_new_location(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], hook: Hook, status: int
+) -> None:
+    folder = make_campaign(webhook_table(hook.url))
+    hook.behaviour = f"redirect-{status}"
+
+    result = cli("remind", folder, "--send", "--lang", "zh")
+
+    assert result.code == 1, result.err
+    assert [p.path for p in hook.posts] == ["/hook"] * 5  # no GET, nothing sent on
+    assert f"HTTP {status}" in result.err
+    assert hook.url.replace("/hook", "/moved") in result.err
+    assert state_of(folder)["delivered"] == {}
+    assert len(state_of(folder)["pending"]) == 5
+
+
+# --- item 10: a deadline per message ---------------------------------------------------------
+
+
+class Dribbler:
+    """A server on loopback that speaks SMTP or HTTP, but says one part a byte a second."""
+
+    def __init__(self, speaks: str, slow: str) -> None:
+        self.speaks, self.slow = speaks, slow
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            talk = self.smtp if self.speaks == "smtp" else self.http
+            threading.Thread(target=self.talk, args=(talk, connection), daemon=True).start()
+
+    def talk(self, talk: Callable[..., None], connection: socket.socket) -> None:
+        with contextlib.suppress(OSError), connection, connection.makefile("rb") as reader:
+            talk(connection, reader)
+
+    def say(self, connection: socket.socket, text: bytes, part: str) -> None:
+        if part != self.slow:
+            connection.sendall(text)
+            return
+        for byte in text:  # at most ~30 s, then the test is over anyway
+            connection.sendall(bytes([byte]))
+            if self.stop.wait(1):
+                return
+
+    def smtp(self, connection: socket.socket, reader: Any) -> None:
+        self.say(connection, b"220 slow.example ESMTP\r\n", "greeting")
+        for line in iter(reader.readline, b""):
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                connection.sendall(b"250-slow.example\r\n250 8BITMIME\r\n")
+            elif verb == b"DATA":
+                connection.sendall(b"354 go on\r\n")
+                for data in iter(reader.readline, b""):
+                    if data == b".\r\n":
+                        break
+                self.say(connection, b"250 2.0.0 queued as 12345\r\n", "data")
+            elif verb == b"QUIT":
+                connection.sendall(b"221 bye\r\n")
+                return
+            else:
+                connection.sendall(b"250 OK\r\n")
+
+    def http(self, connection: socket.socket, reader: Any) -> None:
+        length = 0
+        for line in iter(reader.readline, b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        reader.read(length)
+        body = b'{"errcode": 0, "errmsg": "ok", "pad": "................"}'
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        self.say(connection, head + b"Content-Length: %d\r\n\r\n" % len(body), "head")
+        self.say(connection, body, "body")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.listener.close()
+
+
+@pytest.mark.parametrize(
+    ("speaks", "slow"),
+    [("smtp", "greeting"), ("smtp", "data"), ("http", "head"), ("http", "body")],
+)
+def test_a_server_that_answers_a_byte_a_second_is_cut_off_at_the_timeout(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], speaks: str, slow: str
+) -> None:
+    """Item 10: `timeout` is for the whole message, not for each read."""
+    server = Dribbler(speaks, slow)
+    try:
+        if speaks == "smtp":
+            folder = make_campaign(smtp_table(server.port).replace("timeout = 5", "timeout = 2"))
+        else:
+            folder = make_campaign(webhook_table(f"http://127.0.0.1:{server.port}/", timeout=2))
+
+        result, seconds = timed(cli, "remind", folder, "--send", "--lang", "zh")
+    finally:
+        server.close()
+
+    assert result.code == 1, result.err
+    assert seconds < 2 + 8, seconds  # the first message's 2 s, then the channel is given up
+    assert "Traceback" not in result.err
+    assert "2 s" in result.err
+    assert state_of(folder)["delivered"] == {}
+
+
+# --- item 11: a journal, not a rewrite per message -----------------------------------------------
+
+
+def many_units(count: int) -> dict[str, str]:
+    """``count`` units, each with one owner whose task is due on the report day."""
+    return {
+        f"410105/u{n:03}.toml": JINSHUI.replace("jinshui-school", f"u{n:03}")
+        .replace("金水区测试学校党委", f"测试单位{n:03}")
+        .replace("陈静 <cj@example.cn>", f"责任人{n:03} <o{n:03}@example.cn>")
+        .replace("赵敏 <zm@example.cn>", f"联系人{n:03} <c{n:03}@example.cn>")
+        for n in range(count)
+    }
+
+
+def test_kills_at_random_moments_repeat_at_most_one_message_per_kill(
+    make_campaign: Callable[..., Path], smtp: SmtpServer, hook: Hook, tmp_path: Path
+) -> None:
+    """kill -9 while 30 mails and 30 posts go out, again and again: nothing lost, ≤1 extra each.
+
+    (Item 11: the guarantee the journal must keep.)
+    """
+    import random
+
+    folder = make_campaign(smtp_table(smtp.port), webhook_table(hook.url), units=many_units(30))
+    smtp.handler.delay = 0.02
+    chance = random.Random(9)
+    command = [sys.executable, "-m", "checklist", "remind", str(folder), "--send", "--no-cache"]
+    env = {**os.environ, "CHECKLIST_AS_OF": DAY}
+    kills = 0
+    for _ in range(12):  # start a run, kill it soon after its first delivery, again
+        before = len(smtp.received) + len(hook.posts)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        waited = time.monotonic() + 20
+        while process.poll() is None and time.monotonic() < waited:
+            if len(smtp.received) + len(hook.posts) > before:
+                time.sleep(chance.uniform(0, 0.2))
+                break
+            time.sleep(0.005)
+        if process.poll() is None:
+            process.kill()
+            kills += 1
+        process.wait(10)
+        if process.returncode == 0:
+            break
+    final = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert final.returncode == 0, final.stderr
+    mails = Counter(m.to for m in smtp.received)
+    posts = Counter(p.body["key"] for p in hook.posts)
+    assert set(mails) == {f"o{n:03}@example.cn" for n in range(30)}
+    assert len(posts) == 30
+    extra = sum(mails.values()) + sum(posts.values()) - 60
+    assert kills >= 3  # each kill came after a delivery, halfway through the night
+    assert extra <= kills, (kills, mails, posts)
+    assert recorded(folder).pending == {}
+    assert not (folder / ".checklist" / "remind-state.json.journal").exists()
+
+
+def test_the_journal_is_read_with_the_state_and_a_torn_last_line_is_ignored(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], hook: Hook
+) -> None:
+    from checklist.deliver import State
+
+    folder = make_campaign(webhook_table(hook.url))
+    path = folder / ".checklist" / "remind-state.json"
+    path.parent.mkdir()
+    journal = path.with_name("remind-state.json.journal")
+    done = {"delivered": f"{KEYS[1]}@webhook", "at": "2023-11-20T00:30:00+00:00"}
+    journal.write_text(json.dumps(done) + '\n{"delivered": "torn', encoding="utf-8")
+
+    assert list(State.load(path).delivered) == [f"{KEYS[1]}@webhook"]
+    result = cli("remind", folder, "--send", "--lang", "zh")
+
+    assert result.code == 0, result.err
+    assert sorted(p.body["key"] for p in hook.posts) == sorted(k for k in KEYS if k != KEYS[1])
+    assert not journal.exists()
+    assert set(state_of(folder)["delivered"]) == {f"{k}@webhook" for k in KEYS}
+
+
+def test_a_damaged_journal_is_refused_and_nothing_is_sent(
+    cli: Callable[..., Result], make_campaign: Callable[..., Path], hook: Hook
+) -> None:
+    folder = make_campaign(webhook_table(hook.url))
+    journal = folder / ".checklist" / "remind-state.json.journal"
+    journal.parent.mkdir()
+    journal.write_text('["not", "a", "record"]\n{}\n', encoding="utf-8")
+
+    result = cli("remind", folder, "--send", "--lang", "zh")
+
+    assert result.code == 2
+    assert "remind-state.json.journal" in result.err
+    assert "line 1" in result.err
+    assert hook.posts == []

@@ -7,8 +7,11 @@ import json
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # The 17 county-level areas of Zhengzhou, as /work/shared/DOMAIN.md lists them.
 ZHENGZHOU_COUNTIES = {
@@ -281,8 +284,16 @@ def test_new_refuses_an_id_that_is_not_an_id(campaign: Path, cli) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ['a \\"b\\" c', 'say "hi"', "back\\slash\\", "it's 'quoted'", "tab\there", '"""'],
-    ids=["escaped-quotes", "quotes", "backslashes", "apostrophes", "tab", "triple-quotes"],
+    ['a \\"b\\" c', 'say "hi"', "back\\slash\\", "it's 'quoted'", '"""', "x # y", "[unit]"],
+    ids=[
+        "escaped-quotes",
+        "quotes",
+        "backslashes",
+        "apostrophes",
+        "triple-quotes",
+        "hash",
+        "header",
+    ],
 )
 def test_new_escapes_any_name(campaign: Path, cli, name: str) -> None:
     result = cli(
@@ -389,3 +400,203 @@ def test_the_readme_session(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
     assert (task["unit"], task["measure"], task["owner"]) == ("jianzhong-street", "study", "张伟")
     assert (task["done"], task["state"]) == ("2023-11-09", "done")
     assert {t["state"] for t in tasks if t is not task} == {"open"}
+
+
+# --- what goes into a new file (issue 9, item 15) --------------------------------------
+
+NEW = ["new", "--county", "二七区", "--level", "grassroots"]
+HOSTILE = "\n\r\t\x00\x1b\x7f\x85\u2028\u200b\ufeff\"'#[]=\\ {}.a张"  # and TOML's own
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "message"),
+    [
+        ("--name", "二七区\n建中街街道党工委", "character 4 is U+000A (a line break)"),
+        ("--name", "二七区建中街街道党工委\r\n", "character 12 is U+000D (a carriage return)"),
+        ("--name", "甲\t乙", "character 2 is U+0009 (a tab)"),
+        ("--name", 'x\n[unit]\nid = "evil"', "character 2 is U+000A (a line break)"),
+        ("--name", "a\u2028b", "U+2028 (LINE SEPARATOR)"),
+        ("--name", "张\u200b伟", "U+200B (ZERO WIDTH SPACE)"),
+        ("--name", "\x1b[31mred", "U+001B (a control character)"),
+        ("--name", " 二七区", "starts or ends with a space"),
+        ("--name", "x" * 201, "--name is 201 characters long; at most 200"),
+        ("--contact", "王红\n", "--contact '王红\\n': character 3 is U+000A (a line break)"),
+        ("--contact", "王\x00红", "U+0000"),
+        ("--county", "二七区\n", "--county '二七区\\n': character 4 is U+000A"),
+        ("--id", "abc\n", "--id 'abc\\n': use letters, digits"),
+        ("--id", "a" * 101, "--id is 101 characters long; at most 100"),
+    ],
+    ids=[
+        "newline", "crlf", "tab", "injection", "line-separator", "zero-width", "escape",
+        "space", "long", "contact-newline", "contact-nul", "county-newline", "id-newline",
+        "id-long",
+    ],
+)  # fmt: skip
+def test_new_refuses_a_value_that_cannot_be_one_line_of_the_file(
+    campaign: Path, cli, option: str, text: str, message: str
+) -> None:
+    argv = {"--name": "甲单位", "--contact": "王红", option: text}
+    before = snapshot(campaign)
+
+    argv = {"--county": "二七区", "--level": "grassroots"} | argv
+    result = cli("new", *(x for pair in argv.items() for x in pair))
+
+    assert (result.code, result.out) == (2, ""), result.err
+    assert result.err.startswith(f"checklist: error: {option}")
+    assert message in result.err
+    assert "\n" not in result.err.rstrip("\n")  # the message itself is one line
+    assert snapshot(campaign) == before
+
+
+def test_a_name_of_undecodable_bytes_is_refused(campaign: Path) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates; they cannot be written."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "checklist", *NEW, "--name", b"\xff\xfe-name"],
+        capture_output=True,
+        timeout=60,
+        env=os.environ | {"PYTHONIOENCODING": "utf-8"},
+        check=False,
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert b"character 1 is U+DCFF" in result.stderr
+    assert not (campaign / "units" / "410103").exists()
+
+
+def test_campaign_names_become_safe_comments(tmp_path: Path, cli) -> None:
+    """County and measure names go into comments: a line break in them must not end the
+    comment and start TOML. campaign.toml refuses such names (E204); the template does not
+    rely on it."""
+    import dataclasses
+
+    from checklist.config import load_campaign
+    from checklist.model import County, Level
+    from checklist.scaffold import unit_toml
+
+    folder = tmp_path / "c"
+    assert cli("init", folder, "--preset", "zhengzhou").code == 0
+    campaign = load_campaign(folder / "campaign.toml")
+    county = County("410103", '二七区\n[unit]\nid = "evil"')
+    measures = list(campaign.measures)
+    measures[0] = dataclasses.replace(measures[0], name='理论学习\r\nowner = "x"')
+    campaign = dataclasses.replace(campaign, measures=tuple(measures))
+
+    unit = unit_toml(
+        unit_id="a", name="甲", county=county, level=Level.COUNTY, contact="", campaign=campaign
+    )
+
+    assert tomllib.loads(unit)["unit"]["id"] == "a"
+    assert tomllib.loads(unit)["study"] == {"owner": ""}
+    assert 'county = "410103"  # 二七区\ufffd[unit]\ufffdid = "evil"\n' in unit
+
+
+def test_campaign_names_with_line_breaks_are_refused_before_new(
+    tmp_path: Path, cli, monkeypatch
+) -> None:
+    folder = tmp_path / "c"
+    assert cli("init", folder, "--preset", "zhengzhou").code == 0
+    config = folder / "campaign.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace('name = "二七区"', 'name = "二七区\\n[unit]\\nid = \\"evil\\""'),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(folder)
+
+    result = cli("new", "--county", "410103", "--level", "county", "--name", "甲", "--id", "a")
+
+    assert result.code == 2, result.err
+    assert "E204" in result.err
+    assert not (folder / "units/410103/a.toml").exists()
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    name=st.one_of(st.text(), st.text(alphabet=HOSTILE)),
+    contact=st.text(alphabet="\n\t \"'#\\a王", max_size=5),
+)  # fmt: skip
+def test_new_writes_exactly_what_was_given_or_refuses(
+    campaign: Path, cli, name: str, contact: str
+) -> None:
+    path = campaign / "units/410103/prop.toml"
+    path.unlink(missing_ok=True)
+    before = snapshot(campaign)
+
+    result = cli(*NEW, "--name", name, "--contact", contact, "--id", "prop")
+
+    if result.code == 0:
+        assert result.out.startswith("created units/410103/prop.toml\n")
+        text = path.read_text(encoding="utf-8")
+        written = tomllib.loads(text)
+        assert written["unit"] == {
+            "id": "prop", "name": name, "county": "410103", "level": "grassroots",
+            "contact": contact,
+        }  # fmt: skip
+        assert set(written) == {"unit", *(key for key, _ in MEASURES)}
+        assert text.splitlines()[0].startswith(f"# {name} — ")  # the header is one line
+        assert all(char not in name + contact for char in "\n\r\t\x00\x1b\u2028\u200b")
+    else:
+        assert (result.code, result.out) == (2, ""), result.err
+        assert result.err.startswith(("checklist: error: --name ", "checklist: error: --contact "))
+        assert snapshot(campaign) == before
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/below"])
+def test_init_where_a_file_is_says_so(tmp_path: Path, cli, where: str) -> None:
+    (tmp_path / "a-file").write_text("mine\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+
+    result = cli("init", tmp_path / where)
+
+    assert (result.code, result.out) == (2, "")
+    assert (
+        result.err
+        == f"checklist: error: cannot create {tmp_path / where}/campaign.toml: Not a directory\n"
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_new_never_replaces_a_file_made_meanwhile(campaign: Path, cli, monkeypatch) -> None:
+    """Two `new` at once can pick the same id: the second must not replace the first's file."""
+    import checklist.scaffold
+
+    path = campaign / "units/410103/410103-001.toml"
+    render = checklist.scaffold.unit_toml
+
+    def render_while_a_colleague_creates_it(**values: Any) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text('[unit]\nid = "410103-001"\nname = "theirs"\n', encoding="utf-8")
+        return render(**values)
+
+    monkeypatch.setattr(checklist.scaffold, "unit_toml", render_while_a_colleague_creates_it)
+
+    result = cli(*NEW, "--name", "mine")
+
+    assert result.code == 2
+    assert (
+        "units/410103/410103-001.toml already exists; checklist new never overwrites" in result.err
+    )
+    assert "theirs" in path.read_text(encoding="utf-8")
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_new_removes_what_a_killed_new_of_the_same_file_left(campaign: Path, cli) -> None:
+    folder = campaign / "units/410103"
+    folder.mkdir(parents=True)
+    (folder / ".410103-001.toml.k1ll3d00.tmp").write_bytes(b'[unit]\nid = "41')  # cut short
+    (folder / ".410103-001.toml.lock").write_bytes(b"")
+
+    assert cli("validate").code == 2  # no unit files yet: the leftovers are not units
+
+    result = cli(*NEW, "--name", "甲")
+
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in folder.iterdir()) == ["410103-001.toml"]

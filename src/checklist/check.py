@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from checklist.hidden import INVISIBLE, SCREEN, hidden_finding, strings
 from checklist.locate import Place
 from checklist.model import Campaign, Level, MeasureDef, Person, Problem, Severity, Task, Unit
 from checklist.pinpoint import pinpoint
@@ -22,7 +22,7 @@ from checklist.recur import SHORTHANDS, RecurrenceError, occurrences, rule_text
 from checklist.rules import Finding, KeyPath
 from checklist.schema import ID_PATTERN, unit_schema
 from checklist.shape import BAD, did_you_mean, quote, shape, table_name
-from checklist.source import BIDI_CONTROLS, SourceError, decode, parse
+from checklist.source import SourceError, decode, parse
 
 MAX_REPEATING_TASKS = 100
 
@@ -169,7 +169,7 @@ def parse_person(text: str) -> tuple[str, str | None]:
     found = _angled(text)
     if found:
         return found
-    if _EMAIL.match(text.strip()):
+    if _EMAIL.fullmatch(text.strip()):
         return text.strip(), text.strip()
     return text.strip(), None
 
@@ -213,42 +213,23 @@ _MUST_NOT_BE_EMPTY = {
     "postpone_reason",
 }
 _MULTILINE_OK = {"note", "postpone_reason"}
-# Bidi controls can make a line read differently from what it holds.
+# Free text, where an invisible character is a warning (emoji use them); elsewhere text
+# names something, and one is an error. See hidden.py.
+_FREE_TEXT = {"title", "note", "postpone_reason"}
 
-
-def _hidden_character(text: str, *, multiline: bool) -> str | None:
-    for char in text:
-        if char in "\n\t" and multiline:
-            continue
-        if char in BIDI_CONTROLS or unicodedata.category(char) == "Cc":
-            return char
-    return None
-
-
-def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
-    """Every string in the document, with its path and whether it is a key."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield (*path, key), key, True
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
-    elif isinstance(value, str):
-        yield path, value, False
-
-
-# What could put an invisible character in a string: a raw control or bidi character, or an
-# escape that makes one. A file with none of them needs no character-by-character scan.
-_HIDDEN_CHARACTER = re.compile(
-    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+# What could put a hidden character in a string: the character itself, or an escape that
+# makes one. A file with neither needs no character-by-character scan.
 _HIDDEN_ESCAPE = re.compile(r"\\[btnfrexuU]")
 
 
 def _maybe_hidden(text: str) -> bool:
-    return bool(_HIDDEN_CHARACTER.search(text)) or (
-        "\\" in text and bool(_HIDDEN_ESCAPE.search(text))
+    # A multi-line string holds line breaks that the screen (which must let every line
+    # end through) cannot see: a title that spans two lines is as wrong as "\n" in one.
+    return (
+        bool(SCREEN.search(text))
+        or ("\\" in text and bool(_HIDDEN_ESCAPE.search(text)))
+        or '"""' in text
+        or "'''" in text
     )
 
 
@@ -262,20 +243,21 @@ def check_text(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
 
 
 def _every_string(doc: dict[str, Any]) -> Iterator[Finding]:
-    for path, text, is_key in _strings(doc, ()):
+    for path, text, is_key in strings(doc):
         name = str(path[-1]) if path and isinstance(path[-1], str) else "text"
-        hidden = _hidden_character(text, multiline=not is_key and name in _MULTILINE_OK)
+        hidden = hidden_finding(
+            path,
+            text,
+            is_key=is_key,
+            multiline=not is_key and name in _MULTILINE_OK,
+            names=is_key or name not in _FREE_TEXT,
+        )
         if hidden:
-            what = unicodedata.name(hidden, "control character")
-            yield Finding(
-                "E204",
-                f"{'key' if is_key else name} {quote(text)} contains the invisible "
-                f"character U+{ord(hidden):04X} ({what})",
-                path,
-                on_value=not is_key,
-                hint="delete it: invisible characters can disguise text in terminals and reports",
-            )
-        elif not is_key and name in _MUST_NOT_BE_EMPTY and not text.strip():
+            yield hidden
+        if hidden and hidden.code == "E204":
+            continue
+        shown = "".join(c for c in text if c not in INVISIBLE) if hidden else text
+        if not is_key and name in _MUST_NOT_BE_EMPTY and not shown.strip():
             yield _empty(name, path)
 
 
@@ -339,7 +321,7 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         )
     unit_id = good(unit, "id")
     if isinstance(unit_id, str):
-        if unit_id.strip() and not re.match(ID_PATTERN, unit_id):
+        if unit_id.strip() and not re.fullmatch(ID_PATTERN, unit_id):
             yield Finding(
                 "E210",
                 f"unit id {quote(unit_id)} has characters ids cannot have",
@@ -347,7 +329,7 @@ def check_unit_table(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 on_value=True,
                 hint="use letters, digits, '.', '_' and '-', like erqi-committee",
             )
-    elif "id" not in (unit or {}) and not re.match(ID_PATTERN, ctx.stem) and unit is not None:
+    elif isinstance(unit, dict) and "id" not in unit and not re.fullmatch(ID_PATTERN, ctx.stem):
         yield Finding(
             "E210",
             f"the file name gives the unit id {quote(ctx.stem)}, which has "
@@ -386,7 +368,7 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     people = doc.get("people")
     if isinstance(people, dict):
         for name, address in people.items():
-            if isinstance(address, str) and not _EMAIL.match(address.strip()):
+            if isinstance(address, str) and not _EMAIL.fullmatch(address.strip()):
                 yield Finding(
                     "E209",
                     f"{quote(address)} is not an e-mail address",
@@ -403,7 +385,7 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             continue
         found = _angled(text)
         address = found[1] if found else text.strip()
-        if (found is None and "<" in text + ">") or not _EMAIL.match(address):
+        if (found is None and "<" in text + ">") or not _EMAIL.fullmatch(address):
             yield Finding(
                 "E209",
                 f"{quote(text)} is not a name with an e-mail address",
@@ -454,7 +436,7 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             )
         task_id = good(entry.table, "id")
         if isinstance(task_id, str) and task_id.strip():
-            if not re.match(ID_PATTERN, task_id):
+            if not re.fullmatch(ID_PATTERN, task_id):
                 yield Finding(
                     "E210",
                     f"task id {quote(task_id)} has characters ids cannot have",

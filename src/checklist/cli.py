@@ -5,17 +5,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import io
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 
 import typer
 
 from checklist import __version__
-from checklist.errors import EXIT_INTERNAL, EXIT_PROBLEMS, ChecklistError, ConfigError
+from checklist.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, ChecklistError, ConfigError
 from checklist.i18n import Lang
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from checklist.edit import Edit
     from checklist.filters import Filters
     from checklist.model import Campaign, Item, Problem, Unit
+    from checklist.validate import Found
 
 app = typer.Typer(
     name="checklist",
@@ -86,7 +88,8 @@ class SortChoice(enum.StrEnum):
 # Optional[...] rather than "X | None": typer reads these annotations at run time.
 PathsArg = Annotated[
     Optional[list[Path]],  # noqa: UP045
-    typer.Argument(help="Unit files or folders to check.", show_default="."),
+    # readable=False: an unreadable file or folder is a located problem (E001), not a usage error.
+    typer.Argument(help="Unit files or folders to check.", show_default=".", readable=False),
 ]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
@@ -147,6 +150,18 @@ TaskArg = Annotated[
 UnitArg = Annotated[str, typer.Argument(help="The unit: its id, or its file.")]
 
 
+FollowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow-outside",
+        help="Also read unit files and folders whose real path (through links) is outside "
+        "the campaign folder; refused by default.",
+    ),
+]
+
+# --soon: a hundred years is more than any campaign, and keeps the horizon in the calendar.
+SOON_MAX = 36_500
+
 NoCacheOpt = Annotated[
     bool,
     typer.Option(
@@ -198,6 +213,7 @@ def validate(
         ),
     ] = None,
     as_of: AsOfOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Check unit files: every problem, with file, line and column.
@@ -207,7 +223,7 @@ def validate(
     from checklist import dates
     from checklist.config import find_config, load_campaign
     from checklist.model import Severity
-    from checklist.validate import validate
+    from checklist.validate import Report, validate
 
     paths = paths or [Path()]
     if output_format is None:
@@ -222,10 +238,21 @@ def validate(
             raise ConfigError(str(error)) from None
         raise
     today = dates.as_of(as_of, timezone=campaign.timezone)
-    files = _unit_files(paths, campaign)
+    found = _unit_files(paths, campaign, follow_outside)
     cache = _cache(campaign, no_cache)
-    report = validate(files, campaign=campaign, today=today, cache=cache, units=False)
-    _write_problems(report.problems, output_format, output_file, checked=len(files))
+    checked = validate(
+        found.files,
+        campaign=campaign,
+        today=today,
+        cache=cache,
+        units=False,
+        follow_outside=follow_outside,
+    )
+    report = Report((*found.refused, *checked.results))
+    within = None if follow_outside else campaign.root
+    _write_problems(
+        report.problems, output_format, output_file, checked=len(report.results), within=within
+    )
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
     if failing:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -237,33 +264,68 @@ def _write_problems(
     output_file: Path | None,
     *,
     checked: int,
+    within: Path | None = None,
 ) -> None:
+    from checklist.errors import UsageError
     from checklist.render import problems as render
 
-    out = output_file.open("w", encoding="utf-8") if output_file else sys.stdout
+    # A report file is written whole or not at all: a reader never sees half of one.
+    out: TextIO = io.StringIO() if output_file else sys.stdout
+    if output_format is ValidateFormat.JSON:
+        render.write_json(problems, out, checked=checked)
+    elif output_format is ValidateFormat.GITHUB:
+        render.write_github(problems, out)
+        print(render.summary(problems, checked=checked), file=sys.stderr)
+    else:
+        render.write_text(
+            problems,
+            out if output_file else None,
+            sources=_sources(problems, within=within),
+            checked=checked,
+        )
+    if output_file and isinstance(out, io.StringIO):
+        try:
+            _write_report(output_file, out.getvalue().encode())
+        except OSError as error:
+            raise UsageError(
+                f"cannot write the report to {output_file}: {error.strerror or error}"
+            ) from None
+
+
+def _write_report(path: Path, data: bytes) -> None:
+    """Replace a regular file atomically (through a link, the link's target); write into
+    anything else as it is (/dev/stdout, a pipe), which a rename would replace."""
+    import errno
+    import stat
+
+    from checklist.atomic import write_atomic
+
+    real = Path(os.path.realpath(path))
     try:
-        if output_format is ValidateFormat.JSON:
-            render.write_json(problems, out, checked=checked)
-        elif output_format is ValidateFormat.GITHUB:
-            render.write_github(problems, out)
-            print(render.summary(problems, checked=checked), file=sys.stderr)
-        else:
-            render.write_text(
-                problems, out if output_file else None, sources=_sources(problems), checked=checked
-            )
-    finally:
-        if output_file:
-            out.close()
+        regular = stat.S_ISREG(real.stat().st_mode)
+    except FileNotFoundError:
+        regular = True
+    if regular:
+        if not real.parent.is_dir():  # a mistyped folder is a mistake, not one to create
+            raise FileNotFoundError(errno.ENOENT, "no such folder", str(real.parent))
+        write_atomic(real, data)
+        return
+    with real.open("wb") as handle:
+        handle.write(data)
 
 
-def _sources(problems: Sequence[Problem]) -> dict[str, str]:
-    """The text of the files that have problems, to quote their lines."""
+def _sources(problems: Sequence[Problem], *, within: Path | None) -> dict[str, str]:
+    """The text of the files that have problems, to quote their lines.
+
+    Read again, and perhaps changed or gone since: never quote a file that is now binary,
+    or (given ``within``, the campaign folder) one whose real path is now outside it.
+    """
     from checklist.source import SourceError, decode, read
 
     sources = {}
-    for file in {p.file for p in problems}:
+    for file in {p.file for p in problems if p.code not in ("E002", "E007")}:
         with contextlib.suppress(SourceError):
-            sources[file] = decode(read(Path(file)))
+            sources[file] = decode(read(Path(file), within=within))
     return sources
 
 
@@ -295,45 +357,70 @@ class _Loaded:
     as_of: dt.date
     units: tuple[Unit, ...]
     skipped: int
+    refused: int  # folders and files that could not be read: the figures lack them
 
 
-def _unit_files(paths: list[Path], campaign: Campaign) -> list[Path]:
-    from checklist.validate import discover
+def _unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> Found:
+    from checklist.validate import find
 
-    files = discover(paths, campaign)
-    if not files:
+    found = find(paths, campaign, follow_outside=follow_outside)
+    if not found.files and not found.refused:
         raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
-    return files
+    return found
 
 
 def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
-    from checklist.cache import Cache
+    """The cache, unless --no-cache or it is not safe to use (then a warning, and none)."""
+    from checklist.cache import Cache, CacheRefusedError
+    from checklist.render import printable
 
-    return None if no_cache else Cache.open(campaign)
+    if no_cache:
+        return None
+    try:
+        return Cache.open(campaign)
+    except CacheRefusedError as why:
+        print(printable(f"checklist: warning: not using the cache: {why}"), file=sys.stderr)
+        return None
 
 
 def _load(
-    paths: list[Path] | None, config: Path | None, as_of: str | None, lang: Lang, no_cache: bool
+    paths: list[Path] | None,
+    config: Path | None,
+    as_of: str | None,
+    lang: Lang,
+    no_cache: bool,
+    follow_outside: bool,
 ) -> _Loaded:
-    """The campaign, the report day and its valid units; files with problems are counted out."""
+    """The campaign, the report day and its valid units; files with problems are counted out.
+
+    What cannot be read at all (a folder, a file outside the campaign) is an error on
+    stderr: the figures lack units nobody can count, so the command will exit 1.
+    """
     from checklist import dates
     from checklist.config import find_config, load_campaign
     from checklist.i18n import t
+    from checklist.render import printable
     from checklist.validate import validate
 
     paths = paths or [Path()]
     campaign = load_campaign(config or find_config(paths))
     day = dates.as_of(as_of, timezone=campaign.timezone)
-    files = _unit_files(paths, campaign)
+    found = _unit_files(paths, campaign, follow_outside)
     # A done date is "in the future" against the clock, not against a report day in the past.
     today = max(dates.today(campaign.timezone), day)
     cache = _cache(campaign, no_cache)
-    results = validate(files, campaign=campaign, today=today, cache=cache).results
+    results = validate(
+        found.files, campaign=campaign, today=today, cache=cache, follow_outside=follow_outside
+    ).results
     units = tuple(r.unit for r in results if r.unit is not None)
     skipped = len(results) - len(units)
     if skipped:
         print(t("skipped", lang, count=skipped), file=sys.stderr)
-    return _Loaded(campaign, day, units, skipped)
+    for refused in found.refused:
+        for problem in refused.problems:
+            message = t("refused", lang, file=problem.file, message=problem.message)
+            print(f"checklist: {printable(message)}", file=sys.stderr)
+    return _Loaded(campaign, day, units, skipped, len(found.refused))
 
 
 @app.command()
@@ -346,6 +433,7 @@ def status(
         typer.Option(
             "--soon",
             min=0,
+            max=SOON_MAX,
             help="Also list tasks due within N days (default 7 in the summary).",
             metavar="N",
             show_default=False,
@@ -366,6 +454,7 @@ def status(
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
     lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """List overdue (and due-soon) tasks, most overdue first.
@@ -382,7 +471,7 @@ def status(
     from checklist.status import DEFAULT_SOON_DAYS, items
 
     language = Lang(lang.value) if lang else default_lang()
-    loaded = _load(paths, config, as_of, language, no_cache)
+    loaded = _load(paths, config, as_of, language, no_cache, follow_outside)
     campaign = loaded.campaign
     chosen = make_filters(
         campaign,
@@ -432,7 +521,7 @@ def status(
             elif not (state or everything):
                 print(t("nothing", language, as_of=loaded.as_of.isoformat()))
             print(summary)
-    if fail_on_overdue and any(i.state is State.OVERDUE for i in selected):
+    if loaded.refused or (fail_on_overdue and any(i.state is State.OVERDUE for i in selected)):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -467,7 +556,11 @@ def rollup(
     soon: Annotated[
         int,
         typer.Option(
-            "--soon", min=0, help="Count tasks due within N days as due soon.", metavar="N"
+            "--soon",
+            min=0,
+            max=SOON_MAX,
+            help="Count tasks due within N days as due soon.",
+            metavar="N",
         ),
     ] = 7,
     by: Annotated[
@@ -493,6 +586,7 @@ def rollup(
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
     lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
@@ -510,7 +604,7 @@ def rollup(
     from checklist.status import items
 
     language = Lang(lang.value) if lang else default_lang()
-    loaded = _load(paths, config, as_of, language, no_cache)
+    loaded = _load(paths, config, as_of, language, no_cache, follow_outside)
     campaign = loaded.campaign
     chosen = make_filters(
         campaign,
@@ -552,7 +646,7 @@ def rollup(
             write_markdown(table, out)
         else:
             write_terminal(table)
-    if fail_on_overdue and result.total.counts.overdue:
+    if loaded.refused or (fail_on_overdue and result.total.counts.overdue):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -589,6 +683,7 @@ def remind(
         RemindFormat, typer.Option("--format", "-f", help="text, or json (the planned messages).")
     ] = RemindFormat.TEXT,
     lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Tonight's reminders for owners, and escalations for contacts.
@@ -603,7 +698,8 @@ def remind(
     from checklist.remind import plan
     from checklist.status import items
 
-    loaded = _load(paths, config, as_of, Lang(lang.value) if lang else default_lang(), no_cache)
+    language = Lang(lang.value) if lang else default_lang()
+    loaded = _load(paths, config, as_of, language, no_cache, follow_outside)
     campaign = loaded.campaign
     configured = campaign.remind.lang
     language = Lang(lang.value) if lang else Lang(configured) if configured else default_lang()
@@ -626,6 +722,8 @@ def remind(
         if send:  # a dry run still checks the configuration, as a real run would
             open_channels(campaign, dict(os.environ))
         _print_messages(messages, output_format, as_of=loaded.as_of)
+        if loaded.refused:
+            raise typer.Exit(EXIT_PROBLEMS)
         return
     channels = open_channels(campaign, dict(os.environ))
     path = state_file or campaign.root / ".checklist" / "remind-state.json"
@@ -633,11 +731,10 @@ def remind(
         state = State.load(path)
         state.forget(as_of=loaded.as_of)
         outcome = deliver(messages, channels, state)
-        state.save()
     if output_format is RemindFormat.JSON:
         _print_messages(messages, output_format, as_of=loaded.as_of, outcome=outcome)
     _report_undelivered(outcome, language)
-    if outcome.failed or outcome.undeliverable:
+    if outcome.failed or outcome.undeliverable or loaded.refused:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -746,7 +843,14 @@ def init(
         if dry_run:
             print(f"--- would create {path} ---\n{text}")
         elif not path.exists():
-            write_atomic(path, text.encode())
+            try:
+                write_atomic(path, text.encode(), exclusive=True)
+            except FileExistsError:
+                raise UsageError(
+                    f"{path} already exists; checklist init never overwrites"
+                ) from None
+            except OSError as error:
+                raise UsageError(f"cannot create {path}: {error.strerror or error}") from None
             print(f"created {path}")
     if not dry_run and not preset:
         print(f"next: list your county-level areas under [[counties]] in {config}")
@@ -772,32 +876,32 @@ def new(
 
     Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
     """
-    import re
-
     from checklist import dates
-    from checklist.atomic import write_atomic
     from checklist.check import check_unit
     from checklist.config import find_config, load_campaign
-    from checklist.edit import unit_ids
+    from checklist.edit import create, unit_ids
     from checklist.errors import UsageError
     from checklist.filters import make_filters
     from checklist.model import Level
-    from checklist.scaffold import unit_toml
-    from checklist.schema import ID_PATTERN
+    from checklist.scaffold import check_id, check_value, unit_toml, verify_unit
     from checklist.source import display
 
+    check_value("--name", name)
+    check_value("--contact", contact)
+    check_value("--county", county)
+    if unit_id is not None:
+        check_id("--id", unit_id)
     campaign = load_campaign(config or find_config([Path()]))
     (code,) = make_filters(campaign, (), county=[county]).counties
     home = campaign.county(code)
     assert home is not None
+    check_id(f"the county code of {county!r} in campaign.toml", code)
     ids = unit_ids(campaign)
     if unit_id is None:
         n = 1
         while f"{code.lower()}-{n:03d}" in ids:
             n += 1
         unit_id = f"{code.lower()}-{n:03d}"
-    if not re.match(ID_PATTERN, unit_id):
-        raise UsageError(f"--id {unit_id!r}: use letters, digits, '.', '_' and '-'")
     if unit_id in ids:
         raise UsageError(f"unit id {unit_id!r} is already used by {display(ids[unit_id])}")
     path = campaign.root / "units" / code / f"{unit_id}.toml"
@@ -811,12 +915,14 @@ def new(
         contact=contact,
         campaign=campaign,
     )
+    values = {"id": unit_id, "name": name, "county": code, "level": level.value}
+    verify_unit(text, unit=values | {"contact": contact}, campaign=campaign)
     today = dates.as_of(None, timezone=campaign.timezone)
     todo = check_unit(text.encode(), file=display(path), campaign=campaign, today=today)
     if dry_run:
         print(f"--- would create {display(path)} ---\n{text}")
     else:
-        write_atomic(path, text.encode())
+        create(path, text.encode())
         print(f"created {display(path)}")
     print("left to fill in:")
     for problem in todo.problems:
@@ -832,20 +938,35 @@ def _edit_target(unit: str, config: Path | None) -> tuple[Campaign, Path]:
     return campaign, find_unit(campaign, unit)
 
 
-def _finish(edit: Edit, campaign: Campaign, dry_run: bool) -> None:
-    """Show the diff, or write the edit (if it validates) and say what changed."""
+def _edit(path: Path, make: Callable[[], Edit], campaign: Campaign, dry_run: bool) -> None:
+    """Make the edit holding the file's lock; show its diff, or write it and say what changed.
+
+    A dry run makes every check the real run makes: it never shows a diff that
+    the real run would refuse.
+    """
     from checklist import dates
-    from checklist.edit import apply
+    from checklist.edit import apply, check, editing
+    from checklist.errors import EditError
     from checklist.render import printable
     from checklist.source import display
 
+    today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
+    try:
+        with editing(path):
+            edit = make()
+            if dry_run:
+                check(edit, campaign=campaign, today=today)
+            else:
+                apply(edit, campaign=campaign, today=today)
+    except EditError as error:
+        if dry_run:
+            raise EditError(f"--dry-run: the real run would refuse this edit: {error}") from None
+        raise
     if dry_run:
         for line in edit.diff().splitlines():
             print(printable(line))
-        return
-    today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
-    apply(edit, campaign=campaign, today=today)
-    print(printable(f"{display(edit.path)}: {edit.summary}"))
+    else:
+        print(printable(f"{display(edit.path)}: {edit.summary}"))
 
 
 @app.command()
@@ -874,8 +995,12 @@ def done(
     campaign, path = _edit_target(unit, config)
     today = dates.as_of(None, timezone=campaign.timezone)
     day = dates.parse_day(on, base=today) if on else today
-    edit = mark_done(path, campaign=campaign, measure=measure, task=task, on=day)
-    _finish(edit, campaign, dry_run)
+    _edit(
+        path,
+        lambda: mark_done(path, campaign=campaign, measure=measure, task=task, on=day),
+        campaign,
+        dry_run,
+    )
 
 
 @app.command()
@@ -893,7 +1018,12 @@ def reopen(
     from checklist.edit import reopen as open_again
 
     campaign, path = _edit_target(unit, config)
-    _finish(open_again(path, campaign=campaign, measure=measure, task=task), campaign, dry_run)
+    _edit(
+        path,
+        lambda: open_again(path, campaign=campaign, measure=measure, task=task),
+        campaign,
+        dry_run,
+    )
 
 
 @app.command()
@@ -918,8 +1048,9 @@ def postpone(
         raise UsageError("postpone needs --to DATE and --reason TEXT")
     campaign, path = _edit_target(unit, config)
     day = dates.parse_day(to, base=dates.as_of(None, timezone=campaign.timezone))
-    _finish(
-        move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason),
+    _edit(
+        path,
+        lambda: move(path, campaign=campaign, measure=measure, task=task, to=day, reason=reason),
         campaign,
         dry_run,
     )
@@ -947,8 +1078,13 @@ def _report_error(error: ChecklistError) -> None:
     if isinstance(error, ConfigError) and error.problems:
         from checklist.render import problems as render
 
+        # campaign.toml's lines are quoted only when it is no link out of its folder.
+        folder = Path(error.problems[0].file).absolute().parent
         render.write_text(
-            error.problems, sys.stderr, sources=_sources(error.problems), checked=None
+            error.problems,
+            sys.stderr,
+            sources=_sources(error.problems, within=folder),
+            checked=None,
         )
     first, *rest = str(error).split("\n")
     print(f"checklist: error: {printable(first)}", file=sys.stderr)
@@ -959,7 +1095,10 @@ def _report_error(error: ChecklistError) -> None:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the app and turn every failure into a message and an exit code, never a traceback."""
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="checklist")
+        try:
+            app(args=list(argv) if argv is not None else None, prog_name="checklist")
+        finally:
+            sys.stdout.flush()  # a full disk shows here, while there is still an exit code to set
     except SystemExit as done:  # typer exits on success and on usage errors
         return done.code if isinstance(done.code, int) else int(done.code is not None)
     except ChecklistError as error:
@@ -972,6 +1111,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         # The reader (head, less) went away: not an error worth a message.
         sys.stderr.close()
         return EXIT_PROBLEMS
+    except OSError as error:  # the output cannot be written: a full disk, a read-only folder
+        from checklist.render import printable
+
+        _discard_stdout()
+        where = f": {error.filename}" if error.filename else ""
+        print(
+            f"checklist: error: {printable(error.strerror or str(error))}{where}", file=sys.stderr
+        )
+        return EXIT_USAGE
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("CHECKLIST_DEBUG"):
             raise
@@ -982,3 +1130,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return 0
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so Python's last flush of what could not be written is quiet."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)

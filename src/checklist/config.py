@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from checklist.errors import ConfigError
+from checklist.hidden import hidden_finding, strings
 from checklist.model import (
     DEFAULT_MEASURES,
     Campaign,
@@ -26,22 +28,37 @@ from checklist.shape import quote, shape
 from checklist.source import SourceError, decode, display, parse, read
 
 CONFIG_NAME = "campaign.toml"
+MAX_ADVANCE_DAYS = 366
 
 
 def find_config(paths: Sequence[Path]) -> Path:
     """Walk up from the first path to the nearest campaign.toml, as ruff finds pyproject.toml."""
     start = (paths[0] if paths else Path()).absolute()
-    if start.is_file() or not start.exists():
+    if _kind(start) != stat.S_IFDIR:
         start = start.parent
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
+        if _kind(candidate) == stat.S_IFREG:
             return candidate
     raise ConfigError(
         f"no {CONFIG_NAME} found in {start} or any folder above it; "
         "run checklist in a campaign folder, or name one with --config FILE "
         "(docs/format.md describes campaign.toml)"
     )
+
+
+def _kind(path: Path) -> int | None:
+    """The file type of path (through links), None if there is nothing; a folder that
+    cannot be entered stops the search, since a campaign.toml behind it would be missed."""
+    try:
+        return stat.S_IFMT(path.stat().st_mode)
+    except PermissionError:
+        raise ConfigError(
+            f"cannot look for {CONFIG_NAME} in {path.parent}: permission denied; "
+            "make the folder readable, or name the file with --config FILE"
+        ) from None
+    except (OSError, ValueError):
+        return None
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -60,6 +77,7 @@ def load_campaign(path: Path) -> Campaign:
     findings: list[Finding] = []
     clean = shape(doc, CAMPAIGN_SCHEMA, findings)
     findings.extend(_check(clean))
+    findings.extend(_hidden_texts(clean))
     findings.extend(_check_delivery(clean))
     problems = pinpoint(findings, text=text, file=file)
     if findings:
@@ -101,7 +119,7 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
         for i, measure in enumerate(measures):
             key = measure.get("key")
             if isinstance(key, str) and (
-                not re.match(MEASURE_KEY_PATTERN, key) or key in RESERVED_TABLES
+                not re.fullmatch(MEASURE_KEY_PATTERN, key) or key in RESERVED_TABLES
             ):
                 yield Finding(
                     "E213",
@@ -131,6 +149,14 @@ def _check(doc: dict[str, Any]) -> Iterable[Finding]:
                     ("counties", i, "expected_units"),
                     on_value=True,
                 )
+
+
+def _hidden_texts(doc: dict[str, Any]) -> Iterable[Finding]:
+    """Control, bidi and invisible characters: campaign text reaches every report and message."""
+    for path, text, is_key in strings(doc):
+        finding = hidden_finding(path, text, is_key=is_key, multiline=False, names=True)
+        if finding:
+            yield finding
 
 
 _SUBJECT_FIELDS = {
@@ -197,6 +223,17 @@ def _check_delivery(doc: dict[str, Any]) -> Iterable[Finding]:
                         ("remind", "channels", i),
                         on_value=True,
                         hint=f"add [{table}] (see docs/format.md)",
+                    )
+        advance = remind.get("advance_days")
+        if isinstance(advance, list):
+            for i, days in enumerate(advance):
+                if isinstance(days, int) and not 0 <= days <= MAX_ADVANCE_DAYS:
+                    yield Finding(
+                        "E213",
+                        f"advance_days holds {days}: remind 0 to {MAX_ADVANCE_DAYS} days ahead",
+                        ("remind", "advance_days", i),
+                        on_value=True,
+                        hint="0 is the due day itself, 7 a week before",
                     )
         for key in ("overdue_every", "escalate_after"):
             if isinstance(remind.get(key), int) and remind[key] < 1:

@@ -11,6 +11,18 @@ from checklist.errors import UsageError
 
 ENV_AS_OF = "CHECKLIST_AS_OF"
 _RELATIVE = re.compile(r"^([+-])(\d+)([dw])$")
+# The days a person can mean. Outside them, date arithmetic (a horizon of --soon days,
+# a retention window) would leave the calendar, and no campaign is there anyway.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
+def shift(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, stopping at the ends of the calendar instead of failing."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 def today(timezone: str | None) -> dt.date:
@@ -21,18 +33,44 @@ def today(timezone: str | None) -> dt.date:
 
 
 def parse_day(text: str, *, base: dt.date) -> dt.date:
-    """Read a day: ISO or what dateutil reads, or today, yesterday, +3d, -1w relative to base."""
+    """Read a day: ISO or what dateutil reads, or today, yesterday, +3d, -1w relative to base.
+
+    The day must lie from FIRST_DAY to LAST_DAY; anything else is a UsageError.
+    """
+    day = _read_day(text, base=base)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(
+            f"{_shown(text)} is {_far(day)}: "
+            f"checklist works with days from {FIRST_DAY} to {LAST_DAY}"
+        )
+    return day
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _far(day: dt.date) -> str:
+    if day in (dt.date.min, dt.date.max):
+        return "too far " + ("back" if day == dt.date.min else "ahead")
+    return day.isoformat()
+
+
+def _read_day(text: str, *, base: dt.date) -> dt.date:
     word = text.strip().lower()
     if word in ("today", "今天"):
         return base
     if word in ("yesterday", "昨天"):
-        return base - dt.timedelta(days=1)
+        return shift(base, -1)
     if word in ("tomorrow", "明天"):
-        return base + dt.timedelta(days=1)
-    relative = _RELATIVE.match(word)
+        return shift(base, 1)
+    relative = _RELATIVE.fullmatch(word)
     if relative:
-        days = int(relative[2]) * (7 if relative[3] == "w" else 1)
-        return base + dt.timedelta(days=days if relative[1] == "+" else -days)
+        # More digits than any day needs would only make int() slow (or refuse).
+        digits = relative[2].lstrip("0") or "0"
+        count = int(digits) if len(digits) <= 12 else 10**12
+        days = count * (7 if relative[3] == "w" else 1)
+        return shift(base, days if relative[1] == "+" else -days)
     try:
         return dt.date.fromisoformat(word)
     except ValueError:
@@ -40,10 +78,12 @@ def parse_day(text: str, *, base: dt.date) -> dt.date:
     from dateutil import parser
 
     try:
+        if len(text) > 100:  # no way of writing a day is this long
+            raise ValueError(text)
         return parser.parse(text, default=dt.datetime(base.year, 1, 1)).date()
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError):
         raise UsageError(
-            f"cannot read {text!r} as a day; write it like 2023-11-20, 2023/11/20, "
+            f"cannot read {_shown(text)} as a day; write it like 2023-11-20, 2023/11/20, "
             "Nov 20 2023, today, yesterday, +3d or -1w"
         ) from None
 

@@ -8,21 +8,23 @@ nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checklist.atomic import write_atomic
+from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
 from checklist.check import check_unit
-from checklist.errors import EditError, UsageError
+from checklist.errors import BusyError, EditError, UsageError
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, occurrences
 from checklist.render import printable
-from checklist.source import SourceError, decode, display, read, screen
+from checklist.source import MAX_BYTES, SourceError, decode, display, read
+from checklist.splice import LayoutError, splice
 from checklist.validate import discover
 
 
@@ -79,18 +81,42 @@ def find_unit(campaign: Campaign, unit: str) -> Path:
     raise UsageError(f"no unit {unit!r} in {display(campaign.root)}{hint}")
 
 
-def _load(path: Path) -> tuple[bytes, Any]:
+# Judging the file as it is, "done in the future" must not count: only its shape matters.
+_NO_FUTURE = dt.date(2999, 12, 31)
+
+
+def _load(path: Path, campaign: Campaign) -> tuple[bytes, Any]:
+    """The file's bytes and its tomlkit document, only if the file is valid as it stands:
+    the edit code may then rely on the schema (a table is a table) and never crash."""
     import tomlkit
 
-    data = read(path)
     try:
-        text = decode(data)
-        screen(text)  # tomlkit, like tomllib, takes the square of a long dotted key's parts
-        return data, tomlkit.parse(text)
-    except Exception as error:  # tomlkit raises its own parse errors
+        data = read(path)
+    except SourceError as error:
+        raise EditError(f"{display(path)}: {error.finding.message}") from None
+    result = check_unit(data, file=display(path), campaign=campaign, today=_NO_FUTURE)
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
+    if errors:
+        found = "; ".join(f"line {p.line}: {printable(p.message)}" for p in errors[:3])
         raise EditError(
-            f"{display(path)} is not valid TOML ({error}); run `checklist validate {display(path)}`"
-        ) from None
+            f"{display(path)} has problems already ({found}); nothing was written: "
+            f"run `checklist validate {display(path)}` and fix them first"
+        )
+    text = decode(data)
+    try:
+        doc = tomlkit.parse(text)
+    except Exception as error:  # tomlkit raises its own parse errors
+        import tomllib
+
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            raise EditError(
+                f"{display(path)} is not valid TOML ({error}); "
+                f"run `checklist validate {display(path)}`"
+            ) from None
+        raise _unkept(path) from None  # valid TOML that tomlkit cannot read
+    return data, doc
 
 
 def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
@@ -193,7 +219,7 @@ def mark_done(
     path: Path, *, campaign: Campaign, measure: str, task: str | None, on: dt.date
 ) -> Edit:
     """Mark a task (or the measure, or the next open occurrence) done on ``on``."""
-    before, doc = _load(path)
+    before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
     target = _task(table, measure, task)
     title = _title(target, measure)
@@ -223,12 +249,12 @@ def mark_done(
             raise EditError(f"all {count} occurrences of {title!r} are done already")
         _append_done(target, on)
         summary = f"{title}: occurrence {len(done) + 1} of {count} done on {on}"
-    return Edit(path, before, _encode(doc, before), summary)
+    return Edit(path, before, _encode(doc, before, path), summary)
 
 
 def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) -> Edit:
     """Undo ``done``: the task is open again (for a repeating task, its last occurrence)."""
-    before, doc = _load(path)
+    before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
     target = _task(table, measure, task)
     title = _title(target, measure)
@@ -241,14 +267,14 @@ def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) ->
     else:
         del target["done"][-1]
         summary = f"{title}: occurrence {len(done)} open again"
-    return Edit(path, before, _encode(doc, before), summary)
+    return Edit(path, before, _encode(doc, before, path), summary)
 
 
 def postpone(
     path: Path, *, campaign: Campaign, measure: str, task: str | None, to: dt.date, reason: str
 ) -> Edit:
     """Move a due date, keeping the original date and the reason in the file."""
-    before, doc = _load(path)
+    before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
     target = _task(table, measure, task)
     title = _title(target, measure)
@@ -271,27 +297,76 @@ def postpone(
     else:
         earlier = str(target.get("postpone_reason", "")).strip()
         target["postpone_reason"] = f"{earlier}; {reason}" if earlier else reason
-    return Edit(path, before, _encode(doc, before), f"{title}: due {due} → {to}")
+    return Edit(path, before, _encode(doc, before, path), f"{title}: due {due} → {to}")
 
 
-_LONE_LF = re.compile(r"(?<!\r)\n")
+def _encode(doc: Any, before: bytes, path: Path) -> bytes:
+    """The file's own bytes with the edit spliced in: nothing else may change."""
+    text = decode(before)
+    try:
+        data = splice(text, doc.as_string()).encode("utf-8")
+    except LayoutError:
+        raise _unkept(path) from None
+    bom = b"\xef\xbb\xbf"
+    return bom + data if before.startswith(bom) else data
 
 
-def _encode(doc: Any, before: bytes) -> bytes:
-    """tomlkit's text, with the file's own line endings (it writes \\n into CRLF files)."""
-    text: str = doc.as_string()
-    if b"\r\n" in before:
-        text = _LONE_LF.sub("\r\n", text)
-    data = text.encode("utf-8")
-    if not before.endswith(b"\n"):  # a key added at the very end brings its own newline
-        data = data.removesuffix(b"\r\n" if b"\r\n" in before else b"\n")
-    if before.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
-        data = b"\xef\xbb\xbf" + data
-    return data
+def _unkept(path: Path) -> EditError:
+    return EditError(
+        f"checklist cannot make this edit in {display(path)} without changing lines it "
+        "does not concern (tomlkit cannot keep this file's layout); nothing was written, "
+        "make the change in an editor"
+    )
 
 
-def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
-    """Write the edit if its result validates and the file is as it was read."""
+@contextlib.contextmanager
+def editing(path: Path) -> Iterator[None]:
+    """Hold the file's edit lock from reading it to writing it.
+
+    Without it, two commands could both read the file, and the second write would
+    silently drop the first one's edit. Busy is exit 2: nothing is wrong with the file.
+    """
+    real = Path(os.path.realpath(path))
+    try:
+        with locked(real):
+            yield
+    except BlockingIOError:
+        raise BusyError(
+            f"{display(path)} is busy: another checklist command is editing it; try again"
+        ) from None
+    except OSError as error:  # the lock file cannot be made: neither could the new file
+        raise EditError(
+            f"cannot write {display(path)}: cannot create its lock file "
+            f"{lock_path(real).name} ({error.strerror or error}); the file is unchanged"
+        ) from None
+
+
+def create(path: Path, data: bytes) -> None:
+    """Write a new unit file: never over another, and without what a killed run left.
+
+    UsageError if the file exists, another command is writing it, or it cannot be made.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with locked(path):
+            remove_temporaries(path)
+            write_atomic(path, data, exclusive=True)
+    except FileExistsError:
+        raise UsageError(
+            f"{display(path)} already exists; checklist new never overwrites"
+        ) from None
+    except BlockingIOError:
+        raise UsageError(
+            f"{display(path)} is busy: another checklist command is writing it; try again"
+        ) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot create {display(path)}: {error.strerror or error}; nothing was written"
+        ) from None
+
+
+def check(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
+    """Refuse (EditError) an edit that must not be written; a dry run asks the same."""
     result = check_unit(edit.after, file=display(edit.path), campaign=campaign, today=today)
     errors = [p for p in result.problems if p.severity is Severity.ERROR]
     if errors:
@@ -299,8 +374,26 @@ def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
         raise EditError(
             f"the edit would leave {display(edit.path)} invalid ({found}); nothing was written"
         )
-    if not os.access(edit.path, os.W_OK):
+    if len(edit.after) > MAX_BYTES:
+        raise EditError(
+            f"the edit would make {display(edit.path)} larger than {MAX_BYTES // 1024} KiB, "
+            "the most a unit file may hold; nothing was written"
+        )
+    real = Path(os.path.realpath(edit.path))
+    if not os.access(real, os.W_OK):
         raise EditError(f"{display(edit.path)} is read-only; nothing was written")
+    if not os.access(real.parent, os.W_OK | os.X_OK):
+        raise EditError(
+            f"cannot write {display(edit.path)}: its folder is read-only; the file is unchanged"
+        )
+
+
+def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
+    """Write the edit if it passes ``check`` and the file is as it was read.
+
+    Call it inside ``editing``. A symbolic link stays a link: its target is written.
+    """
+    check(edit, campaign=campaign, today=today)
     try:
         current = read(edit.path)
     except SourceError as error:
@@ -310,8 +403,10 @@ def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
             f"{display(edit.path)} changed while checklist was editing it; "
             "nothing was written, run the command again"
         )
+    real = Path(os.path.realpath(edit.path))
+    remove_temporaries(real)
     try:
-        write_atomic(edit.path, edit.after)
+        write_atomic(real, edit.after)
     except OSError as error:
         raise EditError(
             f"cannot write {display(edit.path)}: {error.strerror or error}; the file is unchanged"

@@ -32,6 +32,10 @@ class ConfigError(ChecklistError):
         self.problems = tuple(problems)
 
 
+class BusyError(ChecklistError):
+    """Another checklist command is editing the same file; trying again later will do."""
+
+
 class EditError(ChecklistError):
     """An edit that cannot be made (it would not validate, the file changed); nothing is written."""
 

@@ -71,6 +71,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "run `checklist validate` to see what is wrong.",
         "{count} 个文件有问题,未计入统计;运行 `checklist validate` 查看详情。",
     ),
+    "refused": (
+        "error: {file}: {message}; it is left out of these figures.",
+        "错误:{file}:{message};未计入统计。",
+    ),
     "worst": ("worst", "落后"),
     "section.overdue": ("Overdue", "已逾期"),
     "section.due_soon": ("Due in the next {days} days", "{days} 天内到期"),

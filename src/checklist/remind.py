@@ -137,7 +137,7 @@ def _owner_message(
         recipient=person,
         cc=(),
         subject=printable(template.format(**values)),
-        body="\n".join(lines) + "\n",
+        body="\n".join(printable(line) for line in lines) + "\n",
         items=tuple(found),
     )
 

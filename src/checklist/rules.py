@@ -27,7 +27,10 @@ RULES: dict[str, Rule] = {
     for rule in (
         # The file itself.
         Rule(
-            "E001", "unreadable", _E, "The file cannot be read (permissions, not a regular file)."
+            "E001",
+            "unreadable",
+            _E,
+            "The file or folder cannot be read (permissions, not a regular file, a broken link).",
         ),
         Rule("E002", "not-utf8", _E, "The file is binary or not UTF-8 text."),
         Rule("E003", "empty-file", _E, "The file is empty or holds only comments."),
@@ -36,6 +39,14 @@ RULES: dict[str, Rule] = {
         ),
         Rule("E005", "toml-syntax", _E, "The file is not valid TOML."),
         Rule("E006", "invalid-date", _E, "A date that does not exist, such as 2023-02-30."),
+        Rule(
+            "E007",
+            "outside-campaign",
+            _E,
+            "A file or folder whose real path is outside the campaign folder (a link), "
+            "refused unread without --follow-outside.",
+        ),
+        Rule("E008", "check-failed", _E, "Checking the file failed: a bug in checklist."),
         # The shape of the file.
         Rule("E101", "unknown-key", _E, "A key or table the format does not have (a typo?)."),
         Rule("E102", "missing-key", _E, "A required key or table is absent."),
@@ -50,7 +61,13 @@ RULES: dict[str, Rule] = {
             "E202", "unknown-level", _E, 'The unit\'s level is neither "county" nor "grassroots".'
         ),
         Rule("E203", "empty-text", _E, "A name, title, owner or contact that is empty."),
-        Rule("E204", "control-character", _E, "Invisible control or bidi characters in text."),
+        Rule(
+            "E204",
+            "control-character",
+            _E,
+            "Control, bidi or line-separator characters in any text; zero-width and other "
+            "invisible characters in names, owners, contacts, ids, addresses and keys.",
+        ),
         Rule(
             "E205", "invalid-recurrence", _E, "A repeat rule that is neither a shorthand nor RRULE."
         ),
@@ -81,6 +98,12 @@ RULES: dict[str, Rule] = {
             "W404", "postpone-incomplete", _W, "A postponement without its reason, or the reverse."
         ),
         Rule("W405", "county-folder", _W, "The file sits in another county's folder."),
+        Rule(
+            "W406",
+            "invisible-character",
+            _W,
+            "A zero-width or other invisible character in a title, note or reason.",
+        ),
     )
 }
 

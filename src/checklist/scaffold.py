@@ -2,14 +2,32 @@
 
 Values are rendered by tomli-w (so any name is quoted and escaped correctly);
 the comments around them are plain template text, which tomli-w cannot write.
+What the user types is checked first (``check_value``), text from campaign.toml
+is made safe for a comment (``_comment``), and the rendered file must read back
+as exactly the values given (``verify_unit``) before it is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import tomllib
+import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
+from checklist.dates import shift
+from checklist.errors import UsageError
 from checklist.model import DEFAULT_MEASURES, Campaign, County, Level
+from checklist.schema import ID_PATTERN
+from checklist.source import MAX_BYTES
+
+MAX_ID = 100  # the file name, its temporary file's name and the folder stay far below 255 bytes
+MAX_TEXT = 200
+# Line and paragraph breaks, controls (tab included), invisible format characters, lone
+# surrogates (undecodable bytes on the command line): none belongs in a one-line name.
+_REFUSED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
 
 ZHENGZHOU = (
     County("410102", "中原区"),
@@ -39,6 +57,43 @@ PRESETS: dict[str, tuple[str, dt.date, dt.date, str, tuple[County, ...]]] = {
         ZHENGZHOU,
     ),
 }
+
+
+def check_value(option: str, text: str) -> None:
+    """Refuse (UsageError) text that cannot be one line of a unit file as typed.
+
+    A name pasted from a spreadsheet can bring a line break or a tab along; written
+    as is, it would break the file or let the rest of the line become TOML.
+    """
+    shown = repr(text) if len(text) <= 60 else repr(text[:57]) + "…"
+    for index, char in enumerate(text, 1):
+        if unicodedata.category(char) in _REFUSED:
+            what = _NAMES.get(char) or unicodedata.name(char, "a control character")
+            raise UsageError(
+                f"{option} {shown}: character {index} is U+{ord(char):04X} ({what}), "
+                "which a name cannot hold; type the value on one line without it "
+                "(was it pasted from a spreadsheet?)"
+            )
+    if text != text.strip():
+        raise UsageError(f"{option} {shown} starts or ends with a space; remove it")
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"{option} is {len(text)} characters long; at most {MAX_TEXT}")
+
+
+def check_id(option: str, text: str) -> None:
+    """Refuse a unit id (or county code) that cannot be a file (or folder) name."""
+    if not re.fullmatch(ID_PATTERN.removesuffix("$"), text):
+        raise UsageError(
+            f"{option} {text!r}: use letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit"
+        )
+    if len(text) > MAX_ID:
+        raise UsageError(f"{option} is {len(text)} characters long; at most {MAX_ID}")
+
+
+def _comment(text: str) -> str:
+    """Text from campaign.toml, made safe for a comment: on one line, nothing hidden."""
+    return "".join("\ufffd" if unicodedata.category(c) in _REFUSED else c for c in text)
 
 
 def value(data: object) -> str:
@@ -118,26 +173,26 @@ def unit_toml(
     *, unit_id: str, name: str, county: County, level: Level, contact: str, campaign: Campaign
 ) -> str:
     lines = [
-        f"# {name} — 五项重点措施清单(路线图、任务书)",
+        f"# {_comment(name)} — 五项重点措施清单(路线图、任务书)",
         "# Fill in every empty owner (责任人) and each due date (截止日期), then run",
         "#   checklist validate <this file>",
         "",
         "[unit]",
         f"id = {value(unit_id)}",
         f"name = {value(name)}",
-        f"county = {value(county.code)}  # {county.name}",
+        f"county = {value(county.code)}  # {_comment(county.name)}",
         f"level = {value(level.value)}",
         f"contact = {value(contact)}  # 联系人: answers for this list",
         "",
     ]
-    example_due = min(campaign.end, campaign.start + dt.timedelta(days=30))
+    example_due = min(campaign.end, shift(campaign.start, 30))
 
     def note(code: str, comment: str) -> str:
         return f"{code:<28}# {comment}"
 
     for measure in campaign.measures:
         lines += [
-            note(f"[{measure.key}]", measure.name),
+            note(f"[{measure.key}]", _comment(measure.name)),
             note('owner = ""', "责任人: the default owner of the tasks below"),
             note(f"# due = {example_due}", "截止日期: remove the first # and set the day"),
             "",
@@ -148,3 +203,21 @@ def unit_toml(
             "",
         ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def verify_unit(text: str, *, unit: dict[str, str], campaign: Campaign) -> None:
+    """Refuse to write a new unit file that does not read back as exactly what was asked.
+
+    The values were checked and escaped, so this should never fire; it is the last
+    guard against a file that would not parse or would hold anything else.
+    """
+    expected: dict[str, Any] = {"unit": unit} | {m.key: {"owner": ""} for m in campaign.measures}
+    try:
+        found = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = {"error": str(error)}
+    if found != expected or len(text.encode()) > MAX_BYTES:
+        raise UsageError(
+            "the new unit file would not read back as the values given "
+            "(check the measure keys and county names of campaign.toml); nothing was written"
+        )

@@ -333,7 +333,7 @@ SMTP_TABLE = Field(
         Field(
             "timeout",
             Kind.INTEGER,
-            "Seconds to wait for the server at each step.",
+            "Seconds one message may take, from connecting to the server's last answer.",
             default="20",
             example=20,
         ),
@@ -366,7 +366,11 @@ WEBHOOK_TABLE = Field(
             example="wecom",
         ),
         Field(
-            "timeout", Kind.INTEGER, "Seconds to wait for the endpoint.", default="10", example=10
+            "timeout",
+            Kind.INTEGER,
+            "Seconds one message may take, from connecting to the end of the answer.",
+            default="10",
+            example=10,
         ),
     ),
 )

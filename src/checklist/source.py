@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
+import functools
 import os
 import re
 import stat
@@ -39,11 +41,16 @@ def display(path: Path) -> str:
         return str(absolute)
 
 
-def read(path: Path) -> bytes:
-    """Read a file, refusing what is not a regular file of sane size."""
+def read(path: Path, *, within: Path | None = None) -> bytes:
+    """Read a file, refusing what is not a regular file of sane size.
+
+    Given ``within`` (the campaign folder), also refuse a link whose real path is outside
+    it: a unit file linked to /proc/self/environ would otherwise be quoted in reports.
+    Discovery has placed the folders above the file inside the campaign; what is checked
+    here is what was opened, so a link swapped in since then cannot slip past.
+    """
     try:
-        # Non-blocking, because opening a FIFO named *.toml would wait for a writer forever.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = _open(path, within)
     except IsADirectoryError:
         raise SourceError(_unreadable("this is a folder, not a file")) from None
     except OSError as error:
@@ -76,6 +83,60 @@ def read(path: Path) -> bytes:
     return data
 
 
+# Non-blocking, because opening a FIFO named *.toml would wait for a writer forever.
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open(path: Path, within: Path | None) -> int:
+    if within is None:
+        return os.open(path, _FLAGS)
+    if _NOFOLLOW:
+        # Not a link, the common case: no need to ask where it really is.
+        with contextlib.suppress(OSError):  # a link, or an error the next open says again
+            return os.open(path, _FLAGS | _NOFOLLOW)
+    fd = os.open(path, _FLAGS)
+    try:
+        _refuse_outside(fd, path, within)
+    except SourceError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def inside(real: str, folder: Path) -> bool:
+    """Whether the real path ``real`` is ``folder`` or below it."""
+    root = _real_folder(str(folder))
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=8)
+def _real_folder(folder: str) -> str:
+    # One campaign folder, resolved once rather than for each of ten thousand files.
+    return os.path.realpath(folder)
+
+
+def _refuse_outside(fd: int, path: Path, within: Path) -> None:
+    try:  # the path of what was opened; realpath would look again, after the fact
+        real = os.readlink(f"/proc/self/fd/{fd}")  # noqa: PTH115 (Path costs twice as much)
+    except OSError:  # no /proc (macOS, Windows): the path as it resolves now
+        real = os.path.realpath(path)
+    if not inside(real, within):
+        raise SourceError(outside_finding(real, within))
+
+
+def outside_finding(real: str, root: Path) -> Finding:
+    """A file or folder refused, unread, because its real path is outside the campaign."""
+    return Finding(
+        "E007",
+        f"its real path {real} is outside the campaign folder {root}",
+        line=1,
+        column=1,
+        hint="keep unit files in the campaign folder, or pass --follow-outside "
+        "if you trust where the link points",
+    )
+
+
 def _unreadable(message: str) -> Finding:
     return Finding(
         "E001",
@@ -87,7 +148,13 @@ def _unreadable(message: str) -> Finding:
 
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8, tolerating the BOM that Windows editors add."""
+    """Decode UTF-8, tolerating the BOM that Windows editors add.
+
+    A NUL byte anywhere makes the file binary (TOML text never holds one), and no line
+    of a binary file is ever quoted: /proc/self/environ is valid UTF-8.
+    """
+    if b"\0" in data:
+        raise SourceError(_binary(data))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -99,12 +166,6 @@ def _decode_finding(data: bytes, offset: int) -> Finding:
     line = data.count(b"\n", 0, offset) + 1
     line_start = data.rfind(b"\n", 0, offset) + 1
     column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
-    if b"\0" in data[:8192]:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            message, hint = "the file is UTF-16, not UTF-8", "save it as UTF-8"
-        else:
-            message, hint = "the file is binary, not text", "unit files are UTF-8 TOML text"
-        return Finding("E002", message, line=1, column=1, hint=hint)
     hint = "save the file as UTF-8"
     try:
         data.decode("gb18030")
@@ -114,6 +175,14 @@ def _decode_finding(data: bytes, offset: int) -> Finding:
     return Finding(
         "E002", f"byte 0x{data[offset]:02X} is not valid UTF-8", line=line, column=column, hint=hint
     )
+
+
+def _binary(data: bytes) -> Finding:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message, hint = "the file is UTF-16, not UTF-8", "save it as UTF-8"
+    else:
+        message, hint = "the file is binary, not text", "unit files are UTF-8 TOML text"
+    return Finding("E002", message, line=1, column=1, hint=hint)
 
 
 def parse(text: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
+from checklist.dates import shift
 from checklist.model import Campaign, Item, State, Task, Unit
 from checklist.recur import occurrences
 
@@ -17,7 +18,7 @@ def classify(due: dt.date, done: dt.date | None, *, as_of: dt.date, soon: int) -
         due,
         done if done is not None and done <= as_of else None,
         as_of,
-        as_of + dt.timedelta(days=soon),
+        shift(as_of, soon),
     )
 
 
@@ -42,7 +43,7 @@ def items(
     units: Iterable[Unit], *, campaign: Campaign, as_of: dt.date, soon: int = DEFAULT_SOON_DAYS
 ) -> Iterator[Item]:
     """Every task of every unit, each occurrence of a repeating task on its own."""
-    horizon = as_of + dt.timedelta(days=soon)
+    horizon = shift(as_of, soon)
     for unit in units:
         for task in unit.tasks:
             if task.repeat is None:  # most tasks: one due date, at most one done date

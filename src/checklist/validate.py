@@ -9,18 +9,20 @@ import functools
 import gc
 import os
 import pickle
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checklist.cache import Cache
+from checklist.cache import Cache, loads
 from checklist.check import UnitResult, check_unit
 from checklist.config import CONFIG_NAME
 from checklist.crosscheck import cross_findings
 from checklist.errors import UsageError
 from checklist.model import Campaign, Problem, Severity
 from checklist.pinpoint import pinpoint
-from checklist.source import SourceError, decode, display, read
+from checklist.rules import Finding
+from checklist.source import SourceError, decode, display, inside, outside_finding, read
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +41,81 @@ class Report:
         return sum(bool(r.problems) for r in self.results)
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The unit files to check, and what discovery refused without reading it."""
+
+    files: tuple[Path, ...]
+    # Folders that cannot be read, and files or folders outside the campaign: each a
+    # located problem, since a report that silently leaves out a county's folder is wrong.
+    refused: tuple[UnitResult, ...] = ()
+
+
 def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:
-    """The unit files named by ``paths``: files as given, folders searched for *.toml."""
+    """The unit files named by ``paths`` that can be read, inside the campaign folder."""
+    return list(find(paths, campaign).files)
+
+
+def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = False) -> Found:
+    """The unit files named by ``paths``: files as given, folders searched for *.toml.
+
+    Linked files and folders are followed while their real path is inside the campaign
+    folder (anywhere, with ``follow_outside``); each file is found once, however reached.
+    """
+    root = None if follow_outside else campaign.root
     found: dict[str, Path] = {}
+    refused: dict[str, UnitResult] = {}
     for path in paths:
         # A path named *.toml is meant as a file: a folder there is that file's problem.
-        if path.is_dir() and path.suffix != ".toml":
-            candidates = sorted(_walk(path.absolute()))
-        elif path.exists() or path.is_symlink():
-            candidates = [(str(path.absolute()), path.is_symlink())]
-        else:
+        kind = _kind(path)
+        if kind is None:
             raise UsageError(f"{path}: no such file or folder")
-        for name, link in candidates:
+        if kind == "folder" and path.suffix != ".toml":
+            candidates, problems = _walk(path.absolute(), root)
+            candidates.sort()
+            for problem in problems:
+                refused.setdefault(problem.file, problem)
+        else:
+            candidates = [(str(path.absolute()), os.path.realpath(path))]
+        for name, real in candidates:
             candidate = Path(name)
             if candidate.name == CONFIG_NAME and _same_file(candidate, campaign.config_path):
                 continue
-            # Only links need resolving (and realpath, unlike Path.resolve, survives a loop);
-            # resolving ten thousand plain files costs more than finding them.
-            key = os.path.realpath(name) if link else name
-            if not _excluded(candidate, campaign):
-                found.setdefault(key, candidate)
-    return list(found.values())
+            if _excluded(candidate, campaign):
+                continue
+            if root is not None and not inside(real, root):
+                refused.setdefault(
+                    display(candidate), _refused(candidate, outside_finding(real, root))
+                )
+            else:
+                found.setdefault(real, candidate)
+    return Found(tuple(found.values()), tuple(refused.values()))
+
+
+def _kind(path: Path) -> str | None:
+    """Say "folder", "file", or None when nothing is there.
+
+    Anything that is there but cannot be looked at (a link loop, a folder above it that
+    may not be entered) counts as a file: reading it then says what is wrong, located.
+    Path.exists() would raise on a permission error instead.
+    """
+    try:
+        return "folder" if stat.S_ISDIR(path.stat().st_mode) else "file"
+    except (FileNotFoundError, NotADirectoryError):
+        try:
+            path.lstat()  # a broken link is there, as a file that cannot be read
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError:
+            pass
+        return "file"
+    except OSError:
+        return "file"
+
+
+def _refused(path: Path, finding: Finding) -> UnitResult:
+    file = display(path)
+    return UnitResult(file, None, pinpoint([finding], text="", file=file))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -69,24 +125,82 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _walk(folder: Path) -> list[tuple[str, bool]]:
-    """Every *.toml below ``folder`` (skipping dot-folders) and whether it is a link."""
-    files: list[tuple[str, bool]] = []
-    pending = [str(folder)]
+def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[UnitResult]]:
+    """Every *.toml below ``folder`` (skipping dot-folders) with its real path; the refused.
+
+    Only links need resolving (realpath, unlike Path.resolve, survives a loop): below a
+    folder's real path, a plain entry's real path is that path and its name.
+    """
+    files: list[tuple[str, str]] = []
+    refused: list[UnitResult] = []
+    real = os.path.realpath(folder)
+    # A folder holding the campaign folder is walked: each file is then judged by itself.
+    if (
+        root is not None
+        and not inside(real, root)
+        and not inside(os.path.realpath(root), Path(real))
+    ):
+        return files, [_refused(folder, outside_finding(real, root))]
+    pending, seen = [(str(folder), real)], {real}
     while pending:
+        here, real_here = pending.pop()
+        prefix = real_here.rstrip(os.sep) + os.sep
         try:
-            entries = list(os.scandir(pending.pop()))
-        except OSError:
-            continue  # an unreadable folder holds nothing we can check
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as error:
+            refused.append(_refused(Path(here), _unreadable_folder(error)))
+            continue
         for entry in entries:
             if entry.name.startswith("."):  # .git, .checklist, editors' folders
                 continue
-            if _is_dir(entry):  # like os.walk: a linked folder is listed, never entered
-                if not entry.is_symlink():
-                    pending.append(entry.path)
-            elif entry.name.endswith(".toml") and entry.name != CONFIG_NAME:
-                files.append((entry.path, entry.is_symlink()))
-    return files
+            link = _is_link(entry)
+            target = os.path.realpath(entry.path) if link else prefix + entry.name
+            if _is_dir(entry):
+                if root is not None and link and not inside(target, root):
+                    refused.append(_refused(Path(entry.path), outside_finding(target, root)))
+                elif target not in seen:  # a link back up, or to a folder already walked
+                    seen.add(target)
+                    pending.append((entry.path, target))
+            elif entry.name.endswith(".toml"):
+                if entry.name != CONFIG_NAME:
+                    files.append((entry.path, target))
+            elif link and not os.path.exists(entry.path):  # noqa: PTH110 (it never raises)
+                # Perhaps a county's folder, moved away: its units would silently count as 0.
+                refused.append(_refused(Path(entry.path), _broken_link(entry.path)))
+    return files, refused
+
+
+def _unreadable_folder(error: OSError) -> Finding:
+    return Finding(
+        "E001",
+        f"cannot read this folder: {error.strerror or error}; its unit files are not checked "
+        "or counted",
+        line=1,
+        column=1,
+        hint="give the user running checklist permission to read and enter the folder",
+    )
+
+
+def _broken_link(path: str) -> Finding:
+    try:
+        target = f" to {Path(path).readlink()}"
+    except OSError:
+        target = ""
+    return Finding(
+        "E001",
+        f"this is a link{target}, which cannot be followed (missing, or a loop)",
+        line=1,
+        column=1,
+        hint="restore what the link points to, or delete the link",
+    )
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -108,13 +222,34 @@ def _excluded(path: Path, campaign: Campaign) -> bool:
     return False
 
 
-def check_file(path: Path, *, campaign: Campaign, today: dt.date, build: bool = True) -> UnitResult:
+def check_file(
+    path: Path,
+    *,
+    campaign: Campaign,
+    today: dt.date,
+    build: bool = True,
+    follow_outside: bool = False,
+) -> UnitResult:
+    """Check one file; whatever is wrong with it, even a bug here, is that file's problem."""
     file = display(path)
     try:
-        data = read(path)
+        data = read(path, within=None if follow_outside else campaign.root)
     except SourceError as error:
         return UnitResult(file, None, pinpoint([error.finding], text="", file=file))
-    return check_unit(data, file=file, campaign=campaign, today=today, build=build)
+    try:
+        return check_unit(data, file=file, campaign=campaign, today=today, build=build)
+    except Exception as error:  # one file must never stop the others
+        if os.environ.get("CHECKLIST_DEBUG"):
+            raise
+        finding = Finding(
+            "E008",
+            f"checking this file failed: {type(error).__name__}: {error}",
+            line=1,
+            column=1,
+            hint="this is a bug in checklist; please report it with the file "
+            "(CHECKLIST_DEBUG=1 shows the traceback)",
+        )
+        return UnitResult(file, None, pinpoint([finding], text="", file=file))
 
 
 # Below this many files a process pool costs more to start than it saves.
@@ -125,8 +260,12 @@ PARALLEL_MIN = 400
 Packed = tuple[UnitResult, bytes | None]
 
 
-def check_packed(path: Path, *, campaign: Campaign, today: dt.date, build: bool) -> Packed:
-    result = check_file(path, campaign=campaign, today=today, build=build)
+def check_packed(
+    path: Path, *, campaign: Campaign, today: dt.date, build: bool, follow_outside: bool
+) -> Packed:
+    result = check_file(
+        path, campaign=campaign, today=today, build=build, follow_outside=follow_outside
+    )
     if result.unit is None:
         return result, None
     return replace(result, unit=None), pickle.dumps(result.unit, pickle.HIGHEST_PROTOCOL)
@@ -134,7 +273,20 @@ def check_packed(path: Path, *, campaign: Campaign, today: dt.date, build: bool)
 
 def _unpack(packed: Packed) -> UnitResult:
     result, blob = packed
-    return result if blob is None else replace(result, unit=pickle.loads(blob))
+    return result if blob is None else replace(result, unit=loads(blob))
+
+
+def _unpack_or_check(
+    entry: Packed, path: Path, *, campaign: Campaign, today: dt.date
+) -> UnitResult:
+    """The result with its unit; a cached unit that cannot be rebuilt is a miss."""
+    try:
+        return _unpack(entry)
+    except Exception:  # whatever is wrong with a cached unit, the file itself is right
+        packed = check_packed(
+            path, campaign=campaign, today=today, build=True, follow_outside=False
+        )
+        return _unpack(packed)
 
 
 def _still_true(entry: Packed, *, today: dt.date, units: bool) -> bool:
@@ -149,11 +301,13 @@ def _still_true(entry: Packed, *, today: dt.date, units: bool) -> bool:
 
 
 def _check_all(
-    paths: Sequence[Path], *, campaign: Campaign, today: dt.date, build: bool
+    paths: Sequence[Path], *, campaign: Campaign, today: dt.date, build: bool, follow_outside: bool
 ) -> list[Packed]:
     """Check files on every core when there are enough of them; each check is independent."""
     workers = min(os.cpu_count() or 1, 8)
-    check = functools.partial(check_packed, campaign=campaign, today=today, build=build)
+    check = functools.partial(
+        check_packed, campaign=campaign, today=today, build=build, follow_outside=follow_outside
+    )
     if len(paths) < PARALLEL_MIN or workers < 2:
         return [check(path) for path in paths]
     import multiprocessing
@@ -173,6 +327,7 @@ def validate(
     today: dt.date,
     cache: Cache | None = None,
     units: bool = True,
+    follow_outside: bool = False,
 ) -> Report:
     """Check every file (a broken one never stops the others), then across them.
 
@@ -180,6 +335,10 @@ def validate(
     in parallel when there are many. With ``units=False`` the results carry
     problems only, which is all that validation reports.
     """
+    if follow_outside:
+        # Results of files outside the campaign must never be served to a later run that
+        # does not follow them; the option is rare enough to go without the cache.
+        cache = None
     # Bulk loading makes millions of small objects that are never garbage; the cyclic
     # collector would walk them again and again for nothing.
     gc.disable()
@@ -194,30 +353,58 @@ def validate(
                 entry = cache.get(str(path.absolute()), status)
                 if entry is not None and _still_true(entry, today=today, units=units):
                     packed[i] = entry
+        if cache is not None:
+            seen = {str(files[i].absolute()) for i, status in enumerate(stats) if status}
+            cache.forget_gone(seen)
         missing = [i for i, entry in enumerate(packed) if entry is None]
-        fresh = _check_all([files[i] for i in missing], campaign=campaign, today=today, build=units)
+        fresh = _check_all(
+            [files[i] for i in missing],
+            campaign=campaign,
+            today=today,
+            build=units,
+            follow_outside=follow_outside,
+        )
         for i, entry in zip(missing, fresh, strict=True):
             packed[i] = entry
             status = stats[i]
-            if cache is not None and status is not None:
+            if cache is not None and status is not None and _lasting(entry[0]):
                 cache.put(str(files[i].absolute()), status, entry)
-        results = [_unpack(e) if units else e[0] for e in packed if e is not None]
+        results = [
+            _unpack_or_check(entry, files[i], campaign=campaign, today=today) if units else entry[0]
+            for i, entry in enumerate(packed)
+            if entry is not None
+        ]
         # They live until the command ends: keep the collector from walking them ever again.
         gc.freeze()
     finally:
         gc.enable()
     if cache is not None:
         cache.save()
-    return _cross_checked(results, files)
+    return _cross_checked(results, files, within=None if follow_outside else campaign.root)
 
 
-def _cross_checked(results: list[UnitResult], files: Sequence[Path]) -> Report:
+# Problems of the moment, not of the bytes: a file unreadable (or vanished) since it was
+# stat'ed, a link swapped in, a crash. The next run must look again.
+_TRANSIENT = frozenset({"E001", "E007", "E008"})
+
+
+def _lasting(result: UnitResult) -> bool:
+    return not any(p.code in _TRANSIENT for p in result.problems)
+
+
+def _cross_checked(
+    results: list[UnitResult], files: Sequence[Path], *, within: Path | None
+) -> Report:
     cross = cross_findings(results)
     if cross:
         paths = {display(path): path for path in files}
         for i, result in enumerate(results):
             if result.file in cross:
-                text = decode(read(paths[result.file]))
+                # Read again only to locate the id: a file gone or changed since it was
+                # checked is still reported, at its first line if the id cannot be found.
+                text = ""
+                with contextlib.suppress(SourceError, KeyError):
+                    text = decode(read(paths[result.file], within=within))
                 extra = pinpoint(cross[result.file], text=text, file=result.file)
                 merged = tuple(
                     sorted((*result.problems, *extra), key=lambda p: (p.line, p.column, p.code))

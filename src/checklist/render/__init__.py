@@ -29,7 +29,7 @@ def printable(text: str) -> str:
             out.append(chr(0x2400 + code))
         elif code == 0x7F:
             out.append("\u2421")
-        elif char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"):
+        elif char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
             out.append("\ufffd")
         else:
             out.append(char)

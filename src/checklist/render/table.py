@@ -59,14 +59,17 @@ def write_terminal(table: Table, out: IO[str] | None = None) -> None:
     from rich.text import Text
 
     grid = RichTable(
-        box=box.SIMPLE_HEAD, title=table.title, title_justify="left", header_style="bold"
+        box=box.SIMPLE_HEAD,
+        title=Text(printable(table.title)) if table.title else None,
+        title_justify="left",
+        header_style="bold",
     )
     for i, column in enumerate(table.columns):
         # Only the long text columns may shrink (with an ellipsis); dates, codes and numbers
         # keep their width, so a narrow terminal never squeezes them out of sight.
         widest = max([_width(column.header), *(_width(row[i]) for row in table.rows)])
         grid.add_column(
-            column.header,
+            Text(printable(column.header)),
             justify="right" if column.numeric else "left",
             overflow="ellipsis",
             no_wrap=True,
@@ -134,7 +137,7 @@ def write_markdown(table: Table, out: IO[str]) -> None:
     """A GitHub-flavoured Markdown table; file text is escaped so it cannot add HTML or markup."""
     if table.title:
         out.write(f"**{markdown_text(table.title)}**\n\n")
-    out.write("| " + " | ".join(c.header for c in table.columns) + " |\n")
+    out.write("| " + " | ".join(markdown_text(c.header) for c in table.columns) + " |\n")
     out.write("|" + "|".join("---:" if c.numeric else "---" for c in table.columns) + "|\n")
     for i, row in enumerate(table.rows):
         cells = [markdown_text(cell) for cell in row]
@@ -150,18 +153,19 @@ def write_csv(table: Table, out: IO[str]) -> None:
     """CSV that Excel and WPS open as UTF-8 (with a BOM) and never evaluate as formulas."""
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.header for c in table.columns])
+    # Headers are text even above numbers: a measure named "=1+1" must not compute.
+    writer.writerow([_neutral(printable(c.header)) for c in table.columns])
     for row in table.rows:
         writer.writerow(
             [
-                _neutral(printable(cell), column)
+                _neutral(printable(cell), numeric=column.numeric)
                 for cell, column in zip(row, table.columns, strict=True)
             ]
         )
 
 
-def _neutral(cell: str, column: Column) -> str:
+def _neutral(cell: str, *, numeric: bool = False) -> str:
     # A leading apostrophe makes spreadsheets show =1+1 as text instead of computing it.
-    if not column.numeric and cell.startswith(_FORMULA_START):
+    if not numeric and cell.startswith(_FORMULA_START):
         return "'" + cell
     return cell

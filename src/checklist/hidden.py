@@ -1,0 +1,146 @@
+"""Characters that hide in text: found in any TOML document, named by code point.
+
+Two kinds, two severities (docs/rules.md, E204 and W406):
+
+- Characters that change how the text around them is shown: control
+  characters, bidi controls, line and paragraph separators. An error anywhere.
+- Characters that show nothing at all: Unicode's format characters (zero-width
+  space and joiners, word joiner, byte-order mark, soft hyphen, tag
+  characters) and the few others that draw nothing (variation selectors,
+  fillers). "张\u200b伟" looks like 张伟 but is another name, so they are an
+  error in text that names or identifies something (names, owners, contacts,
+  ids, counties, addresses, keys) and a warning in free text (titles, notes,
+  reasons), where emoji sequences use joiners and selectors on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from checklist.rules import Finding, KeyPath
+from checklist.shape import quote
+from checklist.source import BIDI_CONTROLS
+
+LINE_SEPARATORS = frozenset("\u2028\u2029")  # Zl, Zp: str.splitlines breaks at them
+
+# Unicode 14's format characters (category Cf, bidi controls aside), then those that
+# draw nothing in other categories. tests/test_hidden.py checks the first list against
+# unicodedata, so a newer Unicode cannot add one unnoticed.
+_FORMAT_RANGES = (
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200D),
+    (0x2060, 0x2064),
+    (0x206A, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+_BLANK_RANGES = (
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x115F, 0x1160),  # Hangul fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels
+    (0x180B, 0x180D),  # Mongolian variation selectors
+    (0x180F, 0x180F),
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+    (0xE0100, 0xE01EF),  # variation selectors supplement
+)
+INVISIBLE = frozenset(
+    chr(code)
+    for first, last in (*_FORMAT_RANGES, *_BLANK_RANGES)
+    for code in range(first, last + 1)
+)
+
+
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+# Any character of either kind; a text without one needs no closer look.
+SCREEN = re.compile(
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    + _class(_FORMAT_RANGES + _BLANK_RANGES)
+    + "]"
+)
+
+
+def find_hidden(text: str, *, multiline: bool, names: bool) -> tuple[str, bool] | None:
+    """The first character that should not be in ``text``, and whether it is an error.
+
+    ``multiline`` allows newlines and tabs; ``names`` says the text names something.
+    """
+    soft = None
+    if multiline:  # a CRLF file's multi-line string keeps its line ends: CR LF is one break
+        text = text.replace("\r\n", "\n")
+    for char in text:
+        if char in "\n\t" and multiline:
+            continue
+        if char in BIDI_CONTROLS or char in LINE_SEPARATORS or unicodedata.category(char) == "Cc":
+            return char, True
+        if char in INVISIBLE:
+            if names:
+                return char, True
+            soft = soft or char
+    return (soft, False) if soft else None
+
+
+def describe(char: str) -> str:
+    """U+200B (ZERO WIDTH SPACE): the code point and its name, as messages give it."""
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'control character')})"
+
+
+def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str, bool]]:
+    """Every string in a document, with its path and whether it is a key."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield (*path, key), key, True
+            yield from strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from strings(item, (*path, i))
+    elif isinstance(value, str):
+        yield path, value, False
+
+
+def hidden_finding(
+    path: KeyPath, text: str, *, is_key: bool, multiline: bool, names: bool
+) -> Finding | None:
+    """E204 or W406 for a string holding a hidden character; None for a clean one."""
+    found = find_hidden(text, multiline=multiline, names=names)
+    if found is None:
+        return None
+    char, error = found
+    name = str(path[-1]) if path and isinstance(path[-1], str) else "text"
+    if char not in INVISIBLE:
+        hint = "delete it: invisible characters can disguise text in terminals and reports"
+    elif error:
+        hint = "delete it: it makes this look like another name or id that it is not"
+    else:
+        hint = "delete it, unless it belongs to an emoji"
+    return Finding(
+        "E204" if error else "W406",
+        f"{'key' if is_key else name} {quote(text)} contains the invisible character "
+        f"{describe(char)}",
+        path,
+        on_value=not is_key,
+        hint=hint,
+    )
