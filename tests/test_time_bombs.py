@@ -21,8 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checklist import check, shape, source
+from checklist import check, shape, source, splice
 from conftest import CAMPAIGN_TOML, VALID_UNIT
+from test_recur import _deadline
 
 ONE_MIB = 1 << 20
 REPEAT = 'repeat = "monthly"'
@@ -482,3 +483,19 @@ def test_done_on_a_task_with_a_bad_rule_finishes(cli, write_unit, replace, code)
     result = cli("done", path, "institutions", "1", "--dry-run")
     assert result.code == code, result.err
     assert "internal error" not in result.err
+
+
+_OLD_SPLICE_KEY = re.compile(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\u3000=a.\"'#[", max_size=12))
+def test_edits_find_the_key_of_a_line_as_before(line: str) -> None:
+    old = _OLD_SPLICE_KEY.match(line)
+    assert splice._key(line) == (re.sub(r"\s+", "", old.group(1)) if old else None)
+
+
+@pytest.mark.parametrize("line", [" " * 200_000 + "x", "a" + " " * 200_000, '"' * 200_000])
+def test_edits_read_a_long_line_without_backtracking(line: str) -> None:
+    with _deadline(10):
+        assert splice._key(line) is None
