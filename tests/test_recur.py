@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import signal
+from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from checklist.recur import RecurrenceError, occurrences
+from checklist.recur import MAX_OCCURRENCES, RecurrenceError, occurrences, rule_text
 
 D = dt.date
 
@@ -115,3 +120,154 @@ def test_unusable_rules_are_refused_with_a_reason(text: str, words: str) -> None
 def test_too_many_occurrences_are_refused() -> None:
     with pytest.raises(RecurrenceError, match="at most 1000"):
         occurrences("daily", first=D(2020, 1, 1), last=D(2024, 1, 1))
+
+
+# --- rules that would never end -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Turn a hang into a failure: the alarm interrupts a pure-Python loop."""
+
+    def hang(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still expanding after {seconds} s")
+
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+FIRST, LAST = D(2023, 9, 9), D(2024, 1, 31)
+
+
+@pytest.mark.parametrize("freq", ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"])
+@pytest.mark.parametrize("interval", ["0", "-1", "00", "+0", "1001", "99999999", "x"])
+def test_an_interval_that_does_not_move_on_is_refused(freq: str, interval: str) -> None:
+    with _deadline(10), pytest.raises(RecurrenceError, match="INTERVAL"):
+        occurrences(f"FREQ={freq};INTERVAL={interval}", first=FIRST, last=LAST)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("FREQ=DAILY;COUNT=0", "COUNT"),
+        ("FREQ=DAILY;COUNT=-3", "COUNT"),
+        ("FREQ=DAILY;COUNT=" + "9" * 5000, "longer than"),
+        ("FREQ=DAILY;COUNT=1001", "COUNT"),
+        ("FREQ=DAILY;BYMONTH=13", "BYMONTH"),
+        ("FREQ=DAILY;BYMONTHDAY=0", "BYMONTHDAY"),
+        ("FREQ=DAILY;BYMONTHDAY=32", "BYMONTHDAY"),
+        ("FREQ=YEARLY;BYYEARDAY=367", "BYYEARDAY"),
+        ("FREQ=YEARLY;BYWEEKNO=54", "BYWEEKNO"),
+        ("FREQ=MONTHLY;BYSETPOS=0", "BYSETPOS"),
+        ("FREQ=MONTHLY;BYSETPOS=400", "BYSETPOS"),
+        ("FREQ=MONTHLY;BYDAY=99999MO", "BYDAY"),
+        ("FREQ=MONTHLY;BYDAY=0MO", "BYDAY"),
+        ("FREQ=MONTHLY;BYDAY=MO(+1)", "BYDAY"),
+        ("FREQ=MONTHLY;WKST=XX", "WKST"),
+        ("FREQ=DAILY;UNTIL=20230231", "UNTIL"),
+        ("FREQ=DAILY;UNTIL=tomorrow", "UNTIL"),
+        ("FREQ=DAILY;FREQ=WEEKLY", "twice"),
+        ("FREQ=DAILY;COUNT=3;UNTIL=20231231", "not both"),
+        ("FREQ=FORTNIGHTLY", "FREQ"),
+        ("FREQ=DAILY;BYEASTER=0", "unknown part"),
+        ("FREQ=DAILY;", "NAME=VALUE"),
+        ("FREQ=DAILY" + ";BYMONTH=1" * 50, "longer than"),
+    ],
+)
+def test_absurd_values_are_refused_with_the_part_named(text: str, words: str) -> None:
+    with _deadline(10), pytest.raises(RecurrenceError, match=words):
+        occurrences(text, first=FIRST, last=LAST)
+
+
+_RULE_PARTS = {
+    "INTERVAL": st.integers(-3, 1200).map(str),
+    "COUNT": st.integers(-3, 1200).map(str),
+    "BYMONTH": st.lists(st.integers(-2, 14), min_size=1, max_size=3),
+    "BYMONTHDAY": st.lists(st.integers(-33, 33), min_size=1, max_size=3),
+    "BYYEARDAY": st.lists(st.integers(-370, 370), min_size=1, max_size=2),
+    "BYWEEKNO": st.lists(st.integers(-55, 55), min_size=1, max_size=2),
+    "BYSETPOS": st.lists(st.integers(-370, 370), min_size=1, max_size=3),
+    "BYDAY": st.lists(
+        st.tuples(st.sampled_from(["", "1", "-1", "5", "0", "60"]), st.sampled_from(["MO", "FR"])),
+        min_size=1,
+        max_size=2,
+    ),
+    "UNTIL": st.dates(D(1, 1, 1), D(9999, 12, 31)).map(lambda d: f"{d:%Y%m%d}".zfill(8)),
+}
+
+
+@st.composite
+def _rules(draw: st.DrawFn) -> str:
+    parts = [f"FREQ={draw(st.sampled_from(['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']))}"]
+    for name in draw(st.lists(st.sampled_from(sorted(_RULE_PARTS)), unique=True, max_size=3)):
+        value = draw(_RULE_PARTS[name])
+        if isinstance(value, list):
+            value = (
+                ",".join(f"{n}{d}" if isinstance(n, str) else str(n) for n, d in value)
+                if (name == "BYDAY")
+                else ",".join(map(str, value))
+            )
+        parts.append(f"{name}={value}")
+    return ";".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_rules(), st.dates(D(1, 1, 1), D(9999, 12, 31)), st.integers(0, 800))
+def test_every_rule_ends_quickly_in_range_or_is_refused(rule: str, first: D, days: int) -> None:
+    last = min(first + dt.timedelta(days=days), D(9999, 12, 31))
+    with _deadline(10):
+        try:
+            dates = occurrences(rule, first=first, last=last)
+        except RecurrenceError:
+            return
+    assert len(dates) <= MAX_OCCURRENCES
+    assert list(dates) == sorted(set(dates))
+    assert all(first <= d <= last for d in dates)
+
+
+def _dateutil(rule: str, first: D, last: D) -> tuple[D, ...]:
+    """dateutil alone, without the shift or the cap: the dates a valid rule must give."""
+    from dateutil.rrule import rrulestr
+
+    start = dt.datetime(first.year, first.month, first.day)
+    end = dt.datetime(last.year, last.month, last.day)
+    found = [d.date() for d in rrulestr(rule, dtstart=start).between(start, end, inc=True)]
+    return tuple(found if found and found[0] == first else [first, *found])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TH",
+            "FREQ=MONTHLY;BYDAY=-1FR",
+            "FREQ=MONTHLY;BYDAY=2TU;INTERVAL=2",
+            "FREQ=YEARLY;BYWEEKNO=1,52,53;BYDAY=MO",
+            "FREQ=YEARLY;BYYEARDAY=-1,60",
+            "FREQ=MONTHLY;BYMONTHDAY=29,30,31;BYSETPOS=-1",
+            "FREQ=DAILY;INTERVAL=10;BYMONTH=2,3",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+            "FREQ=WEEKLY;WKST=SU;INTERVAL=2;BYDAY=SA,SU",
+            "FREQ=DAILY;COUNT=7",
+            "FREQ=WEEKLY;UNTIL=21000301",
+            "monthly",
+            "dekadly",
+        ]
+    ),
+    st.dates(D(1600, 1, 1), D(9900, 12, 31)),
+    st.integers(0, 800),
+)
+def test_expanding_in_later_years_gives_dateutils_own_dates(rule: str, first: D, days: int) -> None:
+    # The shift to years with the same calendars is invisible: same dates as dateutil's
+    # own walk from the real due date, for rules that match often enough to walk.
+    last = first + dt.timedelta(days=days)
+    text = rule_text(rule, first)
+    assert occurrences(rule, first=first, last=last) == _dateutil(text, first, last)

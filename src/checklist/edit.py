@@ -21,7 +21,7 @@ from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
 from checklist.check import check_unit
 from checklist.errors import BusyError, EditError, UsageError
 from checklist.model import Campaign, Severity
-from checklist.recur import occurrences
+from checklist.recur import RecurrenceError, occurrences
 from checklist.render import printable
 from checklist.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.splice import LayoutError, splice
@@ -60,8 +60,8 @@ def unit_ids(campaign: Campaign) -> dict[str, Path]:
             table = loads(decode(read(path))).get("unit")
             if isinstance(table, dict) and isinstance(table.get("id"), str):
                 unit_id = table["id"]
-        except (SourceError, tomllib.TOMLDecodeError):
-            pass
+        except (SourceError, tomllib.TOMLDecodeError, RecursionError):
+            pass  # validate says what is wrong with it; here it only has no id
         ids.setdefault(unit_id, path)
     return ids
 
@@ -235,8 +235,16 @@ def mark_done(
     else:
         done = _dates(target.get("done"))
         until = target.get("until")
-        last = min(until, campaign.end) if isinstance(until, dt.date) else campaign.end
-        count = len(occurrences(str(repeat), first=_due(target, table), last=last))
+        last = campaign.end
+        if isinstance(until, dt.date):  # a date-time (an E103 error) counts as its day
+            last = min(dt.date(until.year, until.month, until.day), campaign.end)
+        try:
+            count = len(occurrences(str(repeat), first=_due(target, table), last=last))
+        except RecurrenceError as error:
+            raise EditError(
+                f"{title!r} repeats by a rule that cannot be used ({error}); "
+                f"run `checklist validate {display(path)}`"
+            ) from None
         if len(done) >= count:
             raise EditError(f"all {count} occurrences of {title!r} are done already")
         _append_done(target, on)

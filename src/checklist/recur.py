@@ -1,12 +1,22 @@
-"""Repeating tasks: a shorthand or RFC 5545 RRULE text, expanded with dateutil."""
+"""Repeating tasks: a shorthand or RRULE text, expanded with dateutil.
+
+Expansion always ends: a rule is read here, part by part, and only values that move
+forward (INTERVAL of at least 1) and can match reach dateutil; dates are then taken one
+at a time and the walk stops at the end of the window or past ``MAX_OCCURRENCES``.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
+from typing import Any
 
 MAX_OCCURRENCES = 1000
+# Real rules are short; a longer text is a mistake, and the work per period grows with it.
+MAX_RULE_LENGTH = 200
+MAX_INTERVAL = 1000
 
 # dateutil keys a monthly rule to the day of the month of its start; a start on
 # the 29th-31st would skip short months, so those clamp to the month's last day.
@@ -28,8 +38,25 @@ _ALIASES = {
     "每旬": "dekadly",
 }
 # Tasks are due on days: an UNTIL's time of day (and its Z) is dropped.
-_UNTIL = re.compile(r"UNTIL=(\d{4})(\d{4})(T\d{6}Z?)?")
+_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{6}Z?)?")
 _SUBDAILY = ("FREQ=HOURLY", "FREQ=MINUTELY", "FREQ=SECONDLY", "BYHOUR", "BYMINUTE", "BYSECOND")
+_FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")  # dateutil's numbers: 0 to 3
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_BYDAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
+_NUMBER = re.compile(r"[+-]?\d{1,3}")
+# The numbers each list part may hold: a value out of range could never match, and
+# dateutil would search up to the year 9999 for it.
+_RANGES = {
+    "BYMONTH": (1, 12),
+    "BYMONTHDAY": (-31, 31),
+    "BYYEARDAY": (-366, 366),
+    "BYWEEKNO": (-53, 53),
+    "BYSETPOS": (-366, 366),
+}
+_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", *_RANGES, "WKST")
+
+
+_TOO_MANY = f"it repeats more than {MAX_OCCURRENCES} times; at most {MAX_OCCURRENCES} are allowed"
 
 
 class RecurrenceError(ValueError):
@@ -37,7 +64,9 @@ class RecurrenceError(ValueError):
 
 
 def rule_text(repeat: str, first: dt.date) -> str:
-    """Turn a shorthand into RRULE text; RRULE text passes through, normalised."""
+    """Turn a shorthand into RRULE text; RRULE text passes through, normalised and checked."""
+    if len(repeat) > MAX_RULE_LENGTH:
+        raise RecurrenceError(f"the rule is longer than {MAX_RULE_LENGTH} characters")
     key = repeat.strip()
     key = _ALIASES.get(key, key.lower())
     if key == "monthly" and first.day > 28:
@@ -54,32 +83,147 @@ def rule_text(repeat: str, first: dt.date) -> str:
     for part in _SUBDAILY:
         if part in text:
             raise RecurrenceError(f"{part} repeats within a day; tasks are due on days")
+    rule_parts(text)
     return text
+
+
+def rule_parts(text: str) -> dict[str, Any]:
+    """Read RRULE text into dateutil's keyword arguments, refusing any value that cannot work."""
+    parts: dict[str, Any] = {}
+    for part in text.split(";"):
+        name, equals, value = part.partition("=")
+        name, value = name.strip(), value.strip()
+        shown = _short(part)
+        if not equals or not value:
+            raise RecurrenceError(f"{shown!r} is not NAME=VALUE")
+        if name not in _PARTS:
+            raise RecurrenceError(f"unknown part {_short(name)!r}; rules use {', '.join(_PARTS)}")
+        if name.lower() in parts or (name == "BYDAY" and "byweekday" in parts):
+            raise RecurrenceError(f"{name} is given twice")
+        if name == "FREQ":
+            if value not in _FREQUENCIES:
+                raise RecurrenceError(f"FREQ is {', '.join(_FREQUENCIES)}, not {_short(value)!r}")
+            parts["freq"] = _FREQUENCIES.index(value)
+        elif name == "INTERVAL":
+            # INTERVAL=0 never moves on: dateutil would yield or search the same period forever.
+            parts["interval"] = _whole(name, value, 1, MAX_INTERVAL)
+        elif name == "COUNT":
+            parts["count"] = _whole(name, value, 1, MAX_OCCURRENCES)
+        elif name == "UNTIL":
+            parts["until"] = _until(value)
+        elif name == "WKST":
+            if value not in _WEEKDAYS:
+                raise RecurrenceError(f"WKST is one of {', '.join(_WEEKDAYS)}")
+            parts["wkst"] = _WEEKDAYS.index(value)
+        elif name == "BYDAY":
+            parts["byweekday"] = _byday(value)
+        else:
+            low, high = _RANGES[name]
+            numbers = {_whole(name, item, low, high) for item in value.split(",")}
+            if 0 in numbers:
+                raise RecurrenceError(f"{name} counts from 1 (or back from -1), not 0")
+            parts[name.lower()] = sorted(numbers)
+    if "freq" not in parts:
+        raise RecurrenceError("the rule has no FREQ")
+    if "count" in parts and "until" in parts:
+        raise RecurrenceError("give COUNT or UNTIL, not both")
+    return parts
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+def _whole(name: str, value: str, low: int, high: int) -> int:
+    if not _NUMBER.fullmatch(value.strip()) or not low <= int(value) <= high:
+        raise RecurrenceError(
+            f"{name}={_short(value)}: {name} is a whole number from {low} to {high}"
+        )
+    return int(value)
+
+
+def _until(value: str) -> dt.date:
+    found = _UNTIL.fullmatch(value)
+    try:
+        if found:
+            return dt.date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        pass
+    raise RecurrenceError(f"UNTIL={_short(value)} is not a date like 20231231")
+
+
+def _byday(value: str) -> list[Any]:
+    from dateutil.rrule import weekday
+
+    days = []
+    for item in value.split(","):
+        found = _BYDAY.fullmatch(item.strip())
+        if not found or (found[1] and not 1 <= abs(int(found[1])) <= 53):
+            raise RecurrenceError(
+                f"BYDAY={_short(value)}: write days as MO to SU, with an optional "
+                "position from 1 to 53 (or -1 to -53), like 1MO or -1FR"
+            )
+        days.append(weekday(_WEEKDAYS.index(found[2]), int(found[1]) if found[1] else None))
+    return days
 
 
 @functools.lru_cache(maxsize=4096)
 def occurrences(repeat: str, *, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
     """Every due date of a repeating task: ``first``, then each date of the rule up to ``last``."""
-    from dateutil.rrule import rrulestr
+    from dateutil.rrule import rrule
 
-    text = rule_text(repeat, first)
-    # dateutil walks a rule that never matches (the 30th of February) up to year
-    # 9999, which takes seconds. The Gregorian calendar repeats every 400 years,
-    # so expanding in the last cycle before 9999 gives the same dates, faster.
-    shift = 400 * ((dt.MAXYEAR - 2 - max(first.year, last.year)) // 400)
-    start = dt.datetime(first.year + shift, first.month, first.day)
-    text = _UNTIL.sub(lambda m: f"UNTIL={int(m[1]) + shift:04d}{m[2]}", text)
+    parts = rule_parts(rule_text(repeat, first))
+    if last < first:
+        return ()
+    if parts.get("interval", 1) < 1:  # rule_parts refuses it; never hand dateutil a standstill
+        raise RecurrenceError("INTERVAL must be at least 1")
+    # dateutil walks a rule that never matches (the 30th of February) up to the year
+    # 9999. Expanding in years with the same calendars, as late as possible, keeps that
+    # walk short; the dates are taken one at a time, up to the end or the cap.
+    until = parts.pop("until", None)
+    stop = last if until is None else min(last, until)
+    shift = _late_shift(first.year, stop.year) if first <= stop else 0
+    found: list[dt.datetime] = []
     try:
-        rule = rrulestr(text, dtstart=start)
-        end = dt.datetime(last.year + shift, last.month, last.day)
-        found = rule.between(start, end, inc=True)
+        start = dt.datetime(first.year + shift, first.month, first.day)
+        end = dt.datetime(stop.year + shift, stop.month, stop.day)
+        for day in rrule(dtstart=start, cache=False, **parts) if first <= stop else ():
+            if day > end:
+                break
+            found.append(day)
+            if len(found) > MAX_OCCURRENCES:
+                raise RecurrenceError(_TOO_MANY)
+    except RecurrenceError:
+        raise
     except (ValueError, TypeError, OverflowError) as error:
         raise RecurrenceError(str(error) or "not a valid RRULE") from None
-    if len(found) > MAX_OCCURRENCES:
-        raise RecurrenceError(
-            f"it repeats {len(found)} times; at most {MAX_OCCURRENCES} are allowed"
-        )
     dates = [dt.date(d.year - shift, d.month, d.day) for d in found]
-    if first <= last and (not dates or dates[0] != first):
+    if not dates or dates[0] != first:
         dates.insert(0, first)
+    if len(dates) > MAX_OCCURRENCES:
+        raise RecurrenceError(_TOO_MANY)
     return tuple(dates)
+
+
+def _late_shift(first: int, last: int) -> int:
+    """Years to add so that every year from ``first`` to ``last`` keeps its calendar, ending late.
+
+    A shift by a multiple of 400 years always keeps the Gregorian calendar; a shorter
+    one found near the end of the range (years repeat every 28 years between centuries)
+    leaves dateutil fewer empty years to walk after the window.
+    """
+    top = dt.MAXYEAR - 2 - last
+    fallback = max(400 * (top // 400), 0)
+    if last - first > 400:
+        return fallback
+    wanted = [_calendar(year) for year in range(first - 1, last + 2)]
+    for shift in range(top, max(top - 400, 0), -1):
+        if all(_calendar(first - 1 + shift + i) == c for i, c in enumerate(wanted)):
+            return shift
+    return fallback
+
+
+@functools.cache
+def _calendar(year: int) -> tuple[bool, int]:
+    """What makes a year's calendar: leap or not, and the weekday of 1 January."""
+    return calendar.isleap(year), calendar.weekday(year, 1, 1)

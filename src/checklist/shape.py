@@ -49,7 +49,12 @@ ALIASES = {
     "rrule": "repeat",
 }
 
-_QUOTED_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+MAX_GUESSES = 1000
+
+# Possessive: "\s*日?\s*" would otherwise split a long run of spaces every possible way.
+_QUOTED_DATE = re.compile(
+    r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?\s*+$"
+)
 
 
 def did_you_mean(word: str, candidates: list[str]) -> str | None:
@@ -149,7 +154,9 @@ def _table(
             clean[key] = _value(value, child, (*path, key), out)
             continue
         known = list(children)
-        guess = did_you_mean(key, known)
+        # A guess costs a fuzzy match against every known key: a file of 100,000 unknown
+        # keys gets guesses for its first ones only.
+        guess = did_you_mean(key, known) if len(out) < MAX_GUESSES else None
         what = "table" if isinstance(value, dict) and path == () else "key"
         where = "" if path == () else f" in {table_name(path)}"
         shown = f"[{key}]" if what == "table" else quote(key)

@@ -209,7 +209,9 @@ def parse(text: str) -> dict[str, Any]:
 # a title costs speed, never correctness. tests/test_parser.py proves the two paths agree
 # on every file of the toml-test corpus.
 _ESCAPES_11 = re.compile(r"\\[ex]")
-_INLINE_11 = re.compile(r",\s*\}|\{[^}\n]*$", re.MULTILINE)
+# A "{" that no "}" follows on its line. Written with [^}\n], the search retried from each
+# "{" of a long run, to the "}" at its end: the square of the run's length.
+_INLINE_11 = re.compile(r",\s*+\}|\{[^{}\n]*+$", re.MULTILINE)
 
 
 def _maybe_toml_11(text: str) -> bool:
@@ -250,8 +252,58 @@ except ImportError:  # no wheel for this platform: tomllib alone is correct, onl
     _fast = None
 
 
+# tomllib's work for a dotted key grows with the square of its parts (30,000 parts took
+# minutes and gigabytes). Unit files use keys of at most four parts (study.tasks.title),
+# so a longer one is a mistake, and is refused before any parser sees it.
+MAX_KEY_PARTS = 10
+# Tokens of that screen: strings and comments whole (their dots are text), the characters
+# that end a key, dots, and runs of anything else. Possessive, so each is linear.
+_SCREEN = re.compile(
+    r'"""(?:[^"\\]++|\\[\s\S]|""?+(?!"))*+(?:"{3,5}|\Z)'
+    r"|'''(?:[^']++|''?+(?!'))*+(?:'{3,5}|\Z)"
+    r'|"(?:[^"\\\n]++|\\.)*+"?+'
+    r"|'[^'\n]*+'?+"
+    r"|#[^\n]*+"
+    r"|[=\n\[\]{},]"
+    r"|\."
+    r"|[^\"'#=\n\[\]{},.]++"
+)
+
+
+def screen(text: str) -> None:
+    """Refuse, before parsing, a dotted key whose parts would cost a parser their square."""
+    if text.count(".") < MAX_KEY_PARTS or not any(
+        line.count(".") >= MAX_KEY_PARTS for line in text.split("\n")
+    ):
+        return
+    dots, start = 0, 0
+    for token in _SCREEN.finditer(text):
+        first = token.group()[0]
+        if first == ".":
+            dots += 1
+            if dots >= MAX_KEY_PARTS:
+                raise SourceError(_long_key(text, start))
+        elif first in "=\n[]{},":
+            dots, start = 0, token.end()
+        elif not dots and not token.group().isspace():
+            start = token.start()
+
+
+def _long_key(text: str, start: int) -> Finding:
+    start += len(text[start:]) - len(text[start:].lstrip(" \t"))
+    line_start = text.rfind("\n", 0, start) + 1
+    return Finding(
+        "E101",
+        f"unknown key of more than {MAX_KEY_PARTS} dotted parts",
+        line=text.count("\n", 0, start) + 1,
+        column=start - line_start + 1,
+        hint="keys of unit files have at most four parts, like study.tasks; remove this one",
+    )
+
+
 def loads(text: str) -> dict[str, Any]:
     """Parse TOML 1.0 exactly as tomllib does, with rtoml's speed where that is safe."""
+    screen(text)
     if _fast is not None and not _maybe_toml_11(text):
         try:
             doc: dict[str, Any] = _fast.loads(text)
