@@ -276,15 +276,18 @@ def screen(text: str) -> None:
         line.count(".") >= MAX_KEY_PARTS for line in text.split("\n")
     ):
         return
-    dots, start = 0, 0
+    dots, start, value = 0, 0, False
     for token in _SCREEN.finditer(text):
         first = token.group()[0]
         if first == ".":
             dots += 1
-            if dots >= MAX_KEY_PARTS:
+            # Dots in a value (1.1.1.1…) are a syntax error the parser finds in linear time.
+            if dots >= MAX_KEY_PARTS and not value:
                 raise SourceError(_long_key(text, start))
         elif first in "=\n[]{},":
             dots, start = 0, token.end()
+            # After "=" comes a value; a line, an inline table or its next pair start a key.
+            value = first == "=" or (value and first in "[]")
         elif not dots and not token.group().isspace():
             start = token.start()
 
