@@ -122,7 +122,7 @@ def write_unit(tmp_path: Path, campaign_dir: Callable[..., Path]) -> Callable[..
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    from checklist.cli import run
+    from checklist.cli.app import run
 
     def invoke(*args: str | Path) -> Result:
         capsys.readouterr()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from checklist.cache import Cache, cache_root
-from checklist.config import load_campaign
-from checklist.validate import discover, validate
+from checklist.load.cache import Cache, cache_root
+from checklist.load.campaign import load_campaign
+from checklist.load.validate import discover, validate
 from conftest import REPO
 
 EXAMPLE = REPO / "examples" / "zhengzhou"
@@ -112,7 +112,7 @@ def test_a_warm_run_reads_no_unchanged_file(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged file was checked again")
 
-    monkeypatch.setattr("checklist.validate.check_file", refuse)
+    monkeypatch.setattr("checklist.load.validate.check_file", refuse)
     warm = cli("status", str(campaign_copy), "--format", "json")
     assert (warm.code, warm.out) == (cold.code, cold.out)
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checklist.cache import cache_root
+from checklist.load.cache import cache_root
 from conftest import VALID_UNIT, Result
 
 COMMANDS = [
@@ -75,7 +75,7 @@ def test_a_planted_pickle_runs_no_code(cli, small: Path, tmp_path: Path) -> None
 
 
 def test_a_planted_pickle_with_a_valid_checksum_runs_no_code(cli, small: Path, tmp_path: Path):
-    from checklist import cache
+    from checklist.load import cache
 
     assert cli("status", str(small)).code == 0
     marker = tmp_path / "pwned"
@@ -95,12 +95,12 @@ def test_a_planted_pickle_with_a_valid_checksum_runs_no_code(cli, small: Path, t
         ("subprocess", "Popen"),
         ("copyreg", "_reconstructor"),
         ("pickle", "loads"),
-        ("checklist.cli", "run"),
+        ("checklist.cli.app", "run"),
         ("checklist.model", "Campaign"),
     ],
 )
 def test_the_cache_unpickler_builds_only_records(module: str, name: str) -> None:
-    from checklist.cache import loads
+    from checklist.load.cache import loads
 
     data = b"\x80\x04c" + f"{module}\n{name}\n".encode() + b"."
     with pytest.raises(pickle.UnpicklingError, match="not a cached record"):
@@ -110,9 +110,9 @@ def test_the_cache_unpickler_builds_only_records(module: str, name: str) -> None
 def test_the_cache_unpickler_builds_every_record_the_checks_make() -> None:
     import datetime as dt
 
-    from checklist.cache import loads
-    from checklist.config import load_campaign
-    from checklist.validate import check_packed, discover
+    from checklist.load.cache import loads
+    from checklist.load.campaign import load_campaign
+    from checklist.load.validate import check_packed, discover
     from conftest import REPO
 
     campaign = load_campaign(REPO / "examples" / "zhengzhou" / "campaign.toml")
@@ -251,8 +251,8 @@ def test_a_damaged_cache_gives_what_no_cache_gives(
 
 def test_every_flipped_byte_makes_a_miss(cli, small: Path) -> None:
     """Every position, every bit pattern of one flip: the cache reads as empty, never as wrong."""
-    from checklist.cache import Cache
-    from checklist.config import load_campaign
+    from checklist.load.cache import Cache
+    from checklist.load.campaign import load_campaign
 
     assert cli("status", str(small)).code == 0
     stored = _stored()
@@ -302,7 +302,7 @@ def test_a_chmod_is_noticed(cli, small: Path, monkeypatch: pytest.MonkeyPatch) -
     unit = next(small.rglob("erqi-test.toml"))
     unit.chmod(0o600)
     checked = []
-    from checklist import validate
+    from checklist.load import validate
 
     real = validate.check_file
     monkeypatch.setattr(validate, "check_file", lambda *a, **k: checked.append(a) or real(*a, **k))
@@ -311,8 +311,8 @@ def test_a_chmod_is_noticed(cli, small: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_the_cache_forgets_deleted_files(cli, small: Path) -> None:
-    from checklist.cache import Cache
-    from checklist.config import load_campaign
+    from checklist.load.cache import Cache
+    from checklist.load.campaign import load_campaign
 
     gone = small / "units" / "410103" / "gone.toml"
     gone.write_text(VALID_UNIT.replace("erqi-test", "erqi-gone"), encoding="utf-8")

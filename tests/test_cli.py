@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from checklist.cli import app
+from checklist.cli.app import app
 from checklist.render.problems import write_github
 from conftest import CAMPAIGN_TOML, REPO, VALID_UNIT
 

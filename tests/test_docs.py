@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from checklist.check import check_unit
-from checklist.config import load_campaign
-from checklist.rules import RULES
+from checklist.load.campaign import load_campaign
+from checklist.rules.check import check_unit
+from checklist.rules.registry import RULES
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -73,7 +73,7 @@ def test_the_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one() -> 
 
 
 def test_the_readme_shows_every_command() -> None:
-    from checklist.cli import app
+    from checklist.cli.app import app
 
     for command in app.registered_commands:
         name = command.name or (command.callback.__name__ if command.callback else "")

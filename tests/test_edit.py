@@ -567,9 +567,9 @@ def test_a_file_changed_on_disk_meanwhile_is_not_overwritten(
 
 
 def test_apply_refuses_when_the_file_changed_after_the_edit_was_computed(tmp_path: Path) -> None:
-    from checklist.config import load_campaign
     from checklist.edit import apply, mark_done
     from checklist.errors import EditError
+    from checklist.load.campaign import load_campaign
 
     root = copy_campaign(tmp_path, ERQI)
     path = root / ERQI
@@ -935,7 +935,7 @@ def _race(barrier: Any, results: Any, files: list[str], worker: int) -> None:
     import contextlib
     import io
 
-    from checklist.cli import run
+    from checklist.cli.app import run
 
     for number, path in enumerate(files):
         out, err = io.StringIO(), io.StringIO()
@@ -1050,7 +1050,7 @@ def test_an_edit_through_a_link_edits_the_target_and_keeps_the_link(
 
 def near_the_limit(path: Path, room: int) -> None:
     """Pad ``path`` with a comment so that only ``room`` bytes are left below 1 MiB."""
-    from checklist.source import MAX_BYTES
+    from checklist.load.source import MAX_BYTES
 
     data = path.read_bytes()
     padding = MAX_BYTES - room - len(data) - len(b"#\n")

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checklist.check import check_unit
-from checklist.config import load_campaign
-from checklist.hidden import INVISIBLE, LINE_SEPARATORS
-from checklist.source import BIDI_CONTROLS
+from checklist.load.campaign import load_campaign
+from checklist.load.source import BIDI_CONTROLS
+from checklist.rules.check import check_unit
+from checklist.words import INVISIBLE, LINE_SEPARATORS
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 
 TODAY = dt.date(2023, 11, 20)
@@ -148,7 +148,7 @@ def test_emoji_in_a_title_are_only_a_warning(emoji: str) -> None:
 
 def test_the_quick_screen_sees_every_hidden_character() -> None:
     """check_text scans strings only in files the screen flags; it must flag every one."""
-    from checklist.hidden import SCREEN
+    from checklist.words import SCREEN
 
     # A raw CR is a line ending (TOML allows no other); an escaped one has its own screen.
     assert [c for c in HIDDEN if not SCREEN.search(f"a{c}b")] == ["\r"]

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from checklist.cli import run
-from checklist.rules import RULES
-from checklist.source import MAX_BYTES
+from checklist.cli.app import run
+from checklist.load.source import MAX_BYTES
+from checklist.rules.registry import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "invalid"

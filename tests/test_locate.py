@@ -1,4 +1,4 @@
-"""`checklist.locate` spans checked against tomllib on the toml-test corpus and by hand."""
+"""`checklist.load.locate` spans checked against tomllib on the toml-test corpus and by hand."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checklist.locate import Path, Place, Span, locate
+from checklist.load.locate import Path, Place, Span, locate
 
 CORPUS = FilePath(__file__).resolve().parents[2] / "shared" / "toml-test" / "tests" / "valid"
 CORPUS_FILES = sorted(CORPUS.rglob("*.toml")) if CORPUS.is_dir() else []

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from checklist import source
+from checklist.load import source
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "toml-test" / "tests"
 

@@ -245,7 +245,7 @@ def state_of(folder: Path) -> dict[str, Any]:
 
 def recorded(folder: Path) -> Any:
     """The state as the next run reads it: the state file and its journal."""
-    from checklist.deliver import State
+    from checklist.remind.deliver import State
 
     return State.load(folder / ".checklist" / "remind-state.json")
 
@@ -1293,8 +1293,8 @@ def plain_message(key: str, name: str, address: str, subject: str, *cc: dict) ->
 
 
 def mail_channel(port: int, timeout: int = 5) -> Any:
-    from checklist.deliver import Email
     from checklist.model import SmtpConfig
+    from checklist.remind.deliver import Email
 
     config = SmtpConfig(
         "127.0.0.1", "主题教育办 <office@example.cn>", port=port, security="none", timeout=timeout
@@ -1335,7 +1335,7 @@ def test_a_name_or_subject_that_breaks_headers_never_stops_the_messages_after_it
     user: str,
 ) -> None:
     """Item 6: any name, subject or address goes out with clean headers, or fails alone."""
-    from checklist.deliver import State, deliver
+    from checklist.remind.deliver import State, deliver
 
     name = f"{before}张\u2028伟{after}"  # always one character that used to crash the run
     cc = {"name": f"李{before}强", "address": f"lq{user}@example.cn", "unit": "erqi-office"}
@@ -1400,7 +1400,7 @@ def test_after_a_refused_message_the_connection_is_reset_and_used_for_the_next(
     smtp_servers: Callable[..., SmtpServer], tmp_path: Path
 ) -> None:
     """Item 7: every kind of refusal, in any order, fails one message and not the next."""
-    from checklist.deliver import State, deliver
+    from checklist.remind.deliver import State, deliver
 
     smtp = smtp_servers(utf8=False)
 
@@ -1434,7 +1434,7 @@ def remind_limited(folder: Path, file_size: int, *args: str) -> subprocess.Compl
         "import resource, signal, sys\n"
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
         f"resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size}, {file_size}))\n"
-        "from checklist.cli import run\n"
+        "from checklist.cli.app import run\n"
         "sys.exit(run(sys.argv[1:]))\n"
     )
     return subprocess.run(
@@ -1721,7 +1721,7 @@ def test_kills_at_random_moments_repeat_at_most_one_message_per_kill(
 def test_the_journal_is_read_with_the_state_and_a_torn_last_line_is_ignored(
     cli: Callable[..., Result], make_campaign: Callable[..., Path], hook: Hook
 ) -> None:
-    from checklist.deliver import State
+    from checklist.remind.deliver import State
 
     folder = make_campaign(webhook_table(hook.url))
     path = folder / ".checklist" / "remind-state.json"

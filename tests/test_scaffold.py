@@ -125,7 +125,7 @@ def test_init_never_overwrites_a_campaign(tmp_path: Path, cli) -> None:
 
 
 def test_init_without_a_preset_makes_a_campaign_that_loads(tmp_path: Path, cli) -> None:
-    from checklist.config import load_campaign
+    from checklist.load.campaign import load_campaign
 
     folder = tmp_path / "campaign"
 
@@ -473,7 +473,7 @@ def test_campaign_names_become_safe_comments(tmp_path: Path, cli) -> None:
     rely on it."""
     import dataclasses
 
-    from checklist.config import load_campaign
+    from checklist.load.campaign import load_campaign
     from checklist.model import County, Level
     from checklist.scaffold import unit_toml
 

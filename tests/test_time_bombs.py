@@ -21,7 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checklist import check, shape, source, splice
+from checklist import splice
+from checklist.load import shape, source
+from checklist.rules import check
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 from test_recur import _deadline
 
@@ -257,7 +259,7 @@ def corpus() -> dict[str, str | bytes]:
 # Run in a child: every command in turn, each under an alarm; one JSON line per command.
 DRIVER = """
 import contextlib, io, json, signal, sys
-from checklist.cli import run
+from checklist.cli.app import run
 
 class Hang(Exception):
     pass

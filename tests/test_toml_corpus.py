@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from checklist.check import check_unit
-from checklist.config import load_campaign
+from checklist.load.campaign import load_campaign
 from checklist.model import Campaign, Severity
+from checklist.rules.check import check_unit
 from conftest import REPO
 
 CORPUS = REPO.parent / "shared" / "toml-test"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-import checklist.validate
+import checklist.load.validate
 from conftest import VALID_UNIT
 
 DUPLICATE = VALID_UNIT.replace('id = "erqi-test"', 'id = "dup"')
@@ -69,7 +69,7 @@ CHANGES: dict[str, Callable[[Path, Path], None]] = {
 
 def _after(monkeypatch: pytest.MonkeyPatch, phase: str, change: Callable[[], None]) -> None:
     """Make ``change`` happen right after ``phase`` of a run, in process."""
-    module = checklist.validate
+    module = checklist.load.validate
     name = {"discovery": "find", "checking": "cross_findings", "cross-check": "_cross_checked"}[
         phase
     ]
@@ -279,18 +279,18 @@ def test_a_file_unreadable_for_a_moment_is_read_again_next_time(cli, write_unit,
     """E001 (and E007, E008) say what happened to the file, not what it holds: not cached."""
     path = write_unit("a.toml", GOOD)
     os.utime(path, (1_700_000_000, 1_700_000_000))  # not just written: the cache takes it
-    import checklist.source
+    import checklist.load.source
 
-    real_open = checklist.source._open
+    real_open = checklist.load.source._open
 
     def busy(target: Path, within: Path | None) -> int:
         if Path(target) == path:
             raise PermissionError(13, "Permission denied", str(target))
         return real_open(target, within)
 
-    monkeypatch.setattr(checklist.source, "_open", busy)
+    monkeypatch.setattr(checklist.load.source, "_open", busy)
     assert cli("validate", path.parent).code == 1
-    monkeypatch.setattr(checklist.source, "_open", real_open)
+    monkeypatch.setattr(checklist.load.source, "_open", real_open)
     again = cli("validate", path.parent)
     assert again.code == 0, again.out
 

@@ -1,6 +1,6 @@
 """A value of the wrong TOML type anywhere in the schema is one located problem in its file.
 
-Every key and table that src/checklist/schema.py declares gets values of every TOML type
+Every key and table that src/checklist/load/schema.py declares gets values of every TOML type
 it does not take; the file must be reported (exit 1, located, valid JSON) and every other
 command must still read the good file beside it.
 """
@@ -19,11 +19,11 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checklist.config import load_campaign
 from checklist.errors import ConfigError
+from checklist.load.campaign import load_campaign
+from checklist.load.schema import CAMPAIGN_SCHEMA, Field, Kind, unit_schema
+from checklist.load.validate import check_file
 from checklist.model import DEFAULT_MEASURES
-from checklist.schema import CAMPAIGN_SCHEMA, Field, Kind, unit_schema
-from checklist.validate import check_file
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 
 GOOD = VALID_UNIT.replace('id = "erqi-test"', 'id = "good"')
@@ -307,16 +307,16 @@ def test_a_wrong_type_in_campaign_toml_exits_2_everywhere(data, cli, tmp_path_fa
 
 def test_a_bug_checking_one_file_is_that_files_problem(cli, write_unit, monkeypatch):
     """The last line of defence: whatever slipped past the tests above stops only its file."""
-    import checklist.validate
+    import checklist.load.validate
 
-    check_unit = checklist.validate.check_unit
+    check_unit = checklist.load.validate.check_unit
 
     def failing(data: bytes, **kwargs: Any) -> Any:
         if kwargs["file"].endswith(BAD_NAME):
             raise TypeError("argument of type '_Bad' is not iterable")
         return check_unit(data, **kwargs)
 
-    monkeypatch.setattr(checklist.validate, "check_unit", failing)
+    monkeypatch.setattr(checklist.load.validate, "check_unit", failing)
     bad = write_unit(BAD_NAME, VALID_UNIT)
     write_unit("good.toml", GOOD)
     result = cli("validate", "-f", "json", "--no-cache", bad.parent)

@@ -12,7 +12,7 @@ def main() -> None:
 
         print(f"checklist {__version__}")
         return
-    from checklist.cli import run
+    from checklist.cli.app import run
 
     sys.exit(run())
 

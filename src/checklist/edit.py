@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
-from checklist.check import check_unit
 from checklist.errors import BusyError, EditError, UsageError
+from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
+from checklist.load.validate import discover
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, occurrences
 from checklist.render import printable
-from checklist.source import MAX_BYTES, SourceError, decode, display, read
+from checklist.rules.check import check_unit
 from checklist.splice import LayoutError, splice
-from checklist.validate import discover
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def unit_ids(campaign: Campaign) -> dict[str, Path]:
     """Every unit id of the campaign and its file (the file name where no id is set)."""
     import tomllib
 
-    from checklist.source import loads
+    from checklist.load.source import loads
 
     ids: dict[str, Path] = {}
     for path in discover([campaign.root], campaign):
@@ -74,7 +74,7 @@ def find_unit(campaign: Campaign, unit: str) -> Path:
     ids = unit_ids(campaign)
     if unit in ids:
         return ids[unit]
-    from checklist.shape import did_you_mean
+    from checklist.load.shape import did_you_mean
 
     guess = did_you_mean(unit, list(ids))
     hint = f'; did you mean "{guess}"?' if guess else ""
@@ -122,7 +122,7 @@ def _load(path: Path, campaign: Campaign) -> tuple[bytes, Any]:
 def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
     keys = {m.key: m.key for m in campaign.measures} | {m.name: m.key for m in campaign.measures}
     if key not in keys:
-        from checklist.shape import did_you_mean
+        from checklist.load.shape import did_you_mean
 
         guess = did_you_mean(key, list(keys))
         hint = f'; did you mean "{guess}"?' if guess else ""

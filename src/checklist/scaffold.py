@@ -18,9 +18,9 @@ from typing import Any
 
 from checklist.dates import shift
 from checklist.errors import UsageError
+from checklist.load.schema import ID_PATTERN
+from checklist.load.source import MAX_BYTES
 from checklist.model import DEFAULT_MEASURES, Campaign, County, Level
-from checklist.schema import ID_PATTERN
-from checklist.source import MAX_BYTES
 
 MAX_ID = 100  # the file name, its temporary file's name and the folder stay far below 255 bytes
 MAX_TEXT = 200

@@ -6,7 +6,7 @@ import os
 import unicodedata
 from typing import IO, TYPE_CHECKING
 
-from checklist.source import BIDI_CONTROLS
+from checklist.load.source import BIDI_CONTROLS
 
 if TYPE_CHECKING:
     from rich.console import Console

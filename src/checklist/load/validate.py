@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checklist.cache import Cache, loads
-from checklist.check import UnitResult, check_unit
-from checklist.config import CONFIG_NAME
-from checklist.crosscheck import cross_findings
 from checklist.errors import UsageError
+from checklist.load.cache import Cache, loads
+from checklist.load.campaign import CONFIG_NAME
+from checklist.load.pinpoint import pinpoint
+from checklist.load.source import SourceError, decode, display, inside, outside_finding, read
 from checklist.model import Campaign, Problem, Severity
-from checklist.pinpoint import pinpoint
-from checklist.rules import Finding
-from checklist.source import SourceError, decode, display, inside, outside_finding, read
+from checklist.rules.across import cross_findings
+from checklist.rules.check import UnitResult, check_unit
+from checklist.rules.registry import Finding
 
 
 @dataclass(frozen=True, slots=True)

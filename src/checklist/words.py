@@ -20,9 +20,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from checklist.rules import Finding, KeyPath
-from checklist.shape import quote
-from checklist.source import BIDI_CONTROLS
+from checklist.load.shape import quote
+from checklist.load.source import BIDI_CONTROLS
+from checklist.rules.registry import Finding, KeyPath
 
 LINE_SEPARATORS = frozenset("\u2028\u2029")  # Zl, Zp: str.splitlines breaks at them
 

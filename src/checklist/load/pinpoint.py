@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from checklist.locate import Place, locate
+from checklist.load.locate import Place, locate
 from checklist.model import Problem
-from checklist.rules import Finding, KeyPath
+from checklist.rules.registry import Finding, KeyPath
 
 
 def pinpoint(findings: Iterable[Finding], *, text: str, file: str) -> tuple[Problem, ...]:

@@ -12,9 +12,9 @@ import difflib
 import re
 from typing import Any, Final
 
-from checklist.rules import Finding, KeyPath
-from checklist.schema import Field, Kind
-from checklist.source import date_problem
+from checklist.load.schema import Field, Kind
+from checklist.load.source import date_problem
+from checklist.rules.registry import Finding, KeyPath
 
 
 class _Bad:

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from checklist import __version__
-from checklist.check import UnitResult
 from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
+from checklist.rules.check import UnitResult
 
 FORMAT = 2
 MAGIC = b"checklist cache\n%d\n" % FORMAT
@@ -44,7 +44,7 @@ Packed = tuple[UnitResult, bytes | None]  # as validate.Packed: the result, the 
 
 # Everything a cached result is made of; a pickle naming anything else is refused.
 _ALLOWED = {
-    ("checklist.check", "UnitResult"): UnitResult,
+    ("checklist.rules.check", "UnitResult"): UnitResult,
     ("checklist.model", "Problem"): Problem,
     ("checklist.model", "Severity"): Severity,
     ("checklist.model", "Unit"): Unit,

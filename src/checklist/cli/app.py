@@ -22,12 +22,12 @@ from checklist.i18n import Lang
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from checklist.cache import Cache
-    from checklist.deliver import Outcome
     from checklist.edit import Edit
     from checklist.filters import Filters
+    from checklist.load.cache import Cache
+    from checklist.load.validate import Found
     from checklist.model import Campaign, Item, Problem, Unit
-    from checklist.validate import Found
+    from checklist.remind.deliver import Outcome
 
 app = typer.Typer(
     name="checklist",
@@ -221,9 +221,9 @@ def validate(
     Example: checklist validate units/410103 --format json
     """
     from checklist import dates
-    from checklist.config import find_config, load_campaign
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.validate import Report, validate
     from checklist.model import Severity
-    from checklist.validate import Report, validate
 
     paths = paths or [Path()]
     if output_format is None:
@@ -320,7 +320,7 @@ def _sources(problems: Sequence[Problem], *, within: Path | None) -> dict[str, s
     Read again, and perhaps changed or gone since: never quote a file that is now binary,
     or (given ``within``, the campaign folder) one whose real path is now outside it.
     """
-    from checklist.source import SourceError, decode, read
+    from checklist.load.source import SourceError, decode, read
 
     sources = {}
     for file in {p.file for p in problems if p.code not in ("E002", "E007")}:
@@ -339,8 +339,8 @@ def schema(config: ConfigOpt = None) -> None:
     """
     import json
 
-    from checklist.config import find_config, load_campaign
-    from checklist.schema import json_schema
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.schema import json_schema
 
     campaign = None
     try:
@@ -361,7 +361,7 @@ class _Loaded:
 
 
 def _unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> Found:
-    from checklist.validate import find
+    from checklist.load.validate import find
 
     found = find(paths, campaign, follow_outside=follow_outside)
     if not found.files and not found.refused:
@@ -371,7 +371,7 @@ def _unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> 
 
 def _cache(campaign: Campaign, no_cache: bool) -> Cache | None:
     """The cache, unless --no-cache or it is not safe to use (then a warning, and none)."""
-    from checklist.cache import Cache, CacheRefusedError
+    from checklist.load.cache import Cache, CacheRefusedError
     from checklist.render import printable
 
     if no_cache:
@@ -397,10 +397,10 @@ def _load(
     stderr: the figures lack units nobody can count, so the command will exit 1.
     """
     from checklist import dates
-    from checklist.config import find_config, load_campaign
     from checklist.i18n import t
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.validate import validate
     from checklist.render import printable
-    from checklist.validate import validate
 
     paths = paths or [Path()]
     campaign = load_campaign(config or find_config(paths))
@@ -692,10 +692,10 @@ def remind(
 
     Example: checklist remind --send   (in crontab: 30 0 * * * checklist remind --send)
     """
-    from checklist.deliver import State, deliver, locked, message_to_dict, open_channels
     from checklist.filters import make_filters
     from checklist.i18n import default_lang
-    from checklist.remind import plan
+    from checklist.remind.deliver import State, deliver, locked, message_to_dict, open_channels
+    from checklist.remind.plan import plan
     from checklist.status import items
 
     language = Lang(lang.value) if lang else default_lang()
@@ -877,14 +877,14 @@ def new(
     Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
     """
     from checklist import dates
-    from checklist.check import check_unit
-    from checklist.config import find_config, load_campaign
     from checklist.edit import create, unit_ids
     from checklist.errors import UsageError
     from checklist.filters import make_filters
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.source import display
     from checklist.model import Level
+    from checklist.rules.check import check_unit
     from checklist.scaffold import check_id, check_value, unit_toml, verify_unit
-    from checklist.source import display
 
     check_value("--name", name)
     check_value("--contact", contact)
@@ -930,8 +930,8 @@ def new(
 
 
 def _edit_target(unit: str, config: Path | None) -> tuple[Campaign, Path]:
-    from checklist.config import find_config, load_campaign
     from checklist.edit import find_unit
+    from checklist.load.campaign import find_config, load_campaign
 
     start = Path(unit) if Path(unit).exists() else Path()
     campaign = load_campaign(config or find_config([start]))
@@ -947,8 +947,8 @@ def _edit(path: Path, make: Callable[[], Edit], campaign: Campaign, dry_run: boo
     from checklist import dates
     from checklist.edit import apply, check, editing
     from checklist.errors import EditError
+    from checklist.load.source import display
     from checklist.render import printable
-    from checklist.source import display
 
     today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
     try:

@@ -23,7 +23,7 @@ from typing import Any, NoReturn, Protocol
 from checklist.atomic import write_atomic
 from checklist.errors import ConfigError
 from checklist.model import Campaign, Person, SmtpConfig, WebhookConfig
-from checklist.remind import Message
+from checklist.remind.plan import Message
 from checklist.render import markdown_text, printable
 from checklist.render.report import item_to_dict
 

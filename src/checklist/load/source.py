@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from checklist.rules import Finding
+from checklist.rules.registry import Finding
 
 MAX_BYTES = 1 << 20
 _BOM = "\ufeff"

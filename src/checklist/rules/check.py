@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from checklist.hidden import INVISIBLE, SCREEN, hidden_finding, strings
-from checklist.locate import Place
+from checklist.load.locate import Place
+from checklist.load.pinpoint import pinpoint
+from checklist.load.schema import ID_PATTERN, unit_schema
+from checklist.load.shape import BAD, did_you_mean, quote, shape, table_name
+from checklist.load.source import SourceError, decode, parse
 from checklist.model import Campaign, Level, MeasureDef, Person, Problem, Severity, Task, Unit
-from checklist.pinpoint import pinpoint
 from checklist.recur import SHORTHANDS, RecurrenceError, occurrences, rule_text
-from checklist.rules import Finding, KeyPath
-from checklist.schema import ID_PATTERN, unit_schema
-from checklist.shape import BAD, did_you_mean, quote, shape, table_name
-from checklist.source import SourceError, decode, parse
+from checklist.rules.registry import Finding, KeyPath
+from checklist.words import INVISIBLE, SCREEN, hidden_finding, strings
 
 MAX_REPEATING_TASKS = 100
 
@@ -742,7 +742,7 @@ def _line_of(text: str, entry: Entry, located: list[dict[KeyPath, Place]]) -> in
         if header:
             return text.count("\n", 0, header.start()) + 1
     if not located:
-        from checklist.locate import locate
+        from checklist.load.locate import locate
 
         try:
             located.append(locate(text))

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from checklist.errors import ConfigError
-from checklist.hidden import hidden_finding, strings
+from checklist.load.pinpoint import pinpoint
+from checklist.load.schema import CAMPAIGN_SCHEMA, MEASURE_KEY_PATTERN, RESERVED_TABLES
+from checklist.load.shape import quote, shape
+from checklist.load.source import SourceError, decode, display, parse, read
 from checklist.model import (
     DEFAULT_MEASURES,
     Campaign,
@@ -21,11 +24,8 @@ from checklist.model import (
     SmtpConfig,
     WebhookConfig,
 )
-from checklist.pinpoint import pinpoint
-from checklist.rules import Finding
-from checklist.schema import CAMPAIGN_SCHEMA, MEASURE_KEY_PATTERN, RESERVED_TABLES
-from checklist.shape import quote, shape
-from checklist.source import SourceError, decode, display, parse, read
+from checklist.rules.registry import Finding
+from checklist.words import hidden_finding, strings
 
 CONFIG_NAME = "campaign.toml"
 MAX_ADVANCE_DAYS = 366

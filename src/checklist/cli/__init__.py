@@ -1,0 +1,1 @@
+"""The command line: options in, one core call, rendered out."""

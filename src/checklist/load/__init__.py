@@ -1,0 +1,1 @@
+"""Bytes on disk to a checked campaign and its units."""

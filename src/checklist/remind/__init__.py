@@ -1,0 +1,1 @@
+"""The nightly reminders: the plan, and its delivery."""

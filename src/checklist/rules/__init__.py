@@ -1,0 +1,1 @@
+"""Every validation rule, a named function in a registry."""
