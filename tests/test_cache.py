@@ -11,7 +11,8 @@ import pytest
 
 from checklist.load.cache import Cache, cache_root
 from checklist.load.campaign import load_campaign
-from checklist.load.validate import discover, validate
+from checklist.load.discover import discover
+from checklist.load.validate import validate
 from conftest import REPO
 
 EXAMPLE = REPO / "examples" / "zhengzhou"

@@ -112,7 +112,8 @@ def test_the_cache_unpickler_builds_every_record_the_checks_make() -> None:
 
     from checklist.load.cache import loads
     from checklist.load.campaign import load_campaign
-    from checklist.load.validate import check_packed, discover
+    from checklist.load.discover import discover
+    from checklist.load.validate import check_packed
     from conftest import REPO
 
     campaign = load_campaign(REPO / "examples" / "zhengzhou" / "campaign.toml")

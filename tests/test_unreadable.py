@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import checklist.load.discover
 import checklist.load.validate
 from conftest import VALID_UNIT
 
@@ -69,10 +70,11 @@ CHANGES: dict[str, Callable[[Path, Path], None]] = {
 
 def _after(monkeypatch: pytest.MonkeyPatch, phase: str, change: Callable[[], None]) -> None:
     """Make ``change`` happen right after ``phase`` of a run, in process."""
-    module = checklist.load.validate
-    name = {"discovery": "find", "checking": "cross_findings", "cross-check": "_cross_checked"}[
-        phase
-    ]
+    module, name = {
+        "discovery": (checklist.load.discover, "find"),
+        "checking": (checklist.load.validate, "cross_findings"),
+        "cross-check": (checklist.load.validate, "_cross_checked"),
+    }[phase]
     original = getattr(module, name)
     done = []
 

@@ -20,7 +20,7 @@ from typing import Any
 from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
 from checklist.errors import BusyError, EditError, UsageError
 from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
-from checklist.load.validate import discover
+from checklist.load.discover import discover
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, occurrences
 from checklist.render import printable

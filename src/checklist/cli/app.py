@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from checklist.edit import Edit
     from checklist.filters import Filters
     from checklist.load.cache import Cache
-    from checklist.load.validate import Found
+    from checklist.load.discover import Found
     from checklist.model import Campaign, Item, Problem, Unit
     from checklist.remind.deliver import Outcome
 
@@ -361,7 +361,7 @@ class _Loaded:
 
 
 def _unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> Found:
-    from checklist.load.validate import find
+    from checklist.load.discover import find
 
     found = find(paths, campaign, follow_outside=follow_outside)
     if not found.files and not found.refused:

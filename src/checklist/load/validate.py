@@ -1,28 +1,28 @@
-"""Validate a campaign's unit files: find them, check each, then check across them."""
+"""Check a campaign's unit files: each (from the cache, or in parallel), then across them."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fnmatch
 import functools
 import gc
 import os
 import pickle
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checklist.errors import UsageError
 from checklist.load.cache import Cache, loads
-from checklist.load.campaign import CONFIG_NAME
+from checklist.load.discover import Found, discover, find
 from checklist.load.pinpoint import pinpoint
-from checklist.load.source import SourceError, decode, display, inside, outside_finding, read
+from checklist.load.source import SourceError, decode, display, read
 from checklist.model import Campaign, Problem, Severity
 from checklist.rules.across import cross_findings
 from checklist.rules.check import UnitResult, check_unit
 from checklist.rules.registry import Finding
+
+# Found, discover and find live in load/discover.py; named here too while callers move.
+__all__ = ["Found", "Report", "check_file", "check_packed", "discover", "find", "validate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,187 +39,6 @@ class Report:
     @property
     def files_with_problems(self) -> int:
         return sum(bool(r.problems) for r in self.results)
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """The unit files to check, and what discovery refused without reading it."""
-
-    files: tuple[Path, ...]
-    # Folders that cannot be read, and files or folders outside the campaign: each a
-    # located problem, since a report that silently leaves out a county's folder is wrong.
-    refused: tuple[UnitResult, ...] = ()
-
-
-def discover(paths: Sequence[Path], campaign: Campaign) -> list[Path]:
-    """The unit files named by ``paths`` that can be read, inside the campaign folder."""
-    return list(find(paths, campaign).files)
-
-
-def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = False) -> Found:
-    """The unit files named by ``paths``: files as given, folders searched for *.toml.
-
-    Linked files and folders are followed while their real path is inside the campaign
-    folder (anywhere, with ``follow_outside``); each file is found once, however reached.
-    """
-    root = None if follow_outside else campaign.root
-    found: dict[str, Path] = {}
-    refused: dict[str, UnitResult] = {}
-    for path in paths:
-        # A path named *.toml is meant as a file: a folder there is that file's problem.
-        kind = _kind(path)
-        if kind is None:
-            raise UsageError(f"{path}: no such file or folder")
-        if kind == "folder" and path.suffix != ".toml":
-            candidates, problems = _walk(path.absolute(), root)
-            candidates.sort()
-            for problem in problems:
-                refused.setdefault(problem.file, problem)
-        else:
-            candidates = [(str(path.absolute()), os.path.realpath(path))]
-        for name, real in candidates:
-            candidate = Path(name)
-            if candidate.name == CONFIG_NAME and _same_file(candidate, campaign.config_path):
-                continue
-            if _excluded(candidate, campaign):
-                continue
-            if root is not None and not inside(real, root):
-                refused.setdefault(
-                    display(candidate), _refused(candidate, outside_finding(real, root))
-                )
-            else:
-                found.setdefault(real, candidate)
-    return Found(tuple(found.values()), tuple(refused.values()))
-
-
-def _kind(path: Path) -> str | None:
-    """Say "folder", "file", or None when nothing is there.
-
-    Anything that is there but cannot be looked at (a link loop, a folder above it that
-    may not be entered) counts as a file: reading it then says what is wrong, located.
-    Path.exists() would raise on a permission error instead.
-    """
-    try:
-        return "folder" if stat.S_ISDIR(path.stat().st_mode) else "file"
-    except (FileNotFoundError, NotADirectoryError):
-        try:
-            path.lstat()  # a broken link is there, as a file that cannot be read
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except OSError:
-            pass
-        return "file"
-    except OSError:
-        return "file"
-
-
-def _refused(path: Path, finding: Finding) -> UnitResult:
-    file = display(path)
-    return UnitResult(file, None, pinpoint([finding], text="", file=file))
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.samefile(b)
-    except OSError:
-        return False
-
-
-def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[UnitResult]]:
-    """Every *.toml below ``folder`` (skipping dot-folders) with its real path; the refused.
-
-    Only links need resolving (realpath, unlike Path.resolve, survives a loop): below a
-    folder's real path, a plain entry's real path is that path and its name.
-    """
-    files: list[tuple[str, str]] = []
-    refused: list[UnitResult] = []
-    real = os.path.realpath(folder)
-    # A folder holding the campaign folder is walked: each file is then judged by itself.
-    if (
-        root is not None
-        and not inside(real, root)
-        and not inside(os.path.realpath(root), Path(real))
-    ):
-        return files, [_refused(folder, outside_finding(real, root))]
-    pending, seen = [(str(folder), real)], {real}
-    while pending:
-        here, real_here = pending.pop()
-        prefix = real_here.rstrip(os.sep) + os.sep
-        try:
-            with os.scandir(here) as listing:
-                entries = list(listing)
-        except OSError as error:
-            refused.append(_refused(Path(here), _unreadable_folder(error)))
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):  # .git, .checklist, editors' folders
-                continue
-            link = _is_link(entry)
-            target = os.path.realpath(entry.path) if link else prefix + entry.name
-            if _is_dir(entry):
-                if root is not None and link and not inside(target, root):
-                    refused.append(_refused(Path(entry.path), outside_finding(target, root)))
-                elif target not in seen:  # a link back up, or to a folder already walked
-                    seen.add(target)
-                    pending.append((entry.path, target))
-            elif entry.name.endswith(".toml"):
-                if entry.name != CONFIG_NAME:
-                    files.append((entry.path, target))
-            elif link and not os.path.exists(entry.path):  # noqa: PTH110 (it never raises)
-                # Perhaps a county's folder, moved away: its units would silently count as 0.
-                refused.append(_refused(Path(entry.path), _broken_link(entry.path)))
-    return files, refused
-
-
-def _unreadable_folder(error: OSError) -> Finding:
-    return Finding(
-        "E001",
-        f"cannot read this folder: {error.strerror or error}; its unit files are not checked "
-        "or counted",
-        line=1,
-        column=1,
-        hint="give the user running checklist permission to read and enter the folder",
-    )
-
-
-def _broken_link(path: str) -> Finding:
-    try:
-        target = f" to {Path(path).readlink()}"
-    except OSError:
-        target = ""
-    return Finding(
-        "E001",
-        f"this is a link{target}, which cannot be followed (missing, or a loop)",
-        line=1,
-        column=1,
-        hint="restore what the link points to, or delete the link",
-    )
-
-
-def _is_link(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_symlink()
-    except OSError:
-        return False
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:  # a symlink loop: not a folder; reading it will say what it is
-        return False
-
-
-def _excluded(path: Path, campaign: Campaign) -> bool:
-    if not campaign.exclude:
-        return False
-    for root in (campaign.root, campaign.root.resolve()):
-        try:
-            relative = path.relative_to(root).as_posix()
-        except ValueError:
-            continue
-        return any(fnmatch.fnmatchcase(relative, pattern) for pattern in campaign.exclude)
-    return False
 
 
 def check_file(
