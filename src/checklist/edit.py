@@ -19,13 +19,13 @@ from typing import Any
 
 from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
 from checklist.errors import BusyError, EditError, UsageError
-from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.load.discover import discover
+from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, occurrences
-from checklist.render import printable
 from checklist.rules.check import check_unit
 from checklist.splice import LayoutError, splice
+from checklist.words import printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ def find_unit(campaign: Campaign, unit: str) -> Path:
     ids = unit_ids(campaign)
     if unit in ids:
         return ids[unit]
-    from checklist.load.shape import did_you_mean
+    from checklist.words import did_you_mean
 
     guess = did_you_mean(unit, list(ids))
     hint = f'; did you mean "{guess}"?' if guess else ""

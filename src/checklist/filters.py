@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checklist.errors import UsageError
-from checklist.load.shape import did_you_mean
 from checklist.model import Campaign, Item, Level, State, Unit
+from checklist.words import did_you_mean
 
 
 @dataclass(frozen=True, slots=True)

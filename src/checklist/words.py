@@ -1,5 +1,9 @@
-"""Characters that hide in text: found in any TOML document, named by code point.
+"""Text safety and phrasing any layer may use: hidden characters, quoting, guesses.
 
+Text from a file is made safe for a terminal (printable) or Markdown (markdown_text);
+messages quote it (quote) and guess what a typo meant (did_you_mean).
+
+Characters that hide in text are found in any TOML document, named by code point.
 Two kinds, two severities (docs/rules.md, E204 and W406):
 
 - Characters that change how the text around them is shown: control
@@ -15,12 +19,12 @@ Two kinds, two severities (docs/rules.md, E204 and W406):
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from checklist.load.shape import quote
 from checklist.load.source import BIDI_CONTROLS
 from checklist.rules.registry import Finding, KeyPath
 
@@ -144,3 +148,80 @@ def hidden_finding(
         on_value=not is_key,
         hint=hint,
     )
+
+
+# Keys people write from the Chinese form they fill in, or from habit.
+ALIASES = {
+    "负责人": "owner",
+    "责任人": "owner",
+    "截止日期": "due",
+    "截止": "due",
+    "完成时间": "done",
+    "完成": "done",
+    "标题": "title",
+    "名称": "name",
+    "任务": "tasks",
+    "联系人": "contact",
+    "区县": "county",
+    "层级": "level",
+    "备注": "note",
+    "deadline": "due",
+    "due_date": "due",
+    "completed": "done",
+    "responsible": "owner",
+    "task": "tasks",
+    "repeats": "repeat",
+    "recurrence": "repeat",
+    "rrule": "repeat",
+}
+
+
+def did_you_mean(word: str, candidates: list[str]) -> str | None:
+    """The candidate a typo most likely meant, if any is close."""
+    if word in ALIASES and ALIASES[word] in candidates:
+        return ALIASES[word]
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """Quote text for a message: short, and with control characters made visible."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    escaped = "".join(c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text)
+    return f'"{escaped}"'
+
+
+def printable(text: str) -> str:
+    """Make text from a file safe for a terminal: no escapes, no bidi tricks, same width.
+
+    Control characters become their visible control pictures (ESC → ␛), one
+    cell each, so columns computed on the original text still line up.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if char == "\t":
+            out.append(" ")
+        elif code < 0x20:
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#~"} | {"&": "&amp;"})
+
+
+def markdown_text(text: str) -> str:
+    """Text from a file, made safe for Markdown: shown as written, never as HTML or markup."""
+    return printable(text).translate(_MARKDOWN)

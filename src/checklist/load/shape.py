@@ -8,13 +8,14 @@ nor report it a second time (one mistake, one message).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from typing import Any, Final
 
 from checklist.load.schema import Field, Kind
 from checklist.load.source import date_problem
 from checklist.rules.registry import Finding, KeyPath
+from checklist.words import did_you_mean as did_you_mean  # noqa: PLC0414 (moved to words)
+from checklist.words import quote as quote  # noqa: PLC0414 (moved to words)
 
 
 class _Bad:
@@ -24,48 +25,12 @@ class _Bad:
 
 BAD: Final = _Bad()
 
-# Keys people write from the Chinese form they fill in, or from habit.
-ALIASES = {
-    "负责人": "owner",
-    "责任人": "owner",
-    "截止日期": "due",
-    "截止": "due",
-    "完成时间": "done",
-    "完成": "done",
-    "标题": "title",
-    "名称": "name",
-    "任务": "tasks",
-    "联系人": "contact",
-    "区县": "county",
-    "层级": "level",
-    "备注": "note",
-    "deadline": "due",
-    "due_date": "due",
-    "completed": "done",
-    "responsible": "owner",
-    "task": "tasks",
-    "repeats": "repeat",
-    "recurrence": "repeat",
-    "rrule": "repeat",
-}
-
 MAX_GUESSES = 1000
 
 # Possessive: "\s*日?\s*" would otherwise split a long run of spaces every possible way.
 _QUOTED_DATE = re.compile(
     r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?\s*+$"
 )
-
-
-def did_you_mean(word: str, candidates: list[str]) -> str | None:
-    """The candidate a typo most likely meant, if any is close."""
-    if word in ALIASES and ALIASES[word] in candidates:
-        return ALIASES[word]
-    lowered = {c.lower(): c for c in candidates}
-    if word.lower() in lowered:
-        return lowered[word.lower()]
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[close[0]] if close else None
 
 
 def show(value: Any) -> str:
@@ -85,14 +50,6 @@ def show(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "a table"
-
-
-def quote(text: str, limit: int = 40) -> str:
-    """Quote text for a message: short, and with control characters made visible."""
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    escaped = "".join(c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text)
-    return f'"{escaped}"'
 
 
 def table_name(path: KeyPath) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, Person, RemindConfig, State, Unit
-from checklist.render import printable
+from checklist.words import printable
 
 
 class Kind(enum.StrEnum):

@@ -3,45 +3,13 @@
 from __future__ import annotations
 
 import os
-import unicodedata
 from typing import IO, TYPE_CHECKING
 
-from checklist.load.source import BIDI_CONTROLS
+from checklist.words import markdown_text as markdown_text
+from checklist.words import printable as printable
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-
-def printable(text: str) -> str:
-    """Make text from a file safe for a terminal: no escapes, no bidi tricks, same width.
-
-    Control characters become their visible control pictures (ESC → ␛), one
-    cell each, so columns computed on the original text still line up.
-    """
-    if text.isprintable():
-        return text
-    out = []
-    for char in text:
-        code = ord(char)
-        if char == "\t":
-            out.append(" ")
-        elif code < 0x20:
-            out.append(chr(0x2400 + code))
-        elif code == 0x7F:
-            out.append("\u2421")
-        elif char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            out.append("\ufffd")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#~"} | {"&": "&amp;"})
-
-
-def markdown_text(text: str) -> str:
-    """Text from a file, made safe for Markdown: shown as written, never as HTML or markup."""
-    return printable(text).translate(_MARKDOWN)
 
 
 def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from checklist.load.shape import quote
 from checklist.rules.check import UnitResult
 from checklist.rules.registry import Finding
+from checklist.words import quote
 
 
 def duplicate_ids(results: Sequence[UnitResult]) -> dict[str, list[Finding]]:
