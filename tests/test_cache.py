@@ -139,3 +139,73 @@ def test_a_done_date_in_the_future_is_judged_on_each_day(cli, campaign_copy: Pat
     assert later.code == 0
     assert early_again.out == early.out
     assert later.out == cli(*args, "--as-of", "2023-11-20", "--no-cache").out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("validate",), ("status",), ("rollup",), ("remind",), ("validate", "--format", "json")],
+)
+def test_every_command_that_uses_the_cache_forgets_deleted_files(
+    cli, campaign_copy: Path, command: tuple[str, ...]
+) -> None:
+    """However it is reached, a run with the cache drops the entries of files now gone."""
+    unit = campaign_copy / "units" / "410103" / "erqi-committee.toml"
+    assert cli("status", str(campaign_copy)).code == 0
+    campaign = load_campaign(campaign_copy / "campaign.toml")
+    assert str(unit) in Cache.open(campaign).entries
+    unit.unlink()  # every other file is unchanged: a warm run that reads nothing afresh
+    cli(*command, str(campaign_copy))
+    assert str(unit) not in Cache.open(campaign).entries
+
+
+def test_the_fingerprint_covers_the_package_source(tmp_path: Path) -> None:
+    """A copy of the same code shares a cache; one with another schema does not."""
+    import checklist
+    from checklist.load.cache import source_digest
+
+    package = Path(checklist.__file__).parent
+    same = tmp_path / "same" / "checklist"
+    other = tmp_path / "other" / "checklist"
+    for copy in (same, other):
+        shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    schema = other / "load" / "schema.py"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"owner"', '"ower"', 1))
+    assert source_digest(same) == source_digest(package)
+    assert source_digest(other) != source_digest(package)
+
+
+def test_a_changed_schema_field_discards_the_warm_cache(
+    campaign_copy: Path, tmp_path: Path
+) -> None:
+    """The code that built a cached result is the code that serves it, or it is built again.
+
+    A copy of the package with the key "owner" renamed in the schema, run on a cache its
+    original just filled: served from the cache, every file would still pass.
+    """
+    import subprocess
+    import sys
+
+    import checklist
+
+    code = tmp_path / "code"
+    shutil.copytree(
+        Path(checklist.__file__).parent,
+        code / "checklist",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    args = [sys.executable, "-m", "checklist", "validate", str(campaign_copy)]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+
+    assert run().returncode == 0  # fills the cache
+    assert run().returncode == 0  # served from it
+    schema = code / "checklist" / "load" / "schema.py"
+    text = schema.read_text(encoding="utf-8")
+    changed = text.replace('Field(\n            "owner",', 'Field(\n            "responsible",', 1)
+    assert changed != text
+    schema.write_text(changed, encoding="utf-8")
+    warm = run()
+    assert warm.returncode == 1
+    assert 'unknown key "owner"' in warm.stdout

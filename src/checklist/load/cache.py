@@ -1,7 +1,8 @@
 """Per-file results kept between runs, so a run re-checks only the files that changed.
 
 An entry is keyed by the file's path, size, modification and change times, inode
-and mode; the whole cache by a fingerprint of the tool's version, the campaign's
+and mode; the whole cache by a fingerprint of the tool's own source (so results built
+by other code, with another schema or rule set, are never served), the campaign's
 config, and the working folder (problems name files relative to it).
 
 The cache is read as untrusted data. It lives in the user's cache folder, never in
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import hashlib
 import io
 import os
@@ -32,8 +34,7 @@ from checklist import __version__
 from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
 from checklist.rules.check import UnitResult
 
-FORMAT = 2
-MAGIC = b"checklist cache\n%d\n" % FORMAT
+MAGIC = b"checklist cache\n"
 DIGEST_SIZE = 32
 # A file changed within this many seconds of being read may change again within the
 # same timestamp tick; its entry is not kept (git calls such files "racily clean").
@@ -42,16 +43,14 @@ RACY_SECONDS = 2.0
 Stamp = tuple[int, int, int, int, int]  # size, mtime and ctime in ns, inode, mode
 Packed = tuple[UnitResult, bytes | None]  # as validate.Packed: the result, the unit pickled
 
+# The package whose source the fingerprint covers: a cache is only read by the same code.
+PACKAGE = Path(__file__).resolve().parent.parent
+
 # Everything a cached result is made of; a pickle naming anything else is refused.
-_ALLOWED = {
-    ("checklist.rules.check", "UnitResult"): UnitResult,
-    ("checklist.model", "Problem"): Problem,
-    ("checklist.model", "Severity"): Severity,
-    ("checklist.model", "Unit"): Unit,
-    ("checklist.model", "Task"): Task,
-    ("checklist.model", "Person"): Person,
-    ("checklist.model", "Level"): Level,
-    ("datetime", "date"): dt.date,
+# Named by where each class lives now, so a record that moves to another module still loads.
+_ALLOWED: dict[tuple[str, str], type] = {
+    (cls.__module__, cls.__qualname__): cls
+    for cls in (UnitResult, Problem, Severity, Unit, Task, Person, Level, dt.date)
 }
 
 
@@ -140,6 +139,24 @@ def _check_owner(status: os.stat_result, what: str) -> None:
         raise CacheRefusedError(f"{what} can be written by other users (chmod go-w fixes that)")
 
 
+@functools.cache
+def source_digest(package: Path) -> str:
+    """A hash of every module of ``package``: the schema, the rules, the records, the cache.
+
+    Hashing the contents (a few hundred kB, about a millisecond, once a process) rather
+    than sizes and times: installers and reproducible builds give every file the same
+    time, whatever the version. Code that is not in files (a zip) hashes to nothing, and
+    the version alone tells it apart.
+    """
+    digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
+    for path in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+            digest.update(f"{path.relative_to(package).as_posix()}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
 def stamp(status: os.stat_result) -> Stamp:
     # ctime catches a same-size edit whose mtime was put back (cp -p, touch -r); mode, chmod.
     return (
@@ -169,7 +186,7 @@ class Cache:
         key = f"{campaign.root}\0{Path.cwd()}".encode()
         path = root / f"{hashlib.sha256(key).hexdigest()[:20]}.pickle"
         # Not the day: entries record what makes them depend on it (UnitResult.last_done).
-        parts = (__version__, FORMAT, sys.version, repr(campaign), str(Path.cwd()))
+        parts = (__version__, source_digest(PACKAGE), sys.version, repr(campaign), str(Path.cwd()))
         fingerprint = hashlib.sha256(repr(parts).encode()).hexdigest()
         cache = cls(path, fingerprint)
         data = _read_own(path)
