@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
-from checklist.render.table import Column, Mark, Table
+from checklist.render.table import Column, Mark, Table, write
 from checklist.rollup import By, Counts, Rollup, Row
 
 SCHEMA_VERSION = 1
@@ -145,6 +145,45 @@ def write_status_json(
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def write_status(
+    listed: Sequence[Item],
+    out: IO[str],
+    output_format: str,
+    *,
+    selected: Sequence[Item],
+    campaign: Campaign,
+    lang: Lang,
+    as_of: dt.date,
+    soon_days: int,
+    skipped: int,
+    everything: bool,
+) -> None:
+    """The listed items in a format, and (but in CSV) the summary of all ``selected`` ones."""
+    if output_format == "json":
+        write_status_json(
+            listed,
+            out,
+            campaign=campaign,
+            as_of=as_of,
+            soon_days=soon_days,
+            skipped=skipped,
+            everything=selected,
+        )
+        return
+    several = any(i.state is not State.OVERDUE for i in listed)
+    table = status_table(listed, campaign, lang, states=several, done=everything)
+    summary = status_summary(selected, lang, soon_days=soon_days)
+    if output_format == "table" and not listed:
+        if not everything:
+            out.write(t("nothing", lang, as_of=as_of.isoformat()) + "\n")
+    else:
+        write(table, output_format, out)
+    if output_format == "markdown":
+        out.write(f"\n{summary}\n")
+    elif output_format == "table":
+        out.write(f"{summary}\n")
 
 
 # --- rollup -----------------------------------------------------------------------
@@ -290,3 +329,26 @@ def write_rollup_json(
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def write_rollup(
+    result: Rollup,
+    out: IO[str],
+    output_format: str,
+    *,
+    campaign: Campaign,
+    lang: Lang,
+    as_of: dt.date,
+    soon_days: int,
+    skipped: int,
+    measures: bool,
+) -> None:
+    """The roll-up in a format."""
+    if output_format == "json":
+        write_rollup_json(
+            result, out, as_of=as_of, soon_days=soon_days, skipped=skipped, measures=measures
+        )
+    else:
+        write(
+            rollup_table(result, campaign, lang, measures=measures, as_of=as_of), output_format, out
+        )
