@@ -95,7 +95,7 @@ def status(
     """
     from checklist.cli.scope import open_scope
     from checklist.model import State
-    from checklist.render.report import write_status
+    from checklist.render.report import Page, write_status
     from checklist.status import DEFAULT_SOON_DAYS, listed
 
     scope = open_scope(ctx.params)
@@ -103,18 +103,8 @@ def status(
     selected = scope.items(soon=soon_days)
     everything = everything or bool(state)
     rows = listed(selected, campaign=scope.campaign, everything=everything, soon=soon is not None)
-    write_status(
-        rows,
-        sys.stdout,
-        output_format,
-        selected=selected,
-        campaign=scope.campaign,
-        lang=scope.lang,
-        as_of=scope.as_of,
-        soon_days=soon_days,
-        skipped=scope.skipped,
-        everything=everything,
-    )
+    page = Page(scope.campaign, scope.lang, scope.as_of, soon_days, scope.skipped)
+    write_status(rows, sys.stdout, output_format, page, selected=selected, everything=everything)
     if scope.refused or (fail_on_overdue and any(i.state is State.OVERDUE for i in selected)):
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -146,7 +136,7 @@ def rollup(
     Example: checklist rollup --measures --sort overdue
     """
     from checklist.cli.scope import open_scope
-    from checklist.render.report import write_rollup
+    from checklist.render.report import Page, write_rollup
     from checklist.rollup import By, Sort, rollup_units
 
     scope = open_scope(ctx.params)
@@ -159,16 +149,7 @@ def rollup(
         by=By(by.value),
         sort=Sort(sort.value) if sort else None,
     )
-    write_rollup(
-        result,
-        sys.stdout,
-        output_format,
-        campaign=scope.campaign,
-        lang=scope.lang,
-        as_of=scope.as_of,
-        soon_days=soon,
-        skipped=scope.skipped,
-        measures=measures,
-    )
+    page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped)
+    write_rollup(result, sys.stdout, output_format, page, measures=measures)
     if scope.refused or (fail_on_overdue and result.total.counts.overdue):
         raise typer.Exit(EXIT_PROBLEMS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from checklist.i18n import Lang, t
@@ -13,6 +14,17 @@ from checklist.render.table import Column, Mark, Table, write
 from checklist.rollup import By, Counts, Rollup, Row
 
 SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a report shows around its rows: whose, in which words, on which day, what is missing."""
+
+    campaign: Campaign
+    lang: Lang
+    as_of: dt.date
+    soon_days: int
+    skipped: int  # unit files with problems, counted out
 
 
 # --- status -----------------------------------------------------------------------
@@ -151,13 +163,9 @@ def write_status(
     listed: Sequence[Item],
     out: IO[str],
     output_format: str,
+    page: Page,
     *,
     selected: Sequence[Item],
-    campaign: Campaign,
-    lang: Lang,
-    as_of: dt.date,
-    soon_days: int,
-    skipped: int,
     everything: bool,
 ) -> None:
     """The listed items in a format, and (but in CSV) the summary of all ``selected`` ones."""
@@ -165,19 +173,19 @@ def write_status(
         write_status_json(
             listed,
             out,
-            campaign=campaign,
-            as_of=as_of,
-            soon_days=soon_days,
-            skipped=skipped,
+            campaign=page.campaign,
+            as_of=page.as_of,
+            soon_days=page.soon_days,
+            skipped=page.skipped,
             everything=selected,
         )
         return
     several = any(i.state is not State.OVERDUE for i in listed)
-    table = status_table(listed, campaign, lang, states=several, done=everything)
-    summary = status_summary(selected, lang, soon_days=soon_days)
+    table = status_table(listed, page.campaign, page.lang, states=several, done=everything)
+    summary = status_summary(selected, page.lang, soon_days=page.soon_days)
     if output_format == "table" and not listed:
         if not everything:
-            out.write(t("nothing", lang, as_of=as_of.isoformat()) + "\n")
+            out.write(t("nothing", page.lang, as_of=page.as_of.isoformat()) + "\n")
     else:
         write(table, output_format, out)
     if output_format == "markdown":
@@ -332,23 +340,18 @@ def write_rollup_json(
 
 
 def write_rollup(
-    result: Rollup,
-    out: IO[str],
-    output_format: str,
-    *,
-    campaign: Campaign,
-    lang: Lang,
-    as_of: dt.date,
-    soon_days: int,
-    skipped: int,
-    measures: bool,
+    result: Rollup, out: IO[str], output_format: str, page: Page, *, measures: bool
 ) -> None:
     """The roll-up in a format."""
     if output_format == "json":
         write_rollup_json(
-            result, out, as_of=as_of, soon_days=soon_days, skipped=skipped, measures=measures
+            result,
+            out,
+            as_of=page.as_of,
+            soon_days=page.soon_days,
+            skipped=page.skipped,
+            measures=measures,
         )
-    else:
-        write(
-            rollup_table(result, campaign, lang, measures=measures, as_of=as_of), output_format, out
-        )
+        return
+    table = rollup_table(result, page.campaign, page.lang, measures=measures, as_of=page.as_of)
+    write(table, output_format, out)
