@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from checklist.model import Campaign, County, Item, Level, Person, State, Task, Unit
-from checklist.status import classify, items
+from checklist.status import classify, items, listed
 
 D = dt.date
 R = D(2023, 11, 20)  # the report day of every case below
@@ -100,3 +100,20 @@ def test_a_plain_task_is_one_item_with_no_occurrence_number() -> None:
     task = _task(due=D(2023, 11, 10), done=(D(2023, 11, 12),))
     (item,) = items([_unit(task)], campaign=CAMPAIGN, as_of=R, soon=7)
     assert (item.occurrence, item.state, item.done) == (0, State.DONE_LATE, D(2023, 11, 12))
+
+
+def test_listed_is_overdue_only_most_overdue_first_unless_asked_for_more() -> None:
+    tasks = (
+        _task(index=1, due=D(2023, 11, 15)),  # overdue 5 days
+        _task(index=2, due=D(2023, 11, 22)),  # due soon
+        _task(index=3, due=D(2023, 11, 1)),  # overdue 19 days
+        _task(index=4, due=D(2023, 11, 1), done=(D(2023, 11, 1),)),  # done
+    )
+    found = list(items([_unit(*tasks)], campaign=CAMPAIGN, as_of=R, soon=7))
+
+    def indexes(**asked: bool) -> list[int]:
+        return [i.task.index for i in listed(found, campaign=CAMPAIGN, **asked)]
+
+    assert indexes(everything=False, soon=False) == [3, 1]
+    assert indexes(everything=False, soon=True) == [3, 1, 2]
+    assert indexes(everything=True, soon=False) == [3, 1, 2, 4]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checklist.errors import UsageError
 from checklist.model import Campaign, Item, Level, State, Unit
@@ -41,6 +41,22 @@ class Filters:
     def select(self, items: Iterable[Item]) -> list[Item]:
         """The items the filters keep; all of them, without a test each, when there are none."""
         return list(items) if self.everything else [i for i in items if self.keep(i)]
+
+    def view(self, campaign: Campaign, units: Iterable[Unit]) -> Campaign:
+        """The campaign as the filters narrow it: only the chosen counties and measures get rows.
+
+        Chosen units bring their counties (``units``: the units that are kept).
+        """
+        counties = set(self.counties)
+        if self.units:
+            counties |= {u.county for u in units}
+        return replace(
+            campaign,
+            counties=tuple(c for c in campaign.counties if not counties or c.code in counties),
+            measures=tuple(
+                m for m in campaign.measures if not self.measures or m.key in self.measures
+            ),
+        )
 
     def keep(self, item: Item) -> bool:
         owner = item.task.owner

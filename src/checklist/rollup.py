@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from checklist.filters import Filters
 from checklist.model import Campaign, Item, Level, State, Unit
+from checklist.status import items
 
 WORST_ROWS = 3
 
@@ -180,6 +183,29 @@ def rollup(
         total_measures,
     )
     return Rollup(by, tuple(rows), total)
+
+
+def rollup_units(
+    units: Iterable[Unit],
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    soon: int,
+    filters: Filters,
+    by: By = By.COUNTY,
+    sort: Sort | None = None,
+) -> Rollup:
+    """Roll up the units and tasks the filters keep, on the report day.
+
+    Only the chosen counties and measures get rows; under an owner or measure
+    filter a unit counts only where it has a selected task.
+    """
+    kept = [u for u in units if filters.keep_unit(u)]
+    selected = filters.select(items(kept, campaign=campaign, as_of=as_of, soon=soon))
+    if filters.owners or filters.measures:
+        kept = [u for u in kept if u.id in {i.unit.id for i in selected}]
+    view = filters.view(campaign, kept)
+    return rollup(selected, kept, campaign=view, by=by, sort=sort)
 
 
 def _empty_groups(campaign: Campaign, by: By, units: Iterable[Unit]) -> dict[str, _Group]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from checklist.dates import shift
 from checklist.model import Campaign, Item, State, Task, Unit
@@ -70,3 +71,41 @@ def _item(
     state = _state(due, done, as_of, horizon)
     overdue = (as_of - due).days if state is State.OVERDUE else None
     return Item(unit, task, n, due, done, state, overdue)
+
+
+def listed(
+    items: Sequence[Item], *, campaign: Campaign, everything: bool, soon: bool
+) -> list[Item]:
+    """The items a status report lists, most overdue first.
+
+    Overdue ones, and due-soon ones when ``soon`` was asked for; ``everything``
+    (--all, or a --state filter) lists every item it is given.
+    """
+    if everything:
+        chosen = list(items)
+    else:
+        wanted = {State.OVERDUE, State.DUE_SOON} if soon else {State.OVERDUE}
+        chosen = [i for i in items if i.state in wanted]
+    chosen.sort(key=order(campaign))
+    return chosen
+
+
+def order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
+    """Most overdue first, then soonest due, then campaign order."""
+    counties = {c.code: i for i, c in enumerate(campaign.counties)}
+    measures = {m.key: i for i, m in enumerate(campaign.measures)}
+    rank = {State.OVERDUE: 0, State.DUE_SOON: 1, State.OPEN: 2, State.DONE_LATE: 3, State.DONE: 4}
+
+    def key(item: Item) -> tuple[Any, ...]:
+        return (
+            rank[item.state],
+            -(item.days_overdue or 0),
+            item.due,
+            counties.get(item.unit.county, 0),
+            item.unit.id,
+            measures.get(item.task.measure, 0),
+            item.task.index,
+            item.occurrence,
+        )
+
+    return key

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -13,6 +14,39 @@ from checklist.model import Problem, Severity
 from checklist.render import console, printable
 
 SCHEMA_VERSION = 1
+
+
+def write(
+    problems: Sequence[Problem],
+    output_format: str,
+    out: IO[str] | None,
+    *,
+    checked: int,
+    within: Path | None = None,
+) -> None:
+    """Write the problems as json, github annotations or text (``out`` None: the terminal)."""
+    if output_format == "json":
+        write_json(problems, out or sys.stdout, checked=checked)
+    elif output_format == "github":
+        write_github(problems, out or sys.stdout)
+        print(summary(problems, checked=checked), file=sys.stderr)
+    else:
+        write_text(problems, out, sources=quoted_sources(problems, within=within), checked=checked)
+
+
+def quoted_sources(problems: Iterable[Problem], *, within: Path | None) -> dict[str, str]:
+    """The text of the files that have problems, to quote their lines.
+
+    Read again, and perhaps changed or gone since: never quote a file that is now binary,
+    or (given ``within``, the campaign folder) one whose real path is now outside it.
+    """
+    from checklist.load.source import SourceError, decode, read
+
+    texts = {}
+    for file in {p.file for p in problems if p.code not in ("E002", "E007")}:
+        with contextlib.suppress(SourceError):
+            texts[file] = decode(read(Path(file), within=within))
+    return texts
 
 
 def summary(problems: Iterable[Problem], *, checked: int) -> str:

@@ -5,14 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
-from checklist.render.table import Column, Mark, Table
+from checklist.render.table import Column, Mark, Table, write
 from checklist.rollup import By, Counts, Rollup, Row
 
 SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a report shows around its rows: whose, in which words, on which day, what is missing."""
+
+    campaign: Campaign
+    lang: Lang
+    as_of: dt.date
+    soon_days: int
+    skipped: int  # unit files with problems, counted out
 
 
 # --- status -----------------------------------------------------------------------
@@ -145,6 +157,41 @@ def write_status_json(
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def write_status(
+    listed: Sequence[Item],
+    out: IO[str],
+    output_format: str,
+    page: Page,
+    *,
+    selected: Sequence[Item],
+    everything: bool,
+) -> None:
+    """The listed items in a format, and (but in CSV) the summary of all ``selected`` ones."""
+    if output_format == "json":
+        write_status_json(
+            listed,
+            out,
+            campaign=page.campaign,
+            as_of=page.as_of,
+            soon_days=page.soon_days,
+            skipped=page.skipped,
+            everything=selected,
+        )
+        return
+    several = any(i.state is not State.OVERDUE for i in listed)
+    table = status_table(listed, page.campaign, page.lang, states=several, done=everything)
+    summary = status_summary(selected, page.lang, soon_days=page.soon_days)
+    if output_format == "table" and not listed:
+        if not everything:
+            out.write(t("nothing", page.lang, as_of=page.as_of.isoformat()) + "\n")
+    else:
+        write(table, output_format, out)
+    if output_format == "markdown":
+        out.write(f"\n{summary}\n")
+    elif output_format == "table":
+        out.write(f"{summary}\n")
 
 
 # --- rollup -----------------------------------------------------------------------
@@ -290,3 +337,21 @@ def write_rollup_json(
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def write_rollup(
+    result: Rollup, out: IO[str], output_format: str, page: Page, *, measures: bool
+) -> None:
+    """The roll-up in a format."""
+    if output_format == "json":
+        write_rollup_json(
+            result,
+            out,
+            as_of=page.as_of,
+            soon_days=page.soon_days,
+            skipped=page.skipped,
+            measures=measures,
+        )
+        return
+    table = rollup_table(result, page.campaign, page.lang, measures=measures, as_of=page.as_of)
+    write(table, output_format, out)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import enum
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from checklist.render import console, markdown_text, printable
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
 
 
 class Mark(enum.Enum):
@@ -46,6 +49,16 @@ RICH_MAX_ROWS = 200
 _STYLES = {Mark.BAD: "bold red", Mark.WARN: "yellow", Mark.TOTAL: "bold", Mark.NONE: ""}
 
 
+def write(table: Table, output_format: str, out: IO[str]) -> None:
+    """Write the table as csv, markdown or (anything else) for a terminal."""
+    if output_format == "csv":
+        write_csv(table, out)
+    elif output_format == "markdown":
+        write_markdown(table, out)
+    else:
+        write_terminal(table, out)
+
+
 def write_terminal(table: Table, out: IO[str] | None = None) -> None:
     """A rich table for a person at a terminal; aligned plain text when nobody is."""
     screen = console(out)
@@ -54,6 +67,11 @@ def write_terminal(table: Table, out: IO[str] | None = None) -> None:
     if not screen.is_terminal or len(table.rows) > RICH_MAX_ROWS:
         write_plain(table, screen.file)
         return
+    screen.print(to_rich(table))
+
+
+def to_rich(table: Table) -> RichTable:
+    """The table as rich draws it on a terminal: marked rows styled, the total set apart."""
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -84,7 +102,7 @@ def write_terminal(table: Table, out: IO[str] | None = None) -> None:
             style=_STYLES[mark],
             end_section=mark is Mark.TOTAL or (last and i + 1 < len(table.rows)),
         )
-    screen.print(grid)
+    return grid
 
 
 def _width(text: str) -> int:

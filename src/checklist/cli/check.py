@@ -1,0 +1,182 @@
+"""validate and schema: check unit files, and give editors the schema to check them as typed."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from checklist.cli.options import (
+    AsOfOpt,
+    ConfigOpt,
+    FollowOpt,
+    NoCacheOpt,
+    PathsArg,
+    ValidateFormat,
+)
+from checklist.errors import EXIT_PROBLEMS, ConfigError
+
+if TYPE_CHECKING:
+    from checklist.load.validate import Report
+    from checklist.model import Campaign, Problem
+
+FormatOpt = Annotated[
+    ValidateFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="text, json or github; default github when GITHUB_ACTIONS=true, else text.",
+        show_default=False,
+    ),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")]
+OutputFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-file",
+        "-o",
+        help="Write the report here instead of stdout.",
+        dir_okay=False,
+        metavar="FILE",
+    ),
+]
+
+
+def validate(
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    output_format: FormatOpt = None,
+    strict: StrictOpt = False,
+    output_file: OutputFileOpt = None,
+    as_of: AsOfOpt = None,
+    follow_outside: FollowOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Check unit files: every problem, with file, line and column.
+
+    Example: checklist validate units/410103 --format json
+    """
+    from checklist.model import Severity
+
+    paths = paths or [Path()]
+    if output_format is None:
+        github = os.environ.get("GITHUB_ACTIONS") == "true"
+        output_format = ValidateFormat.GITHUB if github else ValidateFormat.TEXT
+    campaign = _campaign(paths, config, output_format, output_file)
+    report = _check(paths, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
+    within = None if follow_outside else campaign.root
+    _write(report.problems, output_format, output_file, checked=len(report.results), within=within)
+    failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
+    if failing:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _campaign(
+    paths: list[Path], config: Path | None, output_format: str, output_file: Path | None
+) -> Campaign:
+    """The campaign; machines reading JSON or annotations get its problems there too."""
+    from checklist.load.campaign import find_config, load_campaign
+
+    try:
+        return load_campaign(config or find_config(paths))
+    except ConfigError as error:
+        if error.problems and output_format != ValidateFormat.TEXT:
+            _write(error.problems, output_format, output_file, checked=1)
+            raise ConfigError(str(error)) from None
+        raise
+
+
+def _check(
+    paths: list[Path],
+    campaign: Campaign,
+    as_of: str | None,
+    *,
+    follow_outside: bool,
+    no_cache: bool,
+) -> Report:
+    """Every unit file under ``paths`` checked, and those that could not be read at all."""
+    from checklist import dates
+    from checklist.cli.scope import open_cache, unit_files
+    from checklist.load.validate import Report, validate
+
+    today = dates.as_of(as_of, timezone=campaign.timezone)
+    found = unit_files(paths, campaign, follow_outside)
+    checked = validate(
+        found.files,
+        campaign=campaign,
+        today=today,
+        cache=open_cache(campaign, no_cache),
+        units=False,
+        follow_outside=follow_outside,
+    )
+    return Report((*found.refused, *checked.results))
+
+
+def _write(
+    problems: Sequence[Problem],
+    output_format: str,
+    output_file: Path | None,
+    *,
+    checked: int,
+    within: Path | None = None,
+) -> None:
+    from checklist.errors import UsageError
+    from checklist.render import problems as render
+
+    # A report file is written whole or not at all: a reader never sees half of one.
+    out = io.StringIO() if output_file else None
+    render.write(problems, output_format, out, checked=checked, within=within)
+    if output_file and out is not None:
+        try:
+            _write_report(output_file, out.getvalue().encode())
+        except OSError as error:
+            raise UsageError(
+                f"cannot write the report to {output_file}: {error.strerror or error}"
+            ) from None
+
+
+def _write_report(path: Path, data: bytes) -> None:
+    """Replace a regular file atomically (through a link, the link's target); write into
+    anything else as it is (/dev/stdout, a pipe), which a rename would replace."""
+    import errno
+    import stat
+
+    from checklist.atomic import write_atomic
+
+    real = Path(os.path.realpath(path))
+    try:
+        regular = stat.S_ISREG(real.stat().st_mode)
+    except FileNotFoundError:
+        regular = True
+    if regular:
+        if not real.parent.is_dir():  # a mistyped folder is a mistake, not one to create
+            raise FileNotFoundError(errno.ENOENT, "no such folder", str(real.parent))
+        write_atomic(real, data)
+        return
+    with real.open("wb") as handle:
+        handle.write(data)
+
+
+def schema(config: ConfigOpt = None) -> None:
+    """Print a JSON Schema for unit files, for editors.
+
+    Editors with Even Better TOML or tombi then check and complete keys as you type.
+
+    Example: checklist schema > unit.schema.json
+    """
+    import json
+
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.schema import json_schema
+
+    campaign = None
+    try:
+        campaign = load_campaign(config or find_config([Path()]))
+    except ConfigError:
+        if config:
+            raise
+    typer.echo(json.dumps(json_schema(campaign), ensure_ascii=False, indent=2))

@@ -1,0 +1,132 @@
+"""remind: tonight's reminders, printed for cron to mail, or sent."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from checklist.cli.options import (
+    AsOfOpt,
+    ConfigOpt,
+    CountyOpt,
+    FollowOpt,
+    LangOpt,
+    LevelOpt,
+    MeasureOpt,
+    NoCacheOpt,
+    OwnerOpt,
+    PathsArg,
+    RemindFormat,
+    UnitOpt,
+)
+from checklist.errors import EXIT_PROBLEMS
+from checklist.i18n import Lang
+
+if TYPE_CHECKING:
+    from checklist.cli.scope import Scope
+    from checklist.remind.deliver import Outcome
+
+SendOpt = Annotated[
+    bool, typer.Option("--send", help="Deliver by e-mail and webhook, as campaign.toml says.")
+]
+RemindDryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="With --send: show what would be sent; send and record nothing."
+    ),
+]
+StateFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--state",
+        help="Where --send remembers what was delivered; default "
+        ".checklist/remind-state.json in the campaign folder.",
+        dir_okay=False,
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+RemindFormatOpt = Annotated[
+    RemindFormat, typer.Option("--format", "-f", help="text, or json (the planned messages).")
+]
+
+
+def remind(
+    ctx: typer.Context,
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    send: SendOpt = False,
+    dry_run: RemindDryRunOpt = False,
+    state_file: StateFileOpt = None,
+    county: CountyOpt = None,
+    unit: UnitOpt = None,
+    owner: OwnerOpt = None,
+    measure: MeasureOpt = None,
+    level: LevelOpt = None,
+    output_format: RemindFormatOpt = RemindFormat.TEXT,
+    lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Tonight's reminders for owners, and escalations for contacts.
+
+    Without --send, print them (cron mails what a job prints; a quiet night prints nothing).
+
+    Example: checklist remind --send   (in crontab: 30 0 * * * checklist remind --send)
+    """
+    from checklist.cli.scope import open_scope
+    from checklist.remind.deliver import open_channels
+    from checklist.render.remind import write_messages, write_undelivered
+
+    scope = open_scope(ctx.params)
+    language = _language(scope)
+    messages = _plan(scope, language)
+    if not send or dry_run:
+        if send:  # a dry run still checks the configuration, as a real run would
+            open_channels(scope.campaign, dict(os.environ))
+        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of)
+        if scope.refused:
+            raise typer.Exit(EXIT_PROBLEMS)
+        return
+    outcome = _send(scope, messages, state_file)
+    if output_format is RemindFormat.JSON:
+        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of, outcome=outcome)
+    write_undelivered(outcome, language, sys.stderr)
+    if outcome.failed or outcome.undeliverable or scope.refused:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _language(scope: Scope) -> Lang:
+    """--lang, else the campaign's [remind] lang, else the locale's."""
+    from checklist.i18n import default_lang
+
+    configured = scope.campaign.remind.lang
+    return scope.chosen_lang or (Lang(configured) if configured else default_lang())
+
+
+def _plan(scope: Scope, lang: Lang) -> list[dict[str, Any]]:
+    """Tonight's messages, as the ledger and the JSON output keep them."""
+    from checklist.remind.deliver import message_to_dict
+    from checklist.remind.plan import plan
+
+    soon = max(scope.campaign.remind.advance_days, default=0)
+    selected = scope.items(soon=soon)
+    planned = plan(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
+    return [message_to_dict(m, scope.campaign) for m in planned]
+
+
+def _send(scope: Scope, messages: list[dict[str, Any]], state_file: Path | None) -> Outcome:
+    """Deliver the messages not yet delivered, holding the state file's lock."""
+    from checklist.remind.deliver import State, deliver, locked, open_channels
+
+    channels = open_channels(scope.campaign, dict(os.environ))
+    path = state_file or scope.campaign.root / ".checklist" / "remind-state.json"
+    with locked(path):
+        state = State.load(path)
+        state.forget(as_of=scope.as_of)
+        return deliver(messages, channels, state)

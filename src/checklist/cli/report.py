@@ -1,0 +1,155 @@
+"""status and rollup: where the tasks stand, listed or counted."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from checklist.cli.options import (
+    SOON_MAX,
+    AsOfOpt,
+    ByChoice,
+    ConfigOpt,
+    CountyOpt,
+    FailOpt,
+    FollowOpt,
+    LangOpt,
+    LevelOpt,
+    MeasureOpt,
+    NoCacheOpt,
+    OwnerOpt,
+    PathsArg,
+    ReportFormat,
+    ReportFormatOpt,
+    SortChoice,
+    StateOpt,
+    UnitOpt,
+)
+from checklist.errors import EXIT_PROBLEMS
+
+StatusSoonOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--soon",
+        min=0,
+        max=SOON_MAX,
+        help="Also list tasks due within N days (default 7 in the summary).",
+        metavar="N",
+        show_default=False,
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="List every task with its state.")]
+RollupSoonOpt = Annotated[
+    int,
+    typer.Option(
+        "--soon",
+        min=0,
+        max=SOON_MAX,
+        help="Count tasks due within N days as due soon.",
+        metavar="N",
+    ),
+]
+ByOpt = Annotated[
+    ByChoice, typer.Option("--by", help="One row per county, level, measure, owner or unit.")
+]
+MeasuresOpt = Annotated[
+    bool, typer.Option("--measures", help="Add a done/tasks (overdue) column per measure.")
+]
+SortOpt = Annotated[
+    SortChoice | None,
+    typer.Option(
+        "--sort",
+        help="overdue (most first), completion (lowest first) or code; "
+        "default: campaign.toml order.",
+        show_default=False,
+    ),
+]
+
+
+def status(
+    ctx: typer.Context,
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    soon: StatusSoonOpt = None,
+    everything: AllOpt = False,
+    county: CountyOpt = None,
+    unit: UnitOpt = None,
+    owner: OwnerOpt = None,
+    measure: MeasureOpt = None,
+    level: LevelOpt = None,
+    state: StateOpt = None,
+    output_format: ReportFormatOpt = ReportFormat.TABLE,
+    fail_on_overdue: FailOpt = False,
+    lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """List overdue (and due-soon) tasks, most overdue first.
+
+    A one-line summary follows the table.
+
+    Example: checklist status --county 二七区 --soon 7
+    """
+    from checklist.cli.scope import open_scope
+    from checklist.model import State
+    from checklist.render.report import Page, write_status
+    from checklist.status import DEFAULT_SOON_DAYS, listed
+
+    scope = open_scope(ctx.params)
+    soon_days = DEFAULT_SOON_DAYS if soon is None else soon
+    selected = scope.items(soon=soon_days)
+    everything = everything or bool(state)
+    rows = listed(selected, campaign=scope.campaign, everything=everything, soon=soon is not None)
+    page = Page(scope.campaign, scope.lang, scope.as_of, soon_days, scope.skipped)
+    write_status(rows, sys.stdout, output_format, page, selected=selected, everything=everything)
+    if scope.refused or (fail_on_overdue and any(i.state is State.OVERDUE for i in selected)):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def rollup(
+    ctx: typer.Context,
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    soon: RollupSoonOpt = 7,
+    by: ByOpt = ByChoice.COUNTY,
+    measures: MeasuresOpt = False,
+    sort: SortOpt = None,
+    county: CountyOpt = None,
+    unit: UnitOpt = None,
+    owner: OwnerOpt = None,
+    measure: MeasureOpt = None,
+    level: LevelOpt = None,
+    output_format: ReportFormatOpt = ReportFormat.TABLE,
+    fail_on_overdue: FailOpt = False,
+    lang: LangOpt = None,
+    follow_outside: FollowOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Count tasks per county, level, measure, owner or unit.
+
+    One row per group, then a total row; the worst rows are marked.
+
+    Example: checklist rollup --measures --sort overdue
+    """
+    from checklist.cli.scope import open_scope
+    from checklist.render.report import Page, write_rollup
+    from checklist.rollup import By, Sort, rollup_units
+
+    scope = open_scope(ctx.params)
+    result = rollup_units(
+        scope.units,
+        campaign=scope.campaign,
+        as_of=scope.as_of,
+        soon=soon,
+        filters=scope.filters,
+        by=By(by.value),
+        sort=Sort(sort.value) if sort else None,
+    )
+    page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped)
+    write_rollup(result, sys.stdout, output_format, page, measures=measures)
+    if scope.refused or (fail_on_overdue and result.total.counts.overdue):
+        raise typer.Exit(EXIT_PROBLEMS)

@@ -1,0 +1,108 @@
+"""What status, rollup and remind report on: campaign, report day, units and filters, built once.
+
+Commands declare the shared options (cli/options.py); the scope reads them by name
+from the parsed parameters, so each is turned into a value in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checklist.errors import ChecklistError
+from checklist.i18n import Lang
+
+if TYPE_CHECKING:
+    from checklist.filters import Filters
+    from checklist.load.cache import Cache
+    from checklist.load.discover import Found
+    from checklist.model import Campaign, Item, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    campaign: Campaign
+    as_of: dt.date
+    units: tuple[Unit, ...]
+    filters: Filters
+    lang: Lang  # --lang, else the locale's
+    chosen_lang: Lang | None  # --lang as given
+    skipped: int  # unit files with problems: counted out
+    refused: int  # folders and files that could not be read: the figures lack them
+
+    def items(self, *, soon: int) -> list[Item]:
+        """Every task occurrence of the units on the report day, as the filters narrow them."""
+        from checklist.status import items
+
+        return self.filters.select(
+            items(self.units, campaign=self.campaign, as_of=self.as_of, soon=soon)
+        )
+
+
+def open_scope(params: Mapping[str, Any]) -> Scope:
+    """The scope of a report command, from its parsed parameters (``ctx.params``).
+
+    What cannot be read at all (a folder, a file outside the campaign) is an error on
+    stderr: the figures lack units nobody can count, so the command will exit 1.
+    """
+    from checklist import dates
+    from checklist.filters import make_filters
+    from checklist.i18n import default_lang, t
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.validate import validate
+    from checklist.render import printable
+
+    chosen = Lang(params["lang"].value) if params.get("lang") else None
+    lang = chosen or default_lang()
+    paths, follow = params["paths"] or [Path()], params["follow_outside"]
+    campaign = load_campaign(params["config"] or find_config(paths))
+    day = dates.as_of(params["as_of"], timezone=campaign.timezone)
+    found = unit_files(paths, campaign, follow)
+    # A done date is "in the future" against the clock, not against a report day in the past.
+    today = max(dates.today(campaign.timezone), day)
+    results = validate(
+        found.files,
+        campaign=campaign,
+        today=today,
+        cache=open_cache(campaign, params["no_cache"]),
+        follow_outside=follow,
+    ).results
+    units = tuple(r.unit for r in results if r.unit is not None)
+    skipped = len(results) - len(units)
+    if skipped:
+        print(t("skipped", lang, count=skipped), file=sys.stderr)
+    for refused in found.refused:
+        for problem in refused.problems:
+            message = t("refused", lang, file=problem.file, message=problem.message)
+            print(f"checklist: {printable(message)}", file=sys.stderr)
+    given = {k: params.get(k) or () for k in ("county", "unit", "owner", "measure", "level")}
+    filters = make_filters(campaign, units, **given, state=params.get("state") or ())
+    return Scope(campaign, day, units, filters, lang, chosen, skipped, len(found.refused))
+
+
+def unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> Found:
+    """The unit files under ``paths``; none at all is an error."""
+    from checklist.load.discover import find
+
+    found = find(paths, campaign, follow_outside=follow_outside)
+    if not found.files and not found.refused:
+        raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
+    return found
+
+
+def open_cache(campaign: Campaign, no_cache: bool) -> Cache | None:
+    """The cache, unless --no-cache or it is not safe to use (then a warning, and none)."""
+    from checklist.load.cache import Cache, CacheRefusedError
+    from checklist.render import printable
+
+    if no_cache:
+        return None
+    try:
+        return Cache.open(campaign)
+    except CacheRefusedError as why:
+        print(printable(f"checklist: warning: not using the cache: {why}"), file=sys.stderr)
+        return None

@@ -1,0 +1,176 @@
+"""init and new: start a campaign folder, add a unit file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from checklist.cli.options import ConfigOpt, DryRunOpt, LevelChoice, Preset
+
+if TYPE_CHECKING:
+    from checklist.model import Campaign, Problem
+
+DirectoryArg = Annotated[Path, typer.Argument(help="The new campaign folder.", metavar="DIR")]
+PresetOpt = Annotated[
+    Preset | None,
+    typer.Option(
+        "--preset", help="Fill in a known campaign: zhengzhou (its 17 areas).", show_default=False
+    ),
+]
+NewCountyOpt = Annotated[
+    str, typer.Option("--county", help="County code or name.", metavar="COUNTY")
+]
+NewLevelOpt = Annotated[LevelChoice, typer.Option("--level", help="county or grassroots.")]
+NameOpt = Annotated[str, typer.Option("--name", help="The unit's full name.", metavar="TEXT")]
+IdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id", help="The unit id (default: <county code>-<n>).", show_default=False, metavar="ID"
+    ),
+]
+ContactOpt = Annotated[
+    str,
+    typer.Option(
+        "--contact", help="Who answers for the list (fill in later if not known).", metavar="TEXT"
+    ),
+]
+
+
+def init(
+    directory: DirectoryArg = Path(), preset: PresetOpt = None, dry_run: DryRunOpt = False
+) -> None:
+    """Start a campaign folder with a commented campaign.toml.
+
+    It also makes units/ with a README for the people who submit unit files.
+
+    Example: checklist init campaign --preset zhengzhou
+    """
+    from checklist.errors import UsageError
+
+    config = directory / "campaign.toml"
+    if config.exists():
+        raise UsageError(f"{config} already exists; checklist init never overwrites a campaign")
+    for path, text in _campaign_files(directory, preset).items():
+        if dry_run:
+            print(f"--- would create {path} ---\n{text}")
+        elif not path.exists():
+            _create(path, text)
+            print(f"created {path}")
+    if not dry_run and not preset:
+        print(f"next: list your county-level areas under [[counties]] in {config}")
+
+
+def _campaign_files(directory: Path, preset: Preset | None) -> dict[Path, str]:
+    """campaign.toml (a preset's, or a blank one starting today) and the submitters' README."""
+    import datetime as dt
+
+    from checklist.scaffold import PRESETS, SUBMITTERS_README, campaign_toml
+
+    if preset:
+        name, start, end, zone, counties = PRESETS[preset.value]
+    else:
+        name, start, zone, counties = "新的主题教育", dt.date.today(), "Asia/Shanghai", ()
+        end = start + dt.timedelta(days=120)
+    return {
+        directory / "campaign.toml": campaign_toml(
+            name=name, start=start, end=end, timezone=zone, counties=counties
+        ),
+        directory / "units" / "README.md": SUBMITTERS_README,
+    }
+
+
+def _create(path: Path, text: str) -> None:
+    """Write a new file whole; never one that exists."""
+    from checklist.atomic import write_atomic
+    from checklist.errors import UsageError
+
+    try:
+        write_atomic(path, text.encode(), exclusive=True)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; checklist init never overwrites") from None
+    except OSError as error:
+        raise UsageError(f"cannot create {path}: {error.strerror or error}") from None
+
+
+def new(
+    county: NewCountyOpt,
+    level: NewLevelOpt,
+    name: NameOpt,
+    unit_id: IdOpt = None,
+    contact: ContactOpt = "",
+    config: ConfigOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Create a unit file and say what is left to fill in.
+
+    Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
+    """
+    from checklist.edit import create
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.source import display
+    from checklist.scaffold import check_id, check_value
+
+    for option, value in (("--name", name), ("--contact", contact), ("--county", county)):
+        check_value(option, value)
+    if unit_id is not None:
+        check_id("--id", unit_id)
+    campaign = load_campaign(config or find_config([Path()]))
+    path, text, todo = _new_unit(campaign, county, level, name, unit_id, contact)
+    if dry_run:
+        print(f"--- would create {display(path)} ---\n{text}")
+    else:
+        create(path, text.encode())
+        print(f"created {display(path)}")
+    print("left to fill in:")
+    for problem in todo:
+        print(f"  line {problem.line}: {problem.message}")
+
+
+def _new_unit(
+    campaign: Campaign,
+    county: str,
+    level: LevelChoice,
+    name: str,
+    unit_id: str | None,
+    contact: str,
+) -> tuple[Path, str, tuple[Problem, ...]]:
+    """The new unit's file and text, checked, and the problems left for its owner to fix."""
+    from checklist import dates
+    from checklist.edit import unit_ids
+    from checklist.errors import UsageError
+    from checklist.filters import make_filters
+    from checklist.load.source import display
+    from checklist.model import Level
+    from checklist.rules.check import check_unit
+    from checklist.scaffold import check_id, unit_toml, verify_unit
+
+    (code,) = make_filters(campaign, (), county=[county]).counties
+    home = campaign.county(code)
+    assert home is not None
+    check_id(f"the county code of {county!r} in campaign.toml", code)
+    ids = unit_ids(campaign)
+    if unit_id is None:
+        n = 1
+        while f"{code.lower()}-{n:03d}" in ids:
+            n += 1
+        unit_id = f"{code.lower()}-{n:03d}"
+    if unit_id in ids:
+        raise UsageError(f"unit id {unit_id!r} is already used by {display(ids[unit_id])}")
+    path = campaign.root / "units" / code / f"{unit_id}.toml"
+    if path.exists():
+        raise UsageError(f"{display(path)} already exists; checklist new never overwrites")
+    text = unit_toml(
+        unit_id=unit_id,
+        name=name,
+        county=home,
+        level=Level(level.value),
+        contact=contact,
+        campaign=campaign,
+    )
+    values = {"id": unit_id, "name": name, "county": code, "level": level.value}
+    verify_unit(text, unit=values | {"contact": contact}, campaign=campaign)
+    today = dates.as_of(None, timezone=campaign.timezone)
+    todo = check_unit(text.encode(), file=display(path), campaign=campaign, today=today)
+    return path, text, tuple(todo.problems)

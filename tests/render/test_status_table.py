@@ -1,0 +1,82 @@
+"""The status table as a terminal shows it, drawn by a fixed-width, colourless console."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+from rich.console import Console
+
+from checklist.i18n import Lang
+from checklist.model import Campaign, County, Item, Level, Person, State, Task, Unit
+from checklist.render.report import status_table
+from checklist.render.table import to_rich, write_plain
+
+D = dt.date
+CAMPAIGN = Campaign("测试", D(2023, 9, 9), D(2024, 1, 31), (County("410103", "二七区"),))
+OWNER = Person("王红", None, "erqi")
+UNIT = Unit("erqi", "二七区委", "410103", Level.COUNTY, OWNER, (), "erqi.toml")
+
+
+def _item(title: str, due: dt.date, state: State, days: int | None) -> Item:
+    task = Task("institutions", 1, title, OWNER, due)
+    return Item(UNIT, task, 0, due, None, state, days)
+
+
+ITEMS = [
+    _item("每月考评问效", D(2023, 11, 10), State.OVERDUE, 10),
+    _item(
+        "A task whose title is far too long to fit in its column",
+        D(2023, 11, 22),
+        State.DUE_SOON,
+        None,
+    ),
+]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines()]
+
+
+def test_the_status_table_on_an_80_column_terminal() -> None:
+    # As render.console sets it up, but 80 columns wide and without colour.
+    out = StringIO()
+    screen = Console(
+        file=out,
+        width=80,
+        color_system=None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+    screen.print(to_rich(status_table(ITEMS, CAMPAIGN, Lang.EN, states=True, done=False)))
+    # Too wide for 80 columns: the long titles shrink (with an ellipsis) and the dates,
+    # states and numbers keep their width, running past the edge rather than out of sight.
+    assert _lines(out.getvalue()) == [
+        "",
+        "  County   Unit       Measure    Task                                  Owner   Due"
+        "          State      Days overdue",
+        " " + "─" * 115,
+        "  二七区   二七区委   建章立制   每月考评问效                          王红    2023-11-10"
+        "   overdue              10",
+        "  二七区   二七区委   建章立制   A task whose title is far too long…   王红    2023-11-22"
+        "   due soon",
+        "",
+    ]
+
+
+def test_plain_text_lines_up_like_the_terminal_table() -> None:
+    table = status_table(ITEMS, CAMPAIGN, Lang.EN, states=True, done=False)
+    out = StringIO()
+    write_plain(table, out)
+    assert _lines(out.getvalue()) == [
+        "County  Unit      Measure   Task                                      Owner  Due"
+        "         State     Days overdue",
+        "──────  ────────  ────────  ────────────────────────────────────────  ─────  ──────────"
+        "  ────────  ────────────",
+        "二七区  二七区委  建章立制  每月考评问效                              王红   2023-11-10"
+        "  overdue             10",
+        "二七区  二七区委  建章立制  A task whose title is far too long to f…  王红   2023-11-22"
+        "  due soon",
+    ]
