@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from checklist.load.campaign import load_campaign
+from checklist.load.check import UnitResult, check_unit
 from checklist.model import Campaign, Level
-from checklist.rules.check import UnitResult, check_unit
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2023, 11, 20)
@@ -192,10 +192,10 @@ def test_every_example_unit_is_valid_as_of_the_report_day(campaign: Campaign) ->
 
 def test_the_quick_text_check_finds_what_the_full_walk_finds(campaign: Campaign) -> None:
     """check_text skips its character scan when a file cannot hold a hidden character."""
+    from checklist.load.check import Context, _empty_texts, _every_string, _maybe_hidden, entries
     from checklist.load.schema import unit_schema
     from checklist.load.shape import shape
     from checklist.load.source import parse
-    from checklist.rules.check import Context, _empty_texts, _every_string, _maybe_hidden, entries
 
     files = sorted((REPO / "examples").rglob("*.toml"))
     emptied = (

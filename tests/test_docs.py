@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from checklist.load.campaign import load_campaign
-from checklist.rules.check import check_unit
+from checklist.load.check import check_unit
 from checklist.rules.registry import RULES
 
 REPO = Path(__file__).resolve().parents[1]

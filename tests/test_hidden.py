@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checklist.load.campaign import load_campaign
+from checklist.load.check import check_unit
 from checklist.load.source import BIDI_CONTROLS
-from checklist.rules.check import check_unit
 from checklist.words import INVISIBLE, LINE_SEPARATORS
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 

@@ -22,8 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checklist import splice
-from checklist.load import shape, source
-from checklist.rules import check
+from checklist.load import check, shape, source
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 from test_recur import _deadline
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from checklist.load.campaign import load_campaign
+from checklist.load.check import check_unit
 from checklist.model import Campaign, Severity
-from checklist.rules.check import check_unit
 from conftest import REPO
 
 CORPUS = REPO.parent / "shared" / "toml-test"

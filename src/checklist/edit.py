@@ -19,11 +19,11 @@ from typing import Any
 
 from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
 from checklist.errors import BusyError, EditError, UsageError
+from checklist.load.check import check_unit
 from checklist.load.discover import discover
 from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, occurrences
-from checklist.rules.check import check_unit
 from checklist.splice import LayoutError, splice
 from checklist.words import printable
 

@@ -141,9 +141,9 @@ def _new_unit(
     from checklist.edit import unit_ids
     from checklist.errors import UsageError
     from checklist.filters import make_filters
+    from checklist.load.check import check_unit
     from checklist.load.source import display
     from checklist.model import Level
-    from checklist.rules.check import check_unit
     from checklist.scaffold import check_id, unit_toml, verify_unit
 
     (code,) = make_filters(campaign, (), county=[county]).counties

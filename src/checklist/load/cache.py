@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from checklist import __version__
+from checklist.load.check import UnitResult
 from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
-from checklist.rules.check import UnitResult
 
 MAGIC = b"checklist cache\n"
 DIGEST_SIZE = 32

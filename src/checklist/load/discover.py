@@ -15,10 +15,10 @@ from pathlib import Path
 
 from checklist.errors import UsageError
 from checklist.load.campaign import CONFIG_NAME
+from checklist.load.check import UnitResult
 from checklist.load.pinpoint import pinpoint
 from checklist.load.source import display, inside, outside_finding
 from checklist.model import Campaign
-from checklist.rules.check import UnitResult
 from checklist.rules.registry import Finding
 
 
