@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from checklist.load.check import MAX_REPEATING_TASKS
+from checklist.rules.recurrence import MAX_REPEATING_TASKS
 from conftest import VALID_UNIT
 
 OTHER = VALID_UNIT.replace('id = "erqi-test"', 'id = "other"').replace(

@@ -271,3 +271,18 @@ def test_expanding_in_later_years_gives_dateutils_own_dates(rule: str, first: D,
     last = first + dt.timedelta(days=days)
     text = rule_text(rule, first)
     assert occurrences(rule, first=first, last=last) == _dateutil(text, first, last)
+
+
+def test_task_dates_keep_to_the_window_of_until_and_the_campaign_end() -> None:
+    from checklist.model import Campaign
+    from checklist.recur import task_dates, window_end
+
+    campaign = Campaign("c", D(2023, 9, 1), D(2023, 10, 31), counties=())
+    assert task_dates(None, due=D(2023, 9, 5), until=None, campaign=campaign) == (D(2023, 9, 5),)
+    assert window_end(None, campaign) == D(2023, 10, 31)
+    assert window_end(D(2024, 1, 1), campaign) == D(2023, 10, 31)
+    # A date-time until (an E103 error an edit may still meet) counts as its day.
+    assert window_end(dt.datetime(2023, 9, 20, 23, 0), campaign) == D(2023, 9, 20)
+    weekly = task_dates("weekly", due=D(2023, 9, 1), until=D(2023, 9, 20), campaign=campaign)
+    assert weekly == (D(2023, 9, 1), D(2023, 9, 8), D(2023, 9, 15))
+    assert len(task_dates("weekly", due=D(2023, 9, 1), until=None, campaign=campaign)) == 9

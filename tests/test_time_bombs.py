@@ -22,7 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checklist import splice
-from checklist.load import check, shape, source
+from checklist.load import shape, source
+from checklist.rules import context
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 from test_recur import _deadline
 
@@ -357,8 +358,8 @@ _OLD_QUOTED_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*
 def test_names_and_addresses_split_as_before(text: str) -> None:
     old = _OLD_PERSON.match(text)
     expected = (old["name"].strip(), old["address"].strip()) if old else None
-    assert check._angled(text) == expected
-    assert bool(check._EMAIL.fullmatch(text)) == bool(_OLD_EMAIL.fullmatch(text))
+    assert context.angled(text) == expected
+    assert bool(context.EMAIL.fullmatch(text)) == bool(_OLD_EMAIL.fullmatch(text))
 
 
 @settings(max_examples=500, deadline=None)

@@ -23,7 +23,7 @@ from checklist.load.check import check_unit
 from checklist.load.discover import discover
 from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.model import Campaign, Severity
-from checklist.recur import RecurrenceError, occurrences
+from checklist.recur import RecurrenceError, task_dates
 from checklist.splice import LayoutError, splice
 from checklist.words import printable
 
@@ -120,18 +120,19 @@ def _load(path: Path, campaign: Campaign) -> tuple[bytes, Any]:
 
 
 def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
-    keys = {m.key: m.key for m in campaign.measures} | {m.name: m.key for m in campaign.measures}
-    if key not in keys:
-        from checklist.load.shape import did_you_mean
+    measure = campaign.measure(key)
+    if measure is None:
+        from checklist.words import did_you_mean
 
-        guess = did_you_mean(key, list(keys))
+        names = [m.key for m in campaign.measures] + [m.name for m in campaign.measures]
+        guess = did_you_mean(key, names)
         hint = f'; did you mean "{guess}"?' if guess else ""
         raise UsageError(
             f"no measure {key!r}{hint} (measures: {', '.join(m.key for m in campaign.measures)})"
         )
-    table = doc.get(keys[key])
+    table = doc.get(measure.key)
     if table is None:
-        raise EditError(f"the file has no [{keys[key]}] table")
+        raise EditError(f"the file has no [{measure.key}] table")
     return table
 
 
@@ -235,11 +236,10 @@ def mark_done(
     else:
         done = _dates(target.get("done"))
         until = target.get("until")
-        last = campaign.end
-        if isinstance(until, dt.date):  # a date-time (an E103 error) counts as its day
-            last = min(dt.date(until.year, until.month, until.day), campaign.end)
+        until = until if isinstance(until, dt.date) else None  # a date-time counts as its day
         try:
-            count = len(occurrences(str(repeat), first=_due(target, table), last=last))
+            dates = task_dates(str(repeat), due=_due(target, table), until=until, campaign=campaign)
+            count = len(dates)
         except RecurrenceError as error:
             raise EditError(
                 f"{title!r} repeats by a rule that cannot be used ({error}); "

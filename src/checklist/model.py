@@ -117,6 +117,13 @@ class Campaign:
                 return county
         return None
 
+    def measure(self, key_or_name: str) -> MeasureDef | None:
+        """Find a measure by key or exact name."""
+        for measure in self.measures:
+            if key_or_name in (measure.key, measure.name):
+                return measure
+        return None
+
 
 @dataclass(frozen=True)  # no slots: see the note above
 class Person:

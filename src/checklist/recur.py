@@ -11,7 +11,10 @@ import calendar
 import datetime as dt
 import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checklist.model import Campaign
 
 MAX_OCCURRENCES = 1000
 # Real rules are short; a longer text is a mistake, and the work per period grows with it.
@@ -168,6 +171,26 @@ def _byday(value: str) -> list[Any]:
 
 
 @functools.lru_cache(maxsize=4096)
+def window_end(until: dt.date | None, campaign: Campaign) -> dt.date:
+    """The last day an occurrence may fall on: ``until``, but never after the campaign ends.
+
+    A date-time ``until`` (an E103 error, met by edits) counts as its day.
+    """
+    if until is None:
+        return campaign.end
+    return min(dt.date(until.year, until.month, until.day), campaign.end)
+
+
+def task_dates(
+    repeat: str | None, *, due: dt.date, until: dt.date | None, campaign: Campaign
+) -> tuple[dt.date, ...]:
+    """Each occurrence's due date: ``due`` alone for a plain task, the rule's dates in the
+    window (``due`` to ``window_end``) for a repeating one. The one place that expands."""
+    if repeat is None:
+        return (due,)
+    return occurrences(repeat, first=due, last=window_end(until, campaign))
+
+
 def occurrences(repeat: str, *, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
     """Every due date of a repeating task: ``first``, then each date of the rule up to ``last``."""
     from dateutil.rrule import rrule

@@ -8,7 +8,7 @@ from typing import Any
 
 from checklist.dates import shift
 from checklist.model import Campaign, Item, State, Task, Unit
-from checklist.recur import occurrences
+from checklist.recur import task_dates
 
 DEFAULT_SOON_DAYS = 7
 
@@ -34,10 +34,7 @@ def _state(due: dt.date, done: dt.date | None, as_of: dt.date, horizon: dt.date)
 
 def due_dates(task: Task, campaign: Campaign) -> tuple[dt.date, ...]:
     """Each occurrence's due date: one for a plain task, the rule's dates for a repeating one."""
-    if task.repeat is None:
-        return (task.due,)
-    last = min(task.until, campaign.end) if task.until else campaign.end
-    return occurrences(task.repeat, first=task.due, last=last)
+    return task_dates(task.repeat, due=task.due, until=task.until, campaign=campaign)
 
 
 def items(

@@ -19,7 +19,7 @@ from checklist.load.pinpoint import pinpoint
 from checklist.load.source import SourceError, decode, display, read
 from checklist.model import Campaign, Problem, Severity
 from checklist.rules.across import cross_findings
-from checklist.rules.registry import Finding
+from checklist.rules.registry import Finding, day_dependent_codes
 
 # Found, discover and find live in load/discover.py; named here too while callers move.
 __all__ = ["Found", "Report", "check_file", "check_packed", "discover", "find", "validate"]
@@ -113,7 +113,7 @@ def _still_true(entry: Packed, *, today: dt.date, units: bool) -> bool:
     result, blob = entry
     if result.last_done is not None and result.last_done > today:
         return False  # done "in the future": E207 may come or go
-    if any(p.code == "E207" for p in result.problems):
+    if any(p.code in day_dependent_codes() for p in result.problems):
         return False
     # A valid file checked without building its unit is no use to a report.
     return not units or blob is not None or result.has_errors

@@ -1,14 +1,23 @@
-"""The registry of validation rules: stable codes, names and severities.
+"""The registry of validation rules: stable codes, names and severities, and the checks.
 
 Checks emit ``Finding``s that name a rule by code; docs/rules.md, the JSON
-output and ``--strict`` all read this one table.
+output and ``--strict`` all read this one table. Each check is a named function
+registered here with the codes it emits: unit-file checks by ``unit_rule``,
+campaign.toml checks by ``campaign_rule``.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from checklist.model import Severity
+
+if TYPE_CHECKING:
+    from checklist.rules.context import Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +26,8 @@ class Rule:
     name: str
     severity: Severity
     summary: str
+    # The report day changes the verdict: a cached result with this code must be redone.
+    day_dependent: bool = False
 
 
 _E = Severity.ERROR
@@ -78,7 +89,11 @@ RULES: dict[str, Rule] = {
             "A due date before the campaign start or after its end.",
         ),
         Rule(
-            "E207", "done-in-future", _E, "A done date after today (in the campaign's time zone)."
+            "E207",
+            "done-in-future",
+            _E,
+            "A done date after today (in the campaign's time zone).",
+            day_dependent=True,
         ),
         Rule("E208", "done-before-start", _E, "A done date before the campaign started."),
         Rule("E209", "bad-address", _E, "An e-mail address that cannot be one."),
@@ -126,3 +141,58 @@ class Finding:
     @property
     def rule(self) -> Rule:
         return RULES[self.code]
+
+
+def day_dependent_codes() -> frozenset[str]:
+    """Codes whose verdict changes with the report day (today only E207)."""
+    return _DAY_DEPENDENT
+
+
+_DAY_DEPENDENT = frozenset(code for code, rule in RULES.items() if rule.day_dependent)
+
+UnitCheck = Callable[[dict[str, Any], "Context"], Iterator[Finding]]
+CampaignCheck = Callable[[dict[str, Any]], Iterator[Finding]]
+
+_UNIT_CHECKS: list[UnitCheck] = []
+_CAMPAIGN_CHECKS: list[CampaignCheck] = []
+EMITS: dict[str, tuple[str, ...]] = {}  # check name -> the codes it may emit
+
+# The topic modules, in the order their checks run; each registers itself on import.
+_UNIT_MODULES = ("text", "unit", "people", "tasks", "dates", "recurrence")
+
+
+def unit_rule(*codes: str) -> Callable[[UnitCheck], UnitCheck]:
+    """Register a unit-file check that emits ``codes``; each runs on every unit file."""
+
+    def register(function: UnitCheck) -> UnitCheck:
+        _UNIT_CHECKS.append(function)
+        EMITS[function.__name__] = codes
+        return function
+
+    return register
+
+
+def campaign_rule(*codes: str) -> Callable[[CampaignCheck], CampaignCheck]:
+    """Register a campaign.toml check that emits ``codes``."""
+
+    def register(function: CampaignCheck) -> CampaignCheck:
+        _CAMPAIGN_CHECKS.append(function)
+        EMITS[function.__name__] = codes
+        return function
+
+    return register
+
+
+@functools.cache
+def unit_checks() -> tuple[UnitCheck, ...]:
+    """Every unit-file check, in order: importing the topic modules registers them."""
+    for name in _UNIT_MODULES:
+        importlib.import_module(f"checklist.rules.{name}")
+    return tuple(_UNIT_CHECKS)
+
+
+@functools.cache
+def campaign_checks() -> tuple[CampaignCheck, ...]:
+    """Every campaign.toml check, in order."""
+    importlib.import_module("checklist.rules.campaign")
+    return tuple(_CAMPAIGN_CHECKS)

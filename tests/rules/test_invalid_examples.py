@@ -21,7 +21,7 @@ from checklist.cli.app import run
 from checklist.load.source import MAX_BYTES
 from checklist.rules.registry import RULES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "invalid"
 UNIT_FILES = sorted(p for p in EXAMPLES.rglob("*.toml") if p.name != "campaign.toml")
 # A rule about campaign.toml itself is shown by a campaign folder of its own.
@@ -95,7 +95,7 @@ GENERATED = {
     "E001",  # unreadable: a FIFO or a broken symlink (permissions do not stop root)
     "E004",  # too large: a file of 1 MiB + 1 byte
     "E007",  # outside the campaign: a link to a file elsewhere
-    "E008",  # a bug in checklist: no file should cause it (tests/test_wrong_types.py)
+    "E008",  # a bug in checklist: no file should cause it (tests/rules/test_wrong_types.py)
 }
 
 

@@ -11,7 +11,7 @@ from checklist.load.campaign import load_campaign
 from checklist.load.check import UnitResult, check_unit
 from checklist.model import Campaign, Level
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2023, 11, 20)
 
 HEAD = """\
@@ -192,10 +192,11 @@ def test_every_example_unit_is_valid_as_of_the_report_day(campaign: Campaign) ->
 
 def test_the_quick_text_check_finds_what_the_full_walk_finds(campaign: Campaign) -> None:
     """check_text skips its character scan when a file cannot hold a hidden character."""
-    from checklist.load.check import Context, _empty_texts, _every_string, _maybe_hidden, entries
     from checklist.load.schema import unit_schema
     from checklist.load.shape import shape
     from checklist.load.source import parse
+    from checklist.rules.context import Context, entries
+    from checklist.rules.text import _empty_texts, _every_string, _maybe_hidden
 
     files = sorted((REPO / "examples").rglob("*.toml"))
     emptied = (
@@ -228,3 +229,10 @@ postpone_reason = ""
         compared += 1
     assert compared > 50
     assert len(list(_every_string(shape(parse(emptied), unit_schema(campaign.measures), [])))) == 4
+
+
+def test_a_measure_is_found_by_key_or_exact_name(campaign: Campaign) -> None:
+    first = campaign.measures[0]
+    assert campaign.measure(first.key) == first
+    assert campaign.measure(first.name) == first
+    assert campaign.measure(first.key.upper()) is None

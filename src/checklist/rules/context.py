@@ -1,0 +1,107 @@
+"""What every unit rule reads: the file's context and its tasks as written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from checklist.load.shape import BAD, table_name
+from checklist.model import Campaign, MeasureDef
+from checklist.rules.registry import KeyPath
+from checklist.words import quote
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a unit rule knows besides the document: the campaign, the day, the file."""
+
+    campaign: Campaign
+    today: dt.date
+    stem: str  # the file name without .toml: the default unit id
+    folders: tuple[str, ...]  # folders between the campaign root and the file
+    text: str = ""  # the file's text, for checks that can rule things out at a glance
+    entries: tuple[Entry, ...] = ()  # the tasks as written, found once for every check
+
+
+def good(table: Any, key: str) -> Any:
+    """The value at ``key`` if it is present and usable, else None."""
+    if not isinstance(table, dict):
+        return None
+    value = table.get(key)
+    return None if value is BAD else value
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One task as written; a measure without tasks is its own single entry."""
+
+    measure: MeasureDef
+    table: dict[str, Any]
+    path: KeyPath
+    index: int  # 1-based; 0 for a measure without tasks
+    defaults: dict[str, Any]  # the measure table, whose owner and due tasks inherit
+
+    def get(self, key: str) -> Any:
+        """The task's own value, else the measure's (for the keys tasks inherit)."""
+        if key in self.table:
+            return self.table[key]
+        if self.index and key in ("owner", "due"):
+            return self.defaults.get(key)
+        return None
+
+    def where(self, key: str) -> KeyPath:
+        """Where the value ``get(key)`` is written."""
+        if key in self.table or not self.index:
+            return (*self.path, key)
+        return (self.measure.key, key)
+
+    @property
+    def label(self) -> str:
+        title = good(self.table, "title")
+        if self.index == 0:
+            return f"[{self.measure.key}]"
+        return f"task {quote(title)}" if isinstance(title, str) else table_name(self.path)
+
+
+def entries(doc: dict[str, Any], campaign: Campaign) -> Iterator[Entry]:
+    for measure in campaign.measures:
+        table = doc.get(measure.key)
+        if not isinstance(table, dict):
+            continue
+        tasks = table.get("tasks")
+        if tasks is BAD:
+            continue
+        if not tasks:
+            yield Entry(measure, table, (measure.key,), 0, table)
+            continue
+        for i, task in enumerate(tasks):
+            yield Entry(measure, task, (measure.key, "tasks", i), i + 1, table)
+
+
+def parse_person(text: str) -> tuple[str, str | None]:
+    """Split 'Name <address>' into its parts; a bare address names itself."""
+    found = angled(text)
+    if found:
+        return found
+    if EMAIL.fullmatch(text.strip()):
+        return text.strip(), text.strip()
+    return text.strip(), None
+
+
+def angled(text: str) -> tuple[str, str] | None:
+    """'Name <address>' as (name, address), or None: one pass over the text.
+
+    The regex this replaces (a lazy name, then spaces, then "<") retried the spaces from
+    every character of the name: 200,000 spaces of padding took half a minute.
+    """
+    body = text.strip()
+    if not body.endswith(">") or body.count("<") != 1 or body.count(">") != 1:
+        return None
+    name, _, address = body[:-1].partition("<")
+    return name.strip(), address.strip()
+
+
+EMAIL = re.compile(r"^[^@\s<>,;\"]++@[^@\s<>,;\"]+\.[^@\s<>,;\".]++$")

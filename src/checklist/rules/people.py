@@ -1,0 +1,44 @@
+"""Rules on people: addresses in [people], owners and contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from checklist.rules.context import EMAIL, Context, angled, good
+from checklist.rules.registry import Finding, KeyPath, unit_rule
+from checklist.words import quote
+
+
+@unit_rule("E209")
+def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Addresses in [people] and in 'Name <address>' owners and contacts."""
+    people = doc.get("people")
+    if isinstance(people, dict):
+        for name, address in people.items():
+            if isinstance(address, str) and not EMAIL.fullmatch(address.strip()):
+                yield Finding(
+                    "E209",
+                    f"{quote(address)} is not an e-mail address",
+                    ("people", name),
+                    on_value=True,
+                    hint=f'write {quote(name)} = "name@example.cn"',
+                )
+    places: list[tuple[KeyPath, Any]] = [(("unit", "contact"), good(doc.get("unit"), "contact"))]
+    for entry in ctx.entries:
+        if "owner" in entry.table:
+            places.append(((*entry.path, "owner"), good(entry.table, "owner")))
+    for path, text in places:
+        if not isinstance(text, str) or not ("<" in text or ">" in text or "@" in text):
+            continue
+        found = angled(text)
+        address = found[1] if found else text.strip()
+        if (found is None and "<" in text + ">") or not EMAIL.fullmatch(address):
+            yield Finding(
+                "E209",
+                f"{quote(text)} is not a name with an e-mail address",
+                path,
+                on_value=True,
+                hint='write "张伟 <zhangwei@example.cn>", or only '
+                "the name with its address in [people]",
+            )

@@ -1,0 +1,89 @@
+"""Rules on repeating tasks: the rule parses, occurs, and is not done more often than it occurs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from checklist.recur import SHORTHANDS, RecurrenceError, rule_text, task_dates, window_end
+from checklist.rules.context import Context, good
+from checklist.rules.registry import Finding, unit_rule
+from checklist.words import quote
+
+MAX_REPEATING_TASKS = 100
+
+
+@unit_rule("E205", "E211", "W402", "W403")
+def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Repeat rules parse, occur in the campaign, and have no more done dates than occurrences."""
+    count = 0
+    for entry in ctx.entries:
+        repeat, due = good(entry.table, "repeat"), entry.get("due")
+        if not isinstance(repeat, str) or not isinstance(due, dt.date):
+            continue
+        path = (*entry.path, "repeat")
+        count += 1
+        if count > MAX_REPEATING_TASKS:
+            yield Finding(
+                "E205",
+                f"more than {MAX_REPEATING_TASKS} repeating tasks in one file",
+                path,
+                hint="merge repeating tasks, or split the unit",
+            )
+            continue
+        until = good(entry.table, "until")
+        until = until if isinstance(until, dt.date) else None
+        last = window_end(until, ctx.campaign)
+        try:
+            if not ctx.campaign.start <= due <= ctx.campaign.end:
+                # E206 says so; expanding from a due date centuries away is only work.
+                rule_text(repeat, due)
+                continue
+            dates = task_dates(repeat, due=due, until=until, campaign=ctx.campaign)
+        except RecurrenceError as error:
+            yield Finding(
+                "E205",
+                f"repeat = {quote(repeat)} is not a rule: {error}",
+                path,
+                on_value=True,
+                hint=f'use {", ".join(SHORTHANDS)}, or RRULE text such as "FREQ=WEEKLY;BYDAY=FR"',
+            )
+            continue
+        if until is not None and until < due:
+            yield Finding(
+                "W403",
+                f"{entry.label} repeats until {until}, before its due date {due}",
+                (*entry.path, "until"),
+                on_value=True,
+                hint="until is the last day an occurrence may fall on; move it after due",
+            )
+        elif not dates:
+            yield Finding(
+                "W403",
+                f"{entry.label} repeats, but never between its due date {due} and {last}",
+                path,
+                on_value=True,
+                hint="check due, until and the campaign's end",
+            )
+        done = good(entry.table, "done")
+        done = [done] if isinstance(done, dt.date) else done
+        if not isinstance(done, list):
+            continue
+        if len(done) > len(dates):
+            yield Finding(
+                "E211",
+                f"{len(done)} done dates, but {entry.label} occurs only "
+                f"{len(dates)} times up to {last}",
+                (*entry.path, "done"),
+                on_value=True,
+                hint="one done date per occurrence, in order",
+            )
+        if done != sorted(done):
+            yield Finding(
+                "W402",
+                "done dates are not in order; the n-th date completes the n-th occurrence",
+                (*entry.path, "done"),
+                on_value=True,
+                hint="list the dates from earliest to latest",
+            )

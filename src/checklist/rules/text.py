@@ -1,0 +1,99 @@
+"""Text rules: empty names and titles, hidden characters anywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from checklist.rules.context import Context
+from checklist.rules.registry import Finding, KeyPath, unit_rule
+from checklist.words import INVISIBLE, SCREEN, hidden_finding, strings
+
+_MUST_NOT_BE_EMPTY = {
+    "name",
+    "contact",
+    "owner",
+    "title",
+    "county",
+    "level",
+    "id",
+    "postpone_reason",
+}
+_MULTILINE_OK = {"note", "postpone_reason"}
+# Free text, where an invisible character is a warning (emoji use them); elsewhere text
+# names something, and one is an error. See hidden.py.
+_FREE_TEXT = {"title", "note", "postpone_reason"}
+
+# What could put a hidden character in a string: the character itself, or an escape that
+# makes one. A file with neither needs no character-by-character scan.
+_HIDDEN_ESCAPE = re.compile(r"\\[btnfrexuU]")
+
+
+def _maybe_hidden(text: str) -> bool:
+    # A multi-line string holds line breaks that the screen (which must let every line
+    # end through) cannot see: a title that spans two lines is as wrong as "\n" in one.
+    return (
+        bool(SCREEN.search(text))
+        or ("\\" in text and bool(_HIDDEN_ESCAPE.search(text)))
+        or '"""' in text
+        or "'''" in text
+    )
+
+
+@unit_rule("E203", "E204", "W406")
+def check_text(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """Empty names and titles; invisible characters anywhere."""
+    if _maybe_hidden(ctx.text):
+        yield from _every_string(doc)
+    else:
+        yield from _empty_texts(doc, ctx)
+
+
+def _every_string(doc: dict[str, Any]) -> Iterator[Finding]:
+    for path, text, is_key in strings(doc):
+        name = str(path[-1]) if path and isinstance(path[-1], str) else "text"
+        hidden = hidden_finding(
+            path,
+            text,
+            is_key=is_key,
+            multiline=not is_key and name in _MULTILINE_OK,
+            names=is_key or name not in _FREE_TEXT,
+        )
+        if hidden:
+            yield hidden
+        if hidden and hidden.code == "E204":
+            continue
+        shown = "".join(c for c in text if c not in INVISIBLE) if hidden else text
+        if not is_key and name in _MUST_NOT_BE_EMPTY and not shown.strip():
+            yield _empty(name, path)
+
+
+def _empty_texts(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """The empty-text part of _every_string, looking only where such keys can be."""
+    tables: list[tuple[KeyPath, Any]] = [(("unit",), doc.get("unit"))]
+    tables += [((m.key,), doc.get(m.key)) for m in ctx.campaign.measures]
+    tables += [(e.path, e.table) for e in ctx.entries if e.index]
+    for path, table in tables:
+        if isinstance(table, dict):
+            for key in _MUST_NOT_BE_EMPTY.intersection(table):
+                value = table[key]
+                if isinstance(value, str) and not value.strip():
+                    yield _empty(key, (*path, key))
+
+
+def _empty(name: str, path: KeyPath) -> Finding:
+    return Finding(
+        "E203",
+        f'"{name}" is empty',
+        path,
+        on_value=True,
+        hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"),
+    )
+
+
+_EMPTY_HINTS = {
+    "owner": "write the name of the one person responsible",
+    "contact": "write the name of the person who answers for this list",
+    "title": "say what is to be done",
+}
