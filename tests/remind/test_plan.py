@@ -8,7 +8,7 @@ import pytest
 
 from checklist.i18n import Lang
 from checklist.model import Campaign, County, Level, Person, Task, Unit
-from checklist.remind.plan import MessageKind, Message, plan
+from checklist.remind.plan import Message, MessageKind, plan
 from checklist.status import items
 
 D = dt.date
