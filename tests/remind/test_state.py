@@ -285,3 +285,23 @@ def test_a_damaged_journal_is_refused_and_nothing_is_sent(
     assert "remind-state.json.journal" in result.err
     assert "line 1" in result.err
     assert hook.posts == []
+
+
+# --- the lock ---------------------------------------------------------------------------------
+
+
+def test_a_second_remind_on_the_same_state_is_refused_with_its_own_error_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    from checklist.errors import EXIT_USAGE, ConfigError, RemindBusyError
+    from checklist.remind.ledger import locked
+
+    path = tmp_path / "remind-state.json"
+    with locked(path), pytest.raises(RemindBusyError) as busy, locked(path):
+        pass
+
+    assert str(busy.value) == f"another `checklist remind` is running (lock {path}.lock)"
+    assert busy.value.exit_code == EXIT_USAGE
+    assert not isinstance(busy.value, ConfigError)
+    with locked(path):  # released: the next run goes ahead
+        pass

@@ -1,9 +1,9 @@
 """The reminder channels: one registry of their names and what each needs.
 
 A channel is named in ``[remind] channels``, configured by a table of
-campaign.toml, and sent the JSON form of a message (``message_to_dict``), which
-is also what ``remind --format json`` prints and what the ledger keeps for a
-retry. A new channel is a module with a class like ``Email`` and one entry here.
+campaign.toml, and sent the JSON form of a message (``send.message_to_dict``).
+A new channel is a module with a class like ``Email`` and one entry here. This
+module imports nothing heavy, so that loading campaign.toml can check names here.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from checklist.errors import ConfigError
-from checklist.model import Campaign, Person, SmtpConfig, WebhookConfig
-from checklist.remind.plan import Message
-from checklist.render.report import item_to_dict
+from checklist.model import Campaign, SmtpConfig, WebhookConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +44,6 @@ class Channel(Protocol):
 
 def why(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
-
-
-def _person(person: Person) -> dict[str, Any]:
-    return {"name": person.name, "address": person.address, "unit": person.unit}
-
-
-def message_to_dict(message: Message, campaign: Campaign) -> dict[str, Any]:
-    return {
-        "key": message.key,
-        "kind": str(message.kind),
-        "recipient": _person(message.recipient),
-        "cc": [_person(p) for p in message.cc],
-        "subject": message.subject,
-        "body": message.body,
-        "unit": message.unit.id if message.unit else None,
-        "tasks": [item_to_dict(i, campaign) for i in message.items],
-    }
 
 
 def open_channels(campaign: Campaign, environ: dict[str, str]) -> list[Channel]:

@@ -1,9 +1,8 @@
-"""The names the CLI imports, until it imports them from their new modules."""
+"""The names the CLI imports, until it imports them from their new modules; then delete this."""
 
-from checklist.remind.channels import message_to_dict, open_channels
-from checklist.remind.email import Email
+from checklist.remind.channels import open_channels
 from checklist.remind.ledger import Ledger as State
 from checklist.remind.ledger import locked
-from checklist.remind.send import Outcome, deliver
+from checklist.remind.send import Outcome, deliver, message_to_dict
 
-__all__ = ["Email", "Outcome", "State", "deliver", "locked", "message_to_dict", "open_channels"]
+__all__ = ["Outcome", "State", "deliver", "locked", "message_to_dict", "open_channels"]

@@ -1,4 +1,8 @@
-"""Send the night's messages on every channel, never twice, retrying what failed."""
+"""Send the night's messages on every channel, never twice, retrying what failed.
+
+Channels send the JSON form of a message (``message_to_dict``), which is also what
+``remind --format json`` prints and what the ledger keeps for a retry.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from checklist.errors import ConfigError
+from checklist.model import Campaign, Person
 from checklist.remind.channels import Channel, DeliveryError, why
 from checklist.remind.ledger import Ledger, now
+from checklist.remind.plan import Message
+from checklist.render.report import item_to_dict
+
+
+def _person(person: Person) -> dict[str, Any]:
+    return {"name": person.name, "address": person.address, "unit": person.unit}
+
+
+def message_to_dict(message: Message, campaign: Campaign) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "kind": str(message.kind),
+        "recipient": _person(message.recipient),
+        "cc": [_person(p) for p in message.cc],
+        "subject": message.subject,
+        "body": message.body,
+        "unit": message.unit.id if message.unit else None,
+        "tasks": [item_to_dict(i, campaign) for i in message.items],
+    }
 
 
 @dataclass(frozen=True, slots=True)
