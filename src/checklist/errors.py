@@ -36,6 +36,12 @@ class BusyError(ChecklistError):
     """Another checklist command is editing the same file; trying again later will do."""
 
 
+class RemindBusyError(ChecklistError):
+    """Another ``checklist remind`` holds the lock of the same state file; nothing was sent."""
+
+    exit_code = EXIT_USAGE
+
+
 class EditError(ChecklistError):
     """An edit that cannot be made (it would not validate, the file changed); nothing is written."""
 

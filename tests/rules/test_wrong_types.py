@@ -331,8 +331,9 @@ def test_a_bug_checking_one_file_is_that_files_problem(cli, write_unit, monkeypa
 
 @pytest.mark.parametrize("bad", ["unit = 3", "[[unit]]", 'unit = "x"', "unit = []"])
 def test_remind_send_still_sends_the_others(cli, tmp_path, monkeypatch, bad):
-    from test_remind_delivery import CAMPAIGN as REMIND_CAMPAIGN
-    from test_remind_delivery import ERQI, JINSHUI, KEYS, Hook, webhook_table
+    from remind.night import CAMPAIGN as REMIND_CAMPAIGN
+    from remind.night import ERQI, JINSHUI, KEYS, webhook_table
+    from remind.servers import Hook
 
     hook = Hook()
     try:

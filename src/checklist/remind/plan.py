@@ -2,7 +2,7 @@
 
 The plan is a pure function of the tasks, the report day and [remind]: it is
 the same every time it is computed for that day, which is what makes a
-re-run safe (deliver.py remembers what was sent).
+re-run safe (the ledger remembers what was sent).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from checklist.model import Campaign, Item, Person, RemindConfig, State, Unit
 from checklist.words import printable
 
 
-class Kind(enum.StrEnum):
+class MessageKind(enum.StrEnum):
     OWNER = "owner"
     ESCALATION = "escalation"
 
@@ -27,7 +27,7 @@ class Message:
     """One message to one person; ``key`` names it across runs (day, kind, recipient)."""
 
     key: str
-    kind: Kind
+    kind: MessageKind
     recipient: Person
     cc: tuple[Person, ...]
     subject: str
@@ -133,7 +133,7 @@ def _owner_message(
     lines.append(t("remind.signature", lang, campaign=campaign.name))
     return Message(
         key=f"{as_of.isoformat()}/owner/{person.key}",
-        kind=Kind.OWNER,
+        kind=MessageKind.OWNER,
         recipient=person,
         cc=(),
         subject=printable(template.format(**values)),
@@ -176,7 +176,7 @@ def _escalation(
     ]
     return Message(
         key=f"{as_of.isoformat()}/escalation/{unit.id}/{unit.contact.key}",
-        kind=Kind.ESCALATION,
+        kind=MessageKind.ESCALATION,
         recipient=unit.contact,
         cc=tuple(owners.values()),
         subject=printable(template.format(**values)),

@@ -8,7 +8,7 @@ import pytest
 
 from checklist.i18n import Lang
 from checklist.model import Campaign, County, Level, Person, Task, Unit
-from checklist.remind.plan import Kind, Message, plan
+from checklist.remind.plan import Message, MessageKind, plan
 from checklist.status import items
 
 D = dt.date
@@ -39,7 +39,7 @@ def tonight(units: list[Unit], day: D) -> list[Message]:
 
 
 def owners_on(day: D, units: list[Unit]) -> list[str]:
-    return [m.recipient.name for m in tonight(units, day) if m.kind is Kind.OWNER]
+    return [m.recipient.name for m in tonight(units, day) if m.kind is MessageKind.OWNER]
 
 
 ZHANG = person("张伟", "a")
@@ -81,8 +81,10 @@ def test_owners_hear_7_3_1_and_0_days_before_the_due_date(day: D, reminded: bool
 def test_overdue_cadence_and_escalation(days_overdue: int, owner: bool, escalated: bool) -> None:
     day = DUE + dt.timedelta(days=days_overdue)
     messages = tonight([unit("a", task("读书班", DUE, ZHANG))], day)
-    assert [m.kind for m in messages if m.kind is Kind.OWNER] == ([Kind.OWNER] if owner else [])
-    escalations = [m for m in messages if m.kind is Kind.ESCALATION]
+    assert [m.kind for m in messages if m.kind is MessageKind.OWNER] == (
+        [MessageKind.OWNER] if owner else []
+    )
+    escalations = [m for m in messages if m.kind is MessageKind.ESCALATION]
     assert len(escalations) == int(escalated)
     if escalated:
         (message,) = escalations
@@ -130,7 +132,7 @@ def test_an_escalation_lists_every_long_overdue_task_of_the_unit() -> None:
             task("调研", D(2023, 11, 12), person("李强", "a"), index=2),
         )
     ]
-    (escalation,) = [m for m in tonight(units, D(2023, 11, 20)) if m.kind is Kind.ESCALATION]
+    (escalation,) = [m for m in tonight(units, D(2023, 11, 20)) if m.kind is MessageKind.ESCALATION]
     assert [i.days_overdue for i in escalation.items] == [10, 8]
     assert {p.name for p in escalation.cc} == {"张伟", "李强"}
     assert escalation.key == "2023-11-20/escalation/a/a/王红"

@@ -1,0 +1,110 @@
+"""Send the night's messages on every channel, never twice, retrying what failed.
+
+Channels send the JSON form of a message (``message_to_dict``), which is also what
+``remind --format json`` prints and what the ledger keeps for a retry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checklist.errors import ConfigError
+from checklist.model import Campaign, Person
+from checklist.remind.channels import Channel, DeliveryError, why
+from checklist.remind.ledger import Ledger, now
+from checklist.remind.plan import Message
+from checklist.render.report import item_to_dict
+
+
+def _person(person: Person) -> dict[str, Any]:
+    return {"name": person.name, "address": person.address, "unit": person.unit}
+
+
+def message_to_dict(message: Message, campaign: Campaign) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "kind": str(message.kind),
+        "recipient": _person(message.recipient),
+        "cc": [_person(p) for p in message.cc],
+        "subject": message.subject,
+        "body": message.body,
+        "unit": message.unit.id if message.unit else None,
+        "tasks": [item_to_dict(i, campaign) for i in message.items],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    sent: tuple[tuple[str, str], ...]  # (message key, channel)
+    failed: tuple[tuple[dict[str, Any], str, str], ...]  # (message, channel, reason)
+    undeliverable: tuple[tuple[dict[str, Any], str], ...]  # (message, channel)
+    skipped: int  # already delivered earlier
+
+
+def deliver(
+    messages: Sequence[dict[str, Any]], channels: Sequence[Channel], state: Ledger
+) -> Outcome:
+    """Send every message on every channel, recording each outcome at once.
+
+    Earlier runs' failures are retried first. A message already delivered is
+    skipped, so a re-run the same day sends nothing twice. The state is compacted
+    and its journal opened before anything is sent (a state that cannot be
+    written is exit 2, with nothing sent), each outcome is journalled before the
+    next message, and a journal that cannot be written stops the sending; so a
+    crash repeats at most the message in flight. A message that cannot be built
+    or sent, for whatever reason, is that message's failure: the others go on.
+    """
+    state.open()
+    today = {m["key"] for m in messages}
+    by_name = {c.name: c for c in channels}
+    # Earlier nights' failures first, on the channel that failed (if it is still in use);
+    # tonight's own failures are planned again anyway.
+    work = [
+        (entry["message"], by_name[entry["channel"]])
+        for _, entry in sorted(state.pending.items())
+        if entry["message"]["key"] not in today and entry["channel"] in by_name
+    ]
+    work += [(m, c) for m in messages for c in channels]
+    sent, failed, undeliverable = [], [], []
+    skipped = 0
+    at = now()
+    try:
+        for message, channel in work:
+            key = _key(message, channel)
+            if key in state.delivered:
+                skipped += 1
+                continue
+            if channel.needs_address and not message["recipient"]["address"]:
+                undeliverable.append((message, channel.name))
+                continue
+            try:
+                channel.send(message)
+            except Exception as error:
+                reason = str(error) if isinstance(error, DeliveryError) else why(error)
+                failed.append((message, channel.name, reason))
+                entry = {"channel": channel.name, "message": message, "error": reason}
+                state.mark_pending(key, entry)
+            else:
+                sent.append((message["key"], channel.name))
+                state.mark_delivered(key, at)
+    finally:
+        for channel in channels:
+            with contextlib.suppress(Exception):
+                channel.close()
+        state.close()
+    try:
+        state.save()
+    except OSError as error:
+        raise ConfigError(
+            f"the reminder state {state.path} cannot be written ({error}); what was sent is "
+            f"recorded in {state.journal}, which the next run reads: "
+            f"make {state.path.parent} writable and free some space"
+        ) from None
+    return Outcome(tuple(sent), tuple(failed), tuple(undeliverable), skipped)
+
+
+def _key(message: dict[str, Any], channel: Channel) -> str:
+    return f"{message['key']}@{channel.name}"
