@@ -84,7 +84,7 @@ def _main(
 
 
 def _report_error(error: ChecklistError) -> None:
-    from checklist.render import printable
+    from checklist.words import printable
 
     if isinstance(error, ConfigError) and error.problems:
         from checklist.render import problems as render
@@ -123,7 +123,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_PROBLEMS
     except OSError as error:  # the output cannot be written: a full disk, a read-only folder
-        from checklist.render import printable
+        from checklist.words import printable
 
         _discard_stdout()
         where = f": {error.filename}" if error.filename else ""

@@ -127,7 +127,7 @@ def _edit(path: Path, make: Callable[[], Edit], campaign: Campaign, dry_run: boo
     from checklist.edit import apply, check, editing
     from checklist.errors import EditError
     from checklist.load.source import display
-    from checklist.render import printable
+    from checklist.words import printable
 
     today = max(dates.today(campaign.timezone), dates.as_of(None, timezone=campaign.timezone))
     try:

@@ -28,7 +28,7 @@ from checklist.i18n import Lang
 
 if TYPE_CHECKING:
     from checklist.cli.scope import Scope
-    from checklist.remind.deliver import Outcome
+    from checklist.remind.send import Outcome
 
 SendOpt = Annotated[
     bool, typer.Option("--send", help="Deliver by e-mail and webhook, as campaign.toml says.")
@@ -80,7 +80,7 @@ def remind(
     Example: checklist remind --send   (in crontab: 30 0 * * * checklist remind --send)
     """
     from checklist.cli.scope import open_scope
-    from checklist.remind.deliver import open_channels
+    from checklist.remind.channels import open_channels
     from checklist.render.remind import write_messages, write_undelivered
 
     scope = open_scope(ctx.params)
@@ -111,8 +111,8 @@ def _language(scope: Scope) -> Lang:
 
 def _plan(scope: Scope, lang: Lang) -> list[dict[str, Any]]:
     """Tonight's messages, as the ledger and the JSON output keep them."""
-    from checklist.remind.deliver import message_to_dict
     from checklist.remind.plan import plan
+    from checklist.remind.send import message_to_dict
 
     soon = max(scope.campaign.remind.advance_days, default=0)
     selected = scope.items(soon=soon)
@@ -122,11 +122,13 @@ def _plan(scope: Scope, lang: Lang) -> list[dict[str, Any]]:
 
 def _send(scope: Scope, messages: list[dict[str, Any]], state_file: Path | None) -> Outcome:
     """Deliver the messages not yet delivered, holding the state file's lock."""
-    from checklist.remind.deliver import State, deliver, locked, open_channels
+    from checklist.remind.channels import open_channels
+    from checklist.remind.ledger import Ledger, locked
+    from checklist.remind.send import deliver
 
     channels = open_channels(scope.campaign, dict(os.environ))
     path = state_file or scope.campaign.root / ".checklist" / "remind-state.json"
     with locked(path):
-        state = State.load(path)
+        state = Ledger.load(path)
         state.forget(as_of=scope.as_of)
         return deliver(messages, channels, state)

@@ -54,7 +54,7 @@ def open_scope(params: Mapping[str, Any]) -> Scope:
     from checklist.i18n import default_lang, t
     from checklist.load.campaign import find_config, load_campaign
     from checklist.load.validate import validate
-    from checklist.render import printable
+    from checklist.words import printable
 
     chosen = Lang(params["lang"].value) if params.get("lang") else None
     lang = chosen or default_lang()
@@ -97,7 +97,7 @@ def unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> F
 def open_cache(campaign: Campaign, no_cache: bool) -> Cache | None:
     """The cache, unless --no-cache or it is not safe to use (then a warning, and none)."""
     from checklist.load.cache import Cache, CacheRefusedError
-    from checklist.render import printable
+    from checklist.words import printable
 
     if no_cache:
         return None

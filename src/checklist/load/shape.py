@@ -14,8 +14,7 @@ from typing import Any, Final
 from checklist.load.schema import Field, Kind
 from checklist.load.source import date_problem
 from checklist.rules.registry import Finding, KeyPath
-from checklist.words import did_you_mean as did_you_mean  # noqa: PLC0414 (moved to words)
-from checklist.words import quote as quote  # noqa: PLC0414 (moved to words)
+from checklist.words import did_you_mean, quote
 
 
 class _Bad:

@@ -14,15 +14,11 @@ from pathlib import Path
 
 from checklist.load.cache import Cache, loads
 from checklist.load.check import UnitResult, check_unit
-from checklist.load.discover import Found, discover, find
 from checklist.load.pinpoint import pinpoint
 from checklist.load.source import SourceError, decode, display, read
 from checklist.model import Campaign, Problem, Severity
 from checklist.rules.across import cross_findings
 from checklist.rules.registry import Finding, day_dependent_codes
-
-# Found, discover and find live in load/discover.py; named here too while callers move.
-__all__ = ["Found", "Report", "check_file", "check_packed", "discover", "find", "validate"]
 
 
 @dataclass(frozen=True, slots=True)

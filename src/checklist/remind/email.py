@@ -11,7 +11,7 @@ from checklist.errors import ConfigError
 from checklist.model import SmtpConfig
 from checklist.remind.channels import EMAIL, DeliveryError, why
 from checklist.remind.deadline import Deadline, twin
-from checklist.render import printable
+from checklist.words import printable
 
 
 def header_text(text: str) -> str:

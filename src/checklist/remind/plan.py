@@ -79,7 +79,8 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
 
 
 def _line(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
-    measure = next((m.name for m in campaign.measures if m.key == item.task.measure), "")
+    found = campaign.measure(item.task.measure)
+    measure = found.name if found else ""
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
         one = item.days_overdue == 1

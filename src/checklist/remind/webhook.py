@@ -12,7 +12,7 @@ from checklist.errors import ConfigError
 from checklist.model import WebhookConfig
 from checklist.remind.channels import WEBHOOK, DeliveryError, why
 from checklist.remind.deadline import Deadline, twin
-from checklist.render import markdown_text
+from checklist.words import markdown_text
 
 PAYLOAD_VERSION = 1  # the generic payload's schema_version, as in `remind --format json`
 WECOM_LIMIT = 4096  # bytes of markdown content a WeCom group robot accepts

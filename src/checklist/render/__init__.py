@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 from typing import IO, TYPE_CHECKING
 
-from checklist.words import markdown_text as markdown_text
-from checklist.words import printable as printable
-
 if TYPE_CHECKING:
     from rich.console import Console
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from checklist.model import Problem, Severity
-from checklist.render import console, printable
+from checklist.render import console
+from checklist.words import printable
 
 SCHEMA_VERSION = 1
 

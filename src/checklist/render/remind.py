@@ -7,10 +7,10 @@ import json
 from typing import IO, TYPE_CHECKING, Any
 
 from checklist.i18n import Lang, t
-from checklist.render import printable
+from checklist.words import printable
 
 if TYPE_CHECKING:
-    from checklist.remind.deliver import Outcome
+    from checklist.remind.send import Outcome
 
 
 def write_messages(

@@ -104,7 +104,7 @@ def _postponed(items: Sequence[Item], lang: Lang) -> str:
 
 def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
     county = campaign.county(item.unit.county)
-    measure = next((m for m in campaign.measures if m.key == item.task.measure), None)
+    measure = campaign.measure(item.task.measure)
     task = item.task
     return {
         "county": item.unit.county,

@@ -7,7 +7,8 @@ import enum
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from checklist.render import console, markdown_text, printable
+from checklist.render import console
+from checklist.words import markdown_text, printable
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable

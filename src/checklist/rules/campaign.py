@@ -18,6 +18,7 @@ from checklist.load.schema import (
     RESERVED_TABLES,
     Kind,
 )
+from checklist.remind.channels import CHANNELS
 from checklist.rules.registry import Finding, campaign_rule
 from checklist.words import hidden_finding, quote, strings
 
@@ -174,16 +175,16 @@ def check_remind(doc: dict[str, Any]) -> Iterator[Finding]:
         channels = remind.get("channels")
         if isinstance(channels, list):
             for i, channel in enumerate(channels):
-                if channel not in ("email", "webhook"):
+                if channel not in CHANNELS:
                     yield Finding(
                         "E213",
                         f"unknown channel {quote(channel)}",
                         ("remind", "channels", i),
                         on_value=True,
-                        hint='channels are "email" and "webhook"',
+                        hint="channels are " + " and ".join(f'"{n}"' for n in CHANNELS),
                     )
-                elif doc.get("smtp" if channel == "email" else "webhook") is None:
-                    table = "smtp" if channel == "email" else "webhook"
+                elif doc.get(CHANNELS[channel].table) is None:
+                    table = CHANNELS[channel].table
                     yield Finding(
                         "E213",
                         f'channel "{channel}" needs a [{table}] table',
@@ -210,7 +211,7 @@ def check_remind(doc: dict[str, Any]) -> Iterator[Finding]:
 @campaign_rule("E213")
 def check_connections(doc: dict[str, Any]) -> Iterator[Finding]:
     """[smtp] and [webhook]: timeouts, port and URL that could only fail at 3 a.m."""
-    for table in ("smtp", "webhook"):
+    for table in (info.table for info in CHANNELS.values()):
         section = doc.get(table)
         if isinstance(section, dict):
             timeout = section.get("timeout")
