@@ -341,30 +341,6 @@ def editing(path: Path) -> Iterator[None]:
         ) from None
 
 
-def create(path: Path, data: bytes) -> None:
-    """Write a new unit file: never over another, and without what a killed run left.
-
-    UsageError if the file exists, another command is writing it, or it cannot be made.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with locked(path):
-            remove_temporaries(path)
-            write_atomic(path, data, exclusive=True)
-    except FileExistsError:
-        raise UsageError(
-            f"{display(path)} already exists; checklist new never overwrites"
-        ) from None
-    except BlockingIOError:
-        raise UsageError(
-            f"{display(path)} is busy: another checklist command is writing it; try again"
-        ) from None
-    except OSError as error:
-        raise UsageError(
-            f"cannot create {display(path)}: {error.strerror or error}; nothing was written"
-        ) from None
-
-
 def check(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
     """Refuse (EditError) an edit that must not be written; a dry run asks the same."""
     result = check_unit(edit.after, file=display(edit.path), campaign=campaign, today=today)

@@ -14,12 +14,14 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from checklist.atomic import locked, remove_temporaries, write_atomic
 from checklist.dates import shift
 from checklist.errors import UsageError
 from checklist.load.schema import ID_PATTERN
-from checklist.load.source import MAX_BYTES
+from checklist.load.source import MAX_BYTES, display
 from checklist.model import DEFAULT_MEASURES, Campaign, County, Level
 
 MAX_ID = 100  # the file name, its temporary file's name and the folder stay far below 255 bytes
@@ -221,3 +223,27 @@ def verify_unit(text: str, *, unit: dict[str, str], campaign: Campaign) -> None:
             "the new unit file would not read back as the values given "
             "(check the measure keys and county names of campaign.toml); nothing was written"
         )
+
+
+def create(path: Path, data: bytes) -> None:
+    """Write a new unit file: never over another, and without what a killed run left.
+
+    UsageError if the file exists, another command is writing it, or it cannot be made.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with locked(path):
+            remove_temporaries(path)
+            write_atomic(path, data, exclusive=True)
+    except FileExistsError:
+        raise UsageError(
+            f"{display(path)} already exists; checklist new never overwrites"
+        ) from None
+    except BlockingIOError:
+        raise UsageError(
+            f"{display(path)} is busy: another checklist command is writing it; try again"
+        ) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot create {display(path)}: {error.strerror or error}; nothing was written"
+        ) from None

@@ -106,3 +106,32 @@ def order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
         )
 
     return key
+
+
+def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
+    """An item as the JSON reports and the reminder state write it (docs/semantics.md)."""
+    county = campaign.county(item.unit.county)
+    measure = campaign.measure(item.task.measure)
+    task = item.task
+    return {
+        "county": item.unit.county,
+        "county_name": county.name if county else None,
+        "unit": item.unit.id,
+        "unit_name": item.unit.name,
+        "level": str(item.unit.level),
+        "measure": task.measure,
+        "measure_name": measure.name if measure else None,
+        "title": task.title,
+        "task_id": task.id,
+        "occurrence": item.occurrence or None,
+        "repeat": task.repeat,
+        "owner": task.owner.name,
+        "owner_address": task.owner.address,
+        "due": item.due.isoformat(),
+        "done": item.done.isoformat() if item.done else None,
+        "state": str(item.state),
+        "days_overdue": item.days_overdue,
+        "postponed_from": task.postponed_from.isoformat() if task.postponed_from else None,
+        "file": item.unit.file,
+        "line": task.line,
+    }

@@ -107,10 +107,9 @@ def new(
 
     Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
     """
-    from checklist.edit import create
     from checklist.load.campaign import find_config, load_campaign
     from checklist.load.source import display
-    from checklist.scaffold import check_id, check_value
+    from checklist.scaffold import check_id, check_value, create
 
     for option, value in (("--name", name), ("--contact", contact), ("--county", county)):
         check_value(option, value)

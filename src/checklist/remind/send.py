@@ -16,7 +16,7 @@ from checklist.model import Campaign, Person
 from checklist.remind.channels import Channel, DeliveryError, why
 from checklist.remind.ledger import Ledger, now
 from checklist.remind.plan import Message
-from checklist.render.report import item_to_dict
+from checklist.status import item_to_dict
 
 
 def _person(person: Person) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
 from checklist.render.table import Column, Mark, Table, write
 from checklist.rollup import By, Counts, Rollup, Row
+from checklist.status import item_to_dict
 
 SCHEMA_VERSION = 1
 
@@ -100,34 +101,6 @@ def status_summary(items: Sequence[Item], lang: Lang, *, soon_days: int) -> str:
 def _postponed(items: Sequence[Item], lang: Lang) -> str:
     count = sum(i.task.postponed_from is not None for i in items)
     return t("summary.postponed", lang, count=count) if count else ""
-
-
-def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
-    county = campaign.county(item.unit.county)
-    measure = campaign.measure(item.task.measure)
-    task = item.task
-    return {
-        "county": item.unit.county,
-        "county_name": county.name if county else None,
-        "unit": item.unit.id,
-        "unit_name": item.unit.name,
-        "level": str(item.unit.level),
-        "measure": task.measure,
-        "measure_name": measure.name if measure else None,
-        "title": task.title,
-        "task_id": task.id,
-        "occurrence": item.occurrence or None,
-        "repeat": task.repeat,
-        "owner": task.owner.name,
-        "owner_address": task.owner.address,
-        "due": item.due.isoformat(),
-        "done": item.done.isoformat() if item.done else None,
-        "state": str(item.state),
-        "days_overdue": item.days_overdue,
-        "postponed_from": task.postponed_from.isoformat() if task.postponed_from else None,
-        "file": item.unit.file,
-        "line": task.line,
-    }
 
 
 def write_status_json(
