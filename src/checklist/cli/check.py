@@ -34,6 +34,14 @@ FormatOpt = Annotated[
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")]
+HookOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hook",
+        help="PATHS are the files a commit changes (as pre-commit passes them): check their "
+        "whole campaigns; report and fail on their problems and those they cause.",
+    ),
+]
 OutputFileOpt = Annotated[
     Path | None,
     typer.Option(
@@ -55,6 +63,7 @@ def validate(
     as_of: AsOfOpt = None,
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
+    hook: HookOpt = False,
 ) -> None:
     """Check unit files: every problem, with file, line and column.
 
@@ -66,6 +75,11 @@ def validate(
     if output_format is None:
         github = os.environ.get("GITHUB_ACTIONS") == "true"
         output_format = ValidateFormat.GITHUB if github else ValidateFormat.TEXT
+    if hook:
+        from checklist.cli.hook import run_hook
+
+        options = {"output_format": output_format, "output_file": output_file, "strict": strict}
+        raise typer.Exit(run_hook(paths, config=config, as_of=as_of, no_cache=no_cache, **options))
     campaign = _campaign(paths, config, output_format, output_file)
     report = _check(paths, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
     within = None if follow_outside else campaign.root

@@ -14,12 +14,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checklist.errors import UsageError
-from checklist.load.campaign import CONFIG_NAME
+from checklist.load.campaign import CONFIG_NAME, find_config
 from checklist.load.check import UnitResult
 from checklist.load.pinpoint import pinpoint
 from checklist.load.source import display, inside, outside_finding
 from checklist.model import Campaign
 from checklist.rules.registry import Finding
+
+# TOML files that configure tools, never unit files, wherever they are and however named:
+# a campaign folder is often a repository's root, with its editors' and linters' settings.
+TOOL_CONFIGS = frozenset(
+    {
+        "pyproject.toml",
+        "taplo.toml",
+        ".taplo.toml",
+        "tombi.toml",
+        ".tombi.toml",
+        "ruff.toml",
+        ".ruff.toml",
+        "pytest.toml",
+        ".pytest.toml",
+        "uv.toml",
+        "typos.toml",
+        "_typos.toml",
+        ".typos.toml",
+        "Cargo.toml",
+        "rust-toolchain.toml",
+        "rustfmt.toml",
+        ".rustfmt.toml",
+        "lychee.toml",
+        ".lychee.toml",
+        "gitleaks.toml",
+        ".gitleaks.toml",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +90,8 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
             candidate = Path(name)
             if candidate.name == CONFIG_NAME and _same_file(candidate, campaign.config_path):
                 continue
+            if candidate.name in TOOL_CONFIGS:
+                continue
             if _excluded(candidate, campaign):
                 continue
             if root is not None and not inside(real, root):
@@ -71,6 +101,28 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
             else:
                 found.setdefault(real, candidate)
     return Found(tuple(found.values()), tuple(refused.values()))
+
+
+def by_campaign(paths: Sequence[Path]) -> dict[Path, list[Path]]:
+    """The paths by the campaign.toml nearest above each; a path in no campaign is left out.
+
+    A commit may touch several campaigns of one repository, or none (its other TOML files).
+    """
+    from checklist.errors import ConfigError
+
+    nearest: dict[Path, Path | None] = {}
+    found: dict[Path, list[Path]] = {}
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        if folder not in nearest:  # one walk up per folder, not per file
+            try:
+                nearest[folder] = find_config([folder])
+            except ConfigError:
+                nearest[folder] = None
+        config = nearest[folder]
+        if config is not None:
+            found.setdefault(config, []).append(path)
+    return found
 
 
 def _kind(path: Path) -> str | None:
@@ -144,7 +196,7 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
                     seen.add(target)
                     pending.append((entry.path, target))
             elif entry.name.endswith(".toml"):
-                if entry.name != CONFIG_NAME:
+                if entry.name != CONFIG_NAME and entry.name not in TOOL_CONFIGS:
                     files.append((entry.path, target))
             elif link and not os.path.exists(entry.path):  # noqa: PTH110 (it never raises)
                 # Perhaps a county's folder, moved away: its units would silently count as 0.

@@ -8,7 +8,7 @@ import functools
 import gc
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,6 +35,43 @@ class Report:
     @property
     def files_with_problems(self) -> int:
         return sum(bool(r.problems) for r in self.results)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitReport:
+    """A whole campaign checked for a commit: what the commit answers for, and the rest."""
+
+    own: tuple[Problem, ...]  # in the changed files first, then those they cause elsewhere
+    others: tuple[Problem, ...]  # in files the commit does not touch, nor affect
+    checked: int
+
+
+# The codes of rules/across.py: a problem one file causes in another.
+_CROSS = frozenset({"E301"})
+
+
+def for_commit(
+    report: Report, changed: Collection[str], *, campaign_changed: bool
+) -> CommitReport:
+    """Split a whole campaign's problems into those of a commit's files and the rest.
+
+    A commit answers for the problems of the files it changes, and for those it causes in
+    other files: a unit id now used twice. A changed campaign.toml answers for every unit,
+    since its counties, measures and dates judge them all.
+    """
+    if campaign_changed:
+        return CommitReport(report.problems, (), len(report.results))
+    ids = {r.unit_id for r in report.results if r.file in changed and r.unit_id is not None}
+    own = [p for r in report.results if r.file in changed for p in r.problems]
+    caused: list[Problem] = []
+    others: list[Problem] = []
+    for result in report.results:
+        if result.file in changed:
+            continue
+        for problem in result.problems:
+            crossed = problem.code in _CROSS and result.unit_id in ids
+            (caused if crossed else others).append(problem)
+    return CommitReport((*own, *caused), tuple(others), len(report.results))
 
 
 def check_file(
