@@ -13,16 +13,25 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import REPO, Result
 
-from tests.conftest import REPO
+from checklist.load.check import UnitResult
+from checklist.load.validate import Report, for_commit
+from checklist.model import Problem, Severity
 
-yaml = pytest.importorskip("yaml")
-pytest.importorskip("pre_commit")
-if shutil.which("git") is None:
-    pytest.skip("git is not installed", allow_module_level=True)
+try:
+    import pre_commit  # noqa: F401
+    import yaml
+except ImportError:
+    yaml = None
+
+needs_precommit = pytest.mark.skipif(
+    yaml is None or shutil.which("git") is None, reason="pre-commit or git is not installed"
+)
 
 EXAMPLE = REPO / "examples" / "zhengzhou"
 UNIT = "units/410102/zhongyuan-committee.toml"
@@ -30,6 +39,7 @@ UNIT = "units/410102/zhongyuan-committee.toml"
 
 def _config(campaign: str = ".") -> str:
     """.pre-commit-config.yaml with the shipped hook, local, and no `files:` line."""
+    assert yaml is not None
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert "files" not in hook
     assert hook["entry"].startswith("checklist ")
@@ -66,7 +76,9 @@ def _repo(tmp_path: Path, campaign: Path = EXAMPLE) -> Path:
     return repo
 
 
-def _git_commit(repo: Path, *options: str, message: str = "change") -> subprocess.CompletedProcess[str]:
+def _git_commit(
+    repo: Path, *options: str, message: str = "change"
+) -> subprocess.CompletedProcess[str]:
     added = _run(repo, "git", "add", "-A")
     assert added.returncode == 0, added.stderr
     return _run(repo, "git", "commit", "-q", "-m", message, *options)
@@ -76,11 +88,14 @@ def _commits(repo: Path) -> int:
     return int(_run(repo, "git", "rev-list", "--count", "HEAD").stdout)
 
 
+@needs_precommit
 def test_a_commit_of_a_valid_campaign_toml_alone_passes(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     config = repo / "campaign.toml"
     config.write_text(
-        config.read_text(encoding="utf-8").replace("郑州市第二批主题教育", "郑州市第二批主题教育(修订)"),
+        config.read_text(encoding="utf-8").replace(
+            "郑州市第二批主题教育", "郑州市第二批主题教育(修订)"
+        ),
         encoding="utf-8",
     )
     committed = _git_commit(repo)
@@ -89,6 +104,7 @@ def test_a_commit_of_a_valid_campaign_toml_alone_passes(tmp_path: Path) -> None:
     assert _commits(repo) == 2
 
 
+@needs_precommit
 def test_a_broken_campaign_toml_fails_with_its_problems(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     with (repo / "campaign.toml").open("a", encoding="utf-8") as handle:
@@ -102,6 +118,7 @@ def test_a_broken_campaign_toml_fails_with_its_problems(tmp_path: Path) -> None:
     assert _commits(repo) == 1
 
 
+@needs_precommit
 def test_a_campaign_toml_that_breaks_untouched_units_fails(tmp_path: Path) -> None:
     """Removing a county judges every unit again: those of the county now fail."""
     repo = _repo(tmp_path)
@@ -118,6 +135,7 @@ def test_a_campaign_toml_that_breaks_untouched_units_fails(tmp_path: Path) -> No
     assert _commits(repo) == 1
 
 
+@needs_precommit
 def test_a_unit_sharing_an_id_with_an_untouched_file_fails(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     copy = repo / "units" / "410103" / "zhongyuan-committee.toml"
@@ -135,9 +153,10 @@ def test_a_unit_sharing_an_id_with_an_untouched_file_fails(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     "name", ["pyproject.toml", "units/tombi.toml", "units/.taplo.toml", "units/410103/taplo.toml"]
 )
+@needs_precommit
 def test_tool_configs_beside_the_units_are_not_units(tmp_path: Path, name: str) -> None:
     repo = _repo(tmp_path)
-    (repo / name).write_text('[tool.x]\nline-length = 100\n', encoding="utf-8")
+    (repo / name).write_text("[tool.x]\nline-length = 100\n", encoding="utf-8")
     committed = _git_commit(repo)
     assert committed.returncode == 0, committed.stdout + committed.stderr
     assert _commits(repo) == 2
@@ -147,6 +166,7 @@ def test_tool_configs_beside_the_units_are_not_units(tmp_path: Path, name: str) 
     assert json.loads(checked.stdout)["checked"] == 57
 
 
+@needs_precommit
 def test_problems_in_untouched_files_do_not_fail_a_commit(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     broken = repo / "units" / "410103" / "erqi-committee.toml"
@@ -169,6 +189,7 @@ def _unit_id(path: Path) -> str:
     return str(unit.get("id", path.stem))
 
 
+@needs_precommit
 def test_a_split_file_list_still_finds_a_shared_id(tmp_path: Path) -> None:
     """2,000 units under a long folder: pre-commit splits the list, and the pair apart."""
     source = tmp_path / "generated"
@@ -216,3 +237,110 @@ def test_a_split_file_list_still_finds_a_shared_id(tmp_path: Path) -> None:
     committed = _git_commit(repo)
     assert committed.returncode != 0
     assert "E301" in committed.stdout + committed.stderr
+
+
+# The split itself, and --hook without pre-commit: fast, and run wherever the suite runs.
+
+
+def _problem(file: str, code: str, severity: Severity = Severity.ERROR) -> Problem:
+    return Problem(file, 1, 1, severity, code, "rule", "message")
+
+
+def _result(file: str, unit_id: str, *codes: str) -> UnitResult:
+    return UnitResult(file, None, tuple(_problem(file, c) for c in codes), unit_id=unit_id)
+
+
+REPORT = Report(
+    (
+        _result("a.toml", "a", "E301"),
+        _result("b.toml", "b", "E102"),
+        _result("c.toml", "a", "E301"),
+        _result("d.toml", "d", "E301"),
+        _result("e.toml", "d", "E301"),
+    )
+)
+
+
+def test_a_commit_answers_for_its_files_and_the_ids_they_share() -> None:
+    split = for_commit(REPORT, {"c.toml"}, campaign_changed=False)
+    assert [p.file for p in split.own] == ["c.toml", "a.toml"]  # its own first
+    assert [p.file for p in split.others] == ["b.toml", "d.toml", "e.toml"]
+    assert split.checked == 5
+
+
+def test_a_changed_campaign_answers_for_every_unit() -> None:
+    split = for_commit(REPORT, set(), campaign_changed=True)
+    assert split.own == REPORT.problems
+    assert split.others == ()
+
+
+def test_a_commit_of_no_unit_answers_for_nothing() -> None:
+    split = for_commit(REPORT, {"pyproject.toml"}, campaign_changed=False)
+    assert split.own == ()
+    assert len(split.others) == 5
+
+
+def _campaign(tmp_path: Path) -> Path:
+    root = tmp_path / "c"
+    shutil.copytree(EXAMPLE, root)
+    return root
+
+
+def test_hook_checks_the_whole_campaign_for_campaign_toml_alone(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_campaign(tmp_path))
+    result = cli("validate", "--hook", "campaign.toml", "--format", "json")
+    assert result.code == 0, result.out
+    assert json.loads(result.out)["checked"] == 57
+
+
+def test_hook_ignores_toml_files_outside_any_campaign(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.x]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate", "--hook", "pyproject.toml", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == {
+        "schema_version": 1,
+        "checked": 0,
+        "errors": 0,
+        "warnings": 0,
+        "problems": [],
+    }
+
+
+def test_hook_given_a_folder_answers_for_all_of_it(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _campaign(tmp_path)
+    broken = root / "units" / "410103" / "erqi-committee.toml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\nbogus = 1\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    inside = cli("validate", "--hook", "units/410103", "--format", "json")
+    assert inside.code == 1
+    assert {p["file"] for p in json.loads(inside.out)["problems"]} == {
+        "units/410103/erqi-committee.toml"
+    }
+    elsewhere = cli("validate", "--hook", "units/410102", "--format", "json")
+    assert elsewhere.code == 0
+    assert json.loads(elsewhere.out)["problems"] == []
+    assert "1 problem(s) in 1 file(s) this commit does not touch" in elsewhere.err
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "tombi.toml", ".taplo.toml", "ruff.toml"])
+def test_tool_configs_are_never_units(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    root = _campaign(tmp_path)
+    for folder in (root, root / "units", root / "units" / "410103"):
+        (folder / name).write_text("[tool.x]\nline-length = 1\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    walked = cli("validate", "--format", "json")
+    assert walked.code == 0, walked.out
+    assert json.loads(walked.out)["checked"] == 57
+    named = cli("validate", "--format", "json", f"units/410103/{name}", "units/410103")
+    assert named.code == 0, named.out
+    units = len(list((EXAMPLE / "units" / "410103").glob("*.toml")))
+    assert json.loads(named.out)["checked"] == units

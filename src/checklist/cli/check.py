@@ -78,8 +78,16 @@ def validate(
     if hook:
         from checklist.cli.hook import run_hook
 
-        options = {"output_format": output_format, "output_file": output_file, "strict": strict}
-        raise typer.Exit(run_hook(paths, config=config, as_of=as_of, no_cache=no_cache, **options))
+        code = run_hook(
+            paths,
+            config=config,
+            output_format=output_format,
+            as_of=as_of,
+            output_file=output_file,
+            strict=strict,
+            no_cache=no_cache,
+        )
+        raise typer.Exit(code)
     campaign = _campaign(paths, config, output_format, output_file)
     report = _check(paths, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
     within = None if follow_outside else campaign.root

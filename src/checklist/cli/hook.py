@@ -40,7 +40,8 @@ def run_hook(
     checked = 0
     for config_path, given in groups.items():
         campaign = _campaign(given, config_path, output_format, output_file)
-        found = find([campaign.root], campaign)
+        # Walked from its normalised absolute path, every name found is one too.
+        found = find([Path(os.path.abspath(campaign.root))], campaign)  # noqa: PTH100 (no links)
         changed = _changed(found.files, given)
         campaign_changed = any(_under(str(campaign.config_path), g) for g in _absolute(given))
         if not changed and not campaign_changed:
@@ -71,7 +72,8 @@ def run_hook(
 
 
 def _absolute(paths: list[Path]) -> list[str]:
-    return [os.path.abspath(path) for path in paths]
+    # Normalised, links kept: discovery names files by their path, not their target.
+    return [os.path.abspath(path) for path in paths]  # noqa: PTH100
 
 
 def _under(path: str, given: str) -> bool:
@@ -82,9 +84,9 @@ def _under(path: str, given: str) -> bool:
 def _changed(files: tuple[Path, ...], given: list[Path]) -> list[Path]:
     """The campaign's unit files among those given: the rest are no unit files."""
     wanted = set(_absolute(given))
-    folders = [g for g in wanted if os.path.isdir(g)]
+    folders = [g for g in wanted if Path(g).is_dir()]
     return [
         path
         for path in files
-        if os.path.abspath(path) in wanted or any(_under(os.path.abspath(path), f) for f in folders)
+        if str(path) in wanted or (folders and any(_under(str(path), f) for f in folders))
     ]

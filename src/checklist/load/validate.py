@@ -50,9 +50,7 @@ class CommitReport:
 _CROSS = frozenset({"E301"})
 
 
-def for_commit(
-    report: Report, changed: Collection[str], *, campaign_changed: bool
-) -> CommitReport:
+def for_commit(report: Report, changed: Collection[str], *, campaign_changed: bool) -> CommitReport:
     """Split a whole campaign's problems into those of a commit's files and the rest.
 
     A commit answers for the problems of the files it changes, and for those it causes in
