@@ -140,6 +140,9 @@ def write_terminal(table: Table, out: IO[str] | None = None, *, wide: bool = Fal
         write_plain(table, screen.file, layout)
     else:
         layout = fit(table, width)
+        # When even the columns that never give way are wider than the terminal, the rows run
+        # past its edge rather than rich squeezing the dates and numbers out of sight.
+        screen.width = max(screen.width, rich_width(layout.widths))
         screen.print(to_rich(table, layout), crop=False)
     if layout.hidden:
         from rich.text import Text
