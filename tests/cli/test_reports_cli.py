@@ -540,3 +540,170 @@ def test_a_county_without_unit_files_still_has_its_row(cli, write_unit) -> None:
     assert rows["410105"]["completion"] is None
     table = _ok(cli, "rollup", folder)
     assert re.search(r"^410105  金水区 +0 +0 +0 +0 +0 +0 +0 +0 +— +—$", table, re.MULTILINE)
+
+
+# --- tables that fit ------------------------------------------------------------------
+
+WIDTHS = (80, 100, 120, 200)
+DATE = re.compile(r"\d{4}-\d\d-\d\d")
+PERCENT = re.compile(r"\d%|—")
+
+
+def _on_terminal(cli, monkeypatch: pytest.MonkeyPatch, width: int, *args: str) -> list[str]:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws its table, as on a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", str(width))
+    return _ok(cli, *args).splitlines()
+
+
+def _display_width(line: str) -> int:
+    return len(_cells(line))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    ("args", "row", "rows"),
+    [
+        (("status",), DATE, 51),
+        (("status", "--soon", "7"), DATE, 121),
+        (("rollup",), PERCENT, 18),
+        (("rollup", "--measures"), PERCENT, 18),
+        (("rollup", "--by", "unit"), PERCENT, 58),  # 57 units and the total
+        (("rollup", "--by", "owner"), PERCENT, None),
+    ],
+)
+def test_a_terminal_table_fits_its_width_one_line_per_row(
+    cli, monkeypatch: pytest.MonkeyPatch, width: int, args: tuple[str, ...], row, rows
+) -> None:
+    command, *options = args
+    lines = _on_terminal(cli, monkeypatch, width, command, EXAMPLE, *options)
+    assert max(_display_width(line) for line in lines) <= width
+    rule = next(i for i, line in enumerate(lines) if line.strip().startswith("─"))
+    bottom = max(i for i, line in enumerate(lines) if not line.strip())  # rich's lower edge
+    body = [line for line in lines[rule + 1 : bottom] if line.strip()]
+    # Every line of the body is a whole row: a wrapped row would leave a line without one.
+    assert all(row.search(line) for line in body), [ln for ln in body if not row.search(ln)]
+    if rows is not None:
+        assert len(body) == rows
+    hidden = [line for line in lines[bottom:] if line.startswith("Hidden to fit:")]
+    header = lines[rule - 1]
+    if hidden:
+        assert "--wide shows all columns" in "".join(lines[bottom:])
+        for name in hidden[0].removeprefix("Hidden to fit: ").split(".")[0].split(", "):
+            assert f" {name} " not in header
+
+
+def test_status_at_80_columns_hides_owner_and_measure_and_keeps_due_and_days(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _on_terminal(cli, monkeypatch, 80, "status", EXAMPLE)
+    assert lines[1].split() == ["County", "Unit", "Task", "Due", "Days", "overdue"]
+    assert "Hidden to fit: Measure, Owner. --wide shows all columns." in lines
+
+
+def test_wide_shows_every_column_whole_on_a_narrow_terminal(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _on_terminal(cli, monkeypatch, 80, "status", EXAMPLE, "--wide")
+    assert lines[1].split() == [
+        "County",
+        "Unit",
+        "Measure",
+        "Task",
+        "Owner",
+        "Due",
+        "Days",
+        "overdue",
+    ]
+    assert not any(line.startswith("Hidden") for line in lines)
+    assert "…" not in "".join(lines)
+    assert max(_display_width(line) for line in lines) > 80
+    rollup = _on_terminal(cli, monkeypatch, 80, "rollup", EXAMPLE, "--wide")
+    assert "Postponed" in rollup[2]
+    assert "On time %" in rollup[2]
+
+
+def test_a_terminal_with_more_than_200_rows_fits_its_plain_table_too(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _on_terminal(cli, monkeypatch, 100, "status", EXAMPLE, "--all")
+    tasks = _json(cli, "status", EXAMPLE, "--all")["tasks"]
+    assert len(tasks) > 200
+    assert max(_display_width(line) for line in lines) <= 100
+    rows = [line for line in lines if DATE.search(line)]
+    assert len(rows) == len(tasks)
+    # header, rule, the rows, the hint and the summary: nothing else, so no row wrapped
+    assert len(lines) == len(tasks) + 4
+    assert lines[-2].startswith("Hidden to fit:")
+
+
+def test_a_pipe_keeps_all_51_unit_names_whole_whatever_columns_says(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = {task["unit_name"] for task in _json(cli, "status", EXAMPLE)["tasks"]}
+    monkeypatch.setenv("COLUMNS", "40")
+    out = _ok(cli, "status", EXAMPLE)
+    rows = out.splitlines()[2:-1]
+    assert len(rows) == 51
+    assert "…" not in out
+    assert "Hidden" not in out
+    for name in names:
+        assert name in out
+    assert sum(any(name in row for name in names) for row in rows) == 51
+
+
+# --- CSV that stays what it is ----------------------------------------------------------
+
+
+def _csv(cli, *args: str) -> list[dict[str, str]]:
+    out = _ok(cli, *args, "--format", "csv")
+    return list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+
+
+NUMBER = re.compile(r"\d+(\.\d)?")
+
+
+def test_rollup_csv_counts_and_percentages_are_bare_numbers(cli) -> None:
+    rows = _csv(cli, "rollup", EXAMPLE, "--measures")
+    headers = list(rows[0])
+    numeric = [h for h in headers if h not in ("Code", "County", "Note")]
+    for row in rows:
+        for header in numeric:
+            assert row[header] == "" or NUMBER.fullmatch(row[header]), (header, row[header])
+        done, tasks = int(row["Done"]), int(row["Tasks"])
+        assert float(row["Done %"]) == round(100 * done / tasks, 1)
+    assert "/" not in "".join(v for row in rows for v in row.values())
+    assert "%" not in "".join(v for row in rows for k, v in row.items() if k != "County")
+
+
+def test_rollup_csv_measures_are_three_number_columns_each(cli) -> None:
+    document = _json(cli, "rollup", EXAMPLE, "--measures")
+    rows = _csv(cli, "rollup", EXAMPLE, "--measures")
+    by_code = {r["key"]: r for r in document["rows"]}
+    campaign_measures = list(document["rows"][0]["measures"])
+    headers = list(rows[0])
+    measure_headers = headers[headers.index("On time %") + 1 : headers.index("Note")]
+    assert len(measure_headers) == 3 * len(campaign_measures)
+    assert [h.rsplit(" ", 1)[1] for h in measure_headers] == ["Done", "Tasks", "Overdue"] * len(
+        campaign_measures
+    )
+    for row in rows[:-1]:
+        expected = by_code[row["Code"]]["measures"]
+        cells = [int(row[h]) for h in measure_headers]
+        assert cells == [
+            expected[key][field]
+            for key in campaign_measures
+            for field in ("done", "tasks", "overdue")
+        ]
+
+
+def test_csv_codes_come_back_as_written() -> None:
+    from checklist.render.table import Column, Table, write_csv
+
+    table = Table(
+        (Column("Code", code=True),), (("410102",), ("4101ZD",), ("0371",), ("4101E5",), ("=1+1",))
+    )
+    out = io.StringIO()
+    write_csv(table, out)
+    cells = [r[0] for r in csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff")))]
+    assert cells == ["Code", "410102", "4101ZD", '="0371"', '="4101E5"', "'=1+1"]

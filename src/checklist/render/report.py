@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
-from checklist.render.table import Column, Mark, Table, write
+from checklist.render.table import Column, Mark, Table, write, write_note
 from checklist.rollup import By, Counts, Rollup, Row
 from checklist.status import item_to_dict
 
@@ -167,7 +167,7 @@ def write_status(
     if output_format == "markdown":
         out.write(f"\n{summary}\n")
     elif output_format == "table":
-        out.write(f"{summary}\n")
+        write_note(summary, out)
 
 
 # --- rollup -----------------------------------------------------------------------
@@ -220,7 +220,7 @@ def rollup_table(
     give = _ROLLUP_GIVE_WAY.get
     columns = [Column(t(by.value, lang), shrink_to=12)]
     if by is By.COUNTY:
-        columns.insert(0, Column(t("code", lang), give_way=give("code")))
+        columns.insert(0, Column(t("code", lang), give_way=give("code"), code=True))
     if by is By.UNIT:
         columns.insert(0, Column(t("county", lang), shrink_to=6, give_way=give("county")))
     columns.append(Column(t("units", lang), numeric=True, give_way=give("units")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
@@ -33,6 +34,7 @@ class Column:
     shrink_to: int | None = None
     give_way: int | None = None
     blank_zero: bool = False  # on screen, a 0 is left blank so the other numbers stand out
+    code: bool = False  # an identifier such as 410102: in CSV it must come back as written
 
     def screen(self, cell: str) -> str:
         return "" if self.blank_zero and cell == "0" else cell
@@ -145,10 +147,18 @@ def write_terminal(table: Table, out: IO[str] | None = None, *, wide: bool = Fal
         screen.width = max(screen.width, rich_width(layout.widths))
         screen.print(to_rich(table, layout), crop=False)
     if layout.hidden:
-        from rich.text import Text
+        write_note(layout.hint(), screen.file)
 
-        # Wrapped at the width like any message; it is a note, not a row of the table.
-        screen.print(Text(layout.hint()), soft_wrap=width is None)
+
+def write_note(text: str, out: IO[str]) -> None:
+    """A line under a table, wrapped at a terminal's edge by words, whole in a pipe."""
+    screen = console(out)
+    if not screen.is_terminal:
+        screen.file.write(text + "\n")
+        return
+    from rich.text import Text
+
+    screen.print(Text(text), soft_wrap=False)
 
 
 def to_rich(table: Table, layout: Fit | None = None) -> RichTable:
@@ -263,10 +273,25 @@ def write_csv(table: Table, out: IO[str]) -> None:
     for row in table.rows:
         writer.writerow(
             [
-                _neutral(printable(cell), numeric=column.numeric)
+                _code(printable(cell))
+                if column.code
+                else _neutral(printable(cell), numeric=column.numeric)
                 for cell, column in zip(row, table.columns, strict=True)
             ]
         )
+
+
+_KEPT_AS_NUMBER = re.compile(r"[1-9][0-9]{0,14}")  # a spreadsheet shows these digits unchanged
+_READ_AS_NUMBER = re.compile(r"[0-9][0-9eE.,+\-/: ]*")  # 0371, 4101E5, 1-2: zeros lost, dates
+
+
+def _code(cell: str) -> str:
+    """A code a spreadsheet keeps: bare when it reads back the same, else as ="0371"."""
+    # ="…" is the form Excel, WPS and LibreOffice all take as text with no apostrophe shown;
+    # the pattern admits no quote or letter but e/E, so nothing else can run in the formula.
+    if _KEPT_AS_NUMBER.fullmatch(cell) or not _READ_AS_NUMBER.fullmatch(cell):
+        return _neutral(cell)
+    return f'="{cell}"'
 
 
 def _neutral(cell: str, *, numeric: bool = False) -> str:
