@@ -17,11 +17,14 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -707,3 +710,99 @@ def test_csv_codes_come_back_as_written() -> None:
     write_csv(table, out)
     cells = [r[0] for r in csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff")))]
     assert cells == ["Code", "410102", "4101ZD", '="0371"', '="4101E5"', "'=1+1"]
+
+
+# --- CSV as a real spreadsheet program reads it -----------------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+ODS = "urn:oasis:names:tc:opendocument:xmlns:"
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+
+
+def _in_libreoffice(text: str, tmp_path: Path) -> list[list[tuple[str, str]]]:
+    """The CSV opened by LibreOffice Calc (UTF-8, comma) and saved as ODS: (type, shown) cells."""
+    source = tmp_path / "report.csv"
+    source.write_bytes(text.encode("utf-8"))
+    subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    with zipfile.ZipFile(tmp_path / "report.ods") as ods:
+        root = ET.fromstring(ods.read("content.xml"))
+    table, office, text = f"{{{ODS}table:1.0}}", f"{{{ODS}office:1.0}}", f"{{{ODS}text:1.0}}"
+    rows = []
+    for row in root.iter(f"{table}table-row"):
+        cells = []
+        for cell in row.iter(f"{table}table-cell"):
+            repeat = int(cell.get(f"{table}number-columns-repeated", "1"))
+            shown = "".join("".join(p.itertext()) for p in cell.iter(f"{text}p"))
+            cells += [(cell.get(f"{office}value-type", ""), shown)] * min(repeat, 100)
+        rows.append(cells)
+    return rows
+
+
+@needs_soffice
+def test_libreoffice_reads_rollup_counts_as_numbers_and_no_cell_as_a_date(
+    cli, tmp_path: Path
+) -> None:
+    out = _ok(cli, "rollup", EXAMPLE, "--measures", "--format", "csv")
+    written = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    read = _in_libreoffice(out, tmp_path)
+    headers = written[0]
+    text_columns = {"Code", "County", "Note"}
+    for line, cells in zip(written[1:], read[1:], strict=True):
+        for header, value, (kind, shown) in zip(headers, line, cells, strict=False):
+            assert kind != "date", (header, value)
+            if header in text_columns:
+                assert shown == value, (header, value, shown)  # 410102 and 4101ZD as written
+            elif value:
+                assert kind == "float", (header, value, kind)
+                assert float(shown) == float(value)
+    assert sum(len(line) for line in written[1:]) == 18 * len(headers)
+
+
+@needs_soffice
+def test_libreoffice_reads_status_days_as_numbers_and_only_due_as_dates(
+    cli, tmp_path: Path
+) -> None:
+    out = _ok(cli, "status", EXAMPLE, "--format", "csv")
+    written = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    read = _in_libreoffice(out, tmp_path)
+    headers = written[0]
+    for line, cells in zip(written[1:], read[1:], strict=True):
+        for header, value, (kind, shown) in zip(headers, line, cells, strict=False):
+            if header == "Due":
+                assert kind == "date"
+            elif header == "Days overdue":
+                assert (kind, float(shown)) == ("float", float(value))
+            else:
+                assert (kind, shown) == ("string", value), header
+
+
+@needs_soffice
+def test_libreoffice_keeps_codes_whole_and_computes_no_formula_from_text(
+    tmp_path: Path,
+) -> None:
+    from checklist.render.table import Column, Table, write_csv
+
+    codes = ("410102", "4101ZD", "0371", "4101E5", "1-2", "=1+1", "@SUM(A1)")
+    out = io.StringIO()
+    write_csv(Table((Column("Code", code=True),), tuple((c,) for c in codes)), out)
+    read = _in_libreoffice(out.getvalue(), tmp_path)
+    shown = [cells[0][1] for cells in read[1 : 1 + len(codes)]]
+    assert shown[:5] == list(codes[:5])
+    # Text that looks like a formula stays text; some programs show the guarding apostrophe.
+    assert [s.lstrip("'") for s in shown[5:]] == list(codes[5:])
+    assert all(kind != "date" for cells in read for kind, _ in cells)
