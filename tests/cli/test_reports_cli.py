@@ -806,3 +806,15 @@ def test_libreoffice_keeps_codes_whole_and_computes_no_formula_from_text(
     # Text that looks like a formula stays text; some programs show the guarding apostrophe.
     assert [s.lstrip("'") for s in shown[5:]] == list(codes[5:])
     assert all(kind != "date" for cells in read for kind, _ in cells)
+
+
+def test_the_readme_shows_status_as_an_80_column_terminal_draws_it(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The same command in an 80-column terminal:", 1)[1]
+    block = block.split("```console\n", 1)[1].split("```", 1)[0]
+    command, _, shown = block.partition("\n")
+    assert command == "$ checklist status examples/zhengzhou --county 中牟县"
+    lines = _on_terminal(cli, monkeypatch, 80, "status", EXAMPLE, "--county", "中牟县")
+    assert [line.rstrip() for line in lines] == shown.splitlines()
