@@ -89,3 +89,14 @@ def test_plain_text_with_no_width_keeps_every_name_whole() -> None:
     write_plain(TABLE, out)
     assert WIDE_NAME in out.getvalue()
     assert "…" not in out.getvalue()
+
+
+@pytest.mark.parametrize("width", [40, 50, 60, 70])
+def test_plain_text_fitted_to_a_width_fills_it_and_no_more(width: int) -> None:
+    layout = fit(TABLE, width, plain=True)
+    out = StringIO()
+    write_plain(TABLE, out, layout)
+    lines = out.getvalue().splitlines()
+    assert max(cell_len(line) for line in lines) <= width
+    # Plain text has no edges: 30+6+8+10+4 cells and four 2-space gaps is 66 in all.
+    assert layout.hidden == (() if width >= 66 - 20 else ("Owner",))

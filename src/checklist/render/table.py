@@ -83,12 +83,17 @@ def rich_width(widths: Sequence[int]) -> int:
     return sum(widths) + 3 * len(widths) + 1
 
 
-def fit(table: Table, width: int | None, *, gap: int = 3) -> Fit:
+def plain_width(widths: Sequence[int]) -> int:
+    """Plain text's width: two spaces between cells, none at the edges."""
+    return sum(widths) + 2 * max(len(widths) - 1, 0)
+
+
+def fit(table: Table, width: int | None, *, plain: bool = False) -> Fit:
     """Fit the columns into ``width`` cells: shorten long text first, then hide columns.
 
-    ``gap`` is what a column costs besides its cells (3 in rich's table, 2 in plain text).
     None means no width to fit (a pipe, --wide): every column whole.
     """
+    measure = plain_width if plain else rich_width
     natural = [
         max([_width(printable(c.header)), *(_width(printable(c.screen(r[i]))) for r in table.rows)])
         for i, c in enumerate(table.columns)
@@ -102,7 +107,7 @@ def fit(table: Table, width: int | None, *, gap: int = 3) -> Fit:
         shown = [i for i in range(len(table.columns)) if i not in hidden]
         widths = {i: natural[i] for i in shown}
         if width is not None:
-            over = sum(widths.values()) + gap * len(shown) + 1 - width
+            over = measure(list(widths.values())) - width
             # The widest shrinkable column gives a cell at a time, so two long columns end
             # up sharing the room instead of one of them losing everything.
             while over > 0:
@@ -138,7 +143,7 @@ def write_terminal(table: Table, out: IO[str] | None = None, *, wide: bool = Fal
     # rich needs about half a second for a 500-row table; padded text takes milliseconds and
     # reads as well in a long listing, so that is what a person scrolling through gets.
     if not screen.is_terminal or len(table.rows) > RICH_MAX_ROWS:
-        layout = fit(table, width, gap=2)
+        layout = fit(table, width, plain=True)
         write_plain(table, screen.file, layout)
     else:
         layout = fit(table, width)
