@@ -17,11 +17,14 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -540,3 +543,278 @@ def test_a_county_without_unit_files_still_has_its_row(cli, write_unit) -> None:
     assert rows["410105"]["completion"] is None
     table = _ok(cli, "rollup", folder)
     assert re.search(r"^410105  金水区 +0 +0 +0 +0 +0 +0 +0 +0 +— +—$", table, re.MULTILINE)
+
+
+# --- tables that fit ------------------------------------------------------------------
+
+WIDTHS = (80, 100, 120, 200)
+DATE = re.compile(r"\d{4}-\d\d-\d\d")
+PERCENT = re.compile(r"\d%|—")
+
+
+def _on_terminal(cli, monkeypatch: pytest.MonkeyPatch, width: int, *args: str) -> list[str]:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws its table, as on a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", str(width))
+    return _ok(cli, *args).splitlines()
+
+
+def _display_width(line: str) -> int:
+    return len(_cells(line))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    ("args", "row", "rows"),
+    [
+        (("status",), DATE, 51),
+        (("status", "--soon", "7"), DATE, 121),
+        (("rollup",), PERCENT, 18),
+        (("rollup", "--measures"), PERCENT, 18),
+        (("rollup", "--by", "unit"), PERCENT, 58),  # 57 units and the total
+        (("rollup", "--by", "owner"), PERCENT, None),
+    ],
+)
+def test_a_terminal_table_fits_its_width_one_line_per_row(
+    cli, monkeypatch: pytest.MonkeyPatch, width: int, args: tuple[str, ...], row, rows
+) -> None:
+    command, *options = args
+    lines = _on_terminal(cli, monkeypatch, width, command, EXAMPLE, *options)
+    assert max(_display_width(line) for line in lines) <= width
+    rule = next(i for i, line in enumerate(lines) if line.strip().startswith("─"))
+    bottom = max(i for i, line in enumerate(lines) if not line.strip())  # rich's lower edge
+    body = [line for line in lines[rule + 1 : bottom] if line.strip()]
+    # Every line of the body is a whole row: a wrapped row would leave a line without one.
+    assert all(row.search(line) for line in body), [ln for ln in body if not row.search(ln)]
+    if rows is not None:
+        assert len(body) == rows
+    hidden = [line for line in lines[bottom:] if line.startswith("Hidden to fit:")]
+    header = lines[rule - 1]
+    if hidden:
+        assert "--wide shows all columns" in "".join(lines[bottom:])
+        for name in hidden[0].removeprefix("Hidden to fit: ").split(".")[0].split(", "):
+            assert f" {name} " not in header
+
+
+def test_status_at_80_columns_hides_owner_and_measure_and_keeps_due_and_days(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _on_terminal(cli, monkeypatch, 80, "status", EXAMPLE)
+    assert lines[1].split() == ["County", "Unit", "Task", "Due", "Days", "overdue"]
+    assert "Hidden to fit: Measure, Owner. --wide shows all columns." in lines
+
+
+def test_wide_shows_every_column_whole_on_a_narrow_terminal(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _on_terminal(cli, monkeypatch, 80, "status", EXAMPLE, "--wide")
+    assert lines[1].split() == [
+        "County",
+        "Unit",
+        "Measure",
+        "Task",
+        "Owner",
+        "Due",
+        "Days",
+        "overdue",
+    ]
+    assert not any(line.startswith("Hidden") for line in lines)
+    assert "…" not in "".join(lines)
+    assert max(_display_width(line) for line in lines) > 80
+    rollup = _on_terminal(cli, monkeypatch, 80, "rollup", EXAMPLE, "--wide")
+    assert "Postponed" in rollup[2]
+    assert "On time %" in rollup[2]
+
+
+def test_a_terminal_with_more_than_200_rows_fits_its_plain_table_too(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _on_terminal(cli, monkeypatch, 100, "status", EXAMPLE, "--all")
+    tasks = _json(cli, "status", EXAMPLE, "--all")["tasks"]
+    assert len(tasks) > 200
+    assert max(_display_width(line) for line in lines) <= 100
+    rows = [line for line in lines if DATE.search(line)]
+    assert len(rows) == len(tasks)
+    # header, rule, the rows, the hint and the summary: nothing else, so no row wrapped
+    assert len(lines) == len(tasks) + 4
+    assert lines[-2].startswith("Hidden to fit:")
+
+
+def test_a_pipe_keeps_all_51_unit_names_whole_whatever_columns_says(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = {task["unit_name"] for task in _json(cli, "status", EXAMPLE)["tasks"]}
+    monkeypatch.setenv("COLUMNS", "40")
+    out = _ok(cli, "status", EXAMPLE)
+    rows = out.splitlines()[2:-1]
+    assert len(rows) == 51
+    assert "…" not in out
+    assert "Hidden" not in out
+    for name in names:
+        assert name in out
+    assert sum(any(name in row for name in names) for row in rows) == 51
+
+
+# --- CSV that stays what it is ----------------------------------------------------------
+
+
+def _csv(cli, *args: str) -> list[dict[str, str]]:
+    out = _ok(cli, *args, "--format", "csv")
+    return list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+
+
+NUMBER = re.compile(r"\d+(\.\d)?")
+
+
+def test_rollup_csv_counts_and_percentages_are_bare_numbers(cli) -> None:
+    rows = _csv(cli, "rollup", EXAMPLE, "--measures")
+    headers = list(rows[0])
+    numeric = [h for h in headers if h not in ("Code", "County", "Note")]
+    for row in rows:
+        for header in numeric:
+            assert row[header] == "" or NUMBER.fullmatch(row[header]), (header, row[header])
+        done, tasks = int(row["Done"]), int(row["Tasks"])
+        assert float(row["Done %"]) == round(100 * done / tasks, 1)
+    assert "/" not in "".join(v for row in rows for v in row.values())
+    assert "%" not in "".join(v for row in rows for k, v in row.items() if k != "County")
+
+
+def test_rollup_csv_measures_are_three_number_columns_each(cli) -> None:
+    document = _json(cli, "rollup", EXAMPLE, "--measures")
+    rows = _csv(cli, "rollup", EXAMPLE, "--measures")
+    by_code = {r["key"]: r for r in document["rows"]}
+    campaign_measures = list(document["rows"][0]["measures"])
+    headers = list(rows[0])
+    measure_headers = headers[headers.index("On time %") + 1 : headers.index("Note")]
+    assert len(measure_headers) == 3 * len(campaign_measures)
+    assert [h.rsplit(" ", 1)[1] for h in measure_headers] == ["Done", "Tasks", "Overdue"] * len(
+        campaign_measures
+    )
+    for row in rows[:-1]:
+        expected = by_code[row["Code"]]["measures"]
+        cells = [int(row[h]) for h in measure_headers]
+        assert cells == [
+            expected[key][field]
+            for key in campaign_measures
+            for field in ("done", "tasks", "overdue")
+        ]
+
+
+def test_csv_codes_come_back_as_written() -> None:
+    from checklist.render.table import Column, Table, write_csv
+
+    table = Table(
+        (Column("Code", code=True),), (("410102",), ("4101ZD",), ("0371",), ("4101E5",), ("=1+1",))
+    )
+    out = io.StringIO()
+    write_csv(table, out)
+    cells = [r[0] for r in csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff")))]
+    assert cells == ["Code", "410102", "4101ZD", '="0371"', '="4101E5"', "'=1+1"]
+
+
+# --- CSV as a real spreadsheet program reads it -----------------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+ODS = "urn:oasis:names:tc:opendocument:xmlns:"
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+
+
+def _in_libreoffice(text: str, tmp_path: Path) -> list[list[tuple[str, str]]]:
+    """The CSV opened by LibreOffice Calc (UTF-8, comma) and saved as ODS: (type, shown) cells."""
+    source = tmp_path / "report.csv"
+    source.write_bytes(text.encode("utf-8"))
+    subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    with zipfile.ZipFile(tmp_path / "report.ods") as ods:
+        root = ET.fromstring(ods.read("content.xml"))
+    table, office, text = f"{{{ODS}table:1.0}}", f"{{{ODS}office:1.0}}", f"{{{ODS}text:1.0}}"
+    rows = []
+    for row in root.iter(f"{table}table-row"):
+        cells = []
+        for cell in row.iter(f"{table}table-cell"):
+            repeat = int(cell.get(f"{table}number-columns-repeated", "1"))
+            shown = "".join("".join(p.itertext()) for p in cell.iter(f"{text}p"))
+            cells += [(cell.get(f"{office}value-type", ""), shown)] * min(repeat, 100)
+        rows.append(cells)
+    return rows
+
+
+@needs_soffice
+def test_libreoffice_reads_rollup_counts_as_numbers_and_no_cell_as_a_date(
+    cli, tmp_path: Path
+) -> None:
+    out = _ok(cli, "rollup", EXAMPLE, "--measures", "--format", "csv")
+    written = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    read = _in_libreoffice(out, tmp_path)
+    headers = written[0]
+    text_columns = {"Code", "County", "Note"}
+    for line, cells in zip(written[1:], read[1:], strict=True):
+        for header, value, (kind, shown) in zip(headers, line, cells, strict=False):
+            assert kind != "date", (header, value)
+            if header in text_columns:
+                assert shown == value, (header, value, shown)  # 410102 and 4101ZD as written
+            elif value:
+                assert kind == "float", (header, value, kind)
+                assert float(shown) == float(value)
+    assert sum(len(line) for line in written[1:]) == 18 * len(headers)
+
+
+@needs_soffice
+def test_libreoffice_reads_status_days_as_numbers_and_only_due_as_dates(
+    cli, tmp_path: Path
+) -> None:
+    out = _ok(cli, "status", EXAMPLE, "--format", "csv")
+    written = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    read = _in_libreoffice(out, tmp_path)
+    headers = written[0]
+    for line, cells in zip(written[1:], read[1:], strict=True):
+        for header, value, (kind, shown) in zip(headers, line, cells, strict=False):
+            if header == "Due":
+                assert kind == "date"
+            elif header == "Days overdue":
+                assert (kind, float(shown)) == ("float", float(value))
+            else:
+                assert (kind, shown) == ("string", value), header
+
+
+@needs_soffice
+def test_libreoffice_keeps_codes_whole_and_computes_no_formula_from_text(
+    tmp_path: Path,
+) -> None:
+    from checklist.render.table import Column, Table, write_csv
+
+    codes = ("410102", "4101ZD", "0371", "4101E5", "1-2", "=1+1", "@SUM(A1)")
+    out = io.StringIO()
+    write_csv(Table((Column("Code", code=True),), tuple((c,) for c in codes)), out)
+    read = _in_libreoffice(out.getvalue(), tmp_path)
+    shown = [cells[0][1] for cells in read[1 : 1 + len(codes)]]
+    assert shown[:5] == list(codes[:5])
+    # Text that looks like a formula stays text; some programs show the guarding apostrophe.
+    assert [s.lstrip("'") for s in shown[5:]] == list(codes[5:])
+    assert all(kind != "date" for cells in read for kind, _ in cells)
+
+
+def test_the_readme_shows_status_as_an_80_column_terminal_draws_it(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The same command in an 80-column terminal:", 1)[1]
+    block = block.split("```console\n", 1)[1].split("```", 1)[0]
+    command, _, shown = block.partition("\n")
+    assert command == "$ checklist status examples/zhengzhou --county 中牟县"
+    lines = _on_terminal(cli, monkeypatch, 80, "status", EXAMPLE, "--county", "中牟县")
+    assert [line.rstrip() for line in lines] == shown.splitlines()

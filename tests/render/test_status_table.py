@@ -10,7 +10,7 @@ from rich.console import Console
 from checklist.i18n import Lang
 from checklist.model import Campaign, County, Item, Level, Person, State, Task, Unit
 from checklist.render.report import status_table
-from checklist.render.table import to_rich, write_plain
+from checklist.render.table import fit, to_rich, write_plain
 
 D = dt.date
 CAMPAIGN = Campaign("测试", D(2023, 9, 9), D(2024, 1, 31), (County("410103", "二七区"),))
@@ -50,33 +50,33 @@ def test_the_status_table_on_an_80_column_terminal() -> None:
         emoji=False,
         soft_wrap=True,
     )
-    screen.print(to_rich(status_table(ITEMS, CAMPAIGN, Lang.EN, states=True, done=False)))
-    # Too wide for 80 columns: the long titles shrink (with an ellipsis) and the dates,
-    # states and numbers keep their width, running past the edge rather than out of sight.
+    table = status_table(ITEMS, CAMPAIGN, Lang.EN, states=True, done=False)
+    layout = fit(table, 80)
+    screen.print(to_rich(table, layout), crop=False)
+    # 115 cells at full width: the long title shortens to 16 cells (its least), then Owner
+    # and Measure are hidden, and the title gets back the room they leave: 17 cells.
+    assert layout.hidden == ("Measure", "Owner")
     assert _lines(out.getvalue()) == [
         "",
-        "  County   Unit       Measure    Task                                  Owner   Due"
-        "          State      Days overdue",
-        " " + "─" * 115,
-        "  二七区   二七区委   建章立制   每月考评问效                          王红    2023-11-10"
-        "   overdue              10",
-        "  二七区   二七区委   建章立制   A task whose title is far too long…   王红    2023-11-22"
-        "   due soon",
+        "  County   Unit       Task                Due          State      Days overdue",
+        " " + "─" * 78,
+        "  二七区   二七区委   每月考评问效        2023-11-10   overdue              10",
+        "  二七区   二七区委   A task whose tit…   2023-11-22   due soon",
         "",
     ]
 
 
-def test_plain_text_lines_up_like_the_terminal_table() -> None:
+def test_plain_text_lines_up_like_the_terminal_table_and_cuts_nothing() -> None:
     table = status_table(ITEMS, CAMPAIGN, Lang.EN, states=True, done=False)
     out = StringIO()
     write_plain(table, out)
     assert _lines(out.getvalue()) == [
-        "County  Unit      Measure   Task                                      Owner  Due"
-        "         State     Days overdue",
-        "──────  ────────  ────────  ────────────────────────────────────────  ─────  ──────────"
-        "  ────────  ────────────",
-        "二七区  二七区委  建章立制  每月考评问效                              王红   2023-11-10"
-        "  overdue             10",
-        "二七区  二七区委  建章立制  A task whose title is far too long to f…  王红   2023-11-22"
-        "  due soon",
+        "County  Unit      Measure   Task                                                     Owner"
+        "  Due         State     Days overdue",
+        "──────  ────────  ────────  ───────────────────────────────────────────────────────  ─────"
+        "  ──────────  ────────  ────────────",
+        "二七区  二七区委  建章立制  每月考评问效                                             王红 "
+        "  2023-11-10  overdue             10",
+        "二七区  二七区委  建章立制  A task whose title is far too long to fit in its column  王红 "
+        "  2023-11-22  due soon",
     ]

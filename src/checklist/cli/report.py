@@ -55,7 +55,15 @@ ByOpt = Annotated[
     ByChoice, typer.Option("--by", help="One row per county, level, measure, owner or unit.")
 ]
 MeasuresOpt = Annotated[
-    bool, typer.Option("--measures", help="Add a done/tasks (overdue) column per measure.")
+    bool,
+    typer.Option(
+        "--measures",
+        help="Add a done/tasks (overdue) column per measure; in CSV, three number columns.",
+    ),
+]
+WideOpt = Annotated[
+    bool,
+    typer.Option("--wide", help="Show every column whole, even wider than the terminal."),
 ]
 SortOpt = Annotated[
     SortChoice | None,
@@ -86,6 +94,7 @@ def status(
     lang: LangOpt = None,
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """List overdue (and due-soon) tasks, most overdue first.
 
@@ -104,7 +113,9 @@ def status(
     everything = everything or bool(state)
     rows = listed(selected, campaign=scope.campaign, everything=everything, soon=soon is not None)
     page = Page(scope.campaign, scope.lang, scope.as_of, soon_days, scope.skipped)
-    write_status(rows, sys.stdout, output_format, page, selected=selected, everything=everything)
+    write_status(
+        rows, sys.stdout, output_format, page, selected=selected, everything=everything, wide=wide
+    )
     if scope.refused or (fail_on_overdue and any(i.state is State.OVERDUE for i in selected)):
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -128,6 +139,7 @@ def rollup(
     lang: LangOpt = None,
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
 
@@ -150,6 +162,6 @@ def rollup(
         sort=Sort(sort.value) if sort else None,
     )
     page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped)
-    write_rollup(result, sys.stdout, output_format, page, measures=measures)
+    write_rollup(result, sys.stdout, output_format, page, measures=measures, wide=wide)
     if scope.refused or (fail_on_overdue and result.total.counts.overdue):
         raise typer.Exit(EXIT_PROBLEMS)

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
-from checklist.render.table import Column, Mark, Table, write
+from checklist.render.table import Column, Mark, Table, write, write_note
 from checklist.rollup import By, Counts, Rollup, Row
 from checklist.status import item_to_dict
 
@@ -41,18 +41,20 @@ def status_table(
     """The task list; a State column when more than overdue tasks are listed."""
     counties = {c.code: c.name for c in campaign.counties}
     measures = {m.key: m.name for m in campaign.measures}
+    # On a narrow terminal: unit and task shorten first, then Owner, Measure, Done on, County
+    # and State are hidden in that order; unit, task, due date and days overdue always show.
     columns = [
-        Column(t("county", lang)),
-        Column(t("unit", lang), max_width=24),
-        Column(t("measure", lang)),
-        Column(t("task", lang), max_width=40),
-        Column(t("owner", lang), max_width=16),
+        Column(t("county", lang), give_way=4),
+        Column(t("unit", lang), shrink_to=14),
+        Column(t("measure", lang), give_way=2),
+        Column(t("task", lang), shrink_to=16),
+        Column(t("owner", lang), shrink_to=8, give_way=1),
         Column(t("due", lang)),
     ]
     if done:
-        columns.append(Column(t("done_on", lang)))
+        columns.append(Column(t("done_on", lang), give_way=3))
     if states:
-        columns.append(Column(t("state", lang)))
+        columns.append(Column(t("state", lang), give_way=5))
     columns.append(Column(t("days_overdue", lang), numeric=True))
     rows, marks = [], []
     for item in items:
@@ -140,6 +142,7 @@ def write_status(
     *,
     selected: Sequence[Item],
     everything: bool,
+    wide: bool = False,
 ) -> None:
     """The listed items in a format, and (but in CSV) the summary of all ``selected`` ones."""
     if output_format == "json":
@@ -160,18 +163,38 @@ def write_status(
         if not everything:
             out.write(t("nothing", page.lang, as_of=page.as_of.isoformat()) + "\n")
     else:
-        write(table, output_format, out)
+        write(table, output_format, out, wide=wide)
     if output_format == "markdown":
         out.write(f"\n{summary}\n")
     elif output_format == "table":
-        out.write(f"{summary}\n")
+        write_note(summary, out)
 
 
 # --- rollup -----------------------------------------------------------------------
 
 
-def _percent(value: float | None) -> str:
+def _percent(value: float | None, *, plain: bool = False) -> str:
+    if plain:  # CSV: a number a spreadsheet sums, in percent, under a "… %" header
+        return "" if value is None else f"{value * 100:.1f}"
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+# The order in which a narrow terminal hides roll-up columns; the name, Done, Overdue,
+# Done % and Note always show (measure columns give way last, the last measure first).
+_ROLLUP_GIVE_WAY = {
+    "postponed": 1,
+    "done_late": 2,
+    "expected": 3,
+    "code": 4,
+    "county": 4,
+    "on_time": 5,
+    "open": 6,
+    "units": 7,
+    "due_soon": 8,
+    "missing": 9,
+    "tasks": 10,
+}
+_MEASURE_GIVE_WAY = 100
 
 
 def _row_name(row: Row, by: By, lang: Lang) -> str:
@@ -183,23 +206,31 @@ def _row_name(row: Row, by: By, lang: Lang) -> str:
 
 
 def rollup_table(
-    result: Rollup, campaign: Campaign, lang: Lang, *, measures: bool, as_of: dt.date
+    result: Rollup,
+    campaign: Campaign,
+    lang: Lang,
+    *,
+    measures: bool,
+    as_of: dt.date,
+    csv: bool = False,
 ) -> Table:
+    """The roll-up rows and total; for ``csv`` every count and percentage a bare number."""
     by = result.by
     expected = by is By.COUNTY and any(c.expected_units is not None for c in campaign.counties)
-    columns = [Column(t(by.value, lang), max_width=30)]
+    give = _ROLLUP_GIVE_WAY.get
+    columns = [Column(t(by.value, lang), shrink_to=12)]
     if by is By.COUNTY:
-        columns.insert(0, Column(t("code", lang)))
+        columns.insert(0, Column(t("code", lang), give_way=give("code"), code=True))
     if by is By.UNIT:
-        columns.insert(0, Column(t("county", lang)))
-    columns.append(Column(t("units", lang), numeric=True))
+        columns.insert(0, Column(t("county", lang), shrink_to=6, give_way=give("county")))
+    columns.append(Column(t("units", lang), numeric=True, give_way=give("units")))
     if expected:
         columns += [
-            Column(t("expected", lang), numeric=True),
-            Column(t("missing", lang), numeric=True, blank_zero=True),
+            Column(t("expected", lang), numeric=True, give_way=give("expected")),
+            Column(t("missing", lang), numeric=True, blank_zero=True, give_way=give("missing")),
         ]
     columns += [
-        Column(t(key, lang), numeric=True)
+        Column(t(key, lang), numeric=True, give_way=give(key))
         for key in (
             "tasks",
             "done",
@@ -212,8 +243,19 @@ def rollup_table(
             "on_time",
         )
     ]
-    if measures:
-        columns += [Column(m.name, numeric=True) for m in campaign.measures]
+    if measures and csv:
+        # One number per cell: "6/7 (1)" would be a date or text in a spreadsheet.
+        columns += [
+            Column(f"{m.name} {t(key, lang)}", numeric=True)
+            for m in campaign.measures
+            for key in ("done", "tasks", "overdue")
+        ]
+    elif measures:
+        count = len(campaign.measures)
+        columns += [
+            Column(m.name, numeric=True, give_way=_MEASURE_GIVE_WAY + count - k)
+            for k, m in enumerate(campaign.measures)
+        ]
     columns.append(Column(t("note", lang)))
     rows, marks = [], []
     for row in (*result.rows, result.total):
@@ -240,10 +282,14 @@ def rollup_table(
             str(c.overdue),
             str(c.due_soon),
             str(c.postponed),
-            _percent(c.completion),
-            _percent(c.on_time),
+            _percent(c.completion, plain=csv),
+            _percent(c.on_time, plain=csv),
         ]
-        if measures:
+        if measures and csv:
+            for m in campaign.measures:
+                mc = row.measures.get(m.key, Counts())
+                cells += [str(mc.done), str(mc.tasks), str(mc.overdue)]
+        elif measures:
             cells += [_measure_cell(row.measures.get(m.key, Counts())) for m in campaign.measures]
         cells.append(t("worst", lang) if row.worst else "")
         rows.append(tuple(cells))
@@ -313,7 +359,13 @@ def write_rollup_json(
 
 
 def write_rollup(
-    result: Rollup, out: IO[str], output_format: str, page: Page, *, measures: bool
+    result: Rollup,
+    out: IO[str],
+    output_format: str,
+    page: Page,
+    *,
+    measures: bool,
+    wide: bool = False,
 ) -> None:
     """The roll-up in a format."""
     if output_format == "json":
@@ -326,5 +378,12 @@ def write_rollup(
             measures=measures,
         )
         return
-    table = rollup_table(result, page.campaign, page.lang, measures=measures, as_of=page.as_of)
-    write(table, output_format, out)
+    table = rollup_table(
+        result,
+        page.campaign,
+        page.lang,
+        measures=measures,
+        as_of=page.as_of,
+        csv=output_format == "csv",
+    )
+    write(table, output_format, out, wide=wide)

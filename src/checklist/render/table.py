@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import enum
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
@@ -27,8 +29,12 @@ class Mark(enum.Enum):
 class Column:
     header: str
     numeric: bool = False
-    max_width: int | None = None  # longer cells are cut with an ellipsis
+    # On a narrow terminal a long text column shrinks (with an ellipsis) down to shrink_to
+    # cells, and then columns are hidden, give_way=1 first; None is never hidden.
+    shrink_to: int | None = None
+    give_way: int | None = None
     blank_zero: bool = False  # on screen, a 0 is left blank so the other numbers stand out
+    code: bool = False  # an identifier such as 410102: in CSV it must come back as written
 
     def screen(self, cell: str) -> str:
         return "" if self.blank_zero and cell == "0" else cell
@@ -50,56 +56,149 @@ RICH_MAX_ROWS = 200
 _STYLES = {Mark.BAD: "bold red", Mark.WARN: "yellow", Mark.TOTAL: "bold", Mark.NONE: ""}
 
 
-def write(table: Table, output_format: str, out: IO[str]) -> None:
+def write(table: Table, output_format: str, out: IO[str], *, wide: bool = False) -> None:
     """Write the table as csv, markdown or (anything else) for a terminal."""
     if output_format == "csv":
         write_csv(table, out)
     elif output_format == "markdown":
         write_markdown(table, out)
     else:
-        write_terminal(table, out)
+        write_terminal(table, out, wide=wide)
 
 
-def write_terminal(table: Table, out: IO[str] | None = None) -> None:
-    """A rich table for a person at a terminal; aligned plain text when nobody is."""
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """Which columns a terminal shows, how wide each is, and which it hides."""
+
+    shown: tuple[int, ...]
+    widths: tuple[int, ...]  # per shown column
+    hidden: tuple[str, ...]  # headers, in table order
+
+    def hint(self) -> str:
+        return f"Hidden to fit: {', '.join(self.hidden)}. --wide shows all columns."
+
+
+def rich_width(widths: Sequence[int]) -> int:
+    """A SIMPLE_HEAD table's width: a space each side of a cell, between cells and at the edges."""
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def plain_width(widths: Sequence[int]) -> int:
+    """Plain text's width: two spaces between cells, none at the edges."""
+    return sum(widths) + 2 * max(len(widths) - 1, 0)
+
+
+def fit(table: Table, width: int | None, *, plain: bool = False) -> Fit:
+    """Fit the columns into ``width`` cells: shorten long text first, then hide columns.
+
+    None means no width to fit (a pipe, --wide): every column whole.
+    """
+    measure = plain_width if plain else rich_width
+    natural = [
+        max([_width(printable(c.header)), *(_width(printable(c.screen(r[i]))) for r in table.rows)])
+        for i, c in enumerate(table.columns)
+    ]
+    order = sorted(
+        (i for i, c in enumerate(table.columns) if c.give_way is not None),
+        key=lambda i: table.columns[i].give_way or 0,
+    )
+    hidden: list[int] = []
+    while True:
+        shown = [i for i in range(len(table.columns)) if i not in hidden]
+        widths = {i: natural[i] for i in shown}
+        if width is not None:
+            over = measure(list(widths.values())) - width
+            # The widest shrinkable column gives a cell at a time, so two long columns end
+            # up sharing the room instead of one of them losing everything.
+            while over > 0:
+                shrinkable = [
+                    i
+                    for i in shown
+                    if table.columns[i].shrink_to is not None
+                    and widths[i] > (table.columns[i].shrink_to or 0)
+                ]
+                if not shrinkable:
+                    break
+                widest = max(shrinkable, key=lambda i: widths[i])
+                widths[widest] -= 1
+                over -= 1
+            if over > 0 and len(hidden) < len(order):
+                hidden.append(order[len(hidden)])
+                continue
+        return Fit(
+            tuple(shown),
+            tuple(widths[i] for i in shown),
+            tuple(printable(table.columns[i].header) for i in sorted(hidden)),
+        )
+
+
+def write_terminal(table: Table, out: IO[str] | None = None, *, wide: bool = False) -> None:
+    """A rich table for a person at a terminal, fitted to its width; plain text when nobody is.
+
+    A pipe or cron mail has no width to fit, so every name stays whole there whatever
+    COLUMNS says; --wide does the same on a terminal.
+    """
     screen = console(out)
+    width = None if wide or not screen.is_terminal else screen.width
     # rich needs about half a second for a 500-row table; padded text takes milliseconds and
     # reads as well in a long listing, so that is what a person scrolling through gets.
     if not screen.is_terminal or len(table.rows) > RICH_MAX_ROWS:
-        write_plain(table, screen.file)
+        layout = fit(table, width, plain=True)
+        write_plain(table, screen.file, layout)
+    else:
+        layout = fit(table, width)
+        # When even the columns that never give way are wider than the terminal, the rows run
+        # past its edge rather than rich squeezing the dates and numbers out of sight.
+        screen.width = max(screen.width, rich_width(layout.widths))
+        screen.print(to_rich(table, layout), crop=False)
+    if layout.hidden:
+        write_note(layout.hint(), screen.file)
+
+
+def write_note(text: str, out: IO[str]) -> None:
+    """A line under a table, wrapped at a terminal's edge by words, whole in a pipe."""
+    screen = console(out)
+    if not screen.is_terminal:
+        screen.file.write(text + "\n")
         return
-    screen.print(to_rich(table))
+    from rich.text import Text
+
+    screen.print(Text(text), soft_wrap=False)
 
 
-def to_rich(table: Table) -> RichTable:
+def to_rich(table: Table, layout: Fit | None = None) -> RichTable:
     """The table as rich draws it on a terminal: marked rows styled, the total set apart."""
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    layout = layout or fit(table, None)
+    keep = layout.shown
     grid = RichTable(
         box=box.SIMPLE_HEAD,
         title=Text(printable(table.title)) if table.title else None,
         title_justify="left",
         header_style="bold",
     )
-    for i, column in enumerate(table.columns):
-        # Only the long text columns may shrink (with an ellipsis); dates, codes and numbers
-        # keep their width, so a narrow terminal never squeezes them out of sight.
-        widest = max([_width(column.header), *(_width(row[i]) for row in table.rows)])
+    for i, width in zip(keep, layout.widths, strict=True):
+        column = table.columns[i]
+        # Widths are fixed by fit(); rich only draws, so it never wraps a row.
         grid.add_column(
             Text(printable(column.header)),
             justify="right" if column.numeric else "left",
             overflow="ellipsis",
             no_wrap=True,
-            max_width=column.max_width,
-            min_width=min(8, widest) if column.max_width else widest,
+            width=width,
         )
     for i, row in enumerate(table.rows):
         mark = table.mark(i)
         last = i + 1 == len(table.rows) or table.mark(i + 1) is Mark.TOTAL
+        columns = table.columns
         grid.add_row(
-            *(Text(printable(c.screen(cell))) for cell, c in zip(row, table.columns, strict=True)),
+            *(
+                Text(_cut(printable(columns[k].screen(row[k])), w))
+                for k, w in zip(keep, layout.widths, strict=True)
+            ),
             style=_STYLES[mark],
             end_section=mark is Mark.TOTAL or (last and i + 1 < len(table.rows)),
         )
@@ -114,30 +213,32 @@ def _width(text: str) -> int:
     return cell_len(text)
 
 
-def _cut(text: str, limit: int | None) -> str:
+def _cut(text: str, limit: int) -> str:
     from rich.cells import set_cell_size
 
-    if limit is None or _width(text) <= limit:
+    if _width(text) <= limit:
         return text
     # set_cell_size pads where a wide character would not fit; the ellipsis goes right after.
     return set_cell_size(text, limit - 1).rstrip() + "…"
 
 
-def write_plain(table: Table, out: IO[str]) -> None:
+def write_plain(table: Table, out: IO[str], layout: Fit | None = None) -> None:
     """Columns padded by display width, so wide Chinese characters line up, with no escapes."""
+    layout = layout or fit(table, None)
+    keep, widths = layout.shown, layout.widths
+    columns = [table.columns[k] for k in keep]
     cells = [
         [
-            _cut(printable(col.screen(c)), col.max_width)
-            for c, col in zip(row, table.columns, strict=True)
+            _cut(printable(table.columns[k].screen(row[k])), w)
+            for k, w in zip(keep, widths, strict=True)
         ]
         for row in table.rows
     ]
-    headers = [printable(c.header) for c in table.columns]
-    widths = [max([_width(h), *(_width(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    headers = [_cut(printable(c.header), w) for c, w in zip(columns, widths, strict=True)]
 
     def line(values: list[str]) -> str:
         parts = []
-        for value, width, column in zip(values, widths, table.columns, strict=True):
+        for value, width, column in zip(values, widths, columns, strict=True):
             pad = " " * (width - _width(value))
             parts.append(pad + value if column.numeric else value + pad)
         return "  ".join(parts).rstrip()
@@ -177,10 +278,25 @@ def write_csv(table: Table, out: IO[str]) -> None:
     for row in table.rows:
         writer.writerow(
             [
-                _neutral(printable(cell), numeric=column.numeric)
+                _code(printable(cell))
+                if column.code
+                else _neutral(printable(cell), numeric=column.numeric)
                 for cell, column in zip(row, table.columns, strict=True)
             ]
         )
+
+
+_KEPT_AS_NUMBER = re.compile(r"[1-9][0-9]{0,14}")  # a spreadsheet shows these digits unchanged
+_READ_AS_NUMBER = re.compile(r"[0-9][0-9eE.,+\-/: ]*")  # 0371, 4101E5, 1-2: zeros lost, dates
+
+
+def _code(cell: str) -> str:
+    """A code a spreadsheet keeps: bare when it reads back the same, else as ="0371"."""
+    # ="…" is the form Excel, WPS and LibreOffice all take as text with no apostrophe shown;
+    # the pattern admits no quote or letter but e/E, so nothing else can run in the formula.
+    if _KEPT_AS_NUMBER.fullmatch(cell) or not _READ_AS_NUMBER.fullmatch(cell):
+        return _neutral(cell)
+    return f'="{cell}"'
 
 
 def _neutral(cell: str, *, numeric: bool = False) -> str:
