@@ -31,14 +31,16 @@ SRCROOT = "SRCROOT"
 
 
 def repo_path(file: str) -> str:
-    """The file relative to the repository (CI's checkout folder, else the current one)."""
-    base = os.environ.get("CI_PROJECT_DIR") or os.environ.get("GITHUB_WORKSPACE") or "."
+    """The file relative to the repository: CI's checkout folder, else the current one.
+
+    A file outside it keeps the path it was given.
+    """
+    base = os.environ.get("CI_PROJECT_DIR") or os.environ.get("GITHUB_WORKSPACE")
     path = Path(file)
-    if path.is_absolute():
-        with contextlib.suppress(ValueError):
-            return path.relative_to(Path(base).absolute()).as_posix()
-        return path.as_posix()
-    return PurePosixPath(*path.parts).as_posix()
+    if base or path.is_absolute():
+        with contextlib.suppress(ValueError, OSError):
+            return path.absolute().relative_to(Path(base or ".").absolute()).as_posix()
+    return path.as_posix()
 
 
 # Positions inside a message ("line 5, column 3", "12:4") move with the lines around them.
