@@ -16,7 +16,26 @@ from checklist.render import ci
 from checklist.rules.registry import RULES
 from conftest import REPO, VALID_UNIT
 
+# The published OASIS schema (errata01), as in oasis-tcs/sarif-spec Schemata/, unchanged:
+# sha256 c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e.
 SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
+
+# jsonschema checks "uri" formats only with an optional package; RFC 3986's characters
+# (anything else percent-encoded) and, for "uri", a scheme, checked here instead.
+_URI_CHARS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("uri-reference")
+def _uri_reference(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI_CHARS.fullmatch(value))
+
+
+@FORMATS.checks("uri")
+def _uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return _uri_reference(value) and bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value))
 
 
 @pytest.fixture(autouse=True)
@@ -157,7 +176,19 @@ def _sarif_validator() -> jsonschema.Draft4Validator:
     schema = json.loads(SARIF_SCHEMA.read_text("utf-8"))
     assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
     jsonschema.Draft4Validator.check_schema(schema)
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft4Validator(schema, format_checker=FORMATS)
+
+
+def test_the_uri_checks_can_fail():
+    assert not _uri("docs/rules.md#e101")
+    assert not _uri_reference("units/二七/a b.toml")
+    assert _uri("https://example.cn/docs/rules.md#e101-unknown-key")
+    assert _uri_reference("units/%E4%BA%8C/a%20b.toml")
+    log = ci.sarif_log([_problem(file="units/二七.toml")], version="1")
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = (
+        "units/二七.toml"
+    )
+    assert list(_sarif_validator().iter_errors(log))
 
 
 def test_sarif_is_valid_and_matches_the_json_report(cli, write_unit, monkeypatch):
