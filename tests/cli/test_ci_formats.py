@@ -411,3 +411,50 @@ def test_broken_campaign_is_reported_too(cli, write_unit, monkeypatch, fmt):
         case = _junit(result.out).find("testcase")
         assert (case.get("name"), case.get("classname")) == ("campaign.toml", "campaign")
         assert "error[E005]" in case.find("failure").text
+
+
+# --- the README's GitLab CI snippet -----------------------------------------------------
+
+
+def _gitlab_snippet() -> str:
+    readme = (REPO / "README.md").read_text("utf-8")
+    (block,) = [b for b in readme.split("```yaml\n")[1:] if b.startswith("# .gitlab-ci.yml")]
+    return block.split("```", 1)[0]
+
+
+@pytest.mark.parametrize("broken", [True, False])
+def test_the_readme_gitlab_ci_snippet_works(cli, monkeypatch, tmp_path, broken):
+    import shlex
+    import shutil
+
+    snippet = _gitlab_snippet()
+    reports = dict(re.findall(r"^ {6}(codequality|junit): (\S+)$", snippet, re.MULTILINE))
+    assert set(reports) == {"codequality", "junit"}
+    assert re.search(r"^ {4}when: always$", snippet, re.MULTILINE)  # reports of failed runs
+    commands = re.findall(r"^ {4}- (checklist .*)$", snippet, re.MULTILINE)
+    assert len(commands) == 2
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "examples" / "zhengzhou", project)
+    units = sorted((project / "units").rglob("*.toml"))
+    if broken:
+        text = units[0].read_text("utf-8")
+        units[0].write_text(text.replace("[unit]\n", "[unit]\nbogus = 1\n", 1), "utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("CI_PROJECT_DIR", str(project))
+    codes = []
+    for command in commands:
+        line, _, fallback = command.partition(" || ")
+        code = cli(*shlex.split(line)[1:]).code
+        codes.append(0 if fallback == "true" else code)
+        assert code == (1 if broken else 0)
+    assert codes[-1] == (1 if broken else 0)  # the job fails exactly when there are problems
+    issues = json.loads((project / reports["codequality"]).read_text("utf-8"))
+    suite = _junit((project / reports["junit"]).read_text("utf-8"))
+    assert suite.get("tests") == str(len(units))
+    if broken:
+        (issue,) = issues
+        assert issue["location"]["path"] == units[0].relative_to(project).as_posix()
+        assert suite.get("failures") == "1"
+    else:
+        assert issues == []
+        assert suite.get("failures") == "0"
