@@ -29,7 +29,10 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="text, json or github; default github when GITHUB_ACTIONS=true, else text.",
+        help=(
+            "text, json, github, gitlab (Code Quality), sarif or junit; "
+            "default github when GITHUB_ACTIONS=true, else text."
+        ),
         show_default=False,
     ),
 ]
@@ -91,7 +94,15 @@ def validate(
     campaign = _campaign(paths, config, output_format, output_file)
     report = _check(paths, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
     within = None if follow_outside else campaign.root
-    _write(report.problems, output_format, output_file, checked=len(report.results), within=within)
+    _write(
+        report.problems,
+        output_format,
+        output_file,
+        checked=len(report.results),
+        within=within,
+        files=[result.file for result in report.results],
+        strict=strict,
+    )
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
     if failing:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -145,13 +156,17 @@ def _write(
     *,
     checked: int,
     within: Path | None = None,
+    files: Sequence[str] = (),
+    strict: bool = False,
 ) -> None:
     from checklist.errors import UsageError
     from checklist.render import problems as render
 
     # A report file is written whole or not at all: a reader never sees half of one.
     out = io.StringIO() if output_file else None
-    render.write(problems, output_format, out, checked=checked, within=within)
+    render.write(
+        problems, output_format, out, checked=checked, within=within, files=files, strict=strict
+    )
     if output_file and out is not None:
         try:
             _write_report(output_file, out.getvalue().encode())

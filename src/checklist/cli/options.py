@@ -16,6 +16,9 @@ class ValidateFormat(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
     GITHUB = "github"
+    GITLAB = "gitlab"
+    SARIF = "sarif"
+    JUNIT = "junit"
 
 
 class ReportFormat(enum.StrEnum):

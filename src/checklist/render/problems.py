@@ -1,4 +1,4 @@
-"""Problems as text (source line and caret), JSON, or GitHub annotations."""
+"""Problems as text (source line and caret), JSON, GitHub annotations, or for CI servers."""
 
 from __future__ import annotations
 
@@ -24,15 +24,48 @@ def write(
     *,
     checked: int,
     within: Path | None = None,
+    files: Sequence[str] = (),
+    strict: bool = False,
 ) -> None:
-    """Write the problems as json, github annotations or text (``out`` None: the terminal)."""
-    if output_format == "json":
+    """Write the problems in ``output_format`` (``out`` None: the terminal).
+
+    ``files`` are the files checked, for JUnit's one test case per file; ``strict`` makes
+    its warnings fail a test case as they fail the run.
+    """
+    if output_format in ("gitlab", "sarif", "junit"):
+        _write_ci(problems, output_format, out or sys.stdout, files=files, strict=strict)
+        print(summary(problems, checked=checked), file=sys.stderr)
+    elif output_format == "json":
         write_json(problems, out or sys.stdout, checked=checked)
     elif output_format == "github":
         write_github(problems, out or sys.stdout)
         print(summary(problems, checked=checked), file=sys.stderr)
     else:
         write_text(problems, out, sources=quoted_sources(problems, within=within), checked=checked)
+
+
+def _write_ci(
+    problems: Sequence[Problem],
+    output_format: str,
+    out: IO[str],
+    *,
+    files: Sequence[str],
+    strict: bool,
+) -> None:
+    from checklist import __version__
+    from checklist.render import ci
+
+    if output_format == "gitlab":
+        ci.write_gitlab(problems, out)
+    elif output_format == "sarif":
+        ci.write_sarif(problems, out, version=__version__)
+    else:
+        ci.write_junit(
+            problems,
+            out,
+            files=files or list(dict.fromkeys(p.file for p in problems)),
+            strict=strict,
+        )
 
 
 def quoted_sources(problems: Iterable[Problem], *, within: Path | None) -> dict[str, str]:
