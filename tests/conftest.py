@@ -87,7 +87,14 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("CHECKLIST_AS_OF", "2023-11-20")
     # Each test gets its own, empty cache: no test sees another's, or the user's.
     monkeypatch.setenv("CHECKLIST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-    for name in ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"):
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_WORKSPACE",
+        "CI_PROJECT_DIR",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "TTY_COMPATIBLE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
