@@ -111,6 +111,7 @@ def _excerpt(path: Path, lines: list[int]) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("utf-8", "backslashreplace")
+    text = text.replace("\ufeff", "<BOM>")  # shown, not invisibly copied into the page
     source = text.split("\n")
     shown = {i for i, line in enumerate(source, 1) if line.startswith("#") and i <= 3}
     for line in lines:

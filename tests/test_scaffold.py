@@ -76,6 +76,9 @@ def test_init_with_the_zhengzhou_preset(tmp_path: Path, cli) -> None:
     assert result.out.splitlines() == [
         f"created {folder / 'campaign.toml'}",
         f"created {folder / 'units' / 'README.md'}",
+        f"created {folder / 'units' / 'unit.schema.json'}",
+        f"created {folder / '.taplo.toml'}",
+        f"created {folder / 'tombi.toml'}",
     ]
     config = tomllib.loads((folder / "campaign.toml").read_text(encoding="utf-8"))
     assert config["campaign"]["name"] == "郑州市第二批主题教育"
@@ -213,7 +216,7 @@ def test_new_without_a_contact_says_it_is_left_to_fill_in(campaign: Path, cli) -
 
     assert result.code == 0, result.err
     todo = result.out.split("left to fill in:\n", 1)[1].splitlines()
-    assert todo[0] == '  line 10: "contact" is empty'
+    assert todo[0] == '  line 12: "contact" is empty'  # after the #:schema line and a blank
     assert len(todo) == 1 + 2 * len(MEASURES)
 
 
@@ -357,7 +360,13 @@ def test_the_readme_session(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
 
     result = cli("init", "campaign", "--preset", "zhengzhou")
     assert result.code == 0, result.err
-    assert result.out == "created campaign/campaign.toml\ncreated campaign/units/README.md\n"
+    assert result.out.splitlines() == [
+        "created campaign/campaign.toml",
+        "created campaign/units/README.md",
+        "created campaign/units/unit.schema.json",
+        "created campaign/.taplo.toml",
+        "created campaign/tombi.toml",
+    ]
 
     monkeypatch.chdir(tmp_path / "campaign")
     result = cli(
@@ -367,8 +376,8 @@ def test_the_readme_session(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
     assert result.code == 0, result.err
     assert result.out.startswith(
         "created units/410103/jianzhong-street.toml\nleft to fill in:\n"
-        '  line 12: [study] has no tasks, so it needs its own "due"\n'
-        '  line 13: "owner" is empty\n'
+        '  line 14: [study] has no tasks, so it needs its own "due"\n'
+        '  line 15: "owner" is empty\n'
     )
 
     # $EDITOR: owners, due dates, and a study task (the README's 三会一课)
@@ -541,7 +550,8 @@ def test_new_writes_exactly_what_was_given_or_refuses(
             "contact": contact,
         }  # fmt: skip
         assert set(written) == {"unit", *(key for key, _ in MEASURES)}
-        assert text.splitlines()[0].startswith(f"# {name} — ")  # the header is one line
+        assert text.splitlines()[:2] == ["#:schema ../unit.schema.json", ""]
+        assert text.splitlines()[2].startswith(f"# {name} — ")  # the header is one line
         assert all(char not in name + contact for char in "\n\r\t\x00\x1b\u2028\u200b")
     else:
         assert (result.code, result.out) == (2, ""), result.err

@@ -117,6 +117,7 @@ def campaign_toml(
         f"start = {value(start)}",
         f"end = {value(end)}                # no due date may fall after it",
         f'timezone = {value(timezone)}     # what "today" means for reports and reminders',
+        'exclude = ["tombi.toml"]        # .toml files here that are not unit files',
         "",
         "# The five measures every unit lists; remove this part to keep the defaults.",
     ]
@@ -165,16 +166,56 @@ file per unit, in the folder of its county code: `units/<county>/<unit>.toml`.
 2. Fill in the contact, every measure's owner (责任人) and due date (截止日期), and
    the tasks (`[[study.tasks]]` blocks); dates are written without quotes: `2023-10-31`.
 3. Check it: `checklist validate units/<county>/<unit>.toml` — it names the line of every
-   mistake and how to fix it.
+   mistake and how to fix it. In VS Code with Even Better TOML or tombi, mistyped keys
+   and missing owners are underlined as you type (they read `unit.schema.json` here).
 4. Record progress with `checklist done`, `checklist reopen` and `checklist postpone`
    (they keep your comments and formatting), and submit the file by merge request.
 """
 
 
+# Editors: taplo (Even Better TOML) and tombi apply the schema that `init` writes to every
+# unit file. Each reads its own config from the campaign folder, where an editor opens it.
+TAPLO_CONFIG = """\
+# Even Better TOML (taplo): check unit files against units/unit.schema.json as they are
+# typed. The schema comes from campaign.toml; after changing its measures or counties run
+#   checklist schema > units/unit.schema.json
+# (`checklist schema --check units/unit.schema.json` says whether that is needed).
+
+[[rule]]
+include = ["units/**/*.toml"]
+
+[rule.schema]
+path = "units/unit.schema.json"
+"""
+
+TOMBI_CONFIG = """\
+# tombi: check unit files against units/unit.schema.json as they are typed. The schema
+# comes from campaign.toml; after changing its measures or counties run
+#   checklist schema > units/unit.schema.json
+# (`checklist schema --check units/unit.schema.json` says whether that is needed).
+toml-version = "v1.0.0"
+
+[[schemas]]
+path = "units/unit.schema.json"
+include = ["units/**/*.toml"]
+"""
+
+
 def unit_toml(
-    *, unit_id: str, name: str, county: County, level: Level, contact: str, campaign: Campaign
+    *,
+    unit_id: str,
+    name: str,
+    county: County,
+    level: Level,
+    contact: str,
+    campaign: Campaign,
+    schema: str | None = None,
 ) -> str:
-    lines = [
+    """The new unit file; ``schema``, the schema's path relative to it, starts it with a
+    ``#:schema`` line (and the blank line tombi needs after it) for editors without the
+    campaign's taplo or tombi config."""
+    lines = [f"#:schema {schema}", ""] if schema else []
+    lines += [
         f"# {_comment(name)} — 五项重点措施清单(路线图、任务书)",
         "# Fill in every empty owner (责任人) and each due date (截止日期), then run",
         "#   checklist validate <this file>",

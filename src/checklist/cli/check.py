@@ -198,22 +198,60 @@ def _write_report(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def schema(config: ConfigOpt = None) -> None:
+SchemaCheckOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--check",
+        help="Exit 1 if FILE is not the schema this command prints (stale or missing).",
+        dir_okay=False,
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+
+
+def schema(config: ConfigOpt = None, check: SchemaCheckOpt = None) -> None:
     """Print a JSON Schema for unit files, for editors.
 
-    Editors with Even Better TOML or tombi then check and complete keys as you type.
+    Editors with Even Better TOML (taplo) or tombi then check and complete keys as you
+    type; checklist init writes it to units/unit.schema.json. With --check FILE, say
+    whether FILE is still that schema: measures or counties changed in campaign.toml
+    make it stale.
 
-    Example: checklist schema > unit.schema.json
+    Example: checklist schema > units/unit.schema.json
     """
-    import json
-
     from checklist.load.campaign import find_config, load_campaign
-    from checklist.load.schema import json_schema
+    from checklist.load.schema import json_schema_text, schema_stale
 
     campaign = None
     try:
-        campaign = load_campaign(config or find_config([Path()]))
+        found = config or find_config([check or Path()])
+    except ConfigError:  # no campaign here: the default measures, any county
+        found = None
+    if found:  # a broken campaign.toml is an error, never a schema of the wrong measures
+        campaign = load_campaign(found)
+    if check is None:
+        typer.echo(json_schema_text(campaign), nl=False)
+        return
+    try:
+        stale = schema_stale(check.read_bytes(), campaign)
+    except FileNotFoundError:
+        stale = "there is no such file"
+    except OSError as error:
+        stale = f"it cannot be read: {error.strerror or error}"
+    if stale:
+        named = f" --config {found}" if found and found.resolve() != _config_here() else ""
+        command = f"checklist schema{named} > {check}"
+        print(f"{check} is not the schema for unit files: {stale}; write it with: {command}")
+        raise typer.Exit(EXIT_PROBLEMS)
+    print(f"{check} is up to date")
+
+
+def _config_here() -> Path | None:
+    """The campaign.toml that `checklist schema` run here would read."""
+    from checklist.load.campaign import find_config
+
+    try:
+        return find_config([Path()]).resolve()
     except ConfigError:
-        if config:
-            raise
-    typer.echo(json.dumps(json_schema(campaign), ensure_ascii=False, indent=2))
+        return None

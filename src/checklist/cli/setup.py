@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -43,7 +44,9 @@ def init(
 ) -> None:
     """Start a campaign folder with a commented campaign.toml.
 
-    It also makes units/ with a README for the people who submit unit files.
+    It also makes units/ with a README for the people who submit unit files, the unit
+    files' JSON Schema (units/unit.schema.json) and the taplo and tombi configs that make
+    editors check unit files against it as they are typed.
 
     Example: checklist init campaign --preset zhengzhou
     """
@@ -59,26 +62,54 @@ def init(
             _create(path, text)
             print(f"created {path}")
     if not dry_run and not preset:
-        print(f"next: list your county-level areas under [[counties]] in {config}")
+        schema = directory / "units" / "unit.schema.json"
+        print(
+            f"next: list your county-level areas under [[counties]] in {config}, "
+            f"then: checklist schema > {schema}"
+        )
 
 
 def _campaign_files(directory: Path, preset: Preset | None) -> dict[Path, str]:
-    """campaign.toml (a preset's, or a blank one starting today) and the submitters' README."""
+    """campaign.toml (a preset's, or a blank one starting today), the submitters' README,
+    the unit schema for that campaign and the editors' configs that apply it."""
     import datetime as dt
 
-    from checklist.scaffold import PRESETS, SUBMITTERS_README, campaign_toml
+    from checklist.load.schema import SCHEMA_FILE
+    from checklist.scaffold import (
+        PRESETS,
+        SUBMITTERS_README,
+        TAPLO_CONFIG,
+        TOMBI_CONFIG,
+        campaign_toml,
+    )
 
     if preset:
         name, start, end, zone, counties = PRESETS[preset.value]
     else:
         name, start, zone, counties = "新的主题教育", dt.date.today(), "Asia/Shanghai", ()
         end = start + dt.timedelta(days=120)
+    config = campaign_toml(name=name, start=start, end=end, timezone=zone, counties=counties)
     return {
-        directory / "campaign.toml": campaign_toml(
-            name=name, start=start, end=end, timezone=zone, counties=counties
-        ),
+        directory / "campaign.toml": config,
         directory / "units" / "README.md": SUBMITTERS_README,
+        directory / "units" / SCHEMA_FILE: _schema_of(config),
+        directory / ".taplo.toml": TAPLO_CONFIG,
+        directory / "tombi.toml": TOMBI_CONFIG,
     }
+
+
+def _schema_of(config: str) -> str:
+    """The schema `checklist schema` will print for this campaign.toml, read by the same
+    loader from a scratch copy, so that `schema --check` agrees even before it is written."""
+    import tempfile
+
+    from checklist.load.campaign import load_campaign
+    from checklist.load.schema import json_schema_text
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "campaign.toml"
+        path.write_text(config, encoding="utf-8")
+        return json_schema_text(load_campaign(path))
 
 
 def _create(path: Path, text: str) -> None:
@@ -125,6 +156,24 @@ def new(
     print("left to fill in:")
     for problem in todo:
         print(f"  line {problem.line}: {problem.message}")
+    _schema_note(campaign)
+
+
+def _schema_note(campaign: Campaign) -> None:
+    """Say when editors would check the new file against a missing or stale schema."""
+    from checklist.load.schema import SCHEMA_FILE, schema_stale
+    from checklist.load.source import display
+
+    schema = campaign.root / "units" / SCHEMA_FILE
+    try:
+        why = schema_stale(schema.read_bytes(), campaign)
+    except OSError:
+        why = "there is none"
+    if why:
+        print(
+            f"editors: {display(schema)} is not the schema for this campaign ({why}); "
+            f"write it with: checklist schema > {display(schema)}"
+        )
 
 
 def _new_unit(
@@ -141,6 +190,7 @@ def _new_unit(
     from checklist.errors import UsageError
     from checklist.filters import make_filters
     from checklist.load.check import check_unit
+    from checklist.load.schema import SCHEMA_FILE
     from checklist.load.source import display
     from checklist.model import Level
     from checklist.scaffold import check_id, unit_toml, verify_unit
@@ -160,6 +210,7 @@ def _new_unit(
     path = campaign.root / "units" / code / f"{unit_id}.toml"
     if path.exists():
         raise UsageError(f"{display(path)} already exists; checklist new never overwrites")
+    schema = campaign.root / "units" / SCHEMA_FILE
     text = unit_toml(
         unit_id=unit_id,
         name=name,
@@ -167,6 +218,7 @@ def _new_unit(
         level=Level(level.value),
         contact=contact,
         campaign=campaign,
+        schema=Path(os.path.relpath(schema, path.parent)).as_posix() if schema.exists() else None,
     )
     values = {"id": unit_id, "name": name, "county": code, "level": level.value}
     verify_unit(text, unit=values | {"contact": contact}, campaign=campaign)

@@ -15,7 +15,7 @@ from checklist.load.build import build_unit, unit_id_of
 from checklist.load.pinpoint import pinpoint
 from checklist.load.schema import unit_schema
 from checklist.load.shape import shape
-from checklist.load.source import SourceError, decode, parse
+from checklist.load.source import BOM, SourceError, decode, parse
 from checklist.model import Campaign, Problem, Severity, Unit
 from checklist.rules.context import Context, Entry, entries, good
 from checklist.rules.registry import Finding, KeyPath, unit_checks
@@ -62,6 +62,7 @@ def check_unit(
         _folders(file, campaign),
         text,
         tuple(entries(clean, campaign)),
+        data.startswith(BOM),
     )
     for check in unit_checks():
         findings.extend(check(clean, ctx))

@@ -466,11 +466,17 @@ CAMPAIGN_SCHEMA = Field(
 )
 
 
+# How editors' tools see a TOML date (tested in tests/test_editors.py): tombi reads
+# {"type": "string", "format": "date"} as "a TOML local date" and rejects a quoted one;
+# taplo and check-jsonschema turn every date into a JSON string before validating, so a
+# quoted date that looks right is the same string to them and no schema can tell the two
+# apart. Only `checklist validate` (E104 date-as-string) catches it there.
 _DATE_SCHEMA = {"type": "string", "format": "date"}
+SCHEMA_FILE = "unit.schema.json"  # in units/, where `init` writes it
 
 
 def _json_schema(field: Field) -> dict[str, Any]:
-    """Translate one declaration; TOML dates map to JSON Schema's date format, as taplo does."""
+    """Translate one declaration; TOML dates map to JSON Schema's date format (see above)."""
     node: dict[str, Any]
     match field.kind:
         case Kind.TEXT:
@@ -521,3 +527,40 @@ def json_schema(campaign: Campaign | None = None) -> dict[str, Any]:
         "title": "checklist unit file" + (f" ({campaign.name})" if campaign else ""),
         **schema,
     }
+
+
+def json_schema_text(campaign: Campaign | None = None) -> str:
+    """The schema as `checklist schema` prints it and `init` writes it: one text for both."""
+    import json
+
+    return json.dumps(json_schema(campaign), ensure_ascii=False, indent=2) + "\n"
+
+
+def schema_stale(data: bytes, campaign: Campaign | None = None) -> str | None:
+    """Why a written schema is not the one for this campaign, in a clerk's words; None if
+    it is (its JSON compared, so an editor reformatting the file does not count)."""
+    import json
+
+    try:
+        written = json.loads(data)
+    except ValueError:
+        return "it is not a JSON document"
+    wanted = json_schema(campaign)
+    if written == wanted:
+        return None
+    if not isinstance(written, dict) or not isinstance(written.get("properties"), dict):
+        return "it is not a unit schema written by checklist"
+    if set(written["properties"]) != set(wanted["properties"]):
+        return "the measures of campaign.toml changed"
+    county = ("properties", "unit", "properties", "county", "enum")
+    if _at(written, county) != _at(wanted, county):
+        return "the counties of campaign.toml changed"
+    if written.get("title") != wanted["title"]:
+        return "the campaign's name changed"
+    return "another version of checklist wrote it"
+
+
+def _at(node: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node

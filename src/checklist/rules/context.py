@@ -24,6 +24,7 @@ class Context:
     folders: tuple[str, ...]  # folders between the campaign root and the file
     text: str = ""  # the file's text, for checks that can rule things out at a glance
     entries: tuple[Entry, ...] = ()  # the tasks as written, found once for every check
+    bom: bool = False  # the bytes start with a UTF-8 byte-order mark (decoding drops it)
 
 
 def good(table: Any, key: str) -> Any:

@@ -119,6 +119,13 @@ RULES: dict[str, Rule] = {
             _W,
             "A zero-width or other invisible character in a title, note or reason.",
         ),
+        Rule(
+            "W407",
+            "byte-order-mark",
+            _W,
+            "The file starts with a UTF-8 byte-order mark, which editors' TOML tools "
+            "(taplo, tombi) and check-jsonschema refuse.",
+        ),
     )
 }
 

@@ -97,3 +97,19 @@ _EMPTY_HINTS = {
     "contact": "write the name of the person who answers for this list",
     "title": "say what is to be done",
 }
+
+
+@unit_rule("W407")
+def check_byte_order_mark(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
+    """A BOM: checklist reads past it, but taplo, tombi and check-jsonschema refuse the file,
+    so an editor wired to the schema shows nothing but a syntax error on line 1."""
+    if ctx.bom:
+        yield Finding(
+            "W407",
+            "the file starts with a byte-order mark (BOM); checklist reads it, but editors' "
+            "TOML tools (taplo, tombi) and check-jsonschema reject the whole file",
+            line=1,
+            column=1,
+            hint='save the file as UTF-8 without BOM (in Notepad: Save as, Encoding "UTF-8", '
+            'not "UTF-8 with BOM")',
+        )
