@@ -318,7 +318,8 @@ def test_dry_run_prints_the_messages_and_sends_and_records_nothing(
 
     result = cli("remind", folder, "--send", "--dry-run", "--lang", "zh")
 
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # 刘洋 has no address, as --send would say
+    assert "刘洋 (erqi-office, no address) [email]" in result.err
     assert smtp.received == []
     assert hook.posts == []
     assert not (folder / ".checklist").exists()
