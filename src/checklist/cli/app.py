@@ -41,14 +41,15 @@ class _Command(TyperCommand):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        hints = typing.get_type_hints(inspect.unwrap(self.callback), include_extras=True)
+        callback = inspect.unwrap(self.callback) if self.callback else None
+        hints = typing.get_type_hints(callback, include_extras=True) if callback else {}
         for param in self.params:
             if isinstance(param, TyperArgument) and param.metavar:
                 # Newer typer adds the Python type (<list[Path]>) after an argument's name.
                 param.display_type_rich = _no_type  # type: ignore[method-assign]
             choices = _enum_in(hints.get(param.name or ""))
             if choices is not None:
-                param.process_value = _choosing(  # type: ignore[method-assign]
+                param.process_value = _choosing(  # type: ignore[method-assign,assignment]
                     _param_name(param), choices, param.process_value
                 )
 
