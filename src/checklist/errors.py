@@ -12,6 +12,8 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+# A reader (head, less) closed the pipe: what a shell reports for a tool SIGPIPE stopped.
+EXIT_PIPE = 141
 
 
 class ChecklistError(Exception):

@@ -318,7 +318,8 @@ def test_dry_run_prints_the_messages_and_sends_and_records_nothing(
 
     result = cli("remind", folder, "--send", "--dry-run", "--lang", "zh")
 
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # 刘洋 has no address, as --send would say
+    assert "刘洋 (erqi-office, no address) [email]" in result.err
     assert smtp.received == []
     assert hook.posts == []
     assert not (folder / ".checklist").exists()
@@ -328,6 +329,28 @@ def test_dry_run_prints_the_messages_and_sends_and_records_nothing(
     for subject, body in EXPECTED.values():
         assert f"Subject: {subject}\n\n{body}" in result.out
     assert result.out.count("Subject: ") == 5
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_dry_run_names_the_unreachable_owners_as_send_does(
+    cli: Callable[..., Result],
+    make_campaign: Callable[..., Path],
+    smtp: SmtpServer,
+    output_format: str,
+) -> None:
+    """The same "could not deliver" list on stderr and the same exit code 1, nothing sent."""
+    folder = make_campaign(smtp_table(smtp.port))
+    argv = ("remind", folder, "--send", "--lang", "zh", "--format", output_format)
+
+    dry = cli(*argv, "--dry-run")
+
+    assert smtp.received == []
+    assert not (folder / ".checklist").exists()
+    real = cli(*argv)
+    assert len(smtp.received) == 4  # everyone with an address
+    assert (dry.code, dry.err) == (real.code, real.err) == (1, dry.err)
+    assert dry.err.count("no address") == 1
+    assert "刘洋 (erqi-office, no address) [email]" in dry.err
 
 
 def test_format_json_prints_the_planned_messages(

@@ -6,11 +6,12 @@ every failure into a message and an exit code.
 
 from __future__ import annotations
 
-import contextlib
-import io
+import enum
+import inspect
 import os
 import sys
-from collections.abc import Sequence
+import typing
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ from typer.core import TyperArgument, TyperCommand
 
 from checklist import __version__
 from checklist.cli import check, edit, remind, report, setup
-from checklist.errors import EXIT_INTERNAL, EXIT_PROBLEMS, EXIT_USAGE, ChecklistError, ConfigError
+from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 
 app = typer.Typer(
     name="checklist",
@@ -32,18 +33,66 @@ app = typer.Typer(
 
 
 class _Command(TyperCommand):
-    """A command whose help names each argument by its metavar alone: UNIT, not UNIT <str>."""
+    """A command whose help names each argument by its metavar alone: UNIT, not UNIT <str>.
+
+    An option or argument with a closed set of values (an Enum) answers a value
+    outside it with the values it takes and the one most likely meant, exit 2.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        callback = inspect.unwrap(self.callback) if self.callback else None
+        hints = typing.get_type_hints(callback, include_extras=True) if callback else {}
         for param in self.params:
             if isinstance(param, TyperArgument) and param.metavar:
                 # Newer typer adds the Python type (<list[Path]>) after an argument's name.
                 param.display_type_rich = _no_type  # type: ignore[method-assign]
+            choices = _enum_in(hints.get(param.name or ""))
+            if choices is not None:
+                param.process_value = _choosing(  # type: ignore[method-assign,assignment]
+                    _param_name(param), choices, param.process_value
+                )
 
 
 def _no_type(ctx: object) -> None:
     return None
+
+
+def _enum_in(hint: Any) -> type[enum.Enum] | None:
+    """The Enum a parameter's annotation takes (through Annotated, | None and list), if any."""
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint
+    for arg in typing.get_args(hint):
+        found = _enum_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _param_name(param: Any) -> str:
+    long = [opt for opt in param.opts if opt.startswith("--")]
+    return long[0] if long else str(param.metavar or param.name).upper()
+
+
+def _choosing(
+    name: str, choices: type[enum.Enum], process: Callable[[Any, Any], Any]
+) -> Callable[[Any, Any], Any]:
+    """process_value, first refusing a value not among the choices, as --county does."""
+    from checklist.errors import UsageError
+    from checklist.words import did_you_mean
+
+    allowed = [str(choice.value) for choice in choices]
+
+    def process_value(ctx: Any, value: Any) -> Any:
+        for given in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(given, str) and given not in allowed:
+                guess = did_you_mean(given, allowed)
+                hint = f'; did you mean "{guess}"?' if guess else ""
+                known = ", ".join(allowed)
+                raise UsageError(f"{name}: no such value {given!r}{hint} (known: {known})")
+        return process(ctx, value)
+
+    return process_value
 
 
 # In this order in --help: check, report, remind, set up, edit.
@@ -104,7 +153,28 @@ def _report_error(error: ChecklistError) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the app and turn every failure into a message and an exit code, never a traceback."""
+    """Run the app and turn every failure into a message and an exit code, never a traceback.
+
+    Any character prints under any locale, and a closed pipe ends the command quietly.
+    """
+    from checklist.render import discard_output, tolerate_any_text
+
+    tolerate_any_text()
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        code = _run(argv)
+    except BrokenPipeError:  # while reporting an error on a closed stderr
+        code = EXIT_PIPE
+    if sys.stdout is not stdout or sys.stderr is not stderr:
+        # click met the closed pipe first: it wrapped both streams and exited 1.
+        sys.stdout, sys.stderr = stdout, stderr
+        code = EXIT_PIPE
+    if code == EXIT_PIPE:
+        discard_output()
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         try:
             app(args=list(argv) if argv is not None else None, prog_name="checklist")
@@ -119,13 +189,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         print("checklist: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader (head, less) went away: not an error worth a message.
-        sys.stderr.close()
-        return EXIT_PROBLEMS
+        return EXIT_PIPE
     except OSError as error:  # the output cannot be written: a full disk, a read-only folder
+        from checklist.render import discard_output
         from checklist.words import printable
 
-        _discard_stdout()
+        discard_output()
         where = f": {error.filename}" if error.filename else ""
         print(
             f"checklist: error: {printable(error.strerror or str(error))}{where}", file=sys.stderr
@@ -141,11 +210,3 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return 0
-
-
-def _discard_stdout() -> None:
-    """Point stdout at /dev/null, so Python's last flush of what could not be written is quiet."""
-    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)

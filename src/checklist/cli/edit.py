@@ -89,7 +89,9 @@ def postpone(
 ) -> None:
     """Move a due date, keeping the original and the reason.
 
-    Example: checklist postpone erqi-committee rectification 1 --to 2023-12-15 --reason 经研究调整
+    \b
+    Example: checklist postpone erqi-committee rectification 1 \\
+               --to 2023-12-15 --reason 经研究调整
     """
     from checklist import dates
     from checklist.edit import postpone as move

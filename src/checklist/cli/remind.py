@@ -28,6 +28,7 @@ from checklist.i18n import Lang
 
 if TYPE_CHECKING:
     from checklist.cli.scope import Scope
+    from checklist.remind.channels import Channel
     from checklist.remind.send import Outcome
 
 SendOpt = Annotated[
@@ -77,7 +78,9 @@ def remind(
 
     Without --send, print them (cron mails what a job prints; a quiet night prints nothing).
 
-    Example: checklist remind --send   (in crontab: 30 0 * * * checklist remind --send)
+    \b
+    Example: checklist remind --send
+    In crontab: 30 0 * * * checklist remind --send
     """
     from checklist.cli.scope import open_scope
     from checklist.remind.channels import open_channels
@@ -86,16 +89,18 @@ def remind(
     scope = open_scope(ctx.params)
     language = _language(scope)
     messages = _plan(scope, language)
-    if not send or dry_run:
-        if send:  # a dry run still checks the configuration, as a real run would
-            open_channels(scope.campaign, dict(os.environ))
+    if not send:
         write_messages(messages, sys.stdout, output_format, as_of=scope.as_of)
         if scope.refused:
             raise typer.Exit(EXIT_PROBLEMS)
         return
-    outcome = _send(scope, messages, state_file)
-    if output_format is RemindFormat.JSON:
-        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of, outcome=outcome)
+    if dry_run:  # checks the configuration and names who cannot be reached, as --send would
+        outcome = _unreachable(messages, open_channels(scope.campaign, dict(os.environ)))
+        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of)
+    else:
+        outcome = _send(scope, messages, state_file)
+        if output_format is RemindFormat.JSON:
+            write_messages(messages, sys.stdout, output_format, as_of=scope.as_of, outcome=outcome)
     write_undelivered(outcome, language, sys.stderr)
     if outcome.failed or outcome.undeliverable or scope.refused:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -118,6 +123,25 @@ def _plan(scope: Scope, lang: Lang) -> list[dict[str, Any]]:
     selected = scope.items(soon=soon)
     planned = plan(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
     return [message_to_dict(m, scope.campaign) for m in planned]
+
+
+def _unreachable(messages: list[dict[str, Any]], channels: list[Channel]) -> Outcome:
+    """What a dry run knows of --send's outcome: the messages no channel could take.
+
+    Nothing is sent or failed; the channel the real run would skip (an address it
+    needs and the recipient lacks) is the one ``deliver`` skips.
+    """
+    from checklist.remind.send import Outcome
+
+    for channel in channels:
+        channel.close()
+    undeliverable = tuple(
+        (message, channel.name)
+        for message in messages
+        for channel in channels
+        if channel.needs_address and not message["recipient"]["address"]
+    )
+    return Outcome(sent=(), failed=(), undeliverable=undeliverable, skipped=0)
 
 
 def _send(scope: Scope, messages: list[dict[str, Any]], state_file: Path | None) -> Outcome:

@@ -136,7 +136,9 @@ def new(
 ) -> None:
     """Create a unit file and say what is left to fill in.
 
-    Example: checklist new --county 二七区 --level grassroots --name "二七区建中街街道党工委"
+    \b
+    Example: checklist new --county 二七区 --level grassroots \\
+               --name "二七区建中街街道党工委"
     """
     from checklist.load.campaign import find_config, load_campaign
     from checklist.load.source import display
