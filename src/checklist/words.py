@@ -25,9 +25,12 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from checklist.load.source import BIDI_CONTROLS
 from checklist.rules.registry import Finding, KeyPath
 
+# Bidi controls make a line read differently from what it holds.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 LINE_SEPARATORS = frozenset("\u2028\u2029")  # Zl, Zp: str.splitlines breaks at them
 
 # Unicode 14's format characters (category Cf, bidi controls aside), then those that

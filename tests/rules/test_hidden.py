@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from checklist.load.campaign import load_campaign
 from checklist.load.check import check_unit
-from checklist.load.source import BIDI_CONTROLS
-from checklist.words import INVISIBLE, LINE_SEPARATORS
+from checklist.words import BIDI_CONTROLS, INVISIBLE, LINE_SEPARATORS
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 
 TODAY = dt.date(2023, 11, 20)

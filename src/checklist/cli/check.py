@@ -184,18 +184,18 @@ def _write_report(path: Path, data: bytes) -> None:
 
     from checklist.atomic import write_atomic
 
-    real = Path(os.path.realpath(path))
     try:
-        regular = stat.S_ISREG(real.stat().st_mode)
+        regular = stat.S_ISREG(path.stat().st_mode)
     except FileNotFoundError:
         regular = True
-    if regular:
-        if not real.parent.is_dir():  # a mistyped folder is a mistake, not one to create
-            raise FileNotFoundError(errno.ENOENT, "no such folder", str(real.parent))
-        write_atomic(real, data)
+    if not regular:
+        with path.open("wb") as handle:
+            handle.write(data)
         return
-    with real.open("wb") as handle:
-        handle.write(data)
+    folder = Path(os.path.realpath(path)).parent
+    if not folder.is_dir():  # a mistyped folder is a mistake, not one to create
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(folder))
+    write_atomic(path, data)  # through a link, the link's target
 
 
 SchemaCheckOpt = Annotated[

@@ -17,10 +17,6 @@ from checklist.rules.registry import Finding
 MAX_BYTES = 1 << 20
 _BOM = "\ufeff"
 BOM = _BOM.encode()  # what Windows Notepad's "UTF-8 with BOM" writes first
-# Bidi controls make a line read differently from what it holds.
-BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
 _BARE_DATE = re.compile(r"(?<![\w\"'.-])(\d{4})-(\d{2})-(\d{2})(?![\w\"'])")
 
