@@ -304,6 +304,7 @@ def test_hook_ignores_toml_files_outside_any_campaign(
     assert result.code == 0, result.err
     assert json.loads(result.out) == {
         "schema_version": 1,
+        "lang": "en",
         "checked": 0,
         "errors": 0,
         "warnings": 0,

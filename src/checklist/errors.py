@@ -29,9 +29,12 @@ class UsageError(ChecklistError):
 class ConfigError(ChecklistError):
     """``campaign.toml`` is missing or broken; ``problems`` say where."""
 
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self, message: str, problems: Sequence[Problem] = (), *, lang: str | None = None
+    ) -> None:
         super().__init__(message)
         self.problems = tuple(problems)
+        self.lang = lang  # the broken file's [campaign] lang, if it can be read
 
 
 class BusyError(ChecklistError):

@@ -11,13 +11,27 @@ class Lang(enum.StrEnum):
     ZH = "zh"
 
 
-def default_lang() -> Lang:
-    """Chinese when the locale says so (LC_ALL, then LC_MESSAGES, then LANG), else English."""
+def choose_lang(flag: str | None = None, configured: str | None = None) -> Lang:
+    """The language to speak: --lang, else the locale's, else the campaign's, else English.
+
+    A locale that names no language (unset, C, POSIX: cron, most CI containers) defers to
+    ``configured``, the campaign's ``lang``; one that does (zh_CN.GBK, en_US.UTF-8) wins.
+    """
+    if flag:
+        return Lang(flag)
+    return locale_lang() or (Lang(configured) if configured else Lang.EN)
+
+
+def locale_lang() -> Lang | None:
+    """What LC_ALL, then LC_MESSAGES, then LANG says; None when it names no language."""
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
         if value:
-            return Lang.ZH if value.lower().startswith("zh") else Lang.EN
-    return Lang.EN
+            language = value.split(".")[0].split("@")[0].lower()
+            if language in ("c", "posix"):
+                return None
+            return Lang.ZH if language.startswith("zh") else Lang.EN
+    return None
 
 
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -109,6 +123,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法送达({count}):",
     ),
     "remind.no_address": ("no e-mail address", "没有邮箱地址"),
+    # validate
+    "problems.none": (
+        "All good: {checked} {files_word} checked, no problems.",
+        "全部通过:检查了 {checked} 个文件,没有发现问题。",
+    ),
+    "problems.found": (
+        "Found {errors} {errors_word} and {warnings} {warnings_word} in {files} {files_word} "
+        "(checked {checked}).",
+        "共检查 {checked} 个文件,其中 {files} 个有问题:错误 {errors} 处,警告 {warnings} 处。",
+    ),
+    "problems.more": ("{count} more, one line each:", "另有 {count} 处问题,每处一行:"),
+    "problems.help": ("help: ", "怎么改:"),
+    "severity.error": ("error", "错误"),
+    "severity.warning": ("warning", "警告"),
     "rollup.title": ("Roll-up by {by}, as of {as_of}", "按{by}汇总,截至 {as_of}"),
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,6 +37,14 @@ class Problem:
     hint: str | None = None
     end_line: int | None = None
     end_column: int | None = None
+    message_zh: str = ""  # message and hint for a clerk who reads Chinese
+    hint_zh: str | None = None
+
+    def speaking(self, lang: str) -> Problem:
+        """This problem with its message and hint in ``lang`` ("zh" or "en")."""
+        if lang != "zh" or not self.message_zh:
+            return self
+        return replace(self, message=self.message_zh, hint=self.hint_zh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +108,7 @@ class Campaign:
     counties: tuple[County, ...]
     measures: tuple[MeasureDef, ...] = DEFAULT_MEASURES
     timezone: str | None = None
+    lang: str | None = None  # zh or en: what every command speaks unless told otherwise
     exclude: tuple[str, ...] = ()
     remind: RemindConfig = RemindConfig()
     smtp: SmtpConfig | None = None

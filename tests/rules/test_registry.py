@@ -51,7 +51,13 @@ def test_the_schema_holds_the_only_copy_of_the_choices() -> None:
         if field.choices
     }
     assert {(t, k): c for t, k, c in _CHOICES} == declared
-    assert set(declared) == {("remind", "lang"), ("smtp", "security"), ("webhook", "format")}
+    expected = {
+        ("campaign", "lang"),
+        ("remind", "lang"),
+        ("smtp", "security"),
+        ("webhook", "format"),
+    }
+    assert set(declared) == expected
     level = UNIT_TABLE.child("level")
     assert level is not None
     assert _LEVELS is level.choices

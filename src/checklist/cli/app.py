@@ -132,24 +132,39 @@ def _main(
     """
 
 
-def _report_error(error: ChecklistError) -> None:
+def _report_error(error: ChecklistError, argv: Sequence[str]) -> None:
     from checklist.words import printable
 
     if isinstance(error, ConfigError) and error.problems:
+        from checklist.i18n import choose_lang
         from checklist.render import problems as render
 
+        lang = choose_lang(_lang_flag(argv), error.lang)
+        problems = [p.speaking(lang) for p in error.problems]
         # campaign.toml's lines are quoted only when it is no link out of its folder.
-        folder = Path(error.problems[0].file).absolute().parent
+        folder = Path(problems[0].file).absolute().parent
         render.write_text(
-            error.problems,
+            problems,
             sys.stderr,
-            sources=render.quoted_sources(error.problems, within=folder),
+            sources=render.quoted_sources(problems, within=folder),
             checked=None,
+            lang=lang,
         )
     first, *rest = str(error).split("\n")
     print(f"checklist: error: {printable(first)}", file=sys.stderr)
     for line in rest:  # a list of candidates, one per line
         print(printable(line), file=sys.stderr)
+
+
+def _lang_flag(argv: Sequence[str]) -> str | None:
+    """--lang as given, for an error raised before the command could read its options."""
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in ("zh", "en"):
+            return value
+    return None
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -183,7 +198,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except SystemExit as done:  # typer exits on success and on usage errors
         return done.code if isinstance(done.code, int) else int(done.code is not None)
     except ChecklistError as error:
-        _report_error(error)
+        _report_error(error, sys.argv[1:] if argv is None else argv)
         return error.exit_code
     except KeyboardInterrupt:
         print("checklist: interrupted", file=sys.stderr)

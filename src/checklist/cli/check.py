@@ -14,11 +14,13 @@ from checklist.cli.options import (
     AsOfOpt,
     ConfigOpt,
     FollowOpt,
+    LangOpt,
     NoCacheOpt,
     PathsArg,
     ValidateFormat,
 )
 from checklist.errors import EXIT_PROBLEMS, ConfigError
+from checklist.i18n import Lang
 
 if TYPE_CHECKING:
     from checklist.load.validate import Report
@@ -67,11 +69,13 @@ def validate(
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
     hook: HookOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Check unit files: every problem, with file, line and column.
 
     Example: checklist validate units/410103 --format json
     """
+    from checklist.i18n import choose_lang
     from checklist.model import Severity
 
     paths = paths or [Path()]
@@ -89,9 +93,10 @@ def validate(
             output_file=output_file,
             strict=strict,
             no_cache=no_cache,
+            lang=lang,
         )
         raise typer.Exit(code)
-    campaign = _campaign(paths, config, output_format, output_file)
+    campaign = _campaign(paths, config, output_format, output_file, lang)
     report = _check(paths, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
     within = None if follow_outside else campaign.root
     _write(
@@ -102,6 +107,7 @@ def validate(
         within=within,
         files=[result.file for result in report.results],
         strict=strict,
+        lang=choose_lang(lang, campaign.lang),
     )
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
     if failing:
@@ -109,16 +115,22 @@ def validate(
 
 
 def _campaign(
-    paths: list[Path], config: Path | None, output_format: str, output_file: Path | None
+    paths: list[Path],
+    config: Path | None,
+    output_format: str,
+    output_file: Path | None,
+    lang: str | None,
 ) -> Campaign:
     """The campaign; machines reading JSON or annotations get its problems there too."""
+    from checklist.i18n import choose_lang
     from checklist.load.campaign import find_config, load_campaign
 
     try:
         return load_campaign(config or find_config(paths))
     except ConfigError as error:
         if error.problems and output_format != ValidateFormat.TEXT:
-            _write(error.problems, output_format, output_file, checked=1)
+            spoken = choose_lang(lang, error.lang)
+            _write(error.problems, output_format, output_file, checked=1, lang=spoken)
             raise ConfigError(str(error)) from None
         raise
 
@@ -158,6 +170,7 @@ def _write(
     within: Path | None = None,
     files: Sequence[str] = (),
     strict: bool = False,
+    lang: Lang = Lang.EN,
 ) -> None:
     from checklist.errors import UsageError
     from checklist.render import problems as render
@@ -165,7 +178,14 @@ def _write(
     # A report file is written whole or not at all: a reader never sees half of one.
     out = io.StringIO() if output_file else None
     render.write(
-        problems, output_format, out, checked=checked, within=within, files=files, strict=strict
+        problems,
+        output_format,
+        out,
+        checked=checked,
+        within=within,
+        files=files,
+        strict=strict,
+        lang=lang,
     )
     if output_file and out is not None:
         try:

@@ -23,11 +23,13 @@ def run_hook(
     strict: bool,
     as_of: str | None,
     no_cache: bool,
+    lang: str | None = None,
 ) -> int:
     """Check the campaigns of ``paths``; the exit code counts what the commit answers for."""
     from checklist import dates
     from checklist.cli.check import _campaign, _write
     from checklist.cli.scope import open_cache
+    from checklist.i18n import choose_lang
     from checklist.load.discover import by_campaign, find
     from checklist.load.source import display
     from checklist.load.validate import Report, for_commit, validate
@@ -38,8 +40,10 @@ def run_hook(
     own: list[Problem] = []
     others: list[Problem] = []
     checked = 0
+    spoken = choose_lang(lang)
     for config_path, given in groups.items():
-        campaign = _campaign(given, config_path, output_format, output_file)
+        campaign = _campaign(given, config_path, output_format, output_file, lang)
+        spoken = choose_lang(lang, campaign.lang)
         # Walked from its normalised absolute path, every name found is one too.
         found = find([Path(os.path.abspath(campaign.root))], campaign)  # noqa: PTH100 (no links)
         changed = _changed(found.files, given)
@@ -59,7 +63,7 @@ def run_hook(
         own.extend(verdict.own)
         others.extend(verdict.others)
         checked += verdict.checked
-    _write(own, output_format, output_file, checked=checked)
+    _write(own, output_format, output_file, checked=checked, lang=spoken)
     if others:
         files = len({p.file for p in others})
         note = (

@@ -92,7 +92,9 @@ ReportFormatOpt = Annotated[
 LangOpt = Annotated[
     LangChoice | None,
     typer.Option(
-        "--lang", help="zh or en; default: from LC_ALL, LC_MESSAGES or LANG.", show_default=False
+        "--lang",
+        help="zh or en; default: the locale's (LC_ALL, LC_MESSAGES, LANG), else [campaign] lang.",
+        show_default=False,
     ),
 ]
 FailOpt = Annotated[

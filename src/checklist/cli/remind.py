@@ -107,11 +107,9 @@ def remind(
 
 
 def _language(scope: Scope) -> Lang:
-    """--lang, else the campaign's [remind] lang, else the locale's."""
-    from checklist.i18n import default_lang
-
+    """--lang, else [remind] lang, else what every command speaks (the locale's, the campaign's)."""
     configured = scope.campaign.remind.lang
-    return scope.chosen_lang or (Lang(configured) if configured else default_lang())
+    return scope.chosen_lang or (Lang(configured) if configured else scope.lang)
 
 
 def _plan(scope: Scope, lang: Lang) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ class Scope:
     as_of: dt.date
     units: tuple[Unit, ...]
     filters: Filters
-    lang: Lang  # --lang, else the locale's
+    lang: Lang  # --lang, else the locale's, else the campaign's (i18n.choose_lang)
     chosen_lang: Lang | None  # --lang as given
     skipped: int  # unit files with problems: counted out
     refused: int  # folders and files that could not be read: the figures lack them
@@ -51,15 +51,15 @@ def open_scope(params: Mapping[str, Any]) -> Scope:
     """
     from checklist import dates
     from checklist.filters import make_filters
-    from checklist.i18n import default_lang, t
+    from checklist.i18n import choose_lang, t
     from checklist.load.campaign import find_config, load_campaign
     from checklist.load.validate import validate
     from checklist.words import printable
 
     chosen = Lang(params["lang"].value) if params.get("lang") else None
-    lang = chosen or default_lang()
     paths, follow = params["paths"] or [Path()], params["follow_outside"]
     campaign = load_campaign(params["config"] or find_config(paths))
+    lang = choose_lang(chosen, campaign.lang)
     day = dates.as_of(params["as_of"], timezone=campaign.timezone)
     found = unit_files(paths, campaign, follow)
     # A done date is "in the future" against the clock, not against a report day in the past.

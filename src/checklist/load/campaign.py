@@ -75,8 +75,15 @@ def load_campaign(path: Path) -> Campaign:
         findings.extend(check(clean))
     problems = pinpoint(findings, text=text, file=file)
     if findings:
-        raise ConfigError(f"{file} has problems", problems)
+        raise ConfigError(f"{file} has problems", problems, lang=_lang(doc))
     return _build(clean, path)
+
+
+def _lang(doc: dict[str, Any]) -> str | None:
+    """The language a broken campaign.toml asks for, if it says so plainly."""
+    table = doc.get("campaign")
+    lang = table.get("lang") if isinstance(table, dict) else None
+    return lang if lang in ("zh", "en") else None
 
 
 def _build(doc: dict[str, Any], path: Path) -> Campaign:
@@ -87,6 +94,7 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         start=campaign["start"],
         end=campaign["end"],
         timezone=campaign.get("timezone"),
+        lang=campaign.get("lang"),
         exclude=tuple(campaign.get("exclude", ())),
         measures=tuple(MeasureDef(m["key"], m["name"]) for m in measures)
         if measures

@@ -50,6 +50,8 @@ def _problem(finding: Finding, places: dict[KeyPath, Place], file: str) -> Probl
         rule=rule.name,
         message=finding.message,
         hint=finding.hint,
+        message_zh=finding.zh,
+        hint_zh=finding.zh_hint,
         end_line=end_line,
         end_column=end_column,
     )

@@ -249,9 +249,9 @@ REMIND_TABLE = Field(
         Field(
             "lang",
             Kind.TEXT,
-            "The language of the messages.",
+            "The language of the reminders, if not the campaign's.",
             choices=("zh", "en"),
-            default="from LC_ALL, LC_MESSAGES or LANG",
+            default="[campaign] lang",
             example="zh",
         ),
         Field(
@@ -407,6 +407,15 @@ CAMPAIGN_SCHEMA = Field(
                     'An IANA time zone: what "today" means for the campaign.',
                     default="the machine's local time zone",
                     example="Asia/Shanghai",
+                ),
+                Field(
+                    "lang",
+                    Kind.TEXT,
+                    "The language every command speaks: validation messages, reports, "
+                    "reminders. `--lang`, or a locale that names a language, overrides it.",
+                    choices=("zh", "en"),
+                    default="en",
+                    example="zh",
                 ),
                 Field(
                     "exclude",

@@ -51,6 +51,34 @@ def show(value: Any) -> str:
     return "a table"
 
 
+def show_zh(value: Any) -> str:
+    """``show`` for a clerk who reads Chinese."""
+    if isinstance(value, bool):
+        return f"布尔值 {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"数字 {value}"
+    if isinstance(value, str):
+        return f"文字 {quote(value)}"
+    if isinstance(value, dt.datetime):
+        return f"日期时间 {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"日期 {value.isoformat()}"
+    if isinstance(value, dt.time):
+        return f"时间 {value.isoformat()}"
+    if isinstance(value, list):
+        return "一个列表"
+    return "一个表"
+
+
+def table_name_zh(path: KeyPath) -> str:
+    """``table_name`` for a clerk who reads Chinese: [[study.tasks]] 第 2 项."""
+    if not path:
+        return "文件开头(任何 [表] 之前)"
+    if isinstance(path[-1], int):
+        return f"[[{'.'.join(map(str, path[:-1]))}]] 第 {path[-1] + 1} 项"
+    return f"[{'.'.join(map(str, path))}]"
+
+
 def table_name(path: KeyPath) -> str:
     """Name a table as a user wrote it: [study], [[study.tasks]] #2."""
     if not path:

@@ -74,7 +74,7 @@ def _message(problem: Problem) -> str:
     return problem.message + (f" ({problem.hint})" if problem.hint else "")
 
 
-def write_gitlab(problems: Sequence[Problem], out: IO[str]) -> None:
+def write_gitlab(problems: Sequence[Problem], out: IO[str], *, lang: str = "en") -> None:
     """GitLab Code Quality: the merge request widget and the changes tab read it.
 
     One issue a line: json's C encoder writes no indentation, and its Python one takes
@@ -84,7 +84,7 @@ def write_gitlab(problems: Sequence[Problem], out: IO[str]) -> None:
     issues = [
         {
             "type": "issue",
-            "description": _safe(f"{problem.code} {_message(problem)}"),
+            "description": _safe(f"{problem.code} {_message(problem.speaking(lang))}"),
             "check_name": f"{problem.code} {problem.rule}",
             "categories": ["Bug Risk" if problem.severity is Severity.ERROR else "Style"],
             "fingerprint": fingerprint,
@@ -120,21 +120,25 @@ def docs_url() -> str | None:
     return None
 
 
-def sarif_rules(docs: str | None) -> list[dict[str, Any]]:
+def sarif_rules(docs: str | None, *, lang: str = "en") -> list[dict[str, Any]]:
     """Every rule as a SARIF reportingDescriptor, in code order."""
     from checklist.rules.registry import RULES
 
     rules = []
     for code, rule in RULES.items():
         section = f"docs/rules.md#{rule_anchor(code)}"
+        summary = rule.zh_summary if lang == "zh" and rule.zh_summary else rule.summary
+        severity, more = ("Severity", "Examples and fixes")
+        if lang == "zh":
+            severity, more = "严重程度", "示例和改法"
         descriptor: dict[str, Any] = {
             "id": code,
             "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": f"{rule.summary} Severity: {rule.severity}."},
+            "shortDescription": {"text": summary},
+            "fullDescription": {"text": f"{summary} {severity}: {rule.severity}."},
             "help": {
-                "text": f"{rule.summary} Examples and fixes: {section}",
-                "markdown": f"{rule.summary} Examples and fixes: [{section}]({section})",
+                "text": f"{summary} {more}: {section}",
+                "markdown": f"{summary} {more}: [{section}]({section})",
             },
             "defaultConfiguration": {"level": str(rule.severity)},
         }
@@ -163,7 +167,7 @@ def _artifact(path: str) -> dict[str, str]:
     return {"uri": quote(path.encode("utf-8", "surrogateescape")), "uriBaseId": SRCROOT}
 
 
-def sarif_log(problems: Sequence[Problem], *, version: str) -> dict[str, Any]:
+def sarif_log(problems: Sequence[Problem], *, version: str, lang: str = "en") -> dict[str, Any]:
     """One SARIF 2.1.0 run: the driver with every rule, and a result per problem."""
     from checklist.rules.registry import RULES
 
@@ -178,7 +182,7 @@ def sarif_log(problems: Sequence[Problem], *, version: str) -> dict[str, Any]:
         result: dict[str, Any] = {
             "ruleId": problem.code,
             "level": "error" if problem.severity is Severity.ERROR else "warning",
-            "message": {"text": _safe(_message(problem))},
+            "message": {"text": _safe(_message(problem.speaking(lang)))},
             "locations": [{"physicalLocation": location}],
             "partialFingerprints": {"checklist/v1": fingerprint},
         }
@@ -196,7 +200,7 @@ def sarif_log(problems: Sequence[Problem], *, version: str) -> dict[str, Any]:
                         "name": "checklist",
                         "version": version,
                         "semanticVersion": version,
-                        "rules": sarif_rules(docs_url()),
+                        "rules": sarif_rules(docs_url(), lang=lang),
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": base.absolute().as_uri() + "/"}},
@@ -208,12 +212,15 @@ def sarif_log(problems: Sequence[Problem], *, version: str) -> dict[str, Any]:
     }
 
 
-def write_sarif(problems: Sequence[Problem], out: IO[str], *, version: str) -> None:
+def write_sarif(
+    problems: Sequence[Problem], out: IO[str], *, version: str, lang: str = "en"
+) -> None:
     """SARIF 2.1.0, for GitHub code scanning and, through reviewdog, Gitea reviews.
 
     One line, for speed as in write_gitlab: ``jq .`` shows it indented.
     """
-    out.write(json.dumps(sarif_log(problems, version=version), ensure_ascii=False) + "\n")
+    log = sarif_log(problems, version=version, lang=lang)
+    out.write(json.dumps(log, ensure_ascii=False) + "\n")
 
 
 def _safe(text: str) -> str:

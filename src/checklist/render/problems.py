@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from checklist.i18n import Lang, t
 from checklist.model import Problem, Severity
 from checklist.render import console
 from checklist.words import printable
@@ -26,22 +27,27 @@ def write(
     within: Path | None = None,
     files: Sequence[str] = (),
     strict: bool = False,
+    lang: Lang = Lang.EN,
 ) -> None:
-    """Write the problems in ``output_format`` (``out`` None: the terminal).
+    """Write the problems in ``output_format`` (``out`` None: the terminal), in ``lang``.
 
     ``files`` are the files checked, for JUnit's one test case per file; ``strict`` makes
     its warnings fail a test case as they fail the run.
     """
     if output_format in ("gitlab", "sarif", "junit"):
-        _write_ci(problems, output_format, out or sys.stdout, files=files, strict=strict)
-        print(summary(problems, checked=checked), file=sys.stderr)
-    elif output_format == "json":
-        write_json(problems, out or sys.stdout, checked=checked)
+        # Fingerprints come from the English message: choosing a language moves no issue.
+        _write_ci(problems, output_format, out or sys.stdout, files=files, strict=strict, lang=lang)
+        print(summary(problems, checked=checked, lang=lang), file=sys.stderr)
+        return
+    problems = [p.speaking(lang) for p in problems]
+    if output_format == "json":
+        write_json(problems, out or sys.stdout, checked=checked, lang=lang)
     elif output_format == "github":
         write_github(problems, out or sys.stdout)
-        print(summary(problems, checked=checked), file=sys.stderr)
+        print(summary(problems, checked=checked, lang=lang), file=sys.stderr)
     else:
-        write_text(problems, out, sources=quoted_sources(problems, within=within), checked=checked)
+        sources = quoted_sources(problems, within=within)
+        write_text(problems, out, sources=sources, checked=checked, lang=lang)
 
 
 def _write_ci(
@@ -51,17 +57,18 @@ def _write_ci(
     *,
     files: Sequence[str],
     strict: bool,
+    lang: Lang,
 ) -> None:
     from checklist import __version__
     from checklist.render import ci
 
     if output_format == "gitlab":
-        ci.write_gitlab(problems, out)
+        ci.write_gitlab(problems, out, lang=lang)
     elif output_format == "sarif":
-        ci.write_sarif(problems, out, version=__version__)
+        ci.write_sarif(problems, out, version=__version__, lang=lang)
     else:
         ci.write_junit(
-            problems,
+            [p.speaking(lang) for p in problems],
             out,
             files=files or list(dict.fromkeys(p.file for p in problems)),
             strict=strict,
@@ -83,17 +90,23 @@ def quoted_sources(problems: Iterable[Problem], *, within: Path | None) -> dict[
     return texts
 
 
-def summary(problems: Iterable[Problem], *, checked: int) -> str:
+def summary(problems: Iterable[Problem], *, checked: int, lang: Lang = Lang.EN) -> str:
     problems = list(problems)
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     files = len({p.file for p in problems})
     if not problems:
-        return f"All good: {checked} {_plural(checked, 'file')} checked, no problems."
-    return (
-        f"Found {errors} {_plural(errors, 'error')} and {warnings} "
-        f"{_plural(warnings, 'warning')} in {files} {_plural(files, 'file')} "
-        f"(checked {checked})."
+        return t("problems.none", lang, checked=checked, files_word=_plural(checked, "file"))
+    return t(
+        "problems.found",
+        lang,
+        errors=errors,
+        errors_word=_plural(errors, "error"),
+        warnings=warnings,
+        warnings_word=_plural(warnings, "warning"),
+        files=files,
+        files_word=_plural(files, "file"),
+        checked=checked,
     )
 
 
@@ -107,26 +120,33 @@ def write_text(
     *,
     sources: dict[str, str],
     checked: int | None,
+    lang: Lang = Lang.EN,
 ) -> None:
-    """Write each problem like cargo and ruff do: where, the source line, a caret, the fix."""
+    """Write each problem like cargo and ruff do: where, the source line, a caret, the fix.
+
+    In Chinese the rule's English name is left out: the code is what the docs list.
+    """
     from rich.text import Text
 
     problems = list(problems)
     screen = console(out)
     lines = {file: text.split("\n") for file, text in sources.items() if text}  # once per file
+    help_word = t("problems.help", lang)
     for shown, problem in enumerate(problems):
+        severity = t(f"severity.{problem.severity}", lang)
         if shown == _IN_FULL:
-            screen.print(Text(f"{len(problems) - shown} more, one line each:", style="bold"))
+            more = t("problems.more", lang, count=len(problems) - shown)
+            screen.print(Text(more, style="bold"))
         if shown >= _IN_FULL:
             screen.file.write(
                 f"{printable(problem.file)}:{problem.line}:{problem.column}: "
-                f"{problem.severity}[{problem.code}] {printable(problem.message)}\n"
+                f"{severity}[{problem.code}] {printable(problem.message)}\n"
             )
             continue
         style = "bold red" if problem.severity is Severity.ERROR else "bold yellow"
         head = Text()
-        head.append(f"{problem.severity}[{problem.code}]", style=style)
-        head.append(f" {problem.rule}: ", style="bold")
+        head.append(f"{severity}[{problem.code}]", style=style)
+        head.append(f" {problem.rule}: " if lang is Lang.EN else ":", style="bold")
         head.append(printable(problem.message), style="bold")
         screen.print(head)
         gutter = " " * len(str(problem.line))
@@ -147,10 +167,10 @@ def write_text(
             caret.append(_caret(source, problem, offset), style=style)
             screen.print(caret)
         if problem.hint:
-            screen.print(Text(f"{gutter} = help: {printable(problem.hint)}", style="cyan"))
+            screen.print(Text(f"{gutter} = {help_word}{printable(problem.hint)}", style="cyan"))
         screen.print()
     if checked is not None:
-        screen.print(Text(summary(problems, checked=checked), style="bold"))
+        screen.print(Text(summary(problems, checked=checked, lang=lang), style="bold"))
 
 
 # Problems shown with their source line; rich takes a third of a millisecond for each,
@@ -208,11 +228,14 @@ def to_dict(problem: Problem) -> dict[str, Any]:
     }
 
 
-def write_json(problems: Iterable[Problem], out: IO[str], *, checked: int) -> None:
+def write_json(
+    problems: Iterable[Problem], out: IO[str], *, checked: int, lang: Lang = Lang.EN
+) -> None:
     problems = list(problems)
     errors = sum(p.severity is Severity.ERROR for p in problems)
     document = {
         "schema_version": SCHEMA_VERSION,
+        "lang": str(lang),
         "checked": checked,
         "errors": errors,
         "warnings": len(problems) - errors,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from checklist.load.shape import BAD, table_name
+from checklist.load.shape import BAD, table_name, table_name_zh
 from checklist.model import Campaign, MeasureDef
 from checklist.rules.registry import KeyPath
 from checklist.words import quote
@@ -65,6 +65,16 @@ class Entry:
         if self.index == 0:
             return f"[{self.measure.key}]"
         return f"task {quote(title)}" if isinstance(title, str) else table_name(self.path)
+
+    @property
+    def label_zh(self) -> str:
+        """``label`` for a clerk: the measure by its Chinese name, the task by its title."""
+        title = good(self.table, "title")
+        if self.index == 0:
+            return f"“{self.measure.name}”([{self.measure.key}])"
+        if isinstance(title, str):
+            return f"任务 {quote(title)}"
+        return f"“{self.measure.name}”的第 {self.index} 项任务"
 
 
 def entries(doc: dict[str, Any], campaign: Campaign) -> Iterator[Entry]:

@@ -28,6 +28,7 @@ class Rule:
     summary: str
     # The report day changes the verdict: a cached result with this code must be redone.
     day_dependent: bool = False
+    zh_summary: str = ""  # the summary for a clerk who reads Chinese
 
 
 _E = Severity.ERROR
@@ -144,6 +145,9 @@ class Finding:
     line: int | None = None
     column: int | None = None
     end_column: int | None = None
+    # The same, written for a clerk who reads Chinese (not a translation of the jargon).
+    zh: str = ""
+    zh_hint: str | None = None
 
     @property
     def rule(self) -> Rule:
