@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from checklist.load.shape import BAD, table_name, table_name_zh
+from checklist.load.shape import BAD, table_name
 from checklist.model import Campaign, MeasureDef
 from checklist.rules.registry import KeyPath
 from checklist.words import quote
