@@ -123,7 +123,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法送达({count}):",
     ),
     "remind.no_address": ("no e-mail address", "没有邮箱地址"),
+    "table.hidden": (
+        "Hidden to fit: {columns}. --wide shows all columns.",
+        "为适应窗口宽度,隐藏了:{columns}。加 --wide 显示全部列。",
+    ),
     # validate
+    "hook.others": (
+        "{count} problem(s) in {files} file(s) this commit does not touch are not counted "
+        "against it; `checklist validate` lists them",
+        "另有 {files} 个文件中的 {count} 处问题与本次提交无关,不影响本次提交;"
+        "运行 `checklist validate` 查看。",
+    ),
     "problems.none": (
         "All good: {checked} {files_word} checked, no problems.",
         "全部通过:检查了 {checked} 个文件,没有发现问题。",

@@ -18,6 +18,7 @@ from checklist.cli.options import (
     NoCacheOpt,
     PathsArg,
     ValidateFormat,
+    cli_paths,
 )
 from checklist.errors import EXIT_PROBLEMS, ConfigError
 from checklist.i18n import Lang
@@ -78,7 +79,7 @@ def validate(
     from checklist.i18n import choose_lang
     from checklist.model import Severity
 
-    paths = paths or [Path()]
+    where = cli_paths(paths)
     if output_format is None:
         github = os.environ.get("GITHUB_ACTIONS") == "true"
         output_format = ValidateFormat.GITHUB if github else ValidateFormat.TEXT
@@ -86,7 +87,7 @@ def validate(
         from checklist.cli.hook import run_hook
 
         code = run_hook(
-            paths,
+            where,
             config=config,
             output_format=output_format,
             as_of=as_of,
@@ -96,8 +97,8 @@ def validate(
             lang=lang,
         )
         raise typer.Exit(code)
-    campaign = _campaign(paths, config, output_format, output_file, lang)
-    report = _check(paths, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
+    campaign = _campaign(where, config, output_format, output_file, lang)
+    report = _check(where, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
     within = None if follow_outside else campaign.root
     _write(
         report.problems,

@@ -29,7 +29,7 @@ def run_hook(
     from checklist import dates
     from checklist.cli.check import _campaign, _write
     from checklist.cli.scope import open_cache
-    from checklist.i18n import choose_lang
+    from checklist.i18n import choose_lang, t
     from checklist.load.discover import by_campaign, find
     from checklist.load.source import display
     from checklist.load.validate import Report, for_commit, validate
@@ -66,11 +66,8 @@ def run_hook(
     _write(own, output_format, output_file, checked=checked, lang=spoken)
     if others:
         files = len({p.file for p in others})
-        note = (
-            f"checklist: {len(others)} problem(s) in {files} file(s) this commit does not "
-            "touch are not counted against it; `checklist validate` lists them"
-        )
-        print(printable(note), file=sys.stderr)
+        note = t("hook.others", spoken, count=len(others), files=files)
+        print(printable(f"checklist: {note}"), file=sys.stderr)
     severities = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return EXIT_PROBLEMS if any(p.severity in severities for p in own) else 0
 
@@ -88,7 +85,9 @@ def _under(path: str, given: str) -> bool:
 def _changed(files: tuple[Path, ...], given: list[Path]) -> list[Path]:
     """The campaign's unit files among those given: the rest are no unit files."""
     wanted = set(_absolute(given))
-    folders = [g for g in wanted if Path(g).is_dir()]
+    # A name that is a file of the campaign is no folder: only the others need a look.
+    known = {str(path) for path in files}
+    folders = [g for g in wanted if g not in known and Path(g).is_dir()]
     return [
         path
         for path in files

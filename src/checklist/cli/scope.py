@@ -50,6 +50,7 @@ def open_scope(params: Mapping[str, Any]) -> Scope:
     stderr: the figures lack units nobody can count, so the command will exit 1.
     """
     from checklist import dates
+    from checklist.cli.options import cli_paths
     from checklist.filters import make_filters
     from checklist.i18n import choose_lang, t
     from checklist.load.campaign import find_config, load_campaign
@@ -57,7 +58,7 @@ def open_scope(params: Mapping[str, Any]) -> Scope:
     from checklist.words import printable
 
     chosen = Lang(params["lang"].value) if params.get("lang") else None
-    paths, follow = params["paths"] or [Path()], params["follow_outside"]
+    paths, follow = cli_paths(params["paths"]), params["follow_outside"]
     campaign = load_campaign(params["config"] or find_config(paths))
     lang = choose_lang(chosen, campaign.lang)
     day = dates.as_of(params["as_of"], timezone=campaign.timezone)

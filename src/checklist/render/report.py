@@ -79,7 +79,7 @@ def status_table(
             if item.state is State.DUE_SOON
             else Mark.NONE
         )
-    return Table(tuple(columns), tuple(rows), tuple(marks))
+    return Table(tuple(columns), tuple(rows), tuple(marks), lang=lang)
 
 
 def status_summary(items: Sequence[Item], lang: Lang, *, soon_days: int) -> str:
@@ -303,7 +303,7 @@ def rollup_table(
             else Mark.NONE
         )
     title = t("rollup.title", lang, by=t(by.value, lang), as_of=as_of.isoformat())
-    return Table(tuple(columns), tuple(rows), tuple(marks), title)
+    return Table(tuple(columns), tuple(rows), tuple(marks), title, lang)
 
 
 def _measure_cell(counts: Counts) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from checklist.i18n import Lang, t
 from checklist.render import console
 from checklist.words import markdown_text, printable
 
@@ -46,6 +47,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     marks: tuple[Mark, ...] = ()
     title: str | None = None
+    lang: Lang = Lang.EN  # of the notes under it
 
     def mark(self, i: int) -> Mark:
         return self.marks[i] if i < len(self.marks) else Mark.NONE
@@ -74,8 +76,9 @@ class Fit:
     widths: tuple[int, ...]  # per shown column
     hidden: tuple[str, ...]  # headers, in table order
 
-    def hint(self) -> str:
-        return f"Hidden to fit: {', '.join(self.hidden)}. --wide shows all columns."
+    def hint(self, lang: Lang = Lang.EN) -> str:
+        separator = "、" if lang is Lang.ZH else ", "
+        return t("table.hidden", lang, columns=separator.join(self.hidden))
 
 
 def rich_width(widths: Sequence[int]) -> int:
@@ -152,7 +155,7 @@ def write_terminal(table: Table, out: IO[str] | None = None, *, wide: bool = Fal
         screen.width = max(screen.width, rich_width(layout.widths))
         screen.print(to_rich(table, layout), crop=False)
     if layout.hidden:
-        write_note(layout.hint(), screen.file)
+        write_note(layout.hint(table.lang), screen.file)
 
 
 def write_note(text: str, out: IO[str]) -> None:
