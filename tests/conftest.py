@@ -87,6 +87,11 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("CHECKLIST_AS_OF", "2023-11-20")
     # Each test gets its own, empty cache: no test sees another's, or the user's.
     monkeypatch.setenv("CHECKLIST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # The tests read as an English-speaking user's session, whatever the machine's locale:
+    # a locale naming a language beats the example's [campaign] lang = "zh" (i18n.choose_lang).
+    # Tests of the campaign's language set their own.
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("LC_MESSAGES", "en_US.UTF-8")
     for name in (
         "GITHUB_ACTIONS",
         "GITHUB_WORKSPACE",

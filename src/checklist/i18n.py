@@ -123,6 +123,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法送达({count}):",
     ),
     "remind.no_address": ("no e-mail address", "没有邮箱地址"),
+    "remind.no_address_of": ("{name} ({unit}, no address)", "{name}({unit},无邮箱地址)"),
+    "remind.header.to": ("To: ", "收件人:"),
+    "remind.header.cc": ("Cc: ", "抄送:"),
+    "remind.header.subject": ("Subject: ", "主题:"),
     "table.hidden": (
         "Hidden to fit: {columns}. --wide shows all columns.",
         "为适应窗口宽度,隐藏了:{columns}。加 --wide 显示全部列。",

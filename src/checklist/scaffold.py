@@ -117,6 +117,7 @@ def campaign_toml(
         f"start = {value(start)}",
         f"end = {value(end)}                # no due date may fall after it",
         f'timezone = {value(timezone)}     # what "today" means for reports and reminders',
+        'lang = "zh"                     # every message in Chinese; "en" for English',
         'exclude = ["tombi.toml"]        # .toml files here that are not unit files',
         "",
         "# The five measures every unit lists; remove this part to keep the defaults.",
@@ -148,7 +149,7 @@ def campaign_toml(
     lines += [
         "# Nightly reminders (checklist remind --send): see docs/format.md.",
         "# [remind]",
-        '# lang = "zh"',
+        "# advance_days = [7, 3, 1, 0]",
         "# [smtp]",
         '# host = "smtp.example.cn"',
         '# sender = "主题教育办 <checklist@example.cn>"',

@@ -39,10 +39,11 @@ COUNTS = ("tasks", "done", "done_late", "open", "overdue", "due_soon")
 
 @pytest.fixture(autouse=True)
 def _at_repo_root_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run from the repository root, with no locale that would switch the reports to Chinese."""
+    """Run from the repository root, in an English locale: the example says lang = "zh"."""
     monkeypatch.chdir(REPO)
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "COLUMNS"):
+    for name in ("LC_ALL", "LANG", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LC_MESSAGES", "en_US.UTF-8")
 
 
 def _ok(cli, *args: str | Path) -> str:
@@ -129,7 +130,7 @@ def test_a_real_pipe_prints_the_golden_table_without_escapes() -> None:
         [sys.executable, "-m", "checklist", "status", EXAMPLE],
         capture_output=True,
         cwd=REPO,
-        env=env | {"CHECKLIST_AS_OF": "2023-11-20"},
+        env=env | {"CHECKLIST_AS_OF": "2023-11-20", "LC_MESSAGES": "en_US.UTF-8"},
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -495,12 +496,15 @@ def test_a_terminal_80_columns_wide_still_shows_counties_and_due_dates(
         ({"LC_MESSAGES": "zh_CN.UTF-8"}, True),
         ({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"}, False),
         ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, True),
-        ({"LANG": "C.UTF-8"}, False),
+        ({"LANG": "C.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, False),
+        ({"LANG": "C.UTF-8"}, True),  # names no language: the example's lang = "zh"
+        ({}, True),
     ],
 )
 def test_the_locale_chooses_the_language(
     cli, monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], chinese: bool
 ) -> None:
+    monkeypatch.delenv("LC_MESSAGES")
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     header = _ok(cli, "status", EXAMPLE).splitlines()[0]

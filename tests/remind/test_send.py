@@ -319,16 +319,19 @@ def test_dry_run_prints_the_messages_and_sends_and_records_nothing(
     result = cli("remind", folder, "--send", "--dry-run", "--lang", "zh")
 
     assert result.code == 1, result.err  # 刘洋 has no address, as --send would say
-    assert "刘洋 (erqi-office, no address) [email]" in result.err
+    assert "刘洋(erqi-office,无邮箱地址) [email]" in result.err
     assert smtp.received == []
     assert hook.posts == []
     assert not (folder / ".checklist").exists()
-    assert "To: 张伟 <zw@example.cn>" in result.out
-    assert "To: 刘洋 (erqi-office, no address)" in result.out
-    assert "To: 王红 <wh@example.cn>\nCc: 张伟 <zw@example.cn>\n" in result.out
+    assert "收件人:张伟 <zw@example.cn>" in result.out
+    assert "收件人:刘洋(erqi-office,无邮箱地址)" in result.out
+    assert "收件人:王红 <wh@example.cn>\n抄送:张伟 <zw@example.cn>\n" in result.out
     for subject, body in EXPECTED.values():
-        assert f"Subject: {subject}\n\n{body}" in result.out
-    assert result.out.count("Subject: ") == 5
+        assert f"主题:{subject}\n\n{body}" in result.out
+    assert result.out.count("主题:") == 5
+    english = cli("remind", folder, "--send", "--dry-run", "--lang", "en")
+    assert "To: 刘洋 (erqi-office, no address)" in english.out
+    assert "刘洋 (erqi-office, no address) [email]" in english.err
 
 
 @pytest.mark.parametrize("output_format", ["text", "json"])
@@ -349,8 +352,16 @@ def test_dry_run_names_the_unreachable_owners_as_send_does(
     real = cli(*argv)
     assert len(smtp.received) == 4  # everyone with an address
     assert (dry.code, dry.err) == (real.code, real.err) == (1, dry.err)
-    assert dry.err.count("no address") == 1
-    assert "刘洋 (erqi-office, no address) [email]" in dry.err
+    assert dry.err.count("无邮箱地址") == 1
+    assert "刘洋(erqi-office,无邮箱地址) [email]" in dry.err
+    if output_format == "json":  # machines get the list too, as after a real --send
+        planned, sent = json.loads(dry.out), json.loads(real.out)
+        liu = next(m["key"] for m in planned["messages"] if m["recipient"]["name"] == "刘洋")
+        assert (
+            planned["undeliverable"] == sent["undeliverable"] == [{"key": liu, "channel": "email"}]
+        )
+        assert (planned["sent"], planned["failed"]) == ([], [])
+        assert len(sent["sent"]) == 4
 
 
 def test_format_json_prints_the_planned_messages(

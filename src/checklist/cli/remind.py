@@ -90,17 +90,26 @@ def remind(
     language = _language(scope)
     messages = _plan(scope, language)
     if not send:
-        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of)
+        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of, lang=language)
         if scope.refused:
             raise typer.Exit(EXIT_PROBLEMS)
         return
     if dry_run:  # checks the configuration and names who cannot be reached, as --send would
         outcome = _unreachable(messages, open_channels(scope.campaign, dict(os.environ)))
-        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of)
+        write_messages(
+            messages, sys.stdout, output_format, as_of=scope.as_of, outcome=outcome, lang=language
+        )
     else:
         outcome = _send(scope, messages, state_file)
         if output_format is RemindFormat.JSON:
-            write_messages(messages, sys.stdout, output_format, as_of=scope.as_of, outcome=outcome)
+            write_messages(
+                messages,
+                sys.stdout,
+                output_format,
+                as_of=scope.as_of,
+                outcome=outcome,
+                lang=language,
+            )
     write_undelivered(outcome, language, sys.stderr)
     if outcome.failed or outcome.undeliverable or scope.refused:
         raise typer.Exit(EXIT_PROBLEMS)

@@ -20,12 +20,13 @@ def write_messages(
     *,
     as_of: dt.date,
     outcome: Outcome | None = None,
+    lang: Lang = Lang.EN,
 ) -> None:
     """The planned messages; in JSON, with what became of them when they were sent."""
     if output_format == "json":
         write_json(messages, out, as_of=as_of, outcome=outcome)
     else:
-        write_text(messages, out)
+        write_text(messages, out, lang)
 
 
 def write_json(
@@ -48,23 +49,26 @@ def write_json(
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_text(messages: list[dict[str, Any]], out: IO[str]) -> None:
+def write_text(messages: list[dict[str, Any]], out: IO[str], lang: Lang = Lang.EN) -> None:
     """Each message with its headers, a rule between two."""
+    to, cc, subject = (t(f"remind.header.{h}", lang) for h in ("to", "cc", "subject"))
     for n, message in enumerate(messages):
         if n:
             out.write("-" * 72 + "\n")
-        out.write(f"To: {printable(who(message['recipient']))}\n")
+        out.write(f"{to}{printable(who(message['recipient'], lang))}\n")
         if message["cc"]:
-            out.write(f"Cc: {printable(', '.join(who(p) for p in message['cc']))}\n")
-        out.write(f"Subject: {printable(message['subject'])}\n\n")
+            separator = "、" if lang is Lang.ZH else ", "
+            copied = separator.join(who(p, lang) for p in message["cc"])
+            out.write(f"{cc}{printable(copied)}\n")
+        out.write(f"{subject}{printable(message['subject'])}\n\n")
         for line in message["body"].splitlines():
             out.write(printable(line) + "\n")
 
 
-def who(person: dict[str, Any]) -> str:
+def who(person: dict[str, Any], lang: Lang = Lang.EN) -> str:
     if person["address"]:
         return f"{person['name']} <{person['address']}>"
-    return f"{person['name']} ({person['unit']}, no address)"
+    return t("remind.no_address_of", lang, name=person["name"], unit=person["unit"])
 
 
 def write_undelivered(outcome: Outcome, lang: Lang, err: IO[str]) -> None:
@@ -75,5 +79,5 @@ def write_undelivered(outcome: Outcome, lang: Lang, err: IO[str]) -> None:
         return
     err.write(t("remind.undeliverable", lang, count=len(problems)) + "\n")
     for message, channel, reason in problems:
-        line = f"  {who(message['recipient'])} [{channel}]: {message['subject']} — {reason}"
+        line = f"  {who(message['recipient'], lang)} [{channel}]: {message['subject']} — {reason}"
         err.write(printable(line) + "\n")
