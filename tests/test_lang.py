@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from tests.conftest import REPO, Result
 
 from checklist.i18n import Lang, choose_lang
-from tests.conftest import REPO, Result
 
 EXAMPLE = REPO / "examples" / "zhengzhou"
 CJK = re.compile(r"[\u4e00-\u9fff]")
