@@ -19,6 +19,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from checklist.cli.app import run
+from checklist.i18n import Lang, t
 from checklist.load.schema import (
     CAMPAIGN_SCHEMA,
     TASK_FIELDS,
@@ -98,7 +99,9 @@ def _messages(paths: list[Path]) -> list[dict[str, object]]:
     try:
         with redirect_stdout(out), redirect_stderr(io.StringIO()):
             targets = [p.parent if p.name == "campaign.toml" else p for p in paths]
-            run(["validate", "--format", "json", *(str(p.relative_to(REPO)) for p in targets)])
+            # --lang en: the page quotes the English messages whatever the locale of the build.
+            args = ["validate", "--format", "json", "--lang", "en"]
+            run([*args, *(str(p.relative_to(REPO)) for p in targets)])
     finally:
         os.chdir(cwd)
     return json.loads(out.getvalue())["problems"]  # type: ignore[no-any-return]
@@ -137,6 +140,24 @@ def rules_md() -> str:
         "warnings, which fail only under `--strict`. Problems in `campaign.toml` use the same",
         "codes but make the command exit 2, since no unit can be checked against a broken config.",
         "",
+        # Chinese paragraphs stay on one line: a line break between CJK characters shows as a space.
+        "每条问题都带有下面的一个代码,代码固定不变。`E` 开头的是错误(命令以 1 退出);"
+        "`W` 开头的是警告,只有加 `--strict` 时才算不通过。`campaign.toml` 里的问题用同样的代码,"
+        "但命令以 2 退出,因为活动设置有错时,哪个单位的文件都没法检查。",
+        "",
+        '**Messages in Chinese.** Write `[campaign] lang = "zh"` in campaign.toml, or run',
+        "`checklist validate --lang zh`, and every message and hint is in Chinese, written for",
+        "the clerk who fixes the file. A locale that names a language (`LANG=zh_CN.UTF-8`,",
+        "`LANG=en_US.UTF-8`) overrides the campaign's setting; an unset, `C` or `POSIX` locale",
+        "(cron, most CI containers) does not. `--lang zh` or `--lang en` overrides both.",
+        "",
+        '**中文提示。** 在 campaign.toml 的 `[campaign]` 里写上 `lang = "zh"`,'
+        "或者运行 `checklist validate --lang zh`,每条问题和“怎么改”就都用中文写出来。"
+        "系统语言环境如果指明了语言(`LANG=zh_CN.UTF-8`、`LANG=en_US.UTF-8`),"
+        "就以它为准,不看 campaign.toml 的设置;没有设置、或者是 `C`、`POSIX`"
+        "(定时任务和大多数 CI 容器就是这样)时,仍按 campaign.toml 的设置。"
+        "`--lang zh` 或 `--lang en` 比这两者都优先。",
+        "",
         "| code | name | severity | catches |",
         "|---|---|---|---|",
     ]
@@ -150,6 +171,8 @@ def rules_md() -> str:
             f"## {rule.code} {rule.name}",
             "",
             f"{rule.summary} Severity: {rule.severity}.",
+            "",
+            f"{rule.zh_summary}严重程度:{t(f'severity.{rule.severity}', Lang.ZH)}。",
         ]
         if rule.code in GENERATED_IN_TESTS:
             lines += [

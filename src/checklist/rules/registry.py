@@ -43,51 +43,140 @@ RULES: dict[str, Rule] = {
             "unreadable",
             _E,
             "The file or folder cannot be read (permissions, not a regular file, a broken link).",
+            zh_summary="文件或文件夹打不开:没有读取权限、不是普通文件,或是一个失效的链接。",
         ),
-        Rule("E002", "not-utf8", _E, "The file is binary or not UTF-8 text."),
-        Rule("E003", "empty-file", _E, "The file is empty or holds only comments."),
         Rule(
-            "E004", "too-large", _E, "The file is larger than a unit file can sensibly be (1 MiB)."
+            "E002",
+            "not-utf8",
+            _E,
+            "The file is binary or not UTF-8 text.",
+            zh_summary="文件不是 UTF-8 编码的文字:可能是另存成了 GBK 编码,或根本不是文字文件。",
         ),
-        Rule("E005", "toml-syntax", _E, "The file is not valid TOML."),
-        Rule("E006", "invalid-date", _E, "A date that does not exist, such as 2023-02-30."),
+        Rule(
+            "E003",
+            "empty-file",
+            _E,
+            "The file is empty or holds only comments.",
+            zh_summary="文件是空的,或者只有注释(# 开头的行)。",
+        ),
+        Rule(
+            "E004",
+            "too-large",
+            _E,
+            "The file is larger than a unit file can sensibly be (1 MiB).",
+            zh_summary="文件太大(超过 1 MiB),一个单位的清单不会有这么长。",
+        ),
+        Rule(
+            "E005",
+            "toml-syntax",
+            _E,
+            "The file is not valid TOML.",
+            zh_summary="文件的写法不符合 TOML 格式,比如文字两边没加引号、括号不成对。",
+        ),
+        Rule(
+            "E006",
+            "invalid-date",
+            _E,
+            "A date that does not exist, such as 2023-02-30.",
+            zh_summary="写了一个不存在的日期,比如 2023-02-30。",
+        ),
         Rule(
             "E007",
             "outside-campaign",
             _E,
             "A file or folder whose real path is outside the campaign folder (a link), "
             "refused unread without --follow-outside.",
+            zh_summary="文件或文件夹实际在活动文件夹之外(通过链接指过去的),"
+            "不加 --follow-outside 就不读取。",
         ),
-        Rule("E008", "check-failed", _E, "Checking the file failed: a bug in checklist."),
+        Rule(
+            "E008",
+            "check-failed",
+            _E,
+            "Checking the file failed: a bug in checklist.",
+            zh_summary="检查这个文件时程序自身出错了:这是 checklist 的毛病,请报告给维护人员。",
+        ),
         # The shape of the file.
-        Rule("E101", "unknown-key", _E, "A key or table the format does not have (a typo?)."),
-        Rule("E102", "missing-key", _E, "A required key or table is absent."),
         Rule(
-            "E103", "wrong-type", _E, "A value of the wrong type, e.g. a number where text belongs."
+            "E101",
+            "unknown-key",
+            _E,
+            "A key or table the format does not have (a typo?).",
+            zh_summary="写了格式里没有的一项或一个 [栏目],多半是拼错了。",
         ),
-        Rule("E104", "date-as-string", _E, "A date written in quotes, which makes it text."),
-        Rule("E105", "misplaced-key", _E, "A key that is valid only elsewhere."),
+        Rule(
+            "E102",
+            "missing-key",
+            _E,
+            "A required key or table is absent.",
+            zh_summary="缺了必须填写的一项或一个 [栏目]。",
+        ),
+        Rule(
+            "E103",
+            "wrong-type",
+            _E,
+            "A value of the wrong type, e.g. a number where text belongs.",
+            zh_summary="这一项的值写法不对,比如该写文字的地方写了数字。",
+        ),
+        Rule(
+            "E104",
+            "date-as-string",
+            _E,
+            "A date written in quotes, which makes it text.",
+            zh_summary="日期加了引号就成了文字:要写 due = 2023-10-31,不加引号。",
+        ),
+        Rule(
+            "E105",
+            "misplaced-key",
+            _E,
+            "A key that is valid only elsewhere.",
+            zh_summary="这一项本身没错,但放错了地方,它只能写在别的栏目里。",
+        ),
         # The values.
-        Rule("E201", "unknown-county", _E, "The unit's county is not in campaign.toml."),
         Rule(
-            "E202", "unknown-level", _E, 'The unit\'s level is neither "county" nor "grassroots".'
+            "E201",
+            "unknown-county",
+            _E,
+            "The unit's county is not in campaign.toml.",
+            zh_summary="单位所属县(市、区)的代码不在 campaign.toml 的名单里。",
         ),
-        Rule("E203", "empty-text", _E, "A name, title, owner or contact that is empty."),
+        Rule(
+            "E202",
+            "unknown-level",
+            _E,
+            'The unit\'s level is neither "county" nor "grassroots".',
+            zh_summary='单位层级 level 只能写 "county"(县级)或 "grassroots"(基层)。',
+        ),
+        Rule(
+            "E203",
+            "empty-text",
+            _E,
+            "A name, title, owner or contact that is empty.",
+            zh_summary="名称、任务标题、负责人或联系人是空的。",
+        ),
         Rule(
             "E204",
             "control-character",
             _E,
             "Control, bidi or line-separator characters in any text; zero-width and other "
             "invisible characters in names, owners, contacts, ids, addresses and keys.",
+            zh_summary="文字里有控制字符、改变文字方向的字符或分行字符;"
+            "名称、负责人、联系人、编号、邮箱和项名里还不能有零宽字符等看不见的字符。",
         ),
         Rule(
-            "E205", "invalid-recurrence", _E, "A repeat rule that is neither a shorthand nor RRULE."
+            "E205",
+            "invalid-recurrence",
+            _E,
+            "A repeat rule that is neither a shorthand nor RRULE.",
+            zh_summary='重复规则 repeat 写得不对:既不是 "weekly"、"每周" 这样的简写,'
+            "也不是 RRULE 写法。",
         ),
         Rule(
             "E206",
             "due-outside-campaign",
             _E,
             "A due date before the campaign start or after its end.",
+            zh_summary="截止日期早于活动开始,或晚于活动结束。",
         ),
         Rule(
             "E207",
@@ -95,30 +184,100 @@ RULES: dict[str, Rule] = {
             _E,
             "A done date after today (in the campaign's time zone).",
             day_dependent=True,
+            zh_summary="完成日期在今天之后(按活动所在时区算)。",
         ),
-        Rule("E208", "done-before-start", _E, "A done date before the campaign started."),
-        Rule("E209", "bad-address", _E, "An e-mail address that cannot be one."),
-        Rule("E210", "bad-id", _E, "A unit or task id with spaces or other unusable characters."),
         Rule(
-            "E211", "too-many-done", _E, "More done dates than the repeating task has occurrences."
+            "E208",
+            "done-before-start",
+            _E,
+            "A done date before the campaign started.",
+            zh_summary="完成日期早于活动开始。",
         ),
-        Rule("E212", "duplicate-task-id", _E, "Two tasks of one unit share an id."),
-        Rule("E213", "bad-config-value", _E, "A campaign.toml value that cannot work."),
+        Rule(
+            "E209",
+            "bad-address",
+            _E,
+            "An e-mail address that cannot be one.",
+            zh_summary="邮箱地址写得不对,不可能是一个能收信的地址。",
+        ),
+        Rule(
+            "E210",
+            "bad-id",
+            _E,
+            "A unit or task id with spaces or other unusable characters.",
+            zh_summary="单位或任务的编号 id 里有空格或其他不能用的字符。",
+        ),
+        Rule(
+            "E211",
+            "too-many-done",
+            _E,
+            "More done dates than the repeating task has occurrences.",
+            zh_summary="重复任务填的完成日期,比它在活动期间应做的次数还多。",
+        ),
+        Rule(
+            "E212",
+            "duplicate-task-id",
+            _E,
+            "Two tasks of one unit share an id.",
+            zh_summary="同一个单位的两项任务用了同一个编号 id。",
+        ),
+        Rule(
+            "E213",
+            "bad-config-value",
+            _E,
+            "A campaign.toml value that cannot work.",
+            zh_summary="campaign.toml 里有一个值没法用,比如结束日期早于开始日期、时区不存在。",
+        ),
         # Across files.
-        Rule("E301", "duplicate-unit-id", _E, "Two unit files share a unit id."),
-        # Warnings: valid, but probably not what was meant.
-        Rule("W401", "duplicate-task-title", _W, "Two tasks of one measure have the same title."),
-        Rule("W402", "done-out-of-order", _W, "A repeating task's done dates are not in order."),
-        Rule("W403", "no-occurrences", _W, "A repeating task has no occurrence in the campaign."),
         Rule(
-            "W404", "postpone-incomplete", _W, "A postponement without its reason, or the reverse."
+            "E301",
+            "duplicate-unit-id",
+            _E,
+            "Two unit files share a unit id.",
+            zh_summary="两个单位文件用了同一个单位编号 id。",
         ),
-        Rule("W405", "county-folder", _W, "The file sits in another county's folder."),
+        # Warnings: valid, but probably not what was meant.
+        Rule(
+            "W401",
+            "duplicate-task-title",
+            _W,
+            "Two tasks of one measure have the same title.",
+            zh_summary="同一项措施里有两项任务的标题一模一样。",
+        ),
+        Rule(
+            "W402",
+            "done-out-of-order",
+            _W,
+            "A repeating task's done dates are not in order.",
+            zh_summary="重复任务的完成日期没有按先后顺序写。",
+        ),
+        Rule(
+            "W403",
+            "no-occurrences",
+            _W,
+            "A repeating task has no occurrence in the campaign.",
+            zh_summary="重复任务在活动期间一次也轮不到。",
+        ),
+        Rule(
+            "W404",
+            "postpone-incomplete",
+            _W,
+            "A postponement without its reason, or the reverse.",
+            zh_summary="写了原截止日期 postponed_from 却没写延期原因 postpone_reason,或者反过来。",
+        ),
+        Rule(
+            "W405",
+            "county-folder",
+            _W,
+            "The file sits in another county's folder.",
+            zh_summary="文件放在了别的县(市、区)的文件夹里。",
+        ),
         Rule(
             "W406",
             "invisible-character",
             _W,
             "A zero-width or other invisible character in a title, note or reason.",
+            zh_summary="标题、备注或原因里有零宽字符等看不见的字符。",
         ),
         Rule(
             "W407",
@@ -126,6 +285,8 @@ RULES: dict[str, Rule] = {
             _W,
             "The file starts with a UTF-8 byte-order mark, which editors' TOML tools "
             "(taplo, tombi) and check-jsonschema refuse.",
+            zh_summary="文件开头有看不见的 BOM 标记(记事本存成“UTF-8 带 BOM”时会加上),"
+            "编辑器的 TOML 工具(taplo、tombi)和 check-jsonschema 都不认。",
         ),
     )
 }
