@@ -178,7 +178,7 @@ def _whole(name: str, value: str, low: int, high: int) -> int:
     if not _NUMBER.fullmatch(value.strip()) or not low <= int(value) <= high:
         raise RecurrenceError(
             f"{name}={_short(value)}: {name} is a whole number from {low} to {high}",
-            f"{name}={_short(value)}:{name} 要写 {low} 到 {high} 之间的整数",
+            f"{name}={_short(value)} 不行,{name} 要写 {low} 到 {high} 之间的整数",
         )
     return int(value)
 
@@ -206,7 +206,7 @@ def _byday(value: str) -> list[Any]:
             raise RecurrenceError(
                 f"BYDAY={_short(value)}: write days as MO to SU, with an optional "
                 "position from 1 to 53 (or -1 to -53), like 1MO or -1FR",
-                f"BYDAY={_short(value)}:星期几写作 MO 到 SU(周一到周日),前面可以加序号 "
+                f"BYDAY={_short(value)} 写得不对,星期几写作 MO 到 SU(周一到周日),前面可以加序号 "
                 "1 到 53(或 -1 到 -53),例如 1MO(第一个周一)、-1FR(最后一个周五)",
             )
         days.append(weekday(_WEEKDAYS.index(found[2]), int(found[1]) if found[1] else None))

@@ -58,13 +58,13 @@ def _due_in_campaign(due: dt.date, path: KeyPath, campaign: Campaign) -> Iterato
     if not campaign.start <= due <= campaign.end:
         early = due < campaign.start
         side = "before the campaign starts" if early else "after the campaign ends"
-        side_zh = "早于活动开始的日期" if early else "晚于活动结束的日期"
+        side_zh = "在活动开始之前" if early else "在活动结束之后"
         yield Finding(
             "E206",
             f"due date {due} is {side} ({campaign.start} to {campaign.end})",
             path,
             on_value=True,
             hint=f"choose a day from {campaign.start} to {campaign.end}",
-            zh=f"截止日期 {due} {side_zh}(活动从 {campaign.start} 到 {campaign.end})",
+            zh=f"截止日期 {due} {side_zh}(活动时间是 {campaign.start} 到 {campaign.end})",
             zh_hint=f"在 {campaign.start} 到 {campaign.end} 之间选一天",
         )
