@@ -84,7 +84,7 @@ def rule_text(repeat: str, first: dt.date) -> str:
     if len(repeat) > MAX_RULE_LENGTH:
         raise RecurrenceError(
             f"the rule is longer than {MAX_RULE_LENGTH} characters",
-            f"规则超过了 {MAX_RULE_LENGTH} 个字符",
+            f"规则太长,超过了 {MAX_RULE_LENGTH} 个字符",
         )
     key = repeat.strip()
     key = _ALIASES.get(key, key.lower())
@@ -107,7 +107,7 @@ def rule_text(repeat: str, first: dt.date) -> str:
         if part in text:
             raise RecurrenceError(
                 f"{part} repeats within a day; tasks are due on days",
-                f"{part} 是一天之内重复;任务是按天安排的",
+                f"{part} 表示一天之内多次重复;任务是按天安排的",
             )
     rule_parts(text)
     return text
