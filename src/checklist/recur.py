@@ -40,6 +40,9 @@ _ALIASES = {
     "每月": "monthly",
     "每旬": "dekadly",
 }
+# Each shorthand's Chinese name, which repeat also accepts: the first alias of each.
+SHORTHANDS_ZH = {key: next(zh for zh, en in _ALIASES.items() if en == key) for key in SHORTHANDS}
+_SHORTHANDS_ZH = f"{'、'.join(SHORTHANDS)}(或 {'、'.join(SHORTHANDS_ZH.values())})"
 # Tasks are due on days: an UNTIL's time of day (and its Z) is dropped.
 _UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{6}Z?)?")
 _SUBDAILY = ("FREQ=HOURLY", "FREQ=MINUTELY", "FREQ=SECONDLY", "BYHOUR", "BYMINUTE", "BYSECOND")
@@ -59,17 +62,30 @@ _RANGES = {
 _PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", *_RANGES, "WKST")
 
 
-_TOO_MANY = f"it repeats more than {MAX_OCCURRENCES} times; at most {MAX_OCCURRENCES} are allowed"
+_TOO_MANY = (
+    f"it repeats more than {MAX_OCCURRENCES} times; at most {MAX_OCCURRENCES} are allowed",
+    f"重复次数超过了 {MAX_OCCURRENCES} 次;最多只能重复 {MAX_OCCURRENCES} 次",
+)
 
 
 class RecurrenceError(ValueError):
-    """The repeat text is not a rule this tool can expand."""
+    """The repeat text is not a rule this tool can expand: why, in English and in ``zh``."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh  # the reason for a clerk who reads Chinese
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (str(self), self.zh)
 
 
 def rule_text(repeat: str, first: dt.date) -> str:
     """Turn a shorthand into RRULE text; RRULE text passes through, normalised and checked."""
     if len(repeat) > MAX_RULE_LENGTH:
-        raise RecurrenceError(f"the rule is longer than {MAX_RULE_LENGTH} characters")
+        raise RecurrenceError(
+            f"the rule is longer than {MAX_RULE_LENGTH} characters",
+            f"规则太长,超过了 {MAX_RULE_LENGTH} 个字符",
+        )
     key = repeat.strip()
     key = _ALIASES.get(key, key.lower())
     if key == "monthly" and first.day > 28:
@@ -78,14 +94,21 @@ def rule_text(repeat: str, first: dt.date) -> str:
         return SHORTHANDS[key]
     text = repeat.strip().upper().removeprefix("RRULE:")
     if "DTSTART" in text or "\n" in text:
-        raise RecurrenceError("write only the rule; the task's due date is its start")
+        raise RecurrenceError(
+            "write only the rule; the task's due date is its start",
+            "只写规则本身,不要写 DTSTART 或换行;任务的截止日期就是第一次的日期",
+        )
     if not text.startswith("FREQ=") and ";FREQ=" not in text:
         raise RecurrenceError(
-            f"not a shorthand ({', '.join(SHORTHANDS)}) and not RRULE text (no FREQ=)"
+            f"not a shorthand ({', '.join(SHORTHANDS)}) and not RRULE text (no FREQ=)",
+            f"既不是 {_SHORTHANDS_ZH}这样的简写,也不是 RRULE 规则(没有 FREQ=)",
         )
     for part in _SUBDAILY:
         if part in text:
-            raise RecurrenceError(f"{part} repeats within a day; tasks are due on days")
+            raise RecurrenceError(
+                f"{part} repeats within a day; tasks are due on days",
+                f"{part} 表示一天之内多次重复;任务是按天安排的",
+            )
     rule_parts(text)
     return text
 
@@ -98,14 +121,22 @@ def rule_parts(text: str) -> dict[str, Any]:
         name, value = name.strip(), value.strip()
         shown = _short(part)
         if not equals or not value:
-            raise RecurrenceError(f"{shown!r} is not NAME=VALUE")
+            raise RecurrenceError(
+                f"{shown!r} is not NAME=VALUE", f"{shown!r} 不是“名称=值”的写法,例如 FREQ=WEEKLY"
+            )
         if name not in _PARTS:
-            raise RecurrenceError(f"unknown part {_short(name)!r}; rules use {', '.join(_PARTS)}")
+            raise RecurrenceError(
+                f"unknown part {_short(name)!r}; rules use {', '.join(_PARTS)}",
+                f"规则里没有 {_short(name)!r} 这一项;能用的是 {'、'.join(_PARTS)}",
+            )
         if name.lower() in parts or (name == "BYDAY" and "byweekday" in parts):
-            raise RecurrenceError(f"{name} is given twice")
+            raise RecurrenceError(f"{name} is given twice", f"{name} 写了两次")
         if name == "FREQ":
             if value not in _FREQUENCIES:
-                raise RecurrenceError(f"FREQ is {', '.join(_FREQUENCIES)}, not {_short(value)!r}")
+                raise RecurrenceError(
+                    f"FREQ is {', '.join(_FREQUENCIES)}, not {_short(value)!r}",
+                    f"FREQ 只能是 {'、'.join(_FREQUENCIES)},不能是 {_short(value)!r}",
+                )
             parts["freq"] = _FREQUENCIES.index(value)
         elif name == "INTERVAL":
             # INTERVAL=0 never moves on: dateutil would yield or search the same period forever.
@@ -116,7 +147,10 @@ def rule_parts(text: str) -> dict[str, Any]:
             parts["until"] = _until(value)
         elif name == "WKST":
             if value not in _WEEKDAYS:
-                raise RecurrenceError(f"WKST is one of {', '.join(_WEEKDAYS)}")
+                raise RecurrenceError(
+                    f"WKST is one of {', '.join(_WEEKDAYS)}",
+                    f"WKST 只能是 {'、'.join(_WEEKDAYS)} 之一(周一到周日)",
+                )
             parts["wkst"] = _WEEKDAYS.index(value)
         elif name == "BYDAY":
             parts["byweekday"] = _byday(value)
@@ -124,12 +158,15 @@ def rule_parts(text: str) -> dict[str, Any]:
             low, high = _RANGES[name]
             numbers = {_whole(name, item, low, high) for item in value.split(",")}
             if 0 in numbers:
-                raise RecurrenceError(f"{name} counts from 1 (or back from -1), not 0")
+                raise RecurrenceError(
+                    f"{name} counts from 1 (or back from -1), not 0",
+                    f"{name} 从 1 数起(倒着数从 -1 起),不能是 0",
+                )
             parts[name.lower()] = sorted(numbers)
     if "freq" not in parts:
-        raise RecurrenceError("the rule has no FREQ")
+        raise RecurrenceError("the rule has no FREQ", "规则里没有 FREQ(多久重复一次)")
     if "count" in parts and "until" in parts:
-        raise RecurrenceError("give COUNT or UNTIL, not both")
+        raise RecurrenceError("give COUNT or UNTIL, not both", "COUNT 和 UNTIL 只能写一个")
     return parts
 
 
@@ -140,7 +177,8 @@ def _short(text: str) -> str:
 def _whole(name: str, value: str, low: int, high: int) -> int:
     if not _NUMBER.fullmatch(value.strip()) or not low <= int(value) <= high:
         raise RecurrenceError(
-            f"{name}={_short(value)}: {name} is a whole number from {low} to {high}"
+            f"{name}={_short(value)}: {name} is a whole number from {low} to {high}",
+            f"{name}={_short(value)} 不行,{name} 要写 {low} 到 {high} 之间的整数",
         )
     return int(value)
 
@@ -152,7 +190,10 @@ def _until(value: str) -> dt.date:
             return dt.date(int(found[1]), int(found[2]), int(found[3]))
     except ValueError:
         pass
-    raise RecurrenceError(f"UNTIL={_short(value)} is not a date like 20231231")
+    raise RecurrenceError(
+        f"UNTIL={_short(value)} is not a date like 20231231",
+        f"UNTIL={_short(value)} 不是日期;要写成 20231231 这样",
+    )
 
 
 def _byday(value: str) -> list[Any]:
@@ -164,7 +205,9 @@ def _byday(value: str) -> list[Any]:
         if not found or (found[1] and not 1 <= abs(int(found[1])) <= 53):
             raise RecurrenceError(
                 f"BYDAY={_short(value)}: write days as MO to SU, with an optional "
-                "position from 1 to 53 (or -1 to -53), like 1MO or -1FR"
+                "position from 1 to 53 (or -1 to -53), like 1MO or -1FR",
+                f"BYDAY={_short(value)} 写得不对,星期几写作 MO 到 SU(周一到周日),前面可以加序号 "
+                "1 到 53(或 -1 到 -53),例如 1MO(第一个周一)、-1FR(最后一个周五)",
             )
         days.append(weekday(_WEEKDAYS.index(found[2]), int(found[1]) if found[1] else None))
     return days
@@ -199,7 +242,7 @@ def occurrences(repeat: str, *, first: dt.date, last: dt.date) -> tuple[dt.date,
     if last < first:
         return ()
     if parts.get("interval", 1) < 1:  # rule_parts refuses it; never hand dateutil a standstill
-        raise RecurrenceError("INTERVAL must be at least 1")
+        raise RecurrenceError("INTERVAL must be at least 1", "INTERVAL 至少是 1")
     # dateutil walks a rule that never matches (the 30th of February) up to the year
     # 9999. Expanding in years with the same calendars, as late as possible, keeps that
     # walk short; the dates are taken one at a time, up to the end or the cap.
@@ -215,16 +258,21 @@ def occurrences(repeat: str, *, first: dt.date, last: dt.date) -> tuple[dt.date,
                 break
             found.append(day)
             if len(found) > MAX_OCCURRENCES:
-                raise RecurrenceError(_TOO_MANY)
+                raise RecurrenceError(*_TOO_MANY)
     except RecurrenceError:
         raise
     except (ValueError, TypeError, OverflowError) as error:
-        raise RecurrenceError(str(error) or "not a valid RRULE") from None
+        # dateutil's own words are English: a clerk gets them in brackets, after ours.
+        reason = str(error)
+        raise RecurrenceError(
+            reason or "not a valid RRULE",
+            f"不是能用的 RRULE 规则({reason})" if reason else "不是能用的 RRULE 规则",
+        ) from None
     dates = [dt.date(d.year - shift, d.month, d.day) for d in found]
     if not dates or dates[0] != first:
         dates.insert(0, first)
     if len(dates) > MAX_OCCURRENCES:
-        raise RecurrenceError(_TOO_MANY)
+        raise RecurrenceError(*_TOO_MANY)
     return tuple(dates)
 
 

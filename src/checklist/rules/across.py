@@ -21,20 +21,27 @@ def duplicate_ids(results: Sequence[UnitResult]) -> dict[str, list[Finding]]:
         if len(group) < 2:
             continue
         for result in group:
-            others = ", ".join(r.file for r in group if r is not result)
+            others = [r.file for r in group if r is not result]
             explicit = result.unit_id_path == ("unit", "id")
             hint = (
                 "give this unit its own id"
                 if explicit
                 else 'the id comes from the file name; add id = "…" under [unit] or rename it'
             )
+            zh_hint = (
+                "给这个单位另起一个别人没用过的编号"
+                if explicit
+                else '编号是从文件名来的:在 [unit] 下面加一行 id = "…",或者给文件改个名字'
+            )
             found[result.file].append(
                 Finding(
                     "E301",
-                    f"unit id {quote(unit_id)} is also used by {others}",
+                    f"unit id {quote(unit_id)} is also used by {', '.join(others)}",
                     result.unit_id_path,
                     on_value=explicit,
                     hint=hint,
+                    zh=f"单位编号(id){quote(unit_id)} 和 {'、'.join(others)} 重复了",
+                    zh_hint=zh_hint,
                 )
             )
     return found

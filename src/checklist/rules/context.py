@@ -71,10 +71,35 @@ class Entry:
         """``label`` for a clerk: the measure by its Chinese name, the task by its title."""
         title = good(self.table, "title")
         if self.index == 0:
-            return f"“{self.measure.name}”([{self.measure.key}])"
+            return measure_zh(self.measure)
         if isinstance(title, str):
             return f"任务 {quote(title)}"
         return f"“{self.measure.name}”的第 {self.index} 项任务"
+
+
+def measure_zh(measure: MeasureDef) -> str:
+    """A measure for a clerk: its Chinese name, then its key, “理论学习”([study])."""
+    return f"“{measure.name}”([{measure.key}])"
+
+
+# What a clerk calls the keys rules name; the key follows in brackets, as typed.
+_KEY_NAMES_ZH = {
+    "owner": "责任人",
+    "due": "截止日期",
+    "done": "完成日期",
+    "repeat": "重复规则",
+    "until": "重复截止日",
+    "id": "编号",
+    "postponed_from": "原截止日期",
+    "postpone_reason": "延期原因",
+    "title": "标题",
+}
+
+
+def key_zh(key: str) -> str:
+    """A key for a clerk: what it is called, then the key as typed, 责任人(owner)."""
+    name = _KEY_NAMES_ZH.get(key)
+    return f"{name}({key})" if name else key
 
 
 def entries(doc: dict[str, Any], campaign: Campaign) -> Iterator[Entry]:

@@ -39,6 +39,8 @@ def check_dates(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                     on_value=True,
                     hint="record a task as done on or after the "
                     "day it was done; fix a typo in the year or month",
+                    zh=f"完成日期 {day} 在今天({ctx.today})之后,还没到",
+                    zh_hint="任务做完的当天或之后再写完成日期;如果是年份或月份写错了,请改正",
                 )
             elif day < campaign.start:
                 yield Finding(
@@ -47,16 +49,22 @@ def check_dates(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                     path,
                     on_value=True,
                     hint="fix the date; work before the start is not part of it",
+                    zh=f"完成日期 {day} 早于活动开始的日期 {campaign.start}",
+                    zh_hint="请改正日期;活动开始之前做的工作不算在内",
                 )
 
 
 def _due_in_campaign(due: dt.date, path: KeyPath, campaign: Campaign) -> Iterator[Finding]:
     if not campaign.start <= due <= campaign.end:
-        side = "before the campaign starts" if due < campaign.start else "after the campaign ends"
+        early = due < campaign.start
+        side = "before the campaign starts" if early else "after the campaign ends"
+        side_zh = "在活动开始之前" if early else "在活动结束之后"
         yield Finding(
             "E206",
             f"due date {due} is {side} ({campaign.start} to {campaign.end})",
             path,
             on_value=True,
             hint=f"choose a day from {campaign.start} to {campaign.end}",
+            zh=f"截止日期 {due} {side_zh}(活动时间是 {campaign.start} 到 {campaign.end})",
+            zh_hint=f"在 {campaign.start} 到 {campaign.end} 之间选一天",
         )

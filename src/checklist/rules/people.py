@@ -23,6 +23,8 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                     ("people", name),
                     on_value=True,
                     hint=f'write {quote(name)} = "name@example.cn"',
+                    zh=f"{quote(address)} 不是电子邮箱地址",
+                    zh_hint=f'照这个样子写:{quote(name)} = "name@example.cn"',
                 )
     places: list[tuple[KeyPath, Any]] = [(("unit", "contact"), good(doc.get("unit"), "contact"))]
     for entry in ctx.entries:
@@ -41,4 +43,6 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 on_value=True,
                 hint='write "张伟 <zhangwei@example.cn>", or only '
                 "the name with its address in [people]",
+                zh=f"{quote(text)} 不是“姓名 <邮箱>”的写法,或者邮箱地址不对",
+                zh_hint='写成 "张伟 <zhangwei@example.cn>";或者这里只写姓名,把邮箱写到 [people] 里',
             )

@@ -6,12 +6,27 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from checklist.recur import SHORTHANDS, RecurrenceError, rule_text, task_dates, window_end
-from checklist.rules.context import Context, good
+from checklist.recur import (
+    SHORTHANDS,
+    SHORTHANDS_ZH,
+    RecurrenceError,
+    rule_text,
+    task_dates,
+    window_end,
+)
+from checklist.rules.context import Context, good, key_zh
 from checklist.rules.registry import Finding, unit_rule
 from checklist.words import quote
 
 MAX_REPEATING_TASKS = 100
+
+_RULE_HINT_ZH = (
+    "写简写 "
+    + "、".join(f'"{key}"' for key in SHORTHANDS)
+    + ",或者直接写中文 "
+    + "、".join(f'"{zh}"' for zh in SHORTHANDS_ZH.values())
+    + ';也可以写 RRULE 规则,例如 "FREQ=WEEKLY;BYDAY=FR"(每周五)'
+)
 
 
 @unit_rule("E205", "E211", "W402", "W403")
@@ -30,6 +45,8 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 f"more than {MAX_REPEATING_TASKS} repeating tasks in one file",
                 path,
                 hint="merge repeating tasks, or split the unit",
+                zh=f"一个文件里的重复任务超过了 {MAX_REPEATING_TASKS} 项",
+                zh_hint="把重复任务合并一些,或者把这个单位的清单拆成几个文件",
             )
             continue
         until = good(entry.table, "until")
@@ -48,6 +65,8 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 path,
                 on_value=True,
                 hint=f'use {", ".join(SHORTHANDS)}, or RRULE text such as "FREQ=WEEKLY;BYDAY=FR"',
+                zh=f"{key_zh('repeat')}写的 {quote(repeat)} 用不了:{error.zh}",
+                zh_hint=_RULE_HINT_ZH,
             )
             continue
         if until is not None and until < due:
@@ -57,6 +76,8 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 (*entry.path, "until"),
                 on_value=True,
                 hint="until is the last day an occurrence may fall on; move it after due",
+                zh=f"{entry.label_zh} 的{key_zh('until')}{until} 早于它的截止日期 {due}",
+                zh_hint=f"until 是最后一次可以落在的日期,要改到截止日期 {due} 之后",
             )
         elif not dates:
             yield Finding(
@@ -65,6 +86,9 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 path,
                 on_value=True,
                 hint="check due, until and the campaign's end",
+                zh=f"{entry.label_zh} 设了重复,但从截止日期 {due} 到 {last} 一次也排不上",
+                zh_hint="核对截止日期(due)、重复截止日(until)"
+                "和 campaign.toml 里活动的结束日期(end)",
             )
         done = good(entry.table, "done")
         done = [done] if isinstance(done, dt.date) else done
@@ -78,6 +102,9 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 (*entry.path, "done"),
                 on_value=True,
                 hint="one done date per occurrence, in order",
+                zh=f"写了 {len(done)} 个完成日期,但{entry.label_zh} 到 {last} 为止只有 "
+                f"{len(dates)} 次",
+                zh_hint="每做完一次写一个完成日期,按先后顺序写",
             )
         if done != sorted(done):
             yield Finding(
@@ -86,4 +113,6 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 (*entry.path, "done"),
                 on_value=True,
                 hint="list the dates from earliest to latest",
+                zh=f"{key_zh('done')}没有按先后顺序排;第几个日期就算第几次完成",
+                zh_hint="把日期从早到晚排好",
             )
