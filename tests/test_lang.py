@@ -124,6 +124,7 @@ def test_a_broken_campaign_toml_is_reported_in_its_own_language(
     assert result.code == 2
     assert "错误[E103]" in result.err
     assert "error[E103]" not in result.err
+    assert result.err.splitlines()[-1].endswith("有问题(见上);改好之前,任何单位都无法检查和统计")
     english = cli("validate", folder, "--lang", "en")
     assert "error[E103]" in english.err
     as_json = cli("validate", folder, "--format", "json")

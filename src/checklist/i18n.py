@@ -131,6 +131,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Hidden to fit: {columns}. --wide shows all columns.",
         "为适应窗口宽度,隐藏了:{columns}。加 --wide 显示全部列。",
     ),
+    "config.broken": (
+        "{file} has problems; no unit can be checked or counted until they are fixed",
+        "{file} 有问题(见上);改好之前,任何单位都无法检查和统计",
+    ),
     # validate
     "hook.others": (
         "{count} problem(s) in {files} file(s) this commit does not touch are not counted "

@@ -135,8 +135,9 @@ def _main(
 def _report_error(error: ChecklistError, argv: Sequence[str]) -> None:
     from checklist.words import printable
 
+    message = str(error)
     if isinstance(error, ConfigError) and error.problems:
-        from checklist.i18n import choose_lang
+        from checklist.i18n import choose_lang, t
         from checklist.render import problems as render
 
         lang = choose_lang(_lang_flag(argv), error.lang)
@@ -150,7 +151,8 @@ def _report_error(error: ChecklistError, argv: Sequence[str]) -> None:
             checked=None,
             lang=lang,
         )
-    first, *rest = str(error).split("\n")
+        message = t("config.broken", lang, file=problems[0].file)
+    first, *rest = message.split("\n")
     print(f"checklist: error: {printable(first)}", file=sys.stderr)
     for line in rest:  # a list of candidates, one per line
         print(printable(line), file=sys.stderr)
