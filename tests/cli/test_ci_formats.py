@@ -458,3 +458,37 @@ def test_the_readme_gitlab_ci_snippet_works(cli, monkeypatch, tmp_path, broken):
     else:
         assert issues == []
         assert suite.get("failures") == "0"
+
+
+# --- the README's GitHub Actions snippet ------------------------------------------------
+
+
+def test_the_readme_github_actions_snippet_annotates_in_the_campaigns_language(
+    cli, monkeypatch, tmp_path
+):
+    """The workflow's `checklist validate` line, as a runner runs it: GITHUB_ACTIONS=true,
+    a C.UTF-8 locale, so the clerks read the example campaign's Chinese."""
+    import shlex
+    import shutil
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    (block,) = [b for b in readme.split("```yaml\n")[1:] if b.startswith("# .github/workflows/")]
+    (command,) = re.findall(r"^ {6}- run: (checklist .*)$", block, re.MULTILINE)
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "examples" / "zhengzhou", project)
+    unit = sorted((project / "units").rglob("*.toml"))[0]
+    unit.write_text(unit.read_text("utf-8").replace("[unit]\n", "[unit]\nbogus = 1\n", 1), "utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(project))
+    monkeypatch.delenv("LC_MESSAGES")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+    result = cli(*shlex.split(command)[1:])
+
+    assert result.code == 1
+    (annotation,) = result.out.splitlines()
+    path = unit.relative_to(project).as_posix()
+    assert annotation.startswith(f"::error file={path},line=5,col=1,")
+    assert re.search(r"[\u4e00-\u9fff]", annotation.split("::")[-1])
+    assert "bogus" in annotation
