@@ -455,7 +455,7 @@ def _char_zh(found: re.Match[str]) -> str:
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _KEY = r"(?P<key>.+)"
 _CHAR = r"(?P<char>.+)"
-_QUOTES_ZH = "文字要用英文引号括起来,如 owner = \"张伟\""
+_QUOTES_ZH = '文字要用英文引号括起来,如 owner = "张伟"'
 
 # tomllib's messages (CPython's Lib/tomllib/_parser.py), each said for a clerk.
 _SYNTAX_ZH: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
@@ -493,8 +493,9 @@ _SYNTAX_ZH: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
         ),
         (
             rf"Illegal character {_CHAR}",
-            lambda m: f"文字里有不允许出现的字符:{_char_zh(m)}"
-            "(要换行的文字请用三个引号 \"\"\"…\"\"\" 括起来)",
+            lambda m: (
+                f'文字里有不允许出现的字符:{_char_zh(m)}(要换行的文字请用三个引号 """…""" 括起来)'
+            ),
         ),
         (
             rf"Cannot declare {_KEY} twice",
@@ -507,8 +508,9 @@ _SYNTAX_ZH: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
         ),
         (
             rf"Cannot mutate immutable namespace {_KEY}",
-            lambda m: f"{_key_zh(m)} 已经在一行里写完整了(用 {{ … }} 或 [ … ]),"
-            "不能再往里面添加内容",
+            lambda m: (
+                f"{_key_zh(m)} 已经在一行里写完整了(用 {{ … }} 或 [ … ]),不能再往里面添加内容"
+            ),
         ),
         (
             r"Duplicate inline table key (?P<key>.+)",
