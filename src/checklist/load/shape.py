@@ -12,7 +12,8 @@ import re
 from typing import Any, Final
 
 from checklist.load.schema import Field, Kind
-from checklist.load.source import date_problem, date_problem_zh
+from checklist.load.source import date_problem
+from checklist.load.source_zh import date_problem_zh
 from checklist.rules.registry import Finding, KeyPath
 from checklist.words import did_you_mean, quote
 
