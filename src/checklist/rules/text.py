@@ -89,6 +89,8 @@ def _empty(name: str, path: KeyPath) -> Finding:
         path,
         on_value=True,
         hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"),
+        zh=f"{_NAMES_ZH.get(name, name)} 是空的,引号里什么也没写",
+        zh_hint=_EMPTY_HINTS_ZH.get(name, f"在引号里填上 {name} 的内容,或者删掉这一行"),
     )
 
 
@@ -96,6 +98,21 @@ _EMPTY_HINTS = {
     "owner": "write the name of the one person responsible",
     "contact": "write the name of the person who answers for this list",
     "title": "say what is to be done",
+}
+_EMPTY_HINTS_ZH = {
+    "owner": "写上负责这项工作的那一个人的名字",
+    "contact": "写上为这份清单负责的人的名字",
+    "title": "写明要做什么",
+}
+_NAMES_ZH = {
+    "name": "name(名称)",
+    "contact": "contact(联系人)",
+    "owner": "owner(负责人)",
+    "title": "title(任务标题)",
+    "county": "county(区县)",
+    "level": "level(层级)",
+    "id": "id(编号)",
+    "postpone_reason": "postpone_reason(延期原因)",
 }
 
 
@@ -112,4 +129,8 @@ def check_byte_order_mark(doc: dict[str, Any], ctx: Context) -> Iterator[Finding
             column=1,
             hint='save the file as UTF-8 without BOM (in Notepad: Save as, Encoding "UTF-8", '
             'not "UTF-8 with BOM")',
+            zh="文件开头有一个看不见的字节顺序标记(BOM);checklist 能读,但编辑器里检查 TOML 的"
+            "工具(taplo、tombi)和 check-jsonschema 会把整个文件当成错的",
+            zh_hint="把文件另存为不带 BOM 的 UTF-8(记事本:“另存为”,编码选“UTF-8”,"
+            "不要选“带有 BOM 的 UTF-8”)",
         )
