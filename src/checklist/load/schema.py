@@ -214,7 +214,7 @@ def measure_table(measure: MeasureDef) -> Field:
                 Kind.TABLES,
                 "The measure's tasks.",
                 fields=TASK_FIELDS,
-                zh="这项措施下的各项任务,每项前写一行 [[…tasks]]",
+                zh="这项措施下的各项任务,一项任务写一栏",
             ),
         ),
         zh=f"措施“{measure.name}”;它的 owner(负责人)和 due(截止日期)是下面各项任务的默认值,"
@@ -497,7 +497,7 @@ CAMPAIGN_SCHEMA = Field(
             Kind.TABLES,
             "One per county-level area; the unit of roll-up.",
             required=True,
-            zh="每个县级区域一项,汇总按它统计;每项前写一行 [[counties]]",
+            zh="每个县级区域写一栏(code 和 name),汇总按区域统计",
             fields=(
                 Field(
                     "code",

@@ -240,7 +240,7 @@ def _missing(field: Field, path: KeyPath) -> Finding:
         hint = f"add {field.name} = {example}: {field.doc[0].lower()}{field.doc[1:]}"
         if field.kind is Kind.TABLES:
             zh = f"缺少 [[{dotted}]] 这一栏"
-            zh_hint = f"加上 [[{field.name}]] 这一栏{doc_zh}"
+            zh_hint = f"加上 [[{field.name}]] 这一栏(有几项就写几栏){doc_zh}"
         else:
             zh = f"{table_name_zh(path)} 里缺少一项:{_key_zh(field.name)}"
             zh_hint = f"加上一行 {field.name} = {example}{doc_zh}"
