@@ -55,7 +55,7 @@ def show(value: Any) -> str:
 def show_zh(value: Any) -> str:
     """``show`` for a clerk who reads Chinese."""
     if isinstance(value, bool):
-        return f"布尔值 {str(value).lower()}"
+        return f"是/否值 {str(value).lower()}"
     if isinstance(value, int | float):
         return f"数字 {value}"
     if isinstance(value, str):
@@ -68,7 +68,7 @@ def show_zh(value: Any) -> str:
         return f"时间 {value.isoformat()}"
     if isinstance(value, list):
         return "一个列表"
-    return "一个表"
+    return "单独的一栏"
 
 
 def table_name_zh(path: KeyPath) -> str:
