@@ -135,7 +135,7 @@ _GLOSS_ZH = {
 }
 
 
-def _key_zh(key: str) -> str:
+def key_zh(key: str) -> str:
     """A key as a clerk may type it, with what it means when that is known: owner(负责人)."""
     gloss = _GLOSS_ZH.get(key)
     return f"{key}({gloss})" if gloss else key
@@ -186,7 +186,7 @@ def _table(
         shown = f"[{key}]" if what == "table" else quote(key)
         if guess:
             hint = f'did you mean "{guess}"?'
-            hint_zh = f"是不是要写 {_key_zh(guess)}?"
+            hint_zh = f"是不是要写 {key_zh(guess)}?"
             if guess not in table:
                 clean[guess] = BAD  # the typo stands for the key it meant
         elif path == ():
@@ -242,7 +242,7 @@ def _missing(field: Field, path: KeyPath) -> Finding:
             zh = f"缺少 [[{dotted}]] 这一栏"
             zh_hint = f"加上 [[{field.name}]] 这一栏(有几项就写几栏){doc_zh}"
         else:
-            zh = f"{table_name_zh(path)} 里缺少一项:{_key_zh(field.name)}"
+            zh = f"{table_name_zh(path)} 里缺少一项:{key_zh(field.name)}"
             zh_hint = f"加上一行 {field.name} = {example}{doc_zh}"
     return Finding("E102", message, path, hint=hint, zh=zh, zh_hint=zh_hint)
 
@@ -313,8 +313,8 @@ def _wrong_type(value: Any, field: Field, path: KeyPath) -> Finding:
 def _name_zh(path: KeyPath) -> str:
     """The key a value belongs to, for a clerk: owner(负责人), or done 的第 2 个."""
     if isinstance(path[-1], str):
-        return _key_zh(quote(path[-1])[1:-1])
-    return f"{_key_zh(str(path[-2]))} 的第 {path[-1] + 1} 个"
+        return key_zh(quote(path[-1])[1:-1])
+    return f"{key_zh(str(path[-2]))} 的第 {path[-1] + 1} 个"
 
 
 def _date_as_string(value: str, found: re.Match[str], name: str, path: KeyPath) -> Finding:

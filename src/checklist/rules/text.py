@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from checklist.load.shape import key_zh
 from checklist.rules.context import Context
 from checklist.rules.registry import Finding, KeyPath, unit_rule
 from checklist.words import INVISIBLE, SCREEN, hidden_finding, strings
@@ -89,7 +90,7 @@ def _empty(name: str, path: KeyPath) -> Finding:
         path,
         on_value=True,
         hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"),
-        zh=f"{_NAMES_ZH.get(name, name)} 是空的,引号里什么也没写",
+        zh=f"{key_zh(name)} 是空的,引号里什么也没写",
         zh_hint=_EMPTY_HINTS_ZH.get(name, f"在引号里填上 {name} 的内容,或者删掉这一行"),
     )
 
@@ -103,16 +104,6 @@ _EMPTY_HINTS_ZH = {
     "owner": "写上负责这项工作的那一个人的名字",
     "contact": "写上为这份清单负责的人的名字",
     "title": "写明要做什么",
-}
-_NAMES_ZH = {
-    "name": "name(名称)",
-    "contact": "contact(联系人)",
-    "owner": "owner(负责人)",
-    "title": "title(任务标题)",
-    "county": "county(区县)",
-    "level": "level(层级)",
-    "id": "id(编号)",
-    "postpone_reason": "postpone_reason(延期原因)",
 }
 
 
