@@ -115,6 +115,43 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X} ({unicodedata.name(char, 'control character')})"
 
 
+# What a clerk may call the hidden characters met most often.
+_NAMES_ZH = {
+    "\t": "制表符 Tab",
+    "\n": "换行",
+    "\r": "回车符",
+    "\x1b": "转义符 ESC",
+    "\x00": "空字符",
+    "\x7f": "删除符",
+    "\u00ad": "软连字符",
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u200e": "从左到右标记",
+    "\u200f": "从右到左标记",
+    "\u2028": "行分隔符",
+    "\u2029": "段落分隔符",
+    "\u2060": "零宽不换行符",
+    "\u3164": "韩文填充字符",
+    "\ufeff": "字节顺序标记 BOM",
+}
+
+
+def describe_zh(char: str) -> str:
+    """``describe`` for a clerk: U+200B(零宽空格)."""
+    name = _NAMES_ZH.get(char)
+    if name is None:
+        if char in BIDI_CONTROLS:
+            name = "文字方向控制符"
+        elif unicodedata.category(char) == "Cc":
+            name = "控制字符"
+        elif "VARIATION SELECTOR" in unicodedata.name(char, ""):
+            name = "变体选择符"
+        else:
+            name = unicodedata.name(char, "看不见的字符")
+    return f"U+{ord(char):04X}({name})"
+
+
 def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str, bool]]:
     """Every string in a document, with its path and whether it is a key."""
     if isinstance(value, dict):
@@ -137,12 +174,23 @@ def hidden_finding(
         return None
     char, error = found
     name = str(path[-1]) if path and isinstance(path[-1], str) else "text"
+    # It cannot be seen, so deleting it means typing the text again.
+    retype = "(在编辑器里看不见它:把这段文字删掉,重新输入一遍即可)"
     if char not in INVISIBLE:
         hint = "delete it: invisible characters can disguise text in terminals and reports"
+        zh_hint = f"删掉它:这种看不见的字符会让文字在终端和报表里显示得和实际内容不一样{retype}"
     elif error:
         hint = "delete it: it makes this look like another name or id that it is not"
+        zh_hint = f"删掉它:它让这个名字或编号看起来和另一个一样,实际却不同{retype}"
     else:
         hint = "delete it, unless it belongs to an emoji"
+        zh_hint = "删掉它,除非它是某个表情符号(emoji)的一部分"
+    if is_key:
+        where = "名称"
+    elif path and isinstance(path[-1], str):
+        where = f"{quote(name)[1:-1]} 的内容"
+    else:
+        where = "文字"
     return Finding(
         "E204" if error else "W406",
         f"{'key' if is_key else name} {quote(text)} contains the invisible character "
@@ -150,6 +198,8 @@ def hidden_finding(
         path,
         on_value=not is_key,
         hint=hint,
+        zh=f"{where} {quote(text)} 里有看不见的字符 {describe_zh(char)}",
+        zh_hint=zh_hint,
     )
 
 

@@ -18,6 +18,7 @@ from checklist.load.campaign import CONFIG_NAME, find_config
 from checklist.load.check import UnitResult
 from checklist.load.pinpoint import pinpoint
 from checklist.load.source import display, inside, outside_finding
+from checklist.load.source_zh import os_reason_zh
 from checklist.model import Campaign
 from checklist.rules.registry import Finding
 
@@ -212,20 +213,25 @@ def _unreadable_folder(error: OSError) -> Finding:
         line=1,
         column=1,
         hint="give the user running checklist permission to read and enter the folder",
+        zh=f"打不开这个文件夹:{os_reason_zh(error)};里面的单位清单文件没有检查,也没有计入统计",
+        zh_hint="请给运行 checklist 的用户读取和进入这个文件夹的权限",
     )
 
 
 def _broken_link(path: str) -> Finding:
     try:
-        target = f" to {Path(path).readlink()}"
+        pointed = str(Path(path).readlink())
+        target, target_zh = f" to {pointed}", f"(指向 {pointed})"
     except OSError:
-        target = ""
+        target = target_zh = ""
     return Finding(
         "E001",
         f"this is a link{target}, which cannot be followed (missing, or a loop)",
         line=1,
         column=1,
         hint="restore what the link points to, or delete the link",
+        zh=f"这是一个链接{target_zh},但打不开:它指向的东西不在了,或者链接绕成了一个圈",
+        zh_hint="把链接指向的文件或文件夹放回原处,或者删掉这个链接",
     )
 
 

@@ -42,6 +42,9 @@ class Field:
     choices: tuple[str, ...] = ()
     pattern: str | None = None
     fields: tuple[Field, ...] = ()
+    # The doc for a clerk who reads Chinese, where it reaches a message (E102's hint):
+    # required keys and tables.
+    zh: str = ""
 
     def child(self, name: str) -> Field | None:
         for field in self.fields:
@@ -126,6 +129,7 @@ def _task_fields(*, in_measure: bool) -> tuple[Field, ...]:
                 "What is to be done.",
                 required=True,
                 example="中心组专题学习(第一次)",
+                zh="写明要做什么",
             ),
         )
     return tuple(fields)
@@ -138,6 +142,7 @@ UNIT_TABLE = Field(
     Kind.TABLE,
     "Who the list belongs to.",
     required=True,
+    zh="写明这份清单是哪个单位的:名称、区县、层级、联系人",
     fields=(
         Field(
             "id",
@@ -152,6 +157,7 @@ UNIT_TABLE = Field(
             Kind.TEXT,
             "The unit's full name.",
             required=True,
+            zh="单位全称",
             example="中共郑州市二七区委领导班子",
         ),
         Field(
@@ -159,6 +165,7 @@ UNIT_TABLE = Field(
             Kind.TEXT,
             "A county code (or exact name) from campaign.toml.",
             required=True,
+            zh="campaign.toml 里列出的区县代码(或区县的准确名称)",
             example="410103",
         ),
         Field(
@@ -166,6 +173,7 @@ UNIT_TABLE = Field(
             Kind.TEXT,
             "County-level leadership team or grassroots unit.",
             required=True,
+            zh="county 表示县级领导班子,grassroots 表示基层单位",
             choices=tuple(level.value for level in Level),
             example="county",
         ),
@@ -175,6 +183,7 @@ UNIT_TABLE = Field(
             "Answers for the whole list; escalations go to this person. "
             'A name, optionally with an address: "王红 <wh@example.cn>".',
             required=True,
+            zh='为整份清单负责的人,逾期提醒会报给他;写名字,也可以带上邮箱:"王红 <wh@example.cn>"',
             example="王红",
         ),
         Field("note", Kind.TEXT, "Free text for people.", example="2023年9月13日部署"),
@@ -187,6 +196,7 @@ PEOPLE_TABLE = Field(
     "E-mail addresses of this unit's owners and contact, by name. "
     "A name means one person only within its unit unless an address joins them.",
     example={"张伟": "zhangwei@example.cn"},
+    zh='本单位负责人和联系人的邮箱,一人一行:名字 = "邮箱"',
 )
 
 
@@ -199,8 +209,16 @@ def measure_table(measure: MeasureDef) -> Field:
         required=True,
         fields=(
             *_task_fields(in_measure=True),
-            Field("tasks", Kind.TABLES, "The measure's tasks.", fields=TASK_FIELDS),
+            Field(
+                "tasks",
+                Kind.TABLES,
+                "The measure's tasks.",
+                fields=TASK_FIELDS,
+                zh="这项措施下的各项任务,一项任务写一栏",
+            ),
         ),
+        zh=f"措施“{measure.name}”;它的 owner(负责人)和 due(截止日期)是下面各项任务的默认值,"
+        "没有任务的措施算作一项任务,要写上自己的 owner 和 due",
     )
 
 
@@ -223,6 +241,7 @@ REMIND_TABLE = Field(
     "remind",
     Kind.TABLE,
     "When `checklist remind` writes to whom.",
+    zh="checklist remind 什么时候给谁发提醒",
     fields=(
         Field(
             "advance_days",
@@ -285,8 +304,16 @@ SMTP_TABLE = Field(
     Kind.TABLE,
     "The mail server for `checklist remind --send`. The password is read only from the "
     "environment, never from a file.",
+    zh="checklist remind --send 发邮件用的邮件服务器;密码只从环境变量读取,不写在文件里",
     fields=(
-        Field("host", Kind.TEXT, "The server's name.", required=True, example="smtp.example.cn"),
+        Field(
+            "host",
+            Kind.TEXT,
+            "The server's name.",
+            required=True,
+            example="smtp.example.cn",
+            zh="邮件服务器的地址",
+        ),
         Field(
             "port",
             Kind.INTEGER,
@@ -320,6 +347,7 @@ SMTP_TABLE = Field(
             Kind.TEXT,
             "The From address.",
             required=True,
+            zh="发件人(写名字和邮箱地址)",
             example="主题教育办 <checklist@example.cn>",
         ),
         Field(
@@ -344,6 +372,7 @@ WEBHOOK_TABLE = Field(
     "webhook",
     Kind.TABLE,
     "A chat-group robot (WeCom, DingTalk) or any HTTP endpoint that takes a JSON POST.",
+    zh="群机器人(企业微信、钉钉),或任何能接收 JSON POST 的网址",
     fields=(
         Field(
             "url",
@@ -385,20 +414,30 @@ CAMPAIGN_SCHEMA = Field(
             Kind.TABLE,
             "The campaign itself.",
             required=True,
+            zh="活动本身:名称、开始和结束日期",
             fields=(
                 Field(
                     "name",
                     Kind.TEXT,
                     "The campaign's name.",
                     required=True,
+                    zh="活动名称",
                     example="郑州市第二批主题教育",
                 ),
-                Field("start", Kind.DATE, "The first day.", required=True, example="2023-09-09"),
+                Field(
+                    "start",
+                    Kind.DATE,
+                    "The first day.",
+                    required=True,
+                    example="2023-09-09",
+                    zh="活动开始的日子",
+                ),
                 Field(
                     "end",
                     Kind.DATE,
                     "The last day; no due date may fall after it.",
                     required=True,
+                    zh="活动的最后一天;任何截止日期都不能晚于它",
                     example="2024-01-31",
                 ),
                 Field(
@@ -431,6 +470,7 @@ CAMPAIGN_SCHEMA = Field(
             "measures",
             Kind.TABLES,
             "The measures every unit lists, in order. Keys are lower-case identifiers.",
+            zh="每个单位都要列出的措施,按顺序;key 用小写英文字母",
             default="the five measures study, research, development, rectification, institutions",
             fields=(
                 Field(
@@ -438,11 +478,17 @@ CAMPAIGN_SCHEMA = Field(
                     Kind.TEXT,
                     "The table name unit files use.",
                     required=True,
+                    zh="单位清单文件里这项措施的栏目名,如 study",
                     pattern=MEASURE_KEY_PATTERN,
                     example="study",
                 ),
                 Field(
-                    "name", Kind.TEXT, "The name people read.", required=True, example="理论学习"
+                    "name",
+                    Kind.TEXT,
+                    "The name people read.",
+                    required=True,
+                    example="理论学习",
+                    zh="措施的中文名称,如 理论学习",
                 ),
             ),
         ),
@@ -451,15 +497,24 @@ CAMPAIGN_SCHEMA = Field(
             Kind.TABLES,
             "One per county-level area; the unit of roll-up.",
             required=True,
+            zh="每个县级区域写一栏(code 和 name),汇总按区域统计",
             fields=(
                 Field(
                     "code",
                     Kind.TEXT,
                     "A stable code (GB/T 2260 where one exists).",
                     required=True,
+                    zh="固定不变的代码(有行政区划代码 GB/T 2260 的就用它)",
                     example="410103",
                 ),
-                Field("name", Kind.TEXT, "The area's name.", required=True, example="二七区"),
+                Field(
+                    "name",
+                    Kind.TEXT,
+                    "The area's name.",
+                    required=True,
+                    example="二七区",
+                    zh="区域名称",
+                ),
                 Field(
                     "expected_units",
                     Kind.INTEGER,

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from checklist.load.schema import Field, Kind
 from checklist.load.source import date_problem
+from checklist.load.source_zh import date_problem_zh
 from checklist.rules.registry import Finding, KeyPath
 from checklist.words import did_you_mean, quote
 
@@ -54,7 +55,7 @@ def show(value: Any) -> str:
 def show_zh(value: Any) -> str:
     """``show`` for a clerk who reads Chinese."""
     if isinstance(value, bool):
-        return f"布尔值 {str(value).lower()}"
+        return f"是/否值 {str(value).lower()}"
     if isinstance(value, int | float):
         return f"数字 {value}"
     if isinstance(value, str):
@@ -67,7 +68,7 @@ def show_zh(value: Any) -> str:
         return f"时间 {value.isoformat()}"
     if isinstance(value, list):
         return "一个列表"
-    return "一个表"
+    return "单独的一栏"
 
 
 def table_name_zh(path: KeyPath) -> str:
@@ -99,6 +100,45 @@ _EXPECTED = {
     Kind.TABLES: "a list of tables",
     Kind.TEXT_MAP: "a table of text",
 }
+
+_EXPECTED_ZH = {
+    Kind.TEXT: '加引号的文字(如 "张伟")',
+    Kind.DATE: "不加引号的日期(如 2023-10-31)",
+    Kind.INTEGER: "整数(如 12)",
+    Kind.DATES: "不加引号的日期(如 2023-10-31),或几个日期的列表",
+    Kind.TEXTS: '加引号的文字列表(如 ["a", "b"])',
+    Kind.INTEGERS: "整数列表(如 [7, 3, 1, 0])",
+    Kind.TABLE: "单独的一栏(以 [名称] 开头)",
+    Kind.TABLES: "一组栏目(每项以 [[名称]] 开头)",
+    Kind.TEXT_MAP: '单独的一栏(每行一项:名称 = "文字")',
+}
+
+# What a clerk calls the keys a typo most often meant.
+_GLOSS_ZH = {
+    "owner": "负责人",
+    "due": "截止日期",
+    "done": "完成日期",
+    "title": "任务标题",
+    "name": "名称",
+    "tasks": "任务",
+    "contact": "联系人",
+    "county": "区县",
+    "level": "层级",
+    "note": "备注",
+    "id": "编号",
+    "repeat": "重复",
+    "until": "重复到哪天",
+    "postponed_from": "原截止日期",
+    "postpone_reason": "延期原因",
+    "unit": "单位",
+    "people": "人员邮箱",
+}
+
+
+def key_zh(key: str) -> str:
+    """A key as a clerk may type it, with what it means when that is known: owner(负责人)."""
+    gloss = _GLOSS_ZH.get(key)
+    return f"{key}({gloss})" if gloss else key
 
 
 def shape(doc: dict[str, Any], schema: Field, findings: list[Finding]) -> dict[str, Any]:
@@ -146,6 +186,7 @@ def _table(
         shown = f"[{key}]" if what == "table" else quote(key)
         if guess:
             hint = f'did you mean "{guess}"?'
+            hint_zh = f"是不是要写 {key_zh(guess)}?"
             if guess not in table:
                 clean[guess] = BAD  # the typo stands for the key it meant
         elif path == ():
@@ -155,9 +196,30 @@ def _table(
                 if home
                 else "the tables here are " + ", ".join(f"[{k}]" for k in known)
             )
+            hint_zh = (
+                f"{quote(key)} 要写在某一栏里:把它移到 [{home}] 这一行的下面"
+                if home
+                else "这里能用的栏目有:" + "、".join(f"[{k}]" for k in known)
+            )
         else:
             hint = "the keys here are " + ", ".join(known)
-        out.append(Finding("E101", f"unknown {what} {shown}{where}", (*path, key), hint=hint))
+            hint_zh = "这一栏能写的项有:" + "、".join(known)
+        zh = (
+            f"不认识的栏目 [{quote(key)[1:-1]}]"
+            if what == "table"
+            else f"不认识的一项 {quote(key)}"
+            + ("" if path == () else f"(在 {table_name_zh(path)} 里)")
+        )
+        out.append(
+            Finding(
+                "E101",
+                f"unknown {what} {shown}{where}",
+                (*path, key),
+                hint=hint,
+                zh=zh,
+                zh_hint=hint_zh,
+            )
+        )
     for child in _required(field):
         if child.name not in clean:
             out.append(_missing(child, path))
@@ -165,14 +227,24 @@ def _table(
 
 
 def _missing(field: Field, path: KeyPath) -> Finding:
+    doc_zh = f":{field.zh}" if field.zh else ""
+    dotted = ".".join(map(str, (*path, field.name)))
     if field.kind is Kind.TABLE:
-        message = f"the table [{'.'.join(map(str, (*path, field.name)))}] is missing"
+        message = f"the table [{dotted}] is missing"
         hint = f"add [{field.name}]; {field.doc[0].lower()}{field.doc[1:]}"
+        zh = f"缺少 [{dotted}] 这一栏"
+        zh_hint = f"加上 [{field.name}] 这一栏{doc_zh}"
     else:
         message = f'{table_name(path)} is missing "{field.name}"'
         example = field.example if field.kind is not Kind.TEXT else f'"{field.example}"'
         hint = f"add {field.name} = {example}: {field.doc[0].lower()}{field.doc[1:]}"
-    return Finding("E102", message, path, hint=hint)
+        if field.kind is Kind.TABLES:
+            zh = f"缺少 [[{dotted}]] 这一栏"
+            zh_hint = f"加上 [[{field.name}]] 这一栏(有几项就写几栏){doc_zh}"
+        else:
+            zh = f"{table_name_zh(path)} 里缺少一项:{key_zh(field.name)}"
+            zh_hint = f"加上一行 {field.name} = {example}{doc_zh}"
+    return Finding("E102", message, path, hint=hint, zh=zh, zh_hint=zh_hint)
 
 
 def _value(value: Any, field: Field, path: KeyPath, out: list[Finding]) -> Any:
@@ -221,26 +293,43 @@ def _wrong_type(value: Any, field: Field, path: KeyPath) -> Finding:
         quoted = _QUOTED_DATE.match(value)
         if quoted:
             return _date_as_string(value, quoted, name, path)
-    hint = None
+    hint = zh_hint = None
     if field.kind in (Kind.DATE, Kind.DATES) and isinstance(value, dt.datetime):
         hint = f"write only the day: {name} = {value.date().isoformat()}"
+        zh_hint = f"只写日期,不写时间:{name} = {value.date().isoformat()}"
     elif field.kind is Kind.TABLES and isinstance(value, dict):
-        hint = f"write [[{'.'.join(map(str, path))}]] (double brackets) before each one"
+        dotted = ".".join(map(str, path))
+        hint = f"write [[{dotted}]] (double brackets) before each one"
+        zh_hint = f"每一项前面写一行 [[{dotted}]](两层方括号)"
     elif field.kind is Kind.TEXT and not isinstance(value, dict | list):
         shown = value.isoformat() if isinstance(value, dt.date | dt.time) else str(value).lower()
         hint = f'put it in quotes: {name} = "{shown}"'
+        zh_hint = f'加上引号:{name} = "{shown}"'
     message = f'"{name}" must be {_EXPECTED[field.kind]}, not {show(value)}'
-    return Finding("E103", message, path, on_value=True, hint=hint)
+    zh = f"{_name_zh(path)} 应该写成{_EXPECTED_ZH[field.kind]},现在写的是{show_zh(value)}"
+    return Finding("E103", message, path, on_value=True, hint=hint, zh=zh, zh_hint=zh_hint)
+
+
+def _name_zh(path: KeyPath) -> str:
+    """The key a value belongs to, for a clerk: owner(负责人), or done 的第 2 个."""
+    if isinstance(path[-1], str):
+        return key_zh(quote(path[-1])[1:-1])
+    return f"{key_zh(str(path[-2]))} 的第 {path[-1] + 1} 个"
 
 
 def _date_as_string(value: str, found: re.Match[str], name: str, path: KeyPath) -> Finding:
     year, month, day = int(found[1]), int(found[2]), int(found[3])
     reason = date_problem(year, month, day)
+    written = f"{_name_zh(path)} 写成了带引号的文字 {quote(value)}"
     if reason:
         message = f'"{name}" is the text {quote(value)}, and that date does not exist ({reason})'
         hint = "write a real date without quotes, like 2023-10-31"
+        zh = f"{written},而且这个日期不存在({date_problem_zh(year, month, day)})"
+        zh_hint = "写一个日历上有的日期,不加引号,如 2023-10-31"
     else:
         iso = dt.date(year, month, day).isoformat()
         message = f'"{name}" is the text {quote(value)}, not a date'
         hint = f"drop the quotes: {name} = {iso}"
-    return Finding("E104", message, path, on_value=True, hint=hint)
+        zh = f"{written},不是日期"
+        zh_hint = f"去掉引号:{name} = {iso}"
+    return Finding("E104", message, path, on_value=True, hint=hint, zh=zh, zh_hint=zh_hint)

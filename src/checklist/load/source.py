@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from checklist.load.source_zh import SAID, date_problem_zh, os_reason_zh, syntax_zh
 from checklist.rules.registry import Finding
 
 MAX_BYTES = 1 << 20
@@ -51,7 +52,7 @@ def read(path: Path, *, within: Path | None = None) -> bytes:
     except IsADirectoryError:
         raise SourceError(_unreadable("this is a folder, not a file")) from None
     except OSError as error:
-        raise SourceError(_unreadable(f"cannot read the file: {error.strerror or error}")) from None
+        raise SourceError(_cannot_read(error, error.strerror or error)) from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
@@ -64,7 +65,7 @@ def read(path: Path, *, within: Path | None = None) -> bytes:
             size += len(chunk)
         data = b"".join(chunks)
     except OSError as error:
-        raise SourceError(_unreadable(f"cannot read the file: {error.strerror}")) from None
+        raise SourceError(_cannot_read(error, error.strerror)) from None
     finally:
         os.close(fd)
     if len(data) > MAX_BYTES:
@@ -75,6 +76,8 @@ def read(path: Path, *, within: Path | None = None) -> bytes:
                 line=1,
                 column=1,
                 hint="a unit file holds one unit's list; split or shorten it",
+                zh=f"文件太大:超过了 {MAX_BYTES // 1024} KiB",
+                zh_hint=SAID["a unit file holds one unit's list; split or shorten it"],
             )
         )
     return data
@@ -131,17 +134,25 @@ def outside_finding(real: str, root: Path) -> Finding:
         column=1,
         hint="keep unit files in the campaign folder, or pass --follow-outside "
         "if you trust where the link points",
+        zh=f"它实际所在的位置 {real} 不在活动文件夹 {root} 里",
+        zh_hint="把单位清单文件放进活动文件夹;如果信得过链接指向的地方,"
+        "可以在命令后加上 --follow-outside",
     )
 
 
-def _unreadable(message: str) -> Finding:
-    return Finding(
-        "E001",
-        message,
-        line=1,
-        column=1,
-        hint="pass only unit files (*.toml), and check that you may read them",
-    )
+def _unreadable(message: str, zh: str = "") -> Finding:
+    hint = "pass only unit files (*.toml), and check that you may read them"
+    return _at_start("E001", message, hint, zh)
+
+
+def _at_start(code: str, message: str, hint: str | None = None, zh: str = "") -> Finding:
+    """A finding about the whole file; the Chinese of these fixed texts is SAID's."""
+    zh, zh_hint = zh or SAID[message], SAID[hint] if hint else None
+    return Finding(code, message, line=1, column=1, hint=hint, zh=zh, zh_hint=zh_hint)
+
+
+def _cannot_read(error: OSError, reason: object) -> Finding:
+    return _unreadable(f"cannot read the file: {reason}", f"打不开这个文件:{os_reason_zh(error)}")
 
 
 def decode(data: bytes) -> str:
@@ -169,9 +180,10 @@ def _decode_finding(data: bytes, offset: int) -> Finding:
         hint = "the file looks like GBK/GB18030 (a common Windows default); save it as UTF-8"
     except UnicodeDecodeError:
         pass
-    return Finding(
-        "E002", f"byte 0x{data[offset]:02X} is not valid UTF-8", line=line, column=column, hint=hint
-    )
+    byte, zh_hint = f"0x{data[offset]:02X}", SAID[hint]
+    message = f"byte {byte} is not valid UTF-8"
+    zh = f"这里的字节 {byte} 不是 UTF-8 编码的文字:文件没有用 UTF-8 编码保存"
+    return Finding("E002", message, line=line, column=column, hint=hint, zh=zh, zh_hint=zh_hint)
 
 
 def _binary(data: bytes) -> Finding:
@@ -179,7 +191,7 @@ def _binary(data: bytes) -> Finding:
         message, hint = "the file is UTF-16, not UTF-8", "save it as UTF-8"
     else:
         message, hint = "the file is binary, not text", "unit files are UTF-8 TOML text"
-    return Finding("E002", message, line=1, column=1, hint=hint)
+    return _at_start("E002", message, hint)
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -191,9 +203,7 @@ def parse(text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise SourceError(_syntax_finding(text, str(error))) from None
     except RecursionError:
-        raise SourceError(
-            Finding("E005", "values are nested too deeply", line=1, column=1)
-        ) from None
+        raise SourceError(_at_start("E005", "values are nested too deeply")) from None
     if not doc:
         raise SourceError(_empty("the file holds only comments"))
     return doc
@@ -298,6 +308,8 @@ def _long_key(text: str, start: int) -> Finding:
         line=text.count("\n", 0, start) + 1,
         column=start - line_start + 1,
         hint="keys of unit files have at most four parts, like study.tasks; remove this one",
+        zh=f"不认识的名称:用点连起来超过了 {MAX_KEY_PARTS} 段",
+        zh_hint="单位清单里的名称最多四段,如 study.tasks;请删掉这一项",
     )
 
 
@@ -315,13 +327,8 @@ def loads(text: str) -> dict[str, Any]:
 
 
 def _empty(message: str) -> Finding:
-    return Finding(
-        "E003",
-        message,
-        line=1,
-        column=1,
-        hint="a file starts with its [unit] table; see docs/format.md or examples/",
-    )
+    hint = "a file starts with its [unit] table; see docs/format.md or examples/"
+    return _at_start("E003", message, hint)
 
 
 def _syntax_finding(text: str, message: str) -> Finding:
@@ -329,16 +336,26 @@ def _syntax_finding(text: str, message: str) -> Finding:
     if found:
         line, column = int(found[1]), int(found[2])
         message = message[: found.start()].rstrip()
+        zh = syntax_zh(message)
     else:  # "at end of document"
         line = text.count("\n") + 1
         column = len(text) - (text.rfind("\n") + 1) + 1
-        message = re.sub(r"\s*\(at end of document\)$", "", message) + " at the end of the file"
+        message = re.sub(r"\s*\(at end of document\)$", "", message)
+        zh = syntax_zh(message) + "(在文件末尾)"
+        message += " at the end of the file"
     bad_date = _nonexistent_date(text, line, column)
     if bad_date:
         return bad_date
     message = message[:1].lower() + message[1:]
+    hint = _syntax_hint(message)
     return Finding(
-        "E005", f"invalid TOML: {message}", line=line, column=column, hint=_syntax_hint(message)
+        "E005",
+        f"invalid TOML: {message}",
+        line=line,
+        column=column,
+        hint=hint,
+        zh=f"写法有误:{zh}",
+        zh_hint=hint and SAID[hint],
     )
 
 
@@ -358,6 +375,8 @@ def _nonexistent_date(text: str, line: int, column: int) -> Finding | None:
                 column=found.start() + 1,
                 end_column=found.end() + 1,
                 hint="write a date that exists",
+                zh=f"{found[0]} 这个日期不存在:{date_problem_zh(*map(int, found.groups()))}",
+                zh_hint="请写一个日历上有的日期",
             )
     return None
 

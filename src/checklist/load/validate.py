@@ -98,6 +98,9 @@ def check_file(
             column=1,
             hint="this is a bug in checklist; please report it with the file "
             "(CHECKLIST_DEBUG=1 shows the traceback)",
+            zh=f"检查这个文件时程序出错了:{type(error).__name__}: {error}",
+            zh_hint="这是 checklist 自身的问题,不是您填错了;请把这个文件和这条提示一起报告给"
+            "维护人员(设置 CHECKLIST_DEBUG=1 再运行,可以看到详细的出错信息)",
         )
         return UnitResult(file, None, pinpoint([finding], text="", file=file))
 

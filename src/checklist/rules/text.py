@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from checklist.load.shape import key_zh
 from checklist.rules.context import Context
 from checklist.rules.registry import Finding, KeyPath, unit_rule
 from checklist.words import INVISIBLE, SCREEN, hidden_finding, strings
@@ -89,6 +90,8 @@ def _empty(name: str, path: KeyPath) -> Finding:
         path,
         on_value=True,
         hint=_EMPTY_HINTS.get(name, f"fill in {name} or remove the key"),
+        zh=f"{key_zh(name)} 是空的,引号里什么也没写",
+        zh_hint=_EMPTY_HINTS_ZH.get(name, f"在引号里填上 {name} 的内容,或者删掉这一行"),
     )
 
 
@@ -96,6 +99,11 @@ _EMPTY_HINTS = {
     "owner": "write the name of the one person responsible",
     "contact": "write the name of the person who answers for this list",
     "title": "say what is to be done",
+}
+_EMPTY_HINTS_ZH = {
+    "owner": "写上负责这项工作的那一个人的名字",
+    "contact": "写上为这份清单负责的人的名字",
+    "title": "写明要做什么",
 }
 
 
@@ -112,4 +120,8 @@ def check_byte_order_mark(doc: dict[str, Any], ctx: Context) -> Iterator[Finding
             column=1,
             hint='save the file as UTF-8 without BOM (in Notepad: Save as, Encoding "UTF-8", '
             'not "UTF-8 with BOM")',
+            zh="文件开头有一个看不见的字节顺序标记(BOM);checklist 能读,但编辑器里检查 TOML 的"
+            "工具(taplo、tombi)和 check-jsonschema 会把整个文件当成错的",
+            zh_hint="把文件另存为不带 BOM 的 UTF-8(记事本:“另存为”,编码选“UTF-8”,"
+            "不要选“带有 BOM 的 UTF-8”)",
         )
