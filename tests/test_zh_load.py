@@ -262,7 +262,7 @@ def test_a_key_of_too_many_parts(cli, write_unit):
             'level = "grassroots"\nxyzzy = 1',
             ('"xyzzy"', "[unit]", "county"),
         ),
-        ('title = "读书班结业"', '"负责人" = "张伟"', ('"负责人"', "owner(负责人)", "第 2 项")),
+        ('title = "读书班结业"', '"负责人" = "张伟"', ('"负责人"', "owner(责任人)", "第 2 项")),
     ],
     ids=["table-guessed", "table-unguessed", "key-that-belongs-in-a-table", "key", "alias"],
 )

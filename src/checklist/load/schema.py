@@ -217,7 +217,7 @@ def measure_table(measure: MeasureDef) -> Field:
                 zh="这项措施下的各项任务,一项任务写一栏",
             ),
         ),
-        zh=f"措施“{measure.name}”;它的 owner(负责人)和 due(截止日期)是下面各项任务的默认值,"
+        zh=f"措施“{measure.name}”;它的 owner(责任人)和 due(截止日期)是下面各项任务的默认值,"
         "没有任务的措施算作一项任务,要写上自己的 owner 和 due",
     )
 

@@ -114,8 +114,9 @@ _EXPECTED_ZH = {
 }
 
 # What a clerk calls the keys a typo most often meant.
-_GLOSS_ZH = {
-    "owner": "负责人",
+# What a clerk calls each key: the one glossary of every Chinese message.
+KEY_NAMES_ZH = {
+    "owner": "责任人",
     "due": "截止日期",
     "done": "完成日期",
     "title": "任务标题",
@@ -127,7 +128,7 @@ _GLOSS_ZH = {
     "note": "备注",
     "id": "编号",
     "repeat": "重复",
-    "until": "重复到哪天",
+    "until": "重复截止日",
     "postponed_from": "原截止日期",
     "postpone_reason": "延期原因",
     "unit": "单位",
@@ -136,8 +137,8 @@ _GLOSS_ZH = {
 
 
 def key_zh(key: str) -> str:
-    """A key as a clerk may type it, with what it means when that is known: owner(负责人)."""
-    gloss = _GLOSS_ZH.get(key)
+    """A key as a clerk may type it, with what it means when that is known: owner(责任人)."""
+    gloss = KEY_NAMES_ZH.get(key)
     return f"{key}({gloss})" if gloss else key
 
 
@@ -239,6 +240,7 @@ def _missing(field: Field, path: KeyPath) -> Finding:
         example = field.example if field.kind is not Kind.TEXT else f'"{field.example}"'
         hint = f"add {field.name} = {example}: {field.doc[0].lower()}{field.doc[1:]}"
         if field.kind is Kind.TABLES:
+            hint = f"add [[{dotted}]], one for each; {field.doc[0].lower()}{field.doc[1:]}"
             zh = f"缺少 [[{dotted}]] 这一栏"
             zh_hint = f"加上 [[{field.name}]] 这一栏(有几项就写几栏){doc_zh}"
         else:
@@ -311,7 +313,7 @@ def _wrong_type(value: Any, field: Field, path: KeyPath) -> Finding:
 
 
 def _name_zh(path: KeyPath) -> str:
-    """The key a value belongs to, for a clerk: owner(负责人), or done 的第 2 个."""
+    """The key a value belongs to, for a clerk: owner(责任人), or done 的第 2 个."""
     if isinstance(path[-1], str):
         return key_zh(quote(path[-1])[1:-1])
     return f"{key_zh(str(path[-2]))} 的第 {path[-1] + 1} 个"

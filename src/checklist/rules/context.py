@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from checklist.load.shape import BAD, table_name
+from checklist.load.shape import BAD, KEY_NAMES_ZH, table_name
 from checklist.model import Campaign, MeasureDef
 from checklist.rules.registry import KeyPath
 from checklist.words import quote
@@ -82,23 +82,9 @@ def measure_zh(measure: MeasureDef) -> str:
     return f"“{measure.name}”([{measure.key}])"
 
 
-# What a clerk calls the keys rules name; the key follows in brackets, as typed.
-_KEY_NAMES_ZH = {
-    "owner": "责任人",
-    "due": "截止日期",
-    "done": "完成日期",
-    "repeat": "重复规则",
-    "until": "重复截止日",
-    "id": "编号",
-    "postponed_from": "原截止日期",
-    "postpone_reason": "延期原因",
-    "title": "标题",
-}
-
-
 def key_zh(key: str) -> str:
     """A key for a clerk: what it is called, then the key as typed, 责任人(owner)."""
-    name = _KEY_NAMES_ZH.get(key)
+    name = KEY_NAMES_ZH.get(key)
     return f"{name}({key})" if name else key
 
 

@@ -152,7 +152,7 @@ RULES: dict[str, Rule] = {
             "empty-text",
             _E,
             "A name, title, owner or contact that is empty.",
-            zh_summary="名称、任务标题、负责人或联系人是空的。",
+            zh_summary="名称、任务标题、责任人或联系人是空的。",
         ),
         Rule(
             "E204",
@@ -161,7 +161,7 @@ RULES: dict[str, Rule] = {
             "Control, bidi or line-separator characters in any text; zero-width and other "
             "invisible characters in names, owners, contacts, ids, addresses and keys.",
             zh_summary="文字里有控制字符、改变文字方向的字符或分行字符;"
-            "名称、负责人、联系人、编号、邮箱和项名里还不能有零宽字符等看不见的字符。",
+            "名称、责任人、联系人、编号、邮箱和项名里还不能有零宽字符等看不见的字符。",
         ),
         Rule(
             "E205",
