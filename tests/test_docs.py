@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shlex
 import subprocess
@@ -113,3 +114,41 @@ def test_the_readme_shows_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
             check=False,
         )
         assert result.stdout == expected, command
+
+
+def test_the_readme_validate_scenario_is_real_output_in_both_languages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's broken copy of the example: a typo'd key, a quoted date, a bad county;
+    shown in English (an English locale) and in Chinese (no locale: the campaign's lang)."""
+    import shutil
+
+    campaign = tmp_path / "zhengzhou"
+    shutil.copytree(REPO / "examples" / "zhengzhou", campaign)
+    erqi = campaign / "units" / "410103" / "erqi-committee.toml"
+    lines = erqi.read_text("utf-8").split("\n")
+    assert (lines[18], lines[28]) == ('owner = "张伟"', "due = 2023-10-31")
+    lines[18], lines[28] = 'ownr = "张伟"', 'due = "2023-10-31"'
+    erqi.write_text("\n".join(lines), "utf-8")
+    jinshui = campaign / "units" / "410105" / "jinshui-committee.toml"
+    jinshui.write_text(jinshui.read_text("utf-8").replace('"410105"', '"41015"', 1), "utf-8")
+    shown = [
+        block.split("\n", 1)[1].split("$ echo", 1)[0]
+        for block in _blocks(README, "console")
+        if block.startswith("$ checklist validate\n")
+    ]
+    assert len(shown) == 2
+    for environment, expected in zip(
+        ({"LC_MESSAGES": "en_US.UTF-8"}, {"LANG": "C.UTF-8"}), shown, strict=True
+    ):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+        result = subprocess.run(
+            [sys.executable, "-m", "checklist", "validate"],
+            cwd=campaign,
+            env=env | environment | {"CHECKLIST_AS_OF": "2023-11-20"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert result.stdout == expected
