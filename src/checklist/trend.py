@@ -11,11 +11,13 @@ import calendar
 import datetime as dt
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import NamedTuple
 
-from checklist.model import Item, Lights
+from checklist.filters import Filters
+from checklist.model import Campaign, Item, Lights, Unit
+from checklist.rollup import By, Rollup, Sort, rollup, select
 
 
 class Every(enum.StrEnum):
@@ -115,6 +117,8 @@ class Point:
 class Series:
     key: str
     points: tuple[Point, ...]  # one per day of the trend
+    name: str = ""  # what the roll-up calls the row
+    county: str | None = None  # the county code, where the row belongs to one county
 
     @property
     def last(self) -> Point:
@@ -262,7 +266,7 @@ def ranks(rows: Iterable[Series], index: int = -1) -> dict[str, int]:
     """
     behind = {r.key: b for r in rows if (b := r.points[index].behind) is not None}
     order = sorted(behind.values())
-    first = {}
+    first: dict[Fraction, int] = {}
     for place, value in enumerate(order, 1):
         first.setdefault(value, place)
     return {key: first[value] for key, value in behind.items()}
@@ -271,6 +275,7 @@ def ranks(rows: Iterable[Series], index: int = -1) -> dict[str, int]:
 @dataclass(frozen=True, slots=True)
 class Standings:
     compare: dt.date
+    lights: Lights
     rows: Mapping[str, Standing]
     total: Standing
 
@@ -298,4 +303,57 @@ def standings(
         for row in result.rows
     }
     last = result.total.last
-    return Standings(compare, found, Standing(last, last.light(lights), None, None))
+    return Standings(compare, lights, found, Standing(last, last.light(lights), None, None))
+
+
+# --- a campaign's trend and standing, from its units -------------------------------------
+
+
+def campaign_trend(
+    units: Iterable[Unit],
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    filters: Filters,
+    by: By = By.COUNTY,
+    every: Every = Every.WEEK,
+) -> Trend:
+    """The trend of the units and tasks the filters keep, with the roll-up's rows and names."""
+    selected, kept, view = select(units, campaign=campaign, as_of=as_of, soon=0, filters=filters)
+    frame = {row.key: row for row in rollup((), kept, campaign=view, by=by).rows}
+    result = trend(
+        occurrences(selected),
+        days=sample_days(campaign.start, as_of, every),
+        by=by.value,
+        keys=tuple(frame),
+    )
+    rows = tuple(
+        replace(s, name=frame[s.key].name, county=frame[s.key].county) if s.key in frame else s
+        for s in result.rows
+    )
+    return replace(result, rows=rows, total=replace(result.total, name="total"))
+
+
+def rollup_standings(
+    units: Iterable[Unit],
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    compare: dt.date,
+    soon: int,
+    filters: Filters,
+    by: By = By.COUNTY,
+    sort: Sort | None = None,
+) -> tuple[Rollup, Standings]:
+    """The roll-up of the report day, and each row's light and rank against ``compare``."""
+    selected, kept, view = select(units, campaign=campaign, as_of=as_of, soon=soon, filters=filters)
+    result = rollup(selected, kept, campaign=view, by=by, sort=sort)
+    found = standings(
+        occurrences(selected),
+        as_of=as_of,
+        compare=compare,
+        lights=campaign.lights,
+        by=by.value,
+        keys=tuple(r.key for r in result.rows),
+    )
+    return result, found
