@@ -1,4 +1,4 @@
-"""The trend equals classify asked afresh on every day; the lights and ranks of the worked example."""
+"""The trend equals classify asked afresh on every day; the worked example's lights and ranks."""
 
 from __future__ import annotations
 
@@ -105,9 +105,7 @@ def test_every_day_of_the_trend_equals_classify_on_that_day(
 ) -> None:
     as_of = START + dt.timedelta(days=offset)
     shown = sample_days(START, as_of, every)
-    result = trend(
-        occurrences(items(found, campaign=CAMPAIGN, as_of=as_of)), days=shown, by=group
-    )
+    result = trend(occurrences(items(found, campaign=CAMPAIGN, as_of=as_of)), days=shown, by=group)
     assert result.days == shown
     for n, day in enumerate(shown):
         expected = _brute(found, day, group)
@@ -199,8 +197,10 @@ def test_the_worked_example_week_by_week() -> None:
     assert [_figures(p) for p in a.points] == [(4, 1, 2, 0, 0, 2), (4, 3, 3, 1, 1, 1)]
     assert [_figures(p) for p in b.points] == [(3, 0, 1, 0, 0, 2), (3, 2, 1, 0, 2, 2)]
     assert [_figures(p) for p in total.points] == [(7, 1, 3, 0, 0, 4), (7, 5, 4, 1, 3, 3)]
-    assert a.last.expected == Fraction(3, 4) and a.last.actual == Fraction(3, 4)
-    assert b.last.expected == Fraction(2, 3) and b.last.actual == Fraction(1, 3)
+    assert a.last.expected == Fraction(3, 4)
+    assert a.last.actual == Fraction(3, 4)
+    assert b.last.expected == Fraction(2, 3)
+    assert b.last.actual == Fraction(1, 3)
     assert round(float(total.last.expected or 0) * 100, 1) == 71.4
     assert round(float(total.last.actual or 0) * 100, 1) == 57.1
     assert [p.behind for p in a.points] == [-25, 0]
@@ -221,7 +221,8 @@ def test_the_worked_example_standings() -> None:
     assert (b.rank, b.rank_then, b.rank_change, b.light) == (2, 1, -1, Light.RED)
     # A county without tasks has no share: no light, no rank.
     assert (c.rank, c.light, c.point.expected) == (None, None, None)
-    assert found.total.rank is None and found.total.light is Light.YELLOW
+    assert found.total.rank is None
+    assert found.total.light is Light.YELLOW
 
 
 def test_lights_at_their_thresholds() -> None:
