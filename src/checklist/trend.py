@@ -13,10 +13,11 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from itertools import accumulate
 from typing import NamedTuple
 
 from checklist.filters import Filters
-from checklist.model import Campaign, Item, Lights, Unit
+from checklist.model import Campaign, Item, Lights, Task, Unit
 from checklist.rollup import By, Rollup, Sort, rollup, select
 
 
@@ -55,18 +56,21 @@ class Occurrence(NamedTuple):
 
 def occurrences(items: Iterable[Item]) -> Iterator[Occurrence]:
     """The occurrences of status.items (done dates after their report day are already None)."""
+    make = Occurrence._make
+    task: Task | None = None
+    keys: tuple[object, ...] = ()
     for item in items:
-        task, unit = item.task, item.unit
-        yield Occurrence(
-            item.due,
-            item.done,
-            task.postponed_from is not None,
-            unit.county,
-            unit.level.value,
-            task.measure,
-            unit.id,
-            task.owner.key,
-        )
+        if item.task is not task:  # a repeating task's occurrences come one after another
+            task, unit = item.task, item.unit
+            keys = (
+                task.postponed_from is not None,
+                unit.county,
+                unit.level.value,
+                task.measure,
+                unit.id,
+                task.owner.key,
+            )
+        yield make((item.due, item.done, *keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +119,35 @@ class Point:
 
 @dataclass(frozen=True, slots=True)
 class Series:
+    """One row's counts, a column per count with a value per day of the trend.
+
+    Columns, not a Point per day: 10,000 units over 145 days are 1.45 million points,
+    and a report reads most rows on one day only.
+    """
+
     key: str
-    points: tuple[Point, ...]  # one per day of the trend
+    days: tuple[dt.date, ...]
+    tasks: int
+    due: tuple[int, ...]
+    done: tuple[int, ...]
+    done_late: tuple[int, ...]
+    overdue: tuple[int, ...]
     name: str = ""  # what the roll-up calls the row
     county: str | None = None  # the county code, where the row belongs to one county
 
+    def point(self, n: int) -> Point:
+        """The row on its ``n``-th day (-1: the last, the report day)."""
+        return Point(
+            self.days[n], self.tasks, self.due[n], self.done[n], self.done_late[n], self.overdue[n]
+        )
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        return tuple(self.point(n) for n in range(len(self.days)))
+
     @property
     def last(self) -> Point:
-        return self.points[-1]
+        return self.point(-1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,48 +220,36 @@ def trend(
         row = steps.get(key)
         if row is None:
             row = steps[key] = [0] * size
-        _steps(row, occurrence.due.toordinal(), occurrence.done, first, last, slot)
-    rows = tuple(_series(key, row, days) for key, row in steps.items())
+        # The steps of one occurrence, inline: 170,000 calls are a third of the time.
+        row[0] += 1  # tasks: on every day, whatever the state
+        due = occurrence.due.toordinal()
+        if due <= last:
+            row[_WIDTH * slot[due - first if due > first else 0] + 1] += 1
+        done_day = occurrence.done
+        done = done_day.toordinal() if done_day is not None else last + 1
+        if done <= last:  # done from its done day on, and done late when after the due day
+            at = _WIDTH * slot[done - first if done > first else 0]
+            row[at + 2] += 1
+            if done > due:
+                row[at + 3] += 1
+        # Overdue from the day after the due day until the day before the done day.
+        if done > due + 1 and due + 1 <= last:
+            row[_WIDTH * slot[due + 1 - first if due + 1 > first else 0] + 4] += 1
+            if done <= last:
+                row[_WIDTH * slot[done - first if done > first else 0] + 4] -= 1
+    shown = tuple(days)
+    rows = tuple(_series(key, row, shown) for key, row in steps.items())
     total = [sum(column) for column in zip(*(row for row in steps.values()), strict=True)]
-    return Trend(by, tuple(days), rows, _series("total", total or [0] * size, days))
+    return Trend(by, shown, rows, _series("total", total or [0] * size, shown))
 
 
-def _steps(
-    row: list[int],
-    due: int,
-    done_day: dt.date | None,
-    first: int,
-    last: int,
-    slot: list[int],
-) -> None:
-    """Add one occurrence's steps: tasks at once; due on its due day; done (and done late)
-    on its done day; overdue from the day after its due day until it is done."""
-    row[0] += 1  # tasks: counted on every day, whatever the state
-    if due <= last:
-        row[_WIDTH * slot[max(due - first, 0)] + 1] += 1
-    done = done_day.toordinal() if done_day is not None else None
-    if done is not None and done <= last:
-        at = _WIDTH * slot[max(done - first, 0)]
-        row[at + 2] += 1
-        if done > due:
-            row[at + 3] += 1
-    if (done is None or done > due + 1) and due + 1 <= last:
-        row[_WIDTH * slot[max(due + 1 - first, 0)] + 4] += 1
-        if done is not None and done <= last:
-            row[_WIDTH * slot[max(done - first, 0)] + 4] -= 1
-
-
-def _series(key: str, row: list[int], days: Sequence[dt.date]) -> Series:
-    points = []
-    tasks, due, done, late, overdue = row[0], 0, 0, 0, 0
-    for n, day in enumerate(days):
-        at = n * _WIDTH
-        due += row[at + 1]
-        done += row[at + 2]
-        late += row[at + 3]
-        overdue += row[at + 4]
-        points.append(Point(day, tasks, due, done, late, overdue))
-    return Series(key, tuple(points))
+def _series(key: str, row: list[int], days: tuple[dt.date, ...]) -> Series:
+    return Series(
+        key,
+        days,
+        row[0],
+        *(tuple(accumulate(row[k::_WIDTH])) for k in range(1, _WIDTH)),  # type: ignore[arg-type]
+    )
 
 
 # --- standing: the lights and the rank on the report day ----------------------------------
@@ -264,7 +277,7 @@ def ranks(rows: Iterable[Series], index: int = -1) -> dict[str, int]:
 
     Rows without tasks have no share to rank by and are left out (1, 1, 3: two first).
     """
-    behind = {r.key: b for r in rows if (b := r.points[index].behind) is not None}
+    behind = {r.key: b for r in rows if (b := r.point(index).behind) is not None}
     order = sorted(behind.values())
     first: dict[Fraction, int] = {}
     for place, value in enumerate(order, 1):

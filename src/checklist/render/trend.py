@@ -19,7 +19,7 @@ BARS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 30  # at most this many bars: a campaign's days are shown by sampling them
 
 
-def sparkline(values: Sequence[Fraction | None], width: int = SPARK_WIDTH) -> str:
+def sparkline(values: Sequence[float | Fraction | None], width: int = SPARK_WIDTH) -> str:
     """Shares from 0 to 1 as bars, ▁ for nothing done and █ for all; a blank for no share.
 
     The scale is absolute, so two rows' lines compare; a long series is sampled evenly,
@@ -115,7 +115,8 @@ def trend_table(result: Trend, page: Page, every: Every, *, spark: bool) -> Tabl
         cells = [*_lead_cells(series, page, result.by, total=total)]
         cells += _count_cells(series.last, page, csv=False)
         if spark:
-            cells.append(sparkline([p.actual for p in series.points]))
+            tasks = series.tasks
+            cells.append(sparkline([done / tasks if tasks else None for done in series.done]))
         rows.append(tuple(cells))
         light = series.last.light(page.campaign.lights)
         marks.append(Mark.TOTAL if total else Mark.BAD if light == "red" else Mark.NONE)
@@ -143,7 +144,7 @@ def series_to_dict(series: Series, page: Page, by: str) -> dict[str, Any]:
         "key": series.key,
         "name": series.name,
         "county": series.county if by in ("county", "unit") else None,
-        "tasks": series.last.tasks,
+        "tasks": series.tasks,
         "series": [_point_to_dict(p, lights) for p in series.points],
     }
 
