@@ -148,6 +148,12 @@ def command_list(checklist: list[str], env: dict[str, str]) -> list[Command]:
         commands.append(
             Command("validate --no-cache", (*checklist, "validate", "--no-cache", "{path}"))
         )
+    trend = subprocess.run(
+        [*checklist, "trend", "--help"], env=env, capture_output=True, check=False
+    )
+    if trend.returncode == 0:  # versions before issue 12 have no trend
+        every_day = (*checklist, "trend", "--every", "day", "{path}")
+        commands.append(Command("trend --every day (warm)", every_day, "warm"))
     return [
         *commands,
         Command("status (cold)", (*checklist, "status", "{path}"), "cold"),

@@ -65,6 +65,7 @@ def _sections() -> dict[str, str]:
         "remind-keys": _table(campaign["remind"].fields),
         "smtp-keys": _table(campaign["smtp"].fields),
         "webhook-keys": _table(campaign["webhook"].fields),
+        "lights-keys": _table(campaign["lights"].fields),
         "unit-keys": _table(UNIT_TABLE.fields),
         "measure-keys": _table(tuple(f for f in measure.fields if f.kind is not Kind.TABLES)),
         "task-keys": _table(TASK_FIELDS),

@@ -21,6 +21,7 @@ CORE = (
     "checklist.rules",
     "checklist.status",
     "checklist.rollup",
+    "checklist.trend",
     "checklist.filters",
     "checklist.recur",
     "checklist.remind",

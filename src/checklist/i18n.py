@@ -156,6 +156,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "severity.error": ("error", "错误"),
     "severity.warning": ("warning", "警告"),
     "rollup.title": ("Roll-up by {by}, as of {as_of}", "按{by}汇总,截至 {as_of}"),
+    # lights, ranks and the trend
+    "expected_share": ("Expected %", "序时进度"),
+    "behind": ("Behind (pts)", "落后百分点"),
+    "light": ("Light", "亮灯"),
+    "light.green": ("green", "绿"),
+    "light.yellow": ("yellow", "黄"),
+    "light.red": ("red", "红"),
+    "rank": ("Rank", "排名"),
+    "rank_change": ("Change", "升降"),
+    "rank.note": (
+        "Rank: least behind expected progress first; change since {compare}.",
+        "排名:按落后序时进度的百分点从少到多;升降与 {compare} 相比。",
+    ),
+    "tasks_due": ("Due by then", "应完成"),
+    "day": ("Day", "日期"),
+    "sparkline": ("Done % over time", "完成率走势"),
+    "trend.title": (
+        "Trend by {by}, {start} to {as_of}, {every}",
+        "按{by}统计进度走势,{start} 至 {as_of},{every}",
+    ),
+    "every.day": ("daily", "逐日"),
+    "every.week": ("weekly (Sundays)", "每周(周日)"),
+    "every.dekad": ("by dekad (the 10th, 20th and month end)", "每旬(10日、20日、月末)"),
 }
 
 

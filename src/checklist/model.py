@@ -70,6 +70,14 @@ DEFAULT_MEASURES = (
 
 
 @dataclass(frozen=True, slots=True)
+class Lights:
+    """[lights]: how many percentage points behind expected progress turn a row yellow, red."""
+
+    yellow: int = 10
+    red: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class RemindConfig:
     advance_days: tuple[int, ...] = (7, 3, 1, 0)
     overdue_every: int = 3
@@ -113,6 +121,7 @@ class Campaign:
     remind: RemindConfig = RemindConfig()
     smtp: SmtpConfig | None = None
     webhook: WebhookConfig | None = None
+    lights: Lights = Lights()
     config_path: Path = field(default=Path("campaign.toml"), compare=False)
 
     @property

@@ -200,12 +200,19 @@ def rollup_units(
     Only the chosen counties and measures get rows; under an owner or measure
     filter a unit counts only where it has a selected task.
     """
+    selected, kept, view = select(units, campaign=campaign, as_of=as_of, soon=soon, filters=filters)
+    return rollup(selected, kept, campaign=view, by=by, sort=sort)
+
+
+def select(
+    units: Iterable[Unit], *, campaign: Campaign, as_of: dt.date, soon: int, filters: Filters
+) -> tuple[list[Item], list[Unit], Campaign]:
+    """The items the filters keep, the units they count in, and the campaign they narrow."""
     kept = [u for u in units if filters.keep_unit(u)]
     selected = filters.select(items(kept, campaign=campaign, as_of=as_of, soon=soon))
     if filters.owners or filters.measures:
         kept = [u for u in kept if u.id in {i.unit.id for i in selected}]
-    view = filters.view(campaign, kept)
-    return rollup(selected, kept, campaign=view, by=by, sort=sort)
+    return selected, kept, filters.view(campaign, kept)
 
 
 def _empty_groups(campaign: Campaign, by: By, units: Iterable[Unit]) -> dict[str, _Group]:

@@ -65,6 +65,32 @@ WideOpt = Annotated[
     bool,
     typer.Option("--wide", help="Show every column whole, even wider than the terminal."),
 ]
+LightsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--lights",
+        help="Add Expected %, points behind and the light (green, yellow, red) to the table; "
+        "JSON always has them.",
+    ),
+]
+RankOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rank",
+        help="Add each row's rank (least behind expected progress first) and its change "
+        "since --compare to the table; JSON always has them.",
+    ),
+]
+CompareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--compare",
+        help="The day ranks are compared with (2023-11-13, -2w: before the report day); "
+        "default: a week before the report day.",
+        metavar="DAY",
+        show_default=False,
+    ),
+]
 SortOpt = Annotated[
     SortChoice | None,
     typer.Option(
@@ -129,6 +155,9 @@ def rollup(
     by: ByOpt = ByChoice.COUNTY,
     measures: MeasuresOpt = False,
     sort: SortOpt = None,
+    lights: LightsOpt = False,
+    rank: RankOpt = False,
+    compare: CompareOpt = None,
     county: CountyOpt = None,
     unit: UnitOpt = None,
     owner: OwnerOpt = None,
@@ -143,25 +172,37 @@ def rollup(
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
 
-    One row per group, then a total row; the worst rows are marked.
+    One row per group, then a total row; the worst rows are marked. --lights adds
+    expected progress and a traffic light, --rank the rank and its change.
 
     Example: checklist rollup --measures --sort overdue
     """
-    from checklist.cli.scope import open_scope
+    from checklist.cli.scope import compare_day, open_scope
     from checklist.render.report import Page, write_rollup
-    from checklist.rollup import By, Sort, rollup_units
+    from checklist.rollup import By, Sort
+    from checklist.trend import rollup_standings
 
     scope = open_scope(ctx.params)
-    result = rollup_units(
+    result, standings = rollup_standings(
         scope.units,
         campaign=scope.campaign,
         as_of=scope.as_of,
+        compare=compare_day(compare, scope.as_of),
         soon=soon,
         filters=scope.filters,
         by=By(by.value),
         sort=Sort(sort.value) if sort else None,
     )
-    page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped)
-    write_rollup(result, sys.stdout, output_format, page, measures=measures, wide=wide)
+    page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped, standings)
+    write_rollup(
+        result,
+        sys.stdout,
+        output_format,
+        page,
+        measures=measures,
+        wide=wide,
+        lights=lights,
+        rank=rank,
+    )
     if scope.refused or (fail_on_overdue and result.total.counts.overdue):
         raise typer.Exit(EXIT_PROBLEMS)

@@ -85,6 +85,19 @@ def open_scope(params: Mapping[str, Any]) -> Scope:
     return Scope(campaign, day, units, filters, lang, chosen, skipped, len(found.refused))
 
 
+def compare_day(text: str | None, as_of: dt.date) -> dt.date:
+    """--compare: a day up to the report day (relative forms count from it); a week before."""
+    from checklist.dates import parse_day, shift
+    from checklist.errors import UsageError
+
+    if text is None:
+        return shift(as_of, -7)
+    day = parse_day(text, base=as_of)
+    if day > as_of:
+        raise UsageError(f"--compare {day} comes after the report day {as_of}")
+    return day
+
+
 def unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> Found:
     """The unit files under ``paths``; none at all is an error."""
     from checklist.load.discover import find

@@ -16,6 +16,7 @@ from checklist.model import (
     DEFAULT_MEASURES,
     Campaign,
     County,
+    Lights,
     MeasureDef,
     RemindConfig,
     SmtpConfig,
@@ -105,6 +106,7 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         remind=_remind(doc.get("remind", {})),
         smtp=_smtp(doc["smtp"], path) if "smtp" in doc else None,
         webhook=WebhookConfig(**doc["webhook"]) if "webhook" in doc else None,
+        lights=Lights(**doc.get("lights", {})),
         config_path=path.absolute(),
     )
 

@@ -404,6 +404,29 @@ WEBHOOK_TABLE = Field(
     ),
 )
 
+LIGHTS_TABLE = Field(
+    "lights",
+    Kind.TABLE,
+    "The traffic lights of `rollup` and `trend`: how far a row's done share may trail "
+    "expected progress (the share of its tasks due by the day), in percentage points.",
+    fields=(
+        Field(
+            "yellow",
+            Kind.INTEGER,
+            "A row this many points behind or more is yellow (0 to 100, below red).",
+            default="10",
+            example=10,
+        ),
+        Field(
+            "red",
+            Kind.INTEGER,
+            "A row this many points behind or more is red (0 to 100).",
+            default="30",
+            example=30,
+        ),
+    ),
+)
+
 CAMPAIGN_SCHEMA = Field(
     "",
     Kind.TABLE,
@@ -526,6 +549,7 @@ CAMPAIGN_SCHEMA = Field(
         REMIND_TABLE,
         SMTP_TABLE,
         WEBHOOK_TABLE,
+        LIGHTS_TABLE,
     ),
 )
 

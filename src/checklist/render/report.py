@@ -10,9 +10,11 @@ from typing import IO, Any
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
+from checklist.render.lights import with_standings, with_standings_json
 from checklist.render.table import Column, Mark, Table, write, write_note
 from checklist.rollup import By, Counts, Rollup, Row
 from checklist.status import item_to_dict
+from checklist.trend import Standings
 
 SCHEMA_VERSION = 1
 
@@ -26,6 +28,7 @@ class Page:
     as_of: dt.date
     soon_days: int
     skipped: int  # unit files with problems, counted out
+    standings: Standings | None = None  # rollup: each row's light and rank
 
 
 # --- status -----------------------------------------------------------------------
@@ -342,18 +345,18 @@ def row_to_dict(row: Row, by: By, *, measures: bool) -> dict[str, Any]:
     return document
 
 
-def write_rollup_json(
-    result: Rollup, out: IO[str], *, as_of: dt.date, soon_days: int, skipped: int, measures: bool
-) -> None:
+def write_rollup_json(result: Rollup, out: IO[str], page: Page, *, measures: bool) -> None:
     document = {
         "schema_version": SCHEMA_VERSION,
-        "as_of": as_of.isoformat(),
-        "soon_days": soon_days,
+        "as_of": page.as_of.isoformat(),
+        "soon_days": page.soon_days,
         "by": str(result.by),
-        "skipped_files": skipped,
+        "skipped_files": page.skipped,
         "rows": [row_to_dict(r, result.by, measures=measures) for r in result.rows],
         "total": row_to_dict(result.total, result.by, measures=measures),
     }
+    if page.standings is not None:
+        document = with_standings_json(document, result, page.standings)
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
@@ -366,17 +369,12 @@ def write_rollup(
     *,
     measures: bool,
     wide: bool = False,
+    lights: bool = False,
+    rank: bool = False,
 ) -> None:
-    """The roll-up in a format."""
+    """The roll-up in a format; the page's standings in JSON, in a table as asked."""
     if output_format == "json":
-        write_rollup_json(
-            result,
-            out,
-            as_of=page.as_of,
-            soon_days=page.soon_days,
-            skipped=page.skipped,
-            measures=measures,
-        )
+        write_rollup_json(result, out, page, measures=measures)
         return
     table = rollup_table(
         result,
@@ -386,4 +384,9 @@ def write_rollup(
         as_of=page.as_of,
         csv=output_format == "csv",
     )
+    if page.standings is not None and (lights or rank):
+        csv = output_format == "csv"
+        table = with_standings(table, result, page.standings, page.lang, lights, rank, csv)
     write(table, output_format, out, wide=wide)
+    if rank and page.standings is not None and output_format == "table":
+        write_note(t("rank.note", page.lang, compare=page.standings.compare.isoformat()), out)

@@ -36,6 +36,10 @@ class Column:
     give_way: int | None = None
     blank_zero: bool = False  # on screen, a 0 is left blank so the other numbers stand out
     code: bool = False  # an identifier such as 410102: in CSV it must come back as written
+    tints: tuple[tuple[str, str], ...] = ()  # (cell, rich style): a light's colour on a terminal
+
+    def tint(self, cell: str) -> str:
+        return next((style for text, style in self.tints if text == cell), "")
 
     def screen(self, cell: str) -> str:
         return "" if self.blank_zero and cell == "0" else cell
@@ -199,7 +203,7 @@ def to_rich(table: Table, layout: Fit | None = None) -> RichTable:
         columns = table.columns
         grid.add_row(
             *(
-                Text(_cut(printable(columns[k].screen(row[k])), w))
+                Text(_cut(printable(columns[k].screen(row[k])), w), style=columns[k].tint(row[k]))
                 for k, w in zip(keep, layout.widths, strict=True)
             ),
             style=_STYLES[mark],

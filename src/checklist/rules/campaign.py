@@ -268,6 +268,29 @@ def check_remind(doc: dict[str, Any]) -> Iterator[Finding]:
 
 
 @campaign_rule("E213")
+def check_lights(doc: dict[str, Any]) -> Iterator[Finding]:
+    """[lights]: percentage points from 0 to 100, yellow before red."""
+    lights = doc.get("lights")
+    if isinstance(lights, dict):
+        yellow, red = lights.get("yellow", 10), lights.get("red", 30)
+        for key, value in (("yellow", yellow), ("red", red)):
+            if isinstance(value, int) and not 0 <= value <= 100:
+                message = f"{key} = {value}: lights are 0 to 100 percentage points behind"
+                zh = f"{key} = {value}:落后的百分点只能是 0 到 100"
+                yield Finding("E213", message, ("lights", key), on_value=True, zh=zh)
+        if isinstance(yellow, int) and isinstance(red, int) and yellow >= red:
+            yield Finding(
+                "E213",
+                f"yellow ({yellow}) must be below red ({red})",
+                ("lights", "yellow" if "yellow" in lights else "red"),
+                on_value=True,
+                hint="a row turns yellow first, red when further behind",
+                zh=f"黄灯 yellow({yellow})要小于红灯 red({red})",
+                zh_hint="先亮黄灯,落后更多才亮红灯,例如 yellow = 10,red = 30",
+            )
+
+
+@campaign_rule("E213")
 def check_connections(doc: dict[str, Any]) -> Iterator[Finding]:
     """[smtp] and [webhook]: timeouts, port and URL that could only fail at 3 a.m."""
     for table in (info.table for info in CHANNELS.values()):
