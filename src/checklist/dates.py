@@ -39,15 +39,23 @@ def parse_day(text: str, *, base: dt.date) -> dt.date:
     """
     day = _read_day(text, base=base)
     if not FIRST_DAY <= day <= LAST_DAY:
+        far = {dt.date.min: "太早了", dt.date.max: "太晚了"}.get(day, f"是 {day}")
         raise UsageError(
             f"{_shown(text)} is {_far(day)}: "
-            f"checklist works with days from {FIRST_DAY} to {LAST_DAY}"
+            f"checklist works with days from {FIRST_DAY} to {LAST_DAY}",
+            zh=f"{_quoted(text)} {far}:checklist 只能处理 {FIRST_DAY} 到 {LAST_DAY} 之间的日期",
         )
     return day
 
 
 def _shown(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _quoted(text: str) -> str:
+    from checklist.words import quote
+
+    return quote(text)
 
 
 def _far(day: dt.date) -> str:
@@ -84,7 +92,9 @@ def _read_day(text: str, *, base: dt.date) -> dt.date:
     except (ValueError, OverflowError, TypeError):
         raise UsageError(
             f"cannot read {_shown(text)} as a day; write it like 2023-11-20, 2023/11/20, "
-            "Nov 20 2023, today, yesterday, +3d or -1w"
+            "Nov 20 2023, today, yesterday, +3d or -1w",
+            zh=f"{_quoted(text)} 看不出是哪一天;请写成 2023-11-20、2023/11/20、"
+            "今天、昨天、明天、+3d(3 天后)或 -1w(1 周前)这样",
         ) from None
 
 

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
-from checklist.errors import BusyError, EditError, UsageError
+from checklist.errors import BusyError, EditError, UsageError, guess_zh, write_reason_zh
 from checklist.load.check import check_unit
 from checklist.load.discover import discover
 from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, task_dates
 from checklist.splice import LayoutError, splice
-from checklist.words import printable
+from checklist.words import printable, quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,10 @@ def find_unit(campaign: Campaign, unit: str) -> Path:
 
     guess = did_you_mean(unit, list(ids))
     hint = f'; did you mean "{guess}"?' if guess else ""
-    raise UsageError(f"no unit {unit!r} in {display(campaign.root)}{hint}")
+    raise UsageError(
+        f"no unit {unit!r} in {display(campaign.root)}{hint}",
+        zh=f"{display(campaign.root)} 里没有单位 {quote(unit)}{guess_zh(guess)}",
+    )
 
 
 # Judging the file as it is, "done in the future" must not count: only its shape matters.
@@ -93,14 +96,16 @@ def _load(path: Path, campaign: Campaign) -> tuple[bytes, Any]:
     try:
         data = read(path)
     except SourceError as error:
-        raise EditError(f"{display(path)}: {error.finding.message}") from None
+        raise _unreadable(path, error) from None
     result = check_unit(data, file=display(path), campaign=campaign, today=_NO_FUTURE)
     errors = [p for p in result.problems if p.severity is Severity.ERROR]
     if errors:
         found = "; ".join(f"line {p.line}: {printable(p.message)}" for p in errors[:3])
         raise EditError(
             f"{display(path)} has problems already ({found}); nothing was written: "
-            f"run `checklist validate {display(path)}` and fix them first"
+            f"run `checklist validate {display(path)}` and fix them first",
+            zh=f"{display(path)} 本来就有问题({_found_zh(errors[:3])}),这次什么也没改:"
+            f"请先运行 `checklist validate {display(path)}`,把问题改好",
         )
     text = decode(data)
     try:
@@ -113,10 +118,23 @@ def _load(path: Path, campaign: Campaign) -> tuple[bytes, Any]:
         except tomllib.TOMLDecodeError:
             raise EditError(
                 f"{display(path)} is not valid TOML ({error}); "
-                f"run `checklist validate {display(path)}`"
+                f"run `checklist validate {display(path)}`",
+                zh=f"{display(path)} 的写法有错,读不懂({error});"
+                f"请运行 `checklist validate {display(path)}` 查看哪里错了",
             ) from None
         raise _unkept(path) from None  # valid TOML that tomlkit cannot read
     return data, doc
+
+
+def _found_zh(problems: list[Any]) -> str:
+    """The problems a refusal names, for a clerk: 第 3 行:…;第 5 行:…."""
+    return ";".join(f"第 {p.line} 行:{printable(p.message_zh or p.message)}" for p in problems)
+
+
+def _named(campaign: Campaign, key: str) -> str:
+    """A measure as a clerk knows it: “理论学习”(study)."""
+    measure = campaign.measure(key)
+    return f"“{measure.name}”({measure.key})" if measure else f"[{key}]"
 
 
 def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
@@ -127,21 +145,32 @@ def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
         names = [m.key for m in campaign.measures] + [m.name for m in campaign.measures]
         guess = did_you_mean(key, names)
         hint = f'; did you mean "{guess}"?' if guess else ""
+        known = "、".join(f"{m.name}({m.key})" for m in campaign.measures)
         raise UsageError(
-            f"no measure {key!r}{hint} (measures: {', '.join(m.key for m in campaign.measures)})"
+            f"no measure {key!r}{hint} (measures: {', '.join(m.key for m in campaign.measures)})",
+            zh=f"没有 {quote(key)} 这项措施{guess_zh(guess)}(措施有:{known})",
         )
     table = doc.get(measure.key)
     if table is None:
-        raise EditError(f"the file has no [{measure.key}] table")
+        raise EditError(
+            f"the file has no [{measure.key}] table",
+            zh=f"文件里没有“{measure.name}”这一栏([{measure.key}])",
+        )
     return table
 
 
-def _task(table: Any, measure: str, spec: str | None) -> Any:
-    """The task a user named: 1-based index, task id, or a unique part of the title."""
+def _task(table: Any, measure: str, spec: str | None, *, named: str) -> Any:
+    """The task a user named: 1-based index, task id, or a unique part of the title.
+
+    ``named`` is the measure as a clerk knows it (``_named``), for the Chinese messages.
+    """
     tasks = table.get("tasks")
     if not tasks:
         if spec is not None:
-            raise UsageError(f"[{measure}] has no tasks; leave out TASK to edit the measure")
+            raise UsageError(
+                f"[{measure}] has no tasks; leave out TASK to edit the measure",
+                zh=f"{named}下面没有列任务;不写 TASK,改的就是这项措施本身",
+            )
         return table
     listing = "\n".join(
         f"  {i}. {printable(str(t.get('title', '')))}" + (f"  (id {t['id']})" if "id" in t else "")
@@ -149,12 +178,16 @@ def _task(table: Any, measure: str, spec: str | None) -> Any:
     )
     if spec is None:
         raise UsageError(
-            f"[{measure}] has {len(tasks)} tasks; name one by number, id or title:\n{listing}"
+            f"[{measure}] has {len(tasks)} tasks; name one by number, id or title:\n{listing}",
+            zh=f"{named}下有 {len(tasks)} 项任务;请写明是哪一项(序号、id 或标题):\n{listing}",
         )
     if spec.isdigit():
         if 1 <= int(spec) <= len(tasks):
             return tasks[int(spec) - 1]
-        raise UsageError(f"[{measure}] has no task {spec}:\n{listing}")
+        raise UsageError(
+            f"[{measure}] has no task {spec}:\n{listing}",
+            zh=f"{named}下没有第 {spec} 项任务,任务有:\n{listing}",
+        )
     by_id = [t for t in tasks if t.get("id") == spec]
     if by_id:
         return by_id[0]
@@ -162,7 +195,14 @@ def _task(table: Any, measure: str, spec: str | None) -> Any:
     if len(found) == 1:
         return found[0]
     what = "matches several tasks" if found else "matches no task"
-    raise UsageError(f"{spec!r} {what} of [{measure}]:\n{listing}")
+    what_zh = (
+        f"有 {len(found)} 项任务的标题都含有 {quote(spec)},请写得更具体些,或写序号"
+        if found
+        else f"找不到 {quote(spec)}:它不是任务的 id,也不在任何任务的标题里"
+    )
+    raise UsageError(
+        f"{spec!r} {what} of [{measure}]:\n{listing}", zh=f"{named}下{what_zh}:\n{listing}"
+    )
 
 
 def _title(task: Any, measure: str) -> str:
@@ -172,7 +212,10 @@ def _title(task: Any, measure: str) -> str:
 def _due(task: Any, table: Any) -> dt.date:
     due = task.get("due", table.get("due"))
     if not isinstance(due, dt.date):
-        raise EditError("the task has no due date to work from; fill it in first")
+        raise EditError(
+            "the task has no due date to work from; fill it in first",
+            zh="这项任务没有截止日期,无从推算;请先填上,例如 due = 2023-10-31",
+        )
     return dt.date(due.year, due.month, due.day)
 
 
@@ -222,14 +265,16 @@ def mark_done(
     """Mark a task (or the measure, or the next open occurrence) done on ``on``."""
     before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
-    target = _task(table, measure, task)
+    target = _task(table, measure, task, named=_named(campaign, measure))
     title = _title(target, measure)
     repeat = target.get("repeat")
     if repeat is None:
         if "done" in target:
             raise EditError(
                 f"{title!r} is already done ({target['done']}); "
-                "`checklist reopen` it first to change the day"
+                "`checklist reopen` it first to change the day",
+                zh=f"{_q(title)} 已经标记完成了(完成日期 {target['done']});"
+                "要改完成日期,请先用 `checklist reopen` 撤销完成",
             )
         _set(target, "done", on)
         summary = f"{title}: done on {on}"
@@ -243,10 +288,15 @@ def mark_done(
         except RecurrenceError as error:
             raise EditError(
                 f"{title!r} repeats by a rule that cannot be used ({error}); "
-                f"run `checklist validate {display(path)}`"
+                f"run `checklist validate {display(path)}`",
+                zh=f"{_q(title)} 的重复规则(repeat)用不了({error.zh});"
+                f"请运行 `checklist validate {display(path)}` 查看",
             ) from None
         if len(done) >= count:
-            raise EditError(f"all {count} occurrences of {title!r} are done already")
+            raise EditError(
+                f"all {count} occurrences of {title!r} are done already",
+                zh=f"{_q(title)} 一共 {count} 次,已经全部完成了",
+            )
         _append_done(target, on)
         summary = f"{title}: occurrence {len(done) + 1} of {count} done on {on}"
     return Edit(path, before, _encode(doc, before, path), summary)
@@ -256,11 +306,11 @@ def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) ->
     """Undo ``done``: the task is open again (for a repeating task, its last occurrence)."""
     before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
-    target = _task(table, measure, task)
+    target = _task(table, measure, task, named=_named(campaign, measure))
     title = _title(target, measure)
     done = _dates(target.get("done"))
     if not done:
-        raise EditError(f"{title!r} is not done")
+        raise EditError(f"{title!r} is not done", zh=f"{_q(title)} 还没有标记完成,不用撤销")
     if target.get("repeat") is None or len(done) == 1:
         del target["done"]
         summary = f"{title}: open again"
@@ -276,20 +326,31 @@ def postpone(
     """Move a due date, keeping the original date and the reason in the file."""
     before, doc = _load(path, campaign)
     table = _measure(doc, campaign, measure)
-    target = _task(table, measure, task)
+    target = _task(table, measure, task, named=_named(campaign, measure))
     title = _title(target, measure)
     if not reason.strip():
-        raise UsageError("--reason must say why the due date moves")
+        raise UsageError(
+            "--reason must say why the due date moves",
+            zh="--reason 要写明延期的原因,例如 --reason 经研究调整",
+        )
     if target.get("repeat") is not None:
         raise EditError(
             f"{title!r} repeats: its dates come from its rule; change its due, "
-            "repeat or until instead"
+            "repeat or until instead",
+            zh=f"{_q(title)} 是重复任务,日期是按重复规则算出来的,不能单独延期;"
+            "请改它的 due、repeat 或 until",
         )
     if "done" in target:
-        raise EditError(f"{title!r} is already done; a done task is not postponed")
+        raise EditError(
+            f"{title!r} is already done; a done task is not postponed",
+            zh=f"{_q(title)} 已经完成了,完成的任务不用延期",
+        )
     due = _due(target, table)
     if to <= due:
-        raise EditError(f"{to} is not later than the due date {due}")
+        raise EditError(
+            f"{to} is not later than the due date {due}",
+            zh=f"新日期 {to} 不晚于原来的截止日期 {due};延期要往后推",
+        )
     _set(target, "due", to)
     if "postponed_from" not in target:  # the first original date is the one the office reports
         _set(target, "postponed_from", due)
@@ -315,8 +376,23 @@ def _unkept(path: Path) -> EditError:
     return EditError(
         f"checklist cannot make this edit in {display(path)} without changing lines it "
         "does not concern (tomlkit cannot keep this file's layout); nothing was written, "
-        "make the change in an editor"
+        "make the change in an editor",
+        zh=f"checklist 没法只改 {display(path)} 里的这一处而不动别的行"
+        "(tomlkit 保不住这个文件的排版),所以什么也没改;请用编辑器手动修改",
     )
+
+
+def _unreadable(path: Path, error: SourceError) -> EditError:
+    finding = error.finding
+    return EditError(
+        f"{display(path)}: {finding.message}",
+        zh=f"{display(path)}:{finding.zh or finding.message}",
+    )
+
+
+def _q(title: str) -> str:
+    """A task's title quoted for a Chinese message, as ``quote`` makes it safe."""
+    return quote(title, 80)
 
 
 @contextlib.contextmanager
@@ -332,12 +408,15 @@ def editing(path: Path) -> Iterator[None]:
             yield
     except BlockingIOError:
         raise BusyError(
-            f"{display(path)} is busy: another checklist command is editing it; try again"
+            f"{display(path)} is busy: another checklist command is editing it; try again",
+            zh=f"另一个 checklist 命令正在修改 {display(path)};请稍等一会儿再试",
         ) from None
     except OSError as error:  # the lock file cannot be made: neither could the new file
         raise EditError(
             f"cannot write {display(path)}: cannot create its lock file "
-            f"{lock_path(real).name} ({error.strerror or error}); the file is unchanged"
+            f"{lock_path(real).name} ({error.strerror or error}); the file is unchanged",
+            zh=f"无法写入 {display(path)}:建不了它的锁文件 {lock_path(real).name}"
+            f"({write_reason_zh(error)});文件没有改动",
         ) from None
 
 
@@ -348,19 +427,26 @@ def check(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
     if errors:
         found = "; ".join(f"line {p.line}: {p.message}" for p in errors[:5])
         raise EditError(
-            f"the edit would leave {display(edit.path)} invalid ({found}); nothing was written"
+            f"the edit would leave {display(edit.path)} invalid ({found}); nothing was written",
+            zh=f"这样改完,{display(edit.path)} 会出错({_found_zh(errors[:5])}),所以什么也没改",
         )
     if len(edit.after) > MAX_BYTES:
         raise EditError(
             f"the edit would make {display(edit.path)} larger than {MAX_BYTES // 1024} KiB, "
-            "the most a unit file may hold; nothing was written"
+            "the most a unit file may hold; nothing was written",
+            zh=f"这样改完,{display(edit.path)} 会超过 {MAX_BYTES // 1024} KiB"
+            "(一个单位清单文件最大只能这么大),所以什么也没改",
         )
     real = Path(os.path.realpath(edit.path))
     if not os.access(real, os.W_OK):
-        raise EditError(f"{display(edit.path)} is read-only; nothing was written")
+        raise EditError(
+            f"{display(edit.path)} is read-only; nothing was written",
+            zh=f"{display(edit.path)} 是只读文件,改不了;什么也没改",
+        )
     if not os.access(real.parent, os.W_OK | os.X_OK):
         raise EditError(
-            f"cannot write {display(edit.path)}: its folder is read-only; the file is unchanged"
+            f"cannot write {display(edit.path)}: its folder is read-only; the file is unchanged",
+            zh=f"无法写入 {display(edit.path)}:它所在的文件夹是只读的;文件没有改动",
         )
 
 
@@ -373,11 +459,13 @@ def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
     try:
         current = read(edit.path)
     except SourceError as error:
-        raise EditError(f"{display(edit.path)}: {error.finding.message}") from None
+        raise _unreadable(edit.path, error) from None
     if current != edit.before:
         raise EditError(
             f"{display(edit.path)} changed while checklist was editing it; "
-            "nothing was written, run the command again"
+            "nothing was written, run the command again",
+            zh=f"checklist 修改期间,{display(edit.path)} 被别处改动了;"
+            "这次什么也没改,请重新运行一遍命令",
         )
     real = Path(os.path.realpath(edit.path))
     remove_temporaries(real)
@@ -385,5 +473,6 @@ def apply(edit: Edit, *, campaign: Campaign, today: dt.date) -> None:
         write_atomic(real, edit.after)
     except OSError as error:
         raise EditError(
-            f"cannot write {display(edit.path)}: {error.strerror or error}; the file is unchanged"
+            f"cannot write {display(edit.path)}: {error.strerror or error}; the file is unchanged",
+            zh=f"无法写入 {display(edit.path)}:{write_reason_zh(error)};文件没有改动",
         ) from None

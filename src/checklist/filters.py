@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from checklist.errors import UsageError
+from checklist.errors import UsageError, guess_zh
 from checklist.model import Campaign, Item, Level, State, Unit
-from checklist.words import did_you_mean
+from checklist.words import did_you_mean, quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +79,15 @@ def _pick(option: str, given: Sequence[str], known: dict[str, str]) -> frozenset
             continue
         guess = did_you_mean(value, list(known))
         hint = f'; did you mean "{guess}"?' if guess else ""
-        sample = ", ".join(list(dict.fromkeys(known.values()))[:8])
+        first = list(dict.fromkeys(known.values()))[:8]
+        sample = ", ".join(first)
+        more = "…" if len(known) > 8 else ""
+        # A clerk knows a county by its name: 410102(中原区).
+        names = {v: k for k, v in reversed(known.items()) if k != v}
+        sample_zh = "、".join(f"{v}({names[v]})" if v in names else v for v in first)
         raise UsageError(
-            f"{option}: no such value {value!r}{hint} (known: {sample}…)"
-            if len(known) > 8
-            else f"{option}: no such value {value!r}{hint} (known: {sample})"
+            f"{option}: no such value {value!r}{hint} (known: {sample}{more})",
+            zh=f"{option} 填的 {quote(value)} 找不到{guess_zh(guess)}(可以填:{sample_zh}{more})",
         )
     return frozenset(chosen)
 

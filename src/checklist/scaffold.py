@@ -19,10 +19,11 @@ from typing import Any
 
 from checklist.atomic import locked, remove_temporaries, write_atomic
 from checklist.dates import shift
-from checklist.errors import UsageError
+from checklist.errors import UsageError, write_reason_zh
 from checklist.load.schema import ID_PATTERN
 from checklist.load.source import MAX_BYTES, display
 from checklist.model import DEFAULT_MEASURES, Campaign, County, Level
+from checklist.words import describe_zh, quote
 
 MAX_ID = 100  # the file name, its temporary file's name and the folder stay far below 255 bytes
 MAX_TEXT = 200
@@ -74,23 +75,40 @@ def check_value(option: str, text: str) -> None:
             raise UsageError(
                 f"{option} {shown}: character {index} is U+{ord(char):04X} ({what}), "
                 "which a name cannot hold; type the value on one line without it "
-                "(was it pasted from a spreadsheet?)"
+                "(was it pasted from a spreadsheet?)",
+                zh=f"{option} {quote(text, 60)} 的第 {index} 个字符是 {describe_zh(char)},"
+                "名称里不能有它;请把内容写在一行里,去掉它(是不是从表格里复制过来的?)",
             )
     if text != text.strip():
-        raise UsageError(f"{option} {shown} starts or ends with a space; remove it")
+        raise UsageError(
+            f"{option} {shown} starts or ends with a space; remove it",
+            zh=f"{option} {quote(text, 60)} 开头或末尾有空格;请去掉",
+        )
     if len(text) > MAX_TEXT:
-        raise UsageError(f"{option} is {len(text)} characters long; at most {MAX_TEXT}")
+        raise UsageError(
+            f"{option} is {len(text)} characters long; at most {MAX_TEXT}",
+            zh=f"{option} 有 {len(text)} 个字,太长了;最多 {MAX_TEXT} 个字",
+        )
 
 
-def check_id(option: str, text: str) -> None:
-    """Refuse a unit id (or county code) that cannot be a file (or folder) name."""
+def check_id(option: str, text: str, *, zh: str = "") -> None:
+    """Refuse a unit id (or county code) that cannot be a file (or folder) name.
+
+    ``zh`` names the value for a clerk when ``option`` is no option to type.
+    """
+    named = zh or option
     if not re.fullmatch(ID_PATTERN.removesuffix("$"), text):
         raise UsageError(
             f"{option} {text!r}: use letters, digits, '.', '_' and '-', starting with a "
-            "letter or digit"
+            "letter or digit",
+            zh=f"{named} {quote(text, 60)} 不能用作文件名:只能用英文字母、数字、"
+            "“.”“_”“-”,并以字母或数字开头",
         )
     if len(text) > MAX_ID:
-        raise UsageError(f"{option} is {len(text)} characters long; at most {MAX_ID}")
+        raise UsageError(
+            f"{option} is {len(text)} characters long; at most {MAX_ID}",
+            zh=f"{named} 有 {len(text)} 个字符,太长了;最多 {MAX_ID} 个",
+        )
 
 
 def _comment(text: str) -> str:
@@ -263,7 +281,9 @@ def verify_unit(text: str, *, unit: dict[str, str], campaign: Campaign) -> None:
     if found != expected or len(text.encode()) > MAX_BYTES:
         raise UsageError(
             "the new unit file would not read back as the values given "
-            "(check the measure keys and county names of campaign.toml); nothing was written"
+            "(check the measure keys and county names of campaign.toml); nothing was written",
+            zh="新建的单位文件读回来和填写的内容对不上"
+            "(请检查 campaign.toml 里的措施 key 和区县名称);什么也没写",
         )
 
 
@@ -279,13 +299,16 @@ def create(path: Path, data: bytes) -> None:
             write_atomic(path, data, exclusive=True)
     except FileExistsError:
         raise UsageError(
-            f"{display(path)} already exists; checklist new never overwrites"
+            f"{display(path)} already exists; checklist new never overwrites",
+            zh=f"{display(path)} 已经存在;checklist new 不会覆盖已有的文件",
         ) from None
     except BlockingIOError:
         raise UsageError(
-            f"{display(path)} is busy: another checklist command is writing it; try again"
+            f"{display(path)} is busy: another checklist command is writing it; try again",
+            zh=f"另一个 checklist 命令正在写 {display(path)};请稍等一会儿再试",
         ) from None
     except OSError as error:
         raise UsageError(
-            f"cannot create {display(path)}: {error.strerror or error}; nothing was written"
+            f"cannot create {display(path)}: {error.strerror or error}; nothing was written",
+            zh=f"无法创建 {display(path)}:{write_reason_zh(error)};什么也没写",
         ) from None

@@ -78,8 +78,8 @@ def _choosing(
     name: str, choices: type[enum.Enum], process: Callable[[Any, Any], Any]
 ) -> Callable[[Any, Any], Any]:
     """process_value, first refusing a value not among the choices, as --county does."""
-    from checklist.errors import UsageError
-    from checklist.words import did_you_mean
+    from checklist.errors import UsageError, guess_zh
+    from checklist.words import did_you_mean, quote
 
     allowed = [str(choice.value) for choice in choices]
 
@@ -89,7 +89,11 @@ def _choosing(
                 guess = did_you_mean(given, allowed)
                 hint = f'; did you mean "{guess}"?' if guess else ""
                 known = ", ".join(allowed)
-                raise UsageError(f"{name}: no such value {given!r}{hint} (known: {known})")
+                raise UsageError(
+                    f"{name}: no such value {given!r}{hint} (known: {known})",
+                    zh=f"{name} 填的 {quote(given)} 不在可选范围内{guess_zh(guess)}"
+                    f"(可以填:{known})",
+                )
         return process(ctx, value)
 
     return process_value
@@ -134,14 +138,15 @@ def _main(
 
 
 def _report_error(error: ChecklistError, argv: Sequence[str]) -> None:
+    from checklist.i18n import choose_lang, t
     from checklist.words import printable
 
-    message = str(error)
+    configured = error.lang if isinstance(error, ConfigError) and error.lang else None
+    lang = choose_lang(_lang_flag(argv), configured or _campaign_lang(argv))
+    message = error.speaking(lang)
     if isinstance(error, ConfigError) and error.problems:
-        from checklist.i18n import choose_lang, t
         from checklist.render import problems as render
 
-        lang = choose_lang(_lang_flag(argv), error.lang)
         problems = [p.speaking(lang) for p in error.problems]
         # campaign.toml's lines are quoted only when it is no link out of its folder.
         folder = Path(problems[0].file).absolute().parent
@@ -154,9 +159,27 @@ def _report_error(error: ChecklistError, argv: Sequence[str]) -> None:
         )
         message = t("config.broken", lang, file=problems[0].file)
     first, *rest = message.split("\n")
-    print(f"checklist: error: {printable(first)}", file=sys.stderr)
+    print(f"checklist: {_prefix('error', lang)}{printable(first)}", file=sys.stderr)
     for line in rest:  # a list of candidates, one per line
         print(printable(line), file=sys.stderr)
+
+
+def _unwritten(error: OSError) -> ChecklistError:
+    """The error an OSError writing the output is reported as, in English and Chinese."""
+    from checklist.errors import write_reason_zh
+
+    reason = error.strerror or str(error)
+    where = f": {error.filename}" if error.filename else ""
+    zh_where = f":{error.filename}" if error.filename else ""
+    return ChecklistError(f"{reason}{where}", zh=f"结果写不出去,{write_reason_zh(error)}{zh_where}")
+
+
+def _prefix(severity: str, lang: str) -> str:
+    """The word after "checklist: " on a diagnostic line: "error: ", or "错误:" in Chinese."""
+    from checklist.i18n import Lang, t
+
+    word = t(f"severity.{severity}", Lang(lang))
+    return f"{word}:" if lang == "zh" else f"{word}: "
 
 
 def _lang_flag(argv: Sequence[str]) -> str | None:
@@ -168,6 +191,64 @@ def _lang_flag(argv: Sequence[str]) -> str | None:
         if value in ("zh", "en"):
             return value
     return None
+
+
+def _campaign_lang(argv: Sequence[str]) -> str | None:
+    """[campaign] lang of the campaign.toml the command would read, if found cheaply.
+
+    --config FILE, else the nearest campaign.toml above the first PATH argument (or the
+    working folder); any failure (none found, unreadable, broken) is no language.
+    """
+    import tomllib
+
+    from checklist.load.campaign import CONFIG_NAME
+    from checklist.load.source import decode, read
+
+    try:
+        config, first = _config_and_first_path(argv)
+        if config is None:
+            start = (first or Path()).absolute()
+            folders = (start, *start.parents) if start.is_dir() else start.parents
+            config = next((f / CONFIG_NAME for f in folders if (f / CONFIG_NAME).is_file()), None)
+        if config is None:
+            return None
+        table = tomllib.loads(decode(read(config))).get("campaign")
+        lang = table.get("lang") if isinstance(table, dict) else None
+    except Exception:  # the error being reported matters, not this one
+        return None
+    return lang if lang in ("zh", "en") else None
+
+
+def _config_and_first_path(argv: Sequence[str]) -> tuple[Path | None, Path | None]:
+    """--config's value, and the command's first argument if it names a file or folder."""
+    from typer.core import TyperGroup, TyperOption
+
+    group = typer.main.get_command(app)
+    command: Any = None
+    takes_value: set[str] = set()
+    config: Path | None = None
+    first: Path | None = None
+    words = iter(argv)
+    for word in words:
+        name, equals, value = word.partition("=")
+        if word.startswith("-") and word != "-":
+            if name == "--config":
+                config = Path(value) if equals else Path(next(words, ""))
+            elif name in takes_value and not equals:
+                next(words, None)
+        elif command is None and isinstance(group, TyperGroup):
+            command = group.commands.get(word)
+            if command is None:
+                break
+            takes_value = {
+                opt
+                for param in command.params
+                if isinstance(param, TyperOption) and not param.is_flag
+                for opt in param.opts
+            }
+        elif first is None:
+            first = Path(word) if Path(word).exists() else Path()
+    return config, first
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -210,13 +291,9 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_PIPE
     except OSError as error:  # the output cannot be written: a full disk, a read-only folder
         from checklist.render import discard_output
-        from checklist.words import printable
 
         discard_output()
-        where = f": {error.filename}" if error.filename else ""
-        print(
-            f"checklist: error: {printable(error.strerror or str(error))}{where}", file=sys.stderr
-        )
+        _report_error(_unwritten(error), sys.argv[1:] if argv is None else argv)
         return EXIT_USAGE
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("CHECKLIST_DEBUG"):

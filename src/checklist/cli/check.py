@@ -132,7 +132,7 @@ def _campaign(
         if error.problems and output_format != ValidateFormat.TEXT:
             spoken = choose_lang(lang, error.lang)
             _write(error.problems, output_format, output_file, checked=1, lang=spoken)
-            raise ConfigError(str(error)) from None
+            raise ConfigError(str(error), lang=error.lang, zh=error.zh) from None
         raise
 
 
@@ -173,7 +173,7 @@ def _write(
     strict: bool = False,
     lang: Lang = Lang.EN,
 ) -> None:
-    from checklist.errors import UsageError
+    from checklist.errors import UsageError, write_reason_zh
     from checklist.render import problems as render
 
     # A report file is written whole or not at all: a reader never sees half of one.
@@ -193,7 +193,8 @@ def _write(
             _write_report(output_file, out.getvalue().encode())
         except OSError as error:
             raise UsageError(
-                f"cannot write the report to {output_file}: {error.strerror or error}"
+                f"cannot write the report to {output_file}: {error.strerror or error}",
+                zh=f"报告写不进 {output_file}:{write_reason_zh(error)}",
             ) from None
 
 

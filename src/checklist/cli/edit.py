@@ -98,7 +98,11 @@ def postpone(
     from checklist.errors import UsageError
 
     if not to or not reason:
-        raise UsageError("postpone needs --to DATE and --reason TEXT")
+        raise UsageError(
+            "postpone needs --to DATE and --reason TEXT",
+            zh="延期要写明新日期和原因:--to 日期 --reason 原因,"
+            "例如 --to 2023-12-15 --reason 经研究调整",
+        )
     campaign, path = _target(unit, config)
     day = dates.parse_day(to, base=dates.as_of(None, timezone=campaign.timezone))
     _edit(
@@ -141,7 +145,10 @@ def _edit(path: Path, make: Callable[[], Edit], campaign: Campaign, dry_run: boo
                 apply(edit, campaign=campaign, today=today)
     except EditError as error:
         if dry_run:
-            raise EditError(f"--dry-run: the real run would refuse this edit: {error}") from None
+            raise EditError(
+                f"--dry-run: the real run would refuse this edit: {error}",
+                zh=f"--dry-run:真正运行时不会做这个修改:{error.speaking('zh')}",
+            ) from None
         raise
     if dry_run:
         for line in edit.diff().splitlines():

@@ -104,7 +104,11 @@ def unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> F
 
     found = find(paths, campaign, follow_outside=follow_outside)
     if not found.files and not found.refused:
-        raise ChecklistError(f"no unit files (*.toml) found in {', '.join(map(str, paths))}")
+        where = ", ".join(map(str, paths))
+        raise ChecklistError(
+            f"no unit files (*.toml) found in {where}",
+            zh=f"在 {'、'.join(map(str, paths))} 里没有找到单位清单文件(*.toml)",
+        )
     return found
 
 

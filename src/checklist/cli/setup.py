@@ -54,7 +54,10 @@ def init(
 
     config = directory / "campaign.toml"
     if config.exists():
-        raise UsageError(f"{config} already exists; checklist init never overwrites a campaign")
+        raise UsageError(
+            f"{config} already exists; checklist init never overwrites a campaign",
+            zh=f"{config} 已经存在;checklist init 不会覆盖已有的活动配置",
+        )
     for path, text in _campaign_files(directory, preset).items():
         if dry_run:
             print(f"--- would create {path} ---\n{text}")
@@ -115,14 +118,20 @@ def _schema_of(config: str) -> str:
 def _create(path: Path, text: str) -> None:
     """Write a new file whole; never one that exists."""
     from checklist.atomic import write_atomic
-    from checklist.errors import UsageError
+    from checklist.errors import UsageError, write_reason_zh
 
     try:
         write_atomic(path, text.encode(), exclusive=True)
     except FileExistsError:
-        raise UsageError(f"{path} already exists; checklist init never overwrites") from None
+        raise UsageError(
+            f"{path} already exists; checklist init never overwrites",
+            zh=f"{path} 已经存在;checklist init 不会覆盖已有的文件",
+        ) from None
     except OSError as error:
-        raise UsageError(f"cannot create {path}: {error.strerror or error}") from None
+        raise UsageError(
+            f"cannot create {path}: {error.strerror or error}",
+            zh=f"无法创建 {path}:{write_reason_zh(error)}",
+        ) from None
 
 
 def new(
@@ -196,11 +205,16 @@ def _new_unit(
     from checklist.load.source import display
     from checklist.model import Level
     from checklist.scaffold import check_id, unit_toml, verify_unit
+    from checklist.words import quote
 
     (code,) = make_filters(campaign, (), county=[county]).counties
     home = campaign.county(code)
     assert home is not None
-    check_id(f"the county code of {county!r} in campaign.toml", code)
+    check_id(
+        f"the county code of {county!r} in campaign.toml",
+        code,
+        zh=f"campaign.toml 里 {quote(county)} 的区县代码(code)",
+    )
     ids = unit_ids(campaign)
     if unit_id is None:
         n = 1
@@ -208,10 +222,16 @@ def _new_unit(
             n += 1
         unit_id = f"{code.lower()}-{n:03d}"
     if unit_id in ids:
-        raise UsageError(f"unit id {unit_id!r} is already used by {display(ids[unit_id])}")
+        raise UsageError(
+            f"unit id {unit_id!r} is already used by {display(ids[unit_id])}",
+            zh=f"单位编号(id){quote(unit_id)} 已经被 {display(ids[unit_id])} 用了;换一个 --id",
+        )
     path = campaign.root / "units" / code / f"{unit_id}.toml"
     if path.exists():
-        raise UsageError(f"{display(path)} already exists; checklist new never overwrites")
+        raise UsageError(
+            f"{display(path)} already exists; checklist new never overwrites",
+            zh=f"{display(path)} 已经存在;checklist new 不会覆盖已有的文件",
+        )
     schema = campaign.root / "units" / SCHEMA_FILE
     text = unit_toml(
         unit_id=unit_id,

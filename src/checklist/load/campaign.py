@@ -39,7 +39,10 @@ def find_config(paths: Sequence[Path]) -> Path:
     raise ConfigError(
         f"no {CONFIG_NAME} found in {start} or any folder above it; "
         "run checklist in a campaign folder, or name one with --config FILE "
-        "(docs/format.md describes campaign.toml)"
+        "(docs/format.md describes campaign.toml)",
+        zh=f"在 {start} 及其上级文件夹里都没有找到 {CONFIG_NAME}(活动配置文件);"
+        "请先进入活动文件夹再运行 checklist,或者用 --config 文件路径 指明它"
+        "(campaign.toml 的写法见 docs/format.md)",
     )
 
 
@@ -51,7 +54,9 @@ def _kind(path: Path) -> int | None:
     except PermissionError:
         raise ConfigError(
             f"cannot look for {CONFIG_NAME} in {path.parent}: permission denied; "
-            "make the folder readable, or name the file with --config FILE"
+            "make the folder readable, or name the file with --config FILE",
+            zh=f"没有权限进入 {path.parent},无法在里面查找 {CONFIG_NAME};"
+            "请给这个文件夹加上读取权限,或者用 --config 文件路径 指明它",
         ) from None
     except (OSError, ValueError):
         return None
@@ -66,9 +71,11 @@ def load_campaign(path: Path) -> Campaign:
         doc = parse(text)
     except SourceError as error:
         if error.finding.code == "E001" and not path.exists():
-            raise ConfigError(f"{file}: no such file") from None
+            raise ConfigError(f"{file}: no such file", zh=f"{file}:没有这个文件") from None
         raise ConfigError(
-            f"{file} cannot be read", pinpoint([error.finding], text=text, file=file)
+            f"{file} cannot be read",
+            pinpoint([error.finding], text=text, file=file),
+            zh=f"{file} 读不了",
         ) from None
     findings: list[Finding] = []
     clean = shape(doc, CAMPAIGN_SCHEMA, findings)
@@ -76,7 +83,7 @@ def load_campaign(path: Path) -> Campaign:
         findings.extend(check(clean))
     problems = pinpoint(findings, text=text, file=file)
     if findings:
-        raise ConfigError(f"{file} has problems", problems, lang=_lang(doc))
+        raise ConfigError(f"{file} has problems", problems, lang=_lang(doc), zh=f"{file} 有问题")
     return _build(clean, path)
 
 

@@ -79,7 +79,7 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
         # A path named *.toml is meant as a file: a folder there is that file's problem.
         kind = _kind(path)
         if kind is None:
-            raise UsageError(f"{path}: no such file or folder")
+            raise UsageError(f"{path}: no such file or folder", zh=f"{path}:没有这个文件或文件夹")
         if kind == "folder" and path.suffix != ".toml":
             candidates, problems = _walk(path.absolute(), root)
             candidates.sort()

@@ -53,7 +53,9 @@ def open_channels(campaign: Campaign, environ: dict[str, str]) -> list[Channel]:
         wanted = tuple(info.name for info in CHANNELS.values() if getattr(campaign, info.table))
     if not wanted:
         raise ConfigError(
-            "--send needs an [smtp] or a [webhook] table in campaign.toml (see docs/format.md)"
+            "--send needs an [smtp] or a [webhook] table in campaign.toml (see docs/format.md)",
+            zh="要用 --send 发送提醒,campaign.toml 里得有 [smtp](邮件)或 [webhook](群机器人)"
+            "这一栏(写法见 docs/format.md)",
         )
     channels: list[Channel] = []
     for name in wanted:

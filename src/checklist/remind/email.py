@@ -45,10 +45,15 @@ class Email:
             if self.password is None:
                 raise ConfigError(
                     f"[smtp] user is set, but the environment variable {config.password_env} "
-                    "with its password is not; set it (the password is never read from a file)"
+                    "with its password is not; set it (the password is never read from a file)",
+                    zh=f"[smtp] 填了 user(邮箱账号),但没有设置存放密码的环境变量 "
+                    f"{config.password_env};请设置它(密码从不写在文件里)",
                 )
         if config.ca_file and not config.ca_file.is_file():
-            raise ConfigError(f"[smtp] ca_file {config.ca_file} does not exist")
+            raise ConfigError(
+                f"[smtp] ca_file {config.ca_file} does not exist",
+                zh=f"[smtp] ca_file 指定的证书文件 {config.ca_file} 不存在",
+            )
         self._smtp: Any = None
         self._twin: socket.socket | None = None  # the connection's, for the deadline
         self._broken: str | None = None

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from checklist.atomic import write_atomic
-from checklist.errors import ConfigError, RemindBusyError
+from checklist.errors import ConfigError, RemindBusyError, write_reason_zh
+from checklist.load.source_zh import os_reason_zh as _read_reason_zh
 
 STATE_VERSION = 1
 PENDING_DAYS = 14  # a message that has failed for two weeks is stale; stop retrying it
@@ -54,14 +55,17 @@ class Ledger:
             state = cls(path)
         except (OSError, ValueError, RecursionError) as error:
             # Starting afresh would send everything again: stop and let a person decide.
+            why = _read_reason_zh(error) if isinstance(error, OSError) else "内容不是有效的 JSON"
             raise ConfigError(
-                f"the reminder state {path} cannot be read ({error}); move it away to start afresh"
+                f"the reminder state {path} cannot be read ({error}); move it away to start afresh",
+                zh=f"提醒记录 {path} 读不了({why});把它挪走,就会从头开始记录",
             ) from None
         else:
             if not _well_formed(raw):
                 raise ConfigError(
                     f"the reminder state {path} is not one checklist wrote; "
-                    "move it away to start afresh"
+                    "move it away to start afresh",
+                    zh=f"提醒记录 {path} 不是 checklist 写的;把它挪走,就会从头开始记录",
                 )
             state = cls(path, dict(raw.get("delivered", {})), dict(raw.get("pending", {})))
         state._replay()
@@ -72,7 +76,8 @@ class Ledger:
             with self.journal.open("rb") as handle:
                 if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                     raise ConfigError(
-                        f"the reminder journal {self.journal} is not a file; move it away"
+                        f"the reminder journal {self.journal} is not a file; move it away",
+                        zh=f"提醒流水记录 {self.journal} 不是普通文件;请把它挪走",
                     )
                 data = handle.read()
         except FileNotFoundError:
@@ -80,7 +85,9 @@ class Ledger:
         except OSError as error:
             raise ConfigError(
                 f"the reminder journal {self.journal} cannot be read ({error}); "
-                "make it readable (moving it away sends what it records again)"
+                "make it readable (moving it away sends what it records again)",
+                zh=f"提醒流水记录 {self.journal} 读不了({_read_reason_zh(error)});"
+                "请让它可以读取(如果把它挪走,里面记的提醒会再发一遍)",
             ) from None
         # The last piece has no newline: an append a crash cut short, or nothing.
         for number, line in enumerate(data.split(b"\n")[:-1], 1):
@@ -91,7 +98,9 @@ class Ledger:
             if not self._apply(record):
                 raise ConfigError(
                     f"the reminder journal {self.journal} is damaged at line {number}; "
-                    "move it away to go on (what it records may then be sent again)"
+                    "move it away to go on (what it records may then be sent again)",
+                    zh=f"提醒流水记录 {self.journal} 第 {number} 行损坏了;"
+                    "把它挪走才能继续(里面记的提醒可能会再发一遍)",
                 )
 
     def _apply(self, record: Any) -> bool:
@@ -132,9 +141,12 @@ class Ledger:
         except (OSError, LedgerWriteError) as error:
             self.close()
             reason = error.__cause__ if isinstance(error, LedgerWriteError) else error
+            why = write_reason_zh(reason) if isinstance(reason, OSError) else str(reason)
             raise ConfigError(
                 f"the reminder state {self.path} cannot be written ({reason}); nothing was sent: "
-                f"make {self.path.parent} writable and free some space, or choose another --state"
+                f"make {self.path.parent} writable and free some space, or choose another --state",
+                zh=f"提醒记录 {self.path} 写不进去({why}),什么也没发送:"
+                f"请让 {self.path.parent} 可以写入并腾出一些磁盘空间,或者用 --state 换一个位置",
             ) from None
 
     def close(self) -> None:
@@ -161,7 +173,10 @@ class Ledger:
     def _append(self, record: dict[str, Any], *, sync: bool) -> None:
         """One line (ASCII: any text survives), in the file before the next message goes."""
         if self._journal is None:
-            raise LedgerWriteError(f"the reminder journal {self.journal} is not open")
+            raise LedgerWriteError(
+                f"the reminder journal {self.journal} is not open",
+                zh=f"提醒流水记录 {self.journal} 没有打开",
+            )
         line = json.dumps(record, ensure_ascii=True).encode() + b"\n"
         try:
             while line:
@@ -173,7 +188,10 @@ class Ledger:
             raise LedgerWriteError(
                 f"the reminder state {self.path} cannot be written ({error}); "
                 "stopped sending, so that nothing goes out unrecorded (the last message sent "
-                f"may go again next time): make {self.path.parent} writable and free some space"
+                f"may go again next time): make {self.path.parent} writable and free some space",
+                zh=f"提醒记录 {self.path} 写不进去({write_reason_zh(error)});"
+                "为了不发出没有记录的提醒,已停止发送(最后发出的一条下次可能会再发一遍):"
+                f"请让 {self.path.parent} 可以写入,并腾出一些磁盘空间",
             ) from error
 
     def forget(self, *, as_of: dt.date) -> None:
@@ -238,7 +256,9 @@ def locked(path: Path) -> Iterator[None]:
     except OSError as error:
         raise ConfigError(
             f"the reminder state {path} cannot be written ({error}); nothing was sent: "
-            f"make {path.parent} a writable folder, or choose another --state"
+            f"make {path.parent} a writable folder, or choose another --state",
+            zh=f"提醒记录 {path} 写不进去({write_reason_zh(error)}),什么也没发送:"
+            f"请让 {path.parent} 成为可以写入的文件夹,或者用 --state 换一个位置",
         ) from None
     with handle:
         try:
@@ -250,7 +270,8 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise RemindBusyError(
-                f"another `checklist remind` is running (lock {handle.name})"
+                f"another `checklist remind` is running (lock {handle.name})",
+                zh=f"另一个 `checklist remind` 正在运行(锁文件 {handle.name}),这次什么也没发送",
             ) from None
         try:
             yield

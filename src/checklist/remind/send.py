@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checklist.errors import ConfigError
+from checklist.errors import ConfigError, write_reason_zh
 from checklist.model import Campaign, Person
 from checklist.remind.channels import Channel, DeliveryError, why
 from checklist.remind.ledger import Ledger, now
@@ -101,7 +101,10 @@ def deliver(
         raise ConfigError(
             f"the reminder state {state.path} cannot be written ({error}); what was sent is "
             f"recorded in {state.journal}, which the next run reads: "
-            f"make {state.path.parent} writable and free some space"
+            f"make {state.path.parent} writable and free some space",
+            zh=f"提醒记录 {state.path} 写不进去({write_reason_zh(error)});"
+            f"已发送的内容记在 {state.journal} 里,下次运行会读取它:"
+            f"请让 {state.path.parent} 可以写入,并腾出一些磁盘空间",
         ) from None
     return Outcome(tuple(sent), tuple(failed), tuple(undeliverable), skipped)
 

@@ -51,9 +51,16 @@ class Webhook:
     def __init__(self, config: WebhookConfig, environ: dict[str, str]) -> None:
         url = config.url or environ.get(config.url_env or "") or None
         if url is None:
-            raise ConfigError(f"[webhook] url_env names {config.url_env}, which is not set")
+            raise ConfigError(
+                f"[webhook] url_env names {config.url_env}, which is not set",
+                zh=f"[webhook] url_env 指定的环境变量 {config.url_env} 没有设置;"
+                "请把群机器人的地址放进这个环境变量",
+            )
         if not url.startswith(("https://", "http://")):
-            raise ConfigError(f"the webhook URL in {config.url_env} is not an http(s) URL")
+            raise ConfigError(
+                f"the webhook URL in {config.url_env} is not an http(s) URL",
+                zh=f"{config.url_env} 里的群机器人地址不是 https:// 或 http:// 开头的网址",
+            )
         self.url, self.config = url, config
         self._broken: str | None = None
         self._opener: Any = None
