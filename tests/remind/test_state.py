@@ -113,7 +113,7 @@ def test_a_state_that_cannot_be_written_stops_the_run_before_anything_is_sent(
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert "remind-state.json" in result.stderr
-        assert "nothing was sent" in result.stderr
+        assert "什么也没发送" in result.stderr  # --lang zh: the error too
     assert len(smtp.received) == 3  # 李强's was not sent again and again
     assert state_of(folder) == before
 
@@ -128,7 +128,7 @@ def test_a_state_folder_that_is_a_file_is_exit_2_and_nothing_is_sent(
 
     assert result.code == 2, result.err
     assert ".checklist" in result.err
-    assert "nothing was sent" in result.err
+    assert "什么也没发送" in result.err  # --lang zh: the error too
     assert smtp.received == []
 
 
@@ -143,7 +143,7 @@ def test_a_journal_that_is_a_device_is_refused_and_nothing_is_sent(
     result = cli("remind", folder, "--send", "--lang", "zh")
 
     assert result.code == 2, result.err
-    assert "remind-state.json.journal is not a file" in result.err
+    assert "remind-state.json.journal 不是普通文件" in result.err
     assert smtp.received == []
 
 
@@ -160,7 +160,7 @@ def test_a_read_only_state_folder_is_exit_2_and_nothing_is_sent(
         (folder / ".checklist").chmod(0o755)
 
     assert result.code == 2, result.err
-    assert "nothing was sent" in result.err
+    assert "什么也没发送" in result.err  # --lang zh: the error too
     assert smtp.received == []
 
 
@@ -174,7 +174,7 @@ def test_a_disk_that_fills_up_halfway_stops_sending_and_the_next_run_repeats_at_
 
     assert stopped.returncode == 2, stopped.stderr
     assert "Traceback" not in stopped.stderr
-    assert "stopped sending" in stopped.stderr
+    assert "已停止发送" in stopped.stderr
     sent_before = len(smtp.received) + len(hook.posts)
     assert 0 < sent_before < 9  # 4 mails and 5 posts in all
 
@@ -283,7 +283,7 @@ def test_a_damaged_journal_is_refused_and_nothing_is_sent(
 
     assert result.code == 2
     assert "remind-state.json.journal" in result.err
-    assert "line 1" in result.err
+    assert "第 1 行" in result.err
     assert hook.posts == []
 
 

@@ -220,7 +220,8 @@ def _campaign_lang(argv: Sequence[str]) -> str | None:
 
 
 def _config_and_first_path(argv: Sequence[str]) -> tuple[Path | None, Path | None]:
-    """--config's value, and the command's first argument if it names a file or folder."""
+    """--config's value, and the command's first argument (a unit id is one too: it
+    names no folder, so the search starts where it would, in the working folder)."""
     from typer.core import TyperGroup, TyperOption
 
     group = typer.main.get_command(app)
@@ -247,7 +248,7 @@ def _config_and_first_path(argv: Sequence[str]) -> tuple[Path | None, Path | Non
                 for opt in param.opts
             }
         elif first is None:
-            first = Path(word) if Path(word).exists() else Path()
+            first = Path(word)
     return config, first
 
 
