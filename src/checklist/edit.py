@@ -78,9 +78,11 @@ def find_unit(campaign: Campaign, unit: str) -> Path:
 
     guess = did_you_mean(unit, list(ids))
     hint = f'; did you mean "{guess}"?' if guess else ""
+    root = display(campaign.root)
+    where = "当前文件夹" if root == "." else f"{root} "
     raise UsageError(
-        f"no unit {unit!r} in {display(campaign.root)}{hint}",
-        zh=f"{display(campaign.root)} 里没有单位 {quote(unit)}{guess_zh(guess)}",
+        f"no unit {unit!r} in {root}{hint}",
+        zh=f"{where}里没有单位 {quote(unit)}{guess_zh(guess)}",
     )
 
 
