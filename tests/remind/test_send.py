@@ -243,7 +243,7 @@ def test_a_message_pending_on_a_channel_no_longer_configured_does_not_stop_the_o
     ("case", "says"),
     [
         ("user-without-password", "CHECKLIST_SMTP_PASSWORD"),
-        ("no-channel", "--send needs an [smtp] or a [webhook]"),
+        ("no-channel", "要用 --send 发送提醒"),  # --lang zh: the error too
         ("ftp-url", "ftp://x"),
         ("url-env-unset", "NOPE"),
         ("ca-file-missing", "ca_file"),
@@ -298,7 +298,7 @@ def test_a_corrupt_state_file_is_refused_and_nothing_is_sent(
     result = cli("remind", folder, "--send", "--lang", "zh", "--state", state)
 
     assert result.code == 2
-    assert "move it away" in result.err
+    assert "把它挪走" in result.err  # --lang zh: the error too
     assert str(state) in result.err
     assert smtp.received == []
     assert hook.posts == []
