@@ -26,6 +26,7 @@ CORE = (
     "checklist.recur",
     "checklist.remind",
     "checklist.edit",
+    "checklist.target",
     "checklist.scaffold",
     "checklist.model",
     "checklist.words",

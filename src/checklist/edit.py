@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
-from checklist.errors import BusyError, EditError, UsageError, guess_zh, write_reason_zh
+from checklist.errors import BusyError, EditError, UsageError, write_reason_zh
 from checklist.load.check import check_unit
-from checklist.load.discover import discover
 from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
 from checklist.model import Campaign, Severity
 from checklist.recur import RecurrenceError, task_dates
 from checklist.splice import LayoutError, splice
+from checklist.target import measure_table, named, pick_task
 from checklist.words import printable, quote
 
 
@@ -45,45 +45,6 @@ class Edit:
                 tofile=f"b/{name}",
             )
         )
-
-
-def unit_ids(campaign: Campaign) -> dict[str, Path]:
-    """Every unit id of the campaign and its file (the file name where no id is set)."""
-    import tomllib
-
-    from checklist.load.source import loads
-
-    ids: dict[str, Path] = {}
-    for path in discover([campaign.root], campaign):
-        unit_id = path.stem
-        try:
-            table = loads(decode(read(path))).get("unit")
-            if isinstance(table, dict) and isinstance(table.get("id"), str):
-                unit_id = table["id"]
-        except (SourceError, tomllib.TOMLDecodeError, RecursionError):
-            pass  # validate says what is wrong with it; here it only has no id
-        ids.setdefault(unit_id, path)
-    return ids
-
-
-def find_unit(campaign: Campaign, unit: str) -> Path:
-    """A unit file by path, or by unit id anywhere in the campaign."""
-    given = Path(unit)
-    if given.suffix == ".toml" and given.is_file():
-        return given
-    ids = unit_ids(campaign)
-    if unit in ids:
-        return ids[unit]
-    from checklist.words import did_you_mean
-
-    guess = did_you_mean(unit, list(ids))
-    hint = f'; did you mean "{guess}"?' if guess else ""
-    root = display(campaign.root)
-    where = "当前文件夹" if root == "." else f"{root} "
-    raise UsageError(
-        f"no unit {unit!r} in {root}{hint}",
-        zh=f"{where}里没有单位 {quote(unit)}{guess_zh(guess)}",
-    )
 
 
 # Judging the file as it is, "done in the future" must not count: only its shape matters.
@@ -131,80 +92,6 @@ def _load(path: Path, campaign: Campaign) -> tuple[bytes, Any]:
 def _found_zh(problems: list[Any]) -> str:
     """The problems a refusal names, for a clerk: 第 3 行:…;第 5 行:…."""
     return ";".join(f"第 {p.line} 行:{printable(p.message_zh or p.message)}" for p in problems)
-
-
-def _named(campaign: Campaign, key: str) -> str:
-    """A measure as a clerk knows it: “理论学习”(study)."""
-    measure = campaign.measure(key)
-    return f"“{measure.name}”({measure.key})" if measure else f"[{key}]"
-
-
-def _measure(doc: Any, campaign: Campaign, key: str) -> Any:
-    measure = campaign.measure(key)
-    if measure is None:
-        from checklist.words import did_you_mean
-
-        names = [m.key for m in campaign.measures] + [m.name for m in campaign.measures]
-        guess = did_you_mean(key, names)
-        hint = f'; did you mean "{guess}"?' if guess else ""
-        known = "、".join(f"{m.name}({m.key})" for m in campaign.measures)
-        raise UsageError(
-            f"no measure {key!r}{hint} (measures: {', '.join(m.key for m in campaign.measures)})",
-            zh=f"没有 {quote(key)} 这项措施{guess_zh(guess)}(措施有:{known})",
-        )
-    table = doc.get(measure.key)
-    if table is None:
-        raise EditError(
-            f"the file has no [{measure.key}] table",
-            zh=f"文件里没有“{measure.name}”这一栏([{measure.key}])",
-        )
-    return table
-
-
-def _task(table: Any, measure: str, spec: str | None, *, named: str) -> Any:
-    """The task a user named: 1-based index, task id, or a unique part of the title.
-
-    ``named`` is the measure as a clerk knows it (``_named``), for the Chinese messages.
-    """
-    tasks = table.get("tasks")
-    if not tasks:
-        if spec is not None:
-            raise UsageError(
-                f"[{measure}] has no tasks; leave out TASK to edit the measure",
-                zh=f"{named}下面没有列任务;不写 TASK,改的就是这项措施本身",
-            )
-        return table
-    listing = "\n".join(
-        f"  {i}. {printable(str(t.get('title', '')))}" + (f"  (id {t['id']})" if "id" in t else "")
-        for i, t in enumerate(tasks, 1)
-    )
-    if spec is None:
-        raise UsageError(
-            f"[{measure}] has {len(tasks)} tasks; name one by number, id or title:\n{listing}",
-            zh=f"{named}下有 {len(tasks)} 项任务;请写明是哪一项(序号、id 或标题):\n{listing}",
-        )
-    if spec.isdigit():
-        if 1 <= int(spec) <= len(tasks):
-            return tasks[int(spec) - 1]
-        raise UsageError(
-            f"[{measure}] has no task {spec}:\n{listing}",
-            zh=f"{named}下没有第 {spec} 项任务,任务有:\n{listing}",
-        )
-    by_id = [t for t in tasks if t.get("id") == spec]
-    if by_id:
-        return by_id[0]
-    found = [t for t in tasks if spec in str(t.get("title", ""))]
-    if len(found) == 1:
-        return found[0]
-    what = "matches several tasks" if found else "matches no task"
-    what_zh = (
-        f"有 {len(found)} 项任务的标题都含有 {quote(spec)},请写得更具体些,或写序号"
-        if found
-        else f"找不到 {quote(spec)}:它不是任务的 id,也不在任何任务的标题里"
-    )
-    raise UsageError(
-        f"{spec!r} {what} of [{measure}]:\n{listing}", zh=f"{named}下{what_zh}:\n{listing}"
-    )
 
 
 def _title(task: Any, measure: str) -> str:
@@ -266,8 +153,8 @@ def mark_done(
 ) -> Edit:
     """Mark a task (or the measure, or the next open occurrence) done on ``on``."""
     before, doc = _load(path, campaign)
-    table = _measure(doc, campaign, measure)
-    target = _task(table, measure, task, named=_named(campaign, measure))
+    table = measure_table(doc, campaign, measure)
+    target = pick_task(table, measure, task, named=named(campaign, measure))
     title = _title(target, measure)
     repeat = target.get("repeat")
     if repeat is None:
@@ -307,8 +194,8 @@ def mark_done(
 def reopen(path: Path, *, campaign: Campaign, measure: str, task: str | None) -> Edit:
     """Undo ``done``: the task is open again (for a repeating task, its last occurrence)."""
     before, doc = _load(path, campaign)
-    table = _measure(doc, campaign, measure)
-    target = _task(table, measure, task, named=_named(campaign, measure))
+    table = measure_table(doc, campaign, measure)
+    target = pick_task(table, measure, task, named=named(campaign, measure))
     title = _title(target, measure)
     done = _dates(target.get("done"))
     if not done:
@@ -327,8 +214,8 @@ def postpone(
 ) -> Edit:
     """Move a due date, keeping the original date and the reason in the file."""
     before, doc = _load(path, campaign)
-    table = _measure(doc, campaign, measure)
-    target = _task(table, measure, task, named=_named(campaign, measure))
+    table = measure_table(doc, campaign, measure)
+    target = pick_task(table, measure, task, named=named(campaign, measure))
     title = _title(target, measure)
     if not reason.strip():
         raise UsageError(

@@ -115,8 +115,8 @@ def postpone(
 
 def _target(unit: str, config: Path | None) -> tuple[Campaign, Path]:
     """The campaign and the unit's file, found from the unit's file or the current folder."""
-    from checklist.edit import find_unit
     from checklist.load.campaign import find_config, load_campaign
+    from checklist.target import find_unit
 
     start = Path(unit) if Path(unit).exists() else Path()
     campaign = load_campaign(config or find_config([start]))

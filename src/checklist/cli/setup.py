@@ -197,7 +197,6 @@ def _new_unit(
 ) -> tuple[Path, str, tuple[Problem, ...]]:
     """The new unit's file and text, checked, and the problems left for its owner to fix."""
     from checklist import dates
-    from checklist.edit import unit_ids
     from checklist.errors import UsageError
     from checklist.filters import make_filters
     from checklist.load.check import check_unit
@@ -205,6 +204,7 @@ def _new_unit(
     from checklist.load.source import display
     from checklist.model import Level
     from checklist.scaffold import check_id, unit_toml, verify_unit
+    from checklist.target import unit_ids
     from checklist.words import quote
 
     (code,) = make_filters(campaign, (), county=[county]).counties
