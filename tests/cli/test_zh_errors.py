@@ -222,6 +222,47 @@ def test_the_campaign_of_the_first_path_argument_is_the_one_read(
     assert result.err.startswith("checklist: 错误:"), result.err
 
 
+USAGE = {
+    "unknown command": (("statu",), ("statu", "status", "用法:checklist [OPTIONS] COMMAND")),
+    "unknown option": (("status", "--nope"), ("--nope", "--no-cache", "checklist status -h")),
+    "missing argument": (("done", "erqi-test"), ("MEASURE", "用法:checklist done")),
+    "missing value": (("status", "--format"), ("--format",)),
+    "value of a flag": (("validate", "--strict=1"), ("--strict",)),
+    "extra argument": (
+        ("new", "--county", "410103", "--level", "grassroots", "--name", "二七区", "建中街"),
+        ("建中街", "引号"),
+    ),
+}
+
+
+@pytest.mark.parametrize("how", ["locale", "campaign"])
+@pytest.mark.parametrize("name", list(USAGE))
+def test_a_usage_error_of_click_speaks_chinese_too(
+    name: str,
+    how: str,
+    tmp_path: Path,
+    cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args, says = USAGE[name]
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    lang = '[campaign]\nlang = "zh"\n' if how == "campaign" else "[campaign]\n"
+    (tmp_path / "campaign.toml").write_text(CAMPAIGN_TOML.replace("[campaign]\n", lang), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    if how == "locale":
+        monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    chinese = cli(*args)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    english = cli(*args)
+    assert english.code == chinese.code == 2
+    assert "Error: " in english.err  # click's own words, as before
+    assert chinese.err.startswith("checklist: 错误:"), chinese.err
+    assert "Error" not in chinese.err
+    for value in says:
+        assert value in chinese.err, value
+
+
 def _family() -> set[str]:
     """ChecklistError and every class the source derives from it, by name."""
     family = {"ChecklistError"}

@@ -16,14 +16,27 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperArgument, TyperCommand
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checklist import __version__
 from checklist.cli import check, edit, remind, report, setup, trend
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
+from checklist.i18n import Lang
+
+
+class _Group(TyperGroup):
+    """The app: an unknown command is answered in Chinese when the command line speaks it."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:
+            raise _usage_in_chinese(error, args, command=args[0] if args else None) from None
+
 
 app = typer.Typer(
     name="checklist",
+    cls=_Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -36,8 +49,16 @@ class _Command(TyperCommand):
     """A command whose help names each argument by its metavar alone: UNIT, not UNIT <str>.
 
     An option or argument with a closed set of values (an Enum) answers a value
-    outside it with the values it takes and the one most likely meant, exit 2.
+    outside it with the values it takes and the one most likely meant, exit 2; an
+    unknown option, a missing value or argument, an extra argument are answered in
+    Chinese when the command speaks it.
     """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as error:
+            raise _usage_in_chinese(error, [ctx.info_name or "", *args]) from None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +73,60 @@ class _Command(TyperCommand):
                 param.process_value = _choosing(  # type: ignore[method-assign,assignment]
                     _param_name(param), choices, param.process_value
                 )
+
+
+def _usage_in_chinese(
+    error: Exception, argv: Sequence[str], *, command: str | None = None
+) -> Exception:
+    """click's own usage error, as a ChecklistError in Chinese when the command speaks it
+    and it is a common one; otherwise the error itself (click prints it, in English).
+
+    click's classes are known by name: older typer uses click, newer typer a copy of it.
+    """
+    from checklist.errors import UsageError
+
+    kinds = {kind.__name__ for kind in type(error).__mro__}
+    if isinstance(error, ChecklistError) or "UsageError" not in kinds:
+        return error
+    if _error_lang(argv) is not Lang.ZH:
+        return error
+    said = _usage_zh(error, kinds, command)
+    if said is None:
+        return error
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:  # what click shows above its message, in Chinese
+        usage = str(ctx.get_usage()).replace("Usage: ", "用法:", 1)
+        said += f"\n{usage}\n运行 `{ctx.command_path} -h` 查看说明。"
+    return UsageError(str(getattr(error, "message", error)), zh=said)
+
+
+def _usage_zh(error: Any, kinds: set[str], command: str | None) -> str | None:
+    """The common usage errors in a clerk's words; None for the rest."""
+    from checklist.words import did_you_mean
+
+    message = str(getattr(error, "message", ""))
+    if command is not None and message.startswith("No such command"):
+        group = error.ctx.command if error.ctx is not None else None
+        names = list(getattr(group, "commands", ()))
+        guess = did_you_mean(command, names)
+        return f"没有 {command} 这个命令" + (f";是不是要写 {guess}?" if guess else "")
+    if "NoSuchOption" in kinds:
+        possible = list(getattr(error, "possibilities", None) or ())
+        guess = f";是不是要写 {' 或 '.join(possible)}?" if possible else ""
+        return f"没有 {error.option_name} 这个选项{guess}"
+    if "MissingParameter" in kinds and getattr(error, "param", None) is not None:
+        return f"少写了 {_param_name(error.param)}"
+    if "BadOptionUsage" in kinds and "requires" in message:
+        return f"{error.option_name} 后面要写一个值"
+    if "BadOptionUsage" in kinds and "does not take a value" in message:
+        return f"{error.option_name} 后面不用写值"
+    if message.startswith("Got unexpected extra argument"):
+        extra = message.partition(" (")[2].removesuffix(")")
+        return (
+            f"多写了 {extra};如果它和前面的文字是同一项(中间有空格),"
+            '请用英文引号把整项括起来,例如 "经研究 调整"'
+        )
+    return None
 
 
 def _no_type(ctx: object) -> None:
@@ -138,11 +213,10 @@ def _main(
 
 
 def _report_error(error: ChecklistError, argv: Sequence[str]) -> None:
-    from checklist.i18n import choose_lang, t
+    from checklist.i18n import t
     from checklist.words import printable
 
-    configured = error.lang if isinstance(error, ConfigError) and error.lang else None
-    lang = choose_lang(_lang_flag(argv), configured or _campaign_lang(argv))
+    lang = _error_lang(argv, error.lang if isinstance(error, ConfigError) else None)
     message = error.speaking(lang)
     if isinstance(error, ConfigError) and error.problems:
         from checklist.render import problems as render
@@ -180,6 +254,17 @@ def _prefix(severity: str, lang: str) -> str:
 
     word = t(f"severity.{severity}", Lang(lang))
     return f"{word}:" if lang == "zh" else f"{word}: "
+
+
+def _error_lang(argv: Sequence[str], configured: str | None = None) -> Lang:
+    """The language of an error: --lang, else the locale's, else the campaign's (the
+    broken campaign.toml's ``configured``, or the one the command would read)."""
+    from checklist.i18n import choose_lang, locale_lang
+
+    flag = _lang_flag(argv)
+    if flag or locale_lang():
+        return choose_lang(flag)
+    return choose_lang(None, configured or _campaign_lang(argv))
 
 
 def _lang_flag(argv: Sequence[str]) -> str | None:
