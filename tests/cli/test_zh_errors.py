@@ -96,6 +96,9 @@ CASES = {
     "scope: no unit files": Case(
         ("status", "{c}/empty"), ("empty", "*.toml"), prepare=lambda c: (c / "empty").mkdir()
     ),
+    "scope: compare after the report day": Case(
+        ("rollup", "{c}", "--compare", "2023-12-01"), ("--compare", "2023-12-01", "2023-11-20")
+    ),
     "check: report not written": Case(
         ("validate", "{c}", "--output-file", "{c}/no/such/report.txt"), ("report.txt",)
     ),

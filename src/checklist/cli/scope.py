@@ -94,7 +94,10 @@ def compare_day(text: str | None, as_of: dt.date) -> dt.date:
         return shift(as_of, -7)
     day = parse_day(text, base=as_of)
     if day > as_of:
-        raise UsageError(f"--compare {day} comes after the report day {as_of}")
+        raise UsageError(
+            f"--compare {day} comes after the report day {as_of}",
+            zh=f"--compare 的日期 {day} 晚于报表日期 {as_of};要和更早的一天比",
+        )
     return day
 
 
