@@ -141,7 +141,9 @@ class Ledger:
         except (OSError, LedgerWriteError) as error:
             self.close()
             reason = error.__cause__ if isinstance(error, LedgerWriteError) else error
-            why = write_reason_zh(reason) if isinstance(reason, OSError) else str(reason)
+            why = write_reason_zh(reason) if isinstance(reason, OSError) else None
+            if why is None:  # the journal did not open: no system reason, only ours
+                why = error.zh if isinstance(error, LedgerWriteError) else str(reason)
             raise ConfigError(
                 f"the reminder state {self.path} cannot be written ({reason}); nothing was sent: "
                 f"make {self.path.parent} writable and free some space, or choose another --state",
