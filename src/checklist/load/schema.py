@@ -409,6 +409,7 @@ LIGHTS_TABLE = Field(
     Kind.TABLE,
     "The traffic lights of `rollup` and `trend`: how far a row's done share may trail "
     "expected progress (the share of its tasks due by the day), in percentage points.",
+    zh="亮灯规则:完成率落后序时进度多少个百分点亮黄灯、多少个亮红灯",
     fields=(
         Field(
             "yellow",
