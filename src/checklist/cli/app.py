@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from checklist import __version__
-from checklist.cli import check, edit, remind, report, setup
+from checklist.cli import check, edit, export, remind, report, setup
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 
 app = typer.Typer(
@@ -101,6 +101,7 @@ for command in (
     check.schema,
     report.status,
     report.rollup,
+    export.export,
     remind.remind,
     setup.init,
     setup.new,
