@@ -71,9 +71,11 @@ def test_text_that_looks_like_a_formula_a_link_or_a_number_stays_text() -> None:
 
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         names = package.namelist()
-        xml = b"".join(package.read(n) for n in names if n.endswith(".xml") or n.endswith(".rels"))
-    assert b"<f>" not in xml and b"<f " not in xml
-    assert b"<hyperlink" not in xml and b"relationships/hyperlink" not in xml
+        xml = b"".join(package.read(n) for n in names if n.endswith((".xml", ".rels")))
+    assert b"<f>" not in xml
+    assert b"<f " not in xml
+    assert b"<hyperlink" not in xml
+    assert b"relationships/hyperlink" not in xml
     assert not any("vba" in n.lower() for n in names)
 
 
@@ -87,10 +89,12 @@ def test_dates_counts_and_shares_are_typed_with_formats() -> None:
     sheet = Sheet("s", fields, ((dt.date(2023, 10, 31), 37, 12 / 37, State.OVERDUE),))
     read = _book(sheet).active
     due, tasks, share, state = (read.cell(2, k) for k in range(1, 5))
-    assert due.is_date and due.value == dt.datetime(2023, 10, 31)
+    assert due.is_date
+    assert due.value == dt.datetime(2023, 10, 31)
     assert due.number_format == "yyyy-mm-dd"
     assert (tasks.data_type, tasks.value) == ("n", 37)
-    assert share.data_type == "n" and share.value == pytest.approx(12 / 37)
+    assert share.data_type == "n"
+    assert share.value == pytest.approx(12 / 37)
     assert share.number_format == "0.0%"
     assert (state.value, state.fill.fgColor.rgb) == ("已逾期", "FFFFC7CE")
 
@@ -160,7 +164,8 @@ def test_print_setup_frozen_header_and_filter_leave_the_total_row_out() -> None:
     assert read.oddHeader.left.text == "A&&B campaign"
     assert read.oddHeader.right.text == "as of 2023-11-20"
     assert read.oddFooter.center.text == "Page &P of &N"
-    assert read.cell(4, 1).font.b and read.cell(4, 1).border.top.style == "thin"
+    assert read.cell(4, 1).font.b
+    assert read.cell(4, 1).border.top.style == "thin"
     assert read.cell(2, 1).fill.fgColor.rgb == "FFFFC7CE"  # the worst row stands out
 
 

@@ -115,14 +115,13 @@ def test_the_summary_has_every_count_of_rollup_and_real_percentages(cli, tmp_pat
         column = header.index(name) + 1
         for r in range(2, summary.max_row + 1):
             cell = summary.cell(r, column)
-            assert cell.data_type == "n" and cell.number_format == "0.0%"
+            assert cell.data_type == "n"
+            assert cell.number_format == "0.0%"
     codes = header.index("Code") + 1
     assert all(summary.cell(r, codes).data_type == "s" for r in range(2, summary.max_row))
 
 
-def test_worst_rows_are_marked_and_the_total_row_sits_below_the_filter(
-    cli, tmp_path: Path
-) -> None:
+def test_worst_rows_are_marked_and_the_total_row_sits_below_the_filter(cli, tmp_path: Path) -> None:
     rollup = _json(cli, "rollup", EXAMPLE)
     summary = _export(cli, tmp_path)["Summary"]
     worst = [i for i, row in enumerate(rollup["rows"]) if row["worst"]]
@@ -161,7 +160,8 @@ def test_the_overdue_sheet_lists_status_soon_in_its_order(cli, tmp_path: Path) -
             "Reason": record["Reason"],
         }
     days = [r["Days overdue"] for r in records if r["Days overdue"] is not None]
-    assert days == sorted(days, reverse=True) and len(days) == status["summary"]["overdue"]
+    assert days == sorted(days, reverse=True)
+    assert len(days) == status["summary"]["overdue"]
 
 
 def test_each_county_sheet_holds_every_task_of_its_units(cli, tmp_path: Path) -> None:
@@ -218,7 +218,8 @@ def test_postponed_tasks_show_the_old_day_and_why(cli, tmp_path: Path) -> None:
     for record in postponed:
         assert isinstance(record["Postponed from"], dt.datetime)
         assert record["Postponed from"] < record["Due"]
-        assert record["Reason"] and f'postpone_reason = "{record["Reason"]}"' in sources
+        assert record["Reason"]
+        assert f'postpone_reason = "{record["Reason"]}"' in sources
 
 
 def test_dates_are_dates_and_days_are_numbers(cli, tmp_path: Path) -> None:
@@ -268,7 +269,8 @@ def test_columns_are_as_wide_as_their_chinese_text(cli, tmp_path: Path) -> None:
     # A unit name of 18 Chinese characters needs 36 widths, not 18.
     names = [c.value for c in book["中原区"]["A"][1:]]
     longest = max(names, key=len)
-    assert len(longest) == 18 and _widths(book["中原区"])[1] == pytest.approx(38.7109375)
+    assert len(longest) == 18
+    assert _widths(book["中原区"])[1] == pytest.approx(38.7109375)
 
 
 def test_states_are_coloured(cli, tmp_path: Path) -> None:
@@ -306,7 +308,7 @@ def test_as_of_changes_the_day_everywhere(cli, tmp_path: Path) -> None:
 def test_hostile_titles_are_plain_strings(cli, tmp_path: Path, write_unit) -> None:
     titles = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "http://example.com"]
     extra = "".join(
-        f'\n[[research.tasks]]\ntitle = {json.dumps(title)}\ndue = 2023-10-{10 + k}\n'
+        f"\n[[research.tasks]]\ntitle = {json.dumps(title)}\ndue = 2023-10-{10 + k}\n"
         for k, title in enumerate(titles)
     )
     path = write_unit("hostile.toml", VALID_UNIT + extra)
@@ -382,7 +384,8 @@ def test_a_workbook_is_never_written_to_the_screen(cli, command: tuple[str, ...]
         "give -o FILE, e.g. -o ledger.xlsx\n"
     )
     zh = cli(*command, EXAMPLE, "--lang", "zh")
-    assert zh.code == 2 and "请用 -o 指定文件" in zh.err
+    assert zh.code == 2
+    assert "请用 -o 指定文件" in zh.err
 
 
 def test_text_formats_go_to_the_file_too(cli, tmp_path: Path) -> None:
@@ -421,9 +424,7 @@ def _pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
-def test_libreoffice_prints_the_ledger_on_a_sensible_number_of_pages(
-    cli, tmp_path: Path
-) -> None:
+def test_libreoffice_prints_the_ledger_on_a_sensible_number_of_pages(cli, tmp_path: Path) -> None:
     book = _export(cli, tmp_path, "--lang", "zh")
     subprocess.run(
         [
@@ -451,5 +452,7 @@ def test_libreoffice_prints_the_ledger_on_a_sensible_number_of_pages(
         ).stdout
         assert re.search(rf"^Pages:\s+{pages}$", info, re.MULTILINE)
         size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
-        assert size and float(size[1]) > float(size[2])  # landscape
-        assert abs(float(size[1]) - 841.9) < 2 and abs(float(size[2]) - 595.3) < 2  # A4
+        assert size
+        assert float(size[1]) > float(size[2])
+        assert abs(float(size[1]) - 841.9) < 2
+        assert abs(float(size[2]) - 595.3) < 2

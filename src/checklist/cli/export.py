@@ -21,7 +21,6 @@ from checklist.cli.options import (
     LevelOpt,
     MeasureOpt,
     NoCacheOpt,
-    OutputOpt,
     OwnerOpt,
     PathsArg,
     StateOpt,
@@ -33,6 +32,17 @@ if TYPE_CHECKING:
     from checklist.cli.scope import Scope
     from checklist.render.xlsx import Sheet
 
+WorkbookOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-file",
+        "-o",
+        help="The workbook to write (.xlsx); an existing file is replaced whole, or not at all.",
+        dir_okay=False,
+        metavar="FILE",
+        show_default=False,
+    ),
+]
 ExportSoonOpt = Annotated[
     int,
     typer.Option(
@@ -48,7 +58,7 @@ ExportSoonOpt = Annotated[
 def export(
     ctx: typer.Context,
     paths: PathsArg = None,
-    output: OutputOpt = None,
+    output: WorkbookOpt = None,
     config: ConfigOpt = None,
     as_of: AsOfOpt = None,
     soon: ExportSoonOpt = 7,

@@ -101,9 +101,10 @@ ReportFormatOpt = Annotated[
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--output",
+        "--output-file",
         "-o",
-        help="Write to FILE (replaced whole, or not at all) instead of the screen.",
+        help="Write the report to FILE (replaced whole, or not at all) instead of stdout; "
+        "needed for xlsx.",
         dir_okay=False,
         metavar="FILE",
         show_default=False,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from checklist.i18n import Lang, t
@@ -126,8 +126,9 @@ def column_widths(sheet: Sheet, lang: Lang) -> list[int]:
         # Autofilter buttons sit over the header's right end: two more for them.
         widest = cell_width(printable(field.header)) + 2
         if field.kind in (Kind.TEXT, Kind.STATE, Kind.CODE):
-            for row in sheet.rows:
-                widest = max(widest, cell_width(shown(row[k], field.kind, lang)))
+            # A city's sheets repeat the same names 170,000 times: each is measured once.
+            for value in {row[k] for row in sheet.rows}:
+                widest = max(widest, cell_width(shown(value, field.kind, lang)))
         else:  # numbers and dates have a known width
             widest = max(widest, 10 if field.kind is Kind.DATE else 7)
         widths.append(min(max(widest + _PAD, MIN_WIDTH), MAX_WIDTH))
@@ -140,26 +141,33 @@ def header_text(text: str) -> str:
 
 
 def workbook_bytes(sheets: Sequence[Sheet], heading: Heading) -> bytes:
-    """The workbook as bytes, for an atomic write: the file is whole or not there at all."""
+    """The workbook as bytes, for an atomic write: the file is whole or not there at all.
+
+    XlsxWriter's constant-memory mode writes each row out as soon as the next begins,
+    into a temporary folder: a city's 170,000 rows would otherwise take half a gigabyte.
+    """
+    import tempfile
+
     import xlsxwriter
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_date_format": _NUMBER_FORMATS[Kind.DATE],
-        },
-    )
-    formats = _Formats(book)
-    names = sheet_names([s.name for s in sheets], heading.lang)
-    for sheet, name in zip(sheets, names, strict=True):
-        _write_sheet(book.add_worksheet(name), sheet, heading, formats)
-    book.close()
-    return buffer.getvalue()
+    with tempfile.TemporaryDirectory(prefix="checklist-xlsx-") as folder:
+        path = Path(folder) / "workbook.xlsx"
+        book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "tmpdir": folder,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        formats = _Formats(book)
+        names = sheet_names([s.name for s in sheets], heading.lang)
+        for sheet, name in zip(sheets, names, strict=True):
+            _write_sheet(book.add_worksheet(name), sheet, heading, formats)
+        book.close()
+        return path.read_bytes()
 
 
 class _Formats:
@@ -211,10 +219,7 @@ def _write_sheet(page: Any, sheet: Sheet, heading: Heading, formats: _Formats) -
     for k, (field, width) in enumerate(zip(sheet.fields, column_widths(sheet, lang), strict=True)):
         page.set_column(k, k, width)
         page.write_string(0, k, printable(field.header), formats.header())
-    for r, row in enumerate(sheet.rows, 1):
-        mark = sheet.mark(r - 1)
-        for k, (field, value) in enumerate(zip(sheet.fields, row, strict=True)):
-            _write_cell(page, r, k, field.kind, value, mark, formats, lang)
+    _write_rows(page, sheet, formats, lang)
     last_col = len(sheet.fields) - 1
     filtered = sum(m is not Mark.TOTAL for m in (sheet.mark(i) for i in range(len(sheet.rows))))
     page.freeze_panes(1, 0)
@@ -231,20 +236,28 @@ def _write_sheet(page: Any, sheet: Sheet, heading: Heading, formats: _Formats) -
     page.set_footer(f"&C{t('xlsx.footer', lang)}")
 
 
-def _write_cell(
-    page: Any, r: int, k: int, kind: Kind, value: Value, mark: Mark, formats: _Formats, lang: Lang
-) -> None:
-    if value is None:
-        if mark is not Mark.NONE:
-            page.write_blank(r, k, None, formats.get(kind, mark=mark))
-        return
-    if isinstance(value, State):
-        page.write_string(r, k, t(f"state.{value}", lang), formats.get(kind, state=value))
-    elif isinstance(value, dt.date):
-        page.write_datetime(
-            r, k, dt.datetime(value.year, value.month, value.day), formats.get(kind, mark=mark)
-        )
-    elif isinstance(value, int | float) and kind in (Kind.COUNT, Kind.PERCENT):
-        page.write_number(r, k, value, formats.get(kind, mark=mark))
-    else:
-        page.write_string(r, k, printable(str(value)), formats.get(kind, mark=mark))
+_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (in its 1900 system, from March 1900 on)
+
+
+def _write_rows(page: Any, sheet: Sheet, formats: _Formats, lang: Lang) -> None:
+    """Every row, one cell at a time: the loop a city's ledger spends most of its time in."""
+    kinds = [f.kind for f in sheet.fields]
+    plain = [formats.get(kind) for kind in kinds]
+    words = {s: t(f"state.{s}", lang) for s in State}
+    coloured = {s: formats.get(Kind.STATE, state=s) for s in State}
+    write_string, write_number, write_blank = page.write_string, page.write_number, page.write_blank
+    for r, row in enumerate(sheet.rows, 1):
+        mark = sheet.mark(r - 1)
+        looks = plain if mark is Mark.NONE else [formats.get(kind, mark=mark) for kind in kinds]
+        for k, value in enumerate(row):
+            if value is None:
+                if mark is not Mark.NONE:  # a marked row is coloured across
+                    write_blank(r, k, None, looks[k])
+            elif isinstance(value, State):  # before str: a State is one
+                write_string(r, k, words[value], coloured[value])
+            elif isinstance(value, str):
+                write_string(r, k, printable(value), looks[k])
+            elif isinstance(value, dt.date):  # a date is its day number, shown as a date
+                write_number(r, k, (value - _EPOCH).days, looks[k])
+            else:
+                write_number(r, k, value, looks[k])
