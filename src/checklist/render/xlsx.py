@@ -190,6 +190,8 @@ class _Formats:
             properties["num_format"] = _NUMBER_FORMATS[kind]
         if kind in (Kind.TEXT, Kind.CODE):
             properties["text_wrap"] = True
+        elif kind in (Kind.DATE, Kind.STATE):  # apart from their neighbours, easy to scan
+            properties["align"] = "center"
         fill, font = _STATE_COLOURS[state] if state else _MARK_COLOURS.get(mark, (None, None))
         if fill:
             properties |= {"bg_color": fill, "font_color": font}
