@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 import unicodedata
 from collections import Counter
@@ -355,7 +356,7 @@ def test_status_writes_its_own_table_as_one_sheet(cli, tmp_path: Path) -> None:
     result = cli("status", EXAMPLE, "--format", "xlsx", "-o", target)
     assert (result.code, result.out, result.err) == (0, "", "")
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Overdue and due soon"]
+    assert book.sheetnames == ["Overdue"]
     records = _records(book.active)
     assert list(records[0]) == [
         "County",
@@ -456,3 +457,59 @@ def test_libreoffice_prints_the_ledger_on_a_sensible_number_of_pages(cli, tmp_pa
         assert float(size[1]) > float(size[2])
         assert abs(float(size[1]) - 841.9) < 2
         assert abs(float(size[2]) - 595.3) < 2
+
+
+@pytest.mark.parametrize("by", ["county", "level", "measure", "owner", "unit"])
+def test_rollup_workbook_totals_match_json_for_every_grouping(cli, tmp_path: Path, by: str) -> None:
+    rollup = _json(cli, "rollup", EXAMPLE, "--by", by)
+    target = tmp_path / f"{by}.xlsx"
+    assert cli("rollup", EXAMPLE, "--by", by, "-f", "xlsx", "-o", target).code == 0
+    records = _records(openpyxl.load_workbook(target).active)
+    assert len(records) == len(rollup["rows"]) + 1
+    for key in COUNTS:
+        assert records[-1][HEADERS_EN[key]] == rollup["total"][key]
+        assert [r[HEADERS_EN[key]] for r in records[:-1]] == [row[key] for row in rollup["rows"]]
+
+
+def test_reports_that_write_no_workbook_never_import_xlsxwriter() -> None:
+    """Start-up stays lean: xlsxwriter is loaded by the export code path only."""
+    code = (
+        "import sys\n"
+        "from checklist.cli.app import run\n"
+        "for args in (['status', 'examples/zhengzhou'], ['rollup', 'examples/zhengzhou'],\n"
+        "             ['export', '--help']):\n"
+        "    try:\n"
+        "        run(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "assert 'xlsxwriter' not in sys.modules, 'xlsxwriter imported'\n"
+        "from checklist.render.xlsx import workbook_bytes\n"
+        "assert 'xlsxwriter' not in sys.modules, 'imported by render.xlsx itself'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_status_all_as_a_workbook_has_every_task_with_state_and_done(cli, tmp_path: Path) -> None:
+    everything = _json(cli, "status", EXAMPLE, "--all", "--lang", "zh")["tasks"]
+    target = tmp_path / "all.xlsx"
+    assert cli("status", EXAMPLE, "--all", "--lang", "zh", "-f", "xlsx", "-o", target).code == 0
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["全部任务"]
+    records = _records(book.active)
+    assert len(records) == len(everything) == 873
+    assert [(r["单位"], r["截止日期"], r["完成日期"]) for r in records] == [
+        (t["unit_name"], _day(t["due"]), _day(t["done"])) for t in everything
+    ]
+    assert Counter(r["状态"] for r in records) == Counter(
+        {
+            "done": "已完成",
+            "done_late": "逾期完成",
+            "overdue": "已逾期",
+            "due_soon": "即将到期",
+            "open": "未到期",
+        }[t["state"]]
+        for t in everything
+    )

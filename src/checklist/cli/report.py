@@ -120,7 +120,9 @@ def status(
     if xlsx and target:
         from checklist.render.ledger import status_sheet
 
-        sheet = status_sheet(rows, scope.campaign, scope.lang, everything=everything)
+        sheet = status_sheet(
+            rows, scope.campaign, scope.lang, everything=everything, soon=soon is not None
+        )
         save_workbook(target, [sheet], scope)
     else:
         with text_output(target) as out:

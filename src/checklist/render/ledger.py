@@ -143,13 +143,13 @@ def task_sheet(
 
 
 def status_sheet(
-    listed: Sequence[Item], campaign: Campaign, lang: Lang, *, everything: bool
+    listed: Sequence[Item], campaign: Campaign, lang: Lang, *, everything: bool, soon: bool
 ) -> Sheet:
     """``status --format xlsx``: the columns of the status table, typed."""
     several = any(i.state is not State.OVERDUE for i in listed)
-    name = t("section.all" if everything else "xlsx.sheet.pressing", lang)
+    key = "section.all" if everything else "xlsx.sheet.pressing" if soon else "section.overdue"
     return task_sheet(
-        listed, campaign, lang, name=name, done=everything, state=several, postponed=False
+        listed, campaign, lang, name=t(key, lang), done=everything, state=several, postponed=False
     )
 
 
