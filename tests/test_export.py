@@ -173,3 +173,19 @@ def test_an_empty_sheet_still_has_its_header_and_filter() -> None:
     read = _book(Sheet("Empty", (Field("A"), Field("B")), ())).active
     assert [c.value for c in read[1]] == ["A", "B"]
     assert read.auto_filter.ref == "A1:B1"
+
+
+def test_a_day_excel_cannot_show_is_written_as_text() -> None:
+    days = (dt.date(1, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1))
+    read = _book(Sheet("s", (Field("Due", Kind.DATE),), tuple((d,) for d in days))).active
+    assert [read.cell(r, 1).value for r in (2, 3)] == ["0001-01-01", "1900-02-28"]
+    assert read.cell(4, 1).value == dt.datetime(1900, 3, 1)  # Excel's day 61
+
+
+def test_a_sheet_longer_than_excel_allows_is_refused_not_cut() -> None:
+    from checklist.errors import UsageError
+    from checklist.render.xlsx import EXCEL_ROWS
+
+    rows = (("x",),) * EXCEL_ROWS  # one more than fits below the header
+    with pytest.raises(UsageError, match=r"sheet 中牟县 would have 1048576 rows"):
+        workbook_bytes([Sheet("中牟县", (Field("T"),), rows)], Heading("c", HEADING.as_of, Lang.EN))

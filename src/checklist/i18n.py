@@ -167,6 +167,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "an xlsx workbook is a file, not text for the screen: give -o FILE, e.g. -o ledger.xlsx",
         "xlsx 工作簿是文件,不能输出到屏幕:请用 -o 指定文件,例如 -o 台账.xlsx",
     ),
+    "xlsx.too_many_rows": (
+        "sheet {sheet} would have {rows} rows, more than Excel's 1,048,575: "
+        "narrow it with --county, --level or --measure",
+        "工作表 {sheet} 有 {rows} 行,超过 Excel 的上限 1,048,575 行:"
+        "请用 --county、--level 或 --measure 缩小范围",
+    ),
     "xlsx.written": (
         "Wrote {file}: {sheets} sheets, {tasks} tasks.",
         "已写入 {file}:{sheets} 张工作表,{tasks} 项任务。",

@@ -218,6 +218,12 @@ class _Formats:
 
 def _write_sheet(page: Any, sheet: Sheet, heading: Heading, formats: _Formats) -> None:
     lang = heading.lang
+    if len(sheet.rows) >= EXCEL_ROWS:  # XlsxWriter would drop the rest without a word
+        from checklist.errors import UsageError
+
+        raise UsageError(
+            t("xlsx.too_many_rows", lang, sheet=printable(sheet.name), rows=len(sheet.rows))
+        )
     for k, (field, width) in enumerate(zip(sheet.fields, column_widths(sheet, lang), strict=True)):
         page.set_column(k, k, width)
         page.write_string(0, k, printable(field.header), formats.header())
@@ -239,6 +245,8 @@ def _write_sheet(page: Any, sheet: Sheet, heading: Heading, formats: _Formats) -
 
 
 _EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (in its 1900 system, from March 1900 on)
+_FIRST_DAY = dt.date(1900, 3, 1)  # before it Excel has no dates (and a false 1900-02-29)
+EXCEL_ROWS = 1_048_576
 
 
 def _write_rows(page: Any, sheet: Sheet, formats: _Formats, lang: Lang) -> None:
@@ -259,7 +267,11 @@ def _write_rows(page: Any, sheet: Sheet, formats: _Formats, lang: Lang) -> None:
                 write_string(r, k, words[value], coloured[value])
             elif isinstance(value, str):
                 write_string(r, k, printable(value), looks[k])
-            elif isinstance(value, dt.date):  # a date is its day number, shown as a date
+            elif (
+                isinstance(value, dt.date) and value >= _FIRST_DAY
+            ):  # a day number, shown as a date
                 write_number(r, k, (value - _EPOCH).days, looks[k])
+            elif isinstance(value, dt.date):  # a typo'd year: shown as written, not as ####
+                write_string(r, k, value.isoformat(), looks[k])
             else:
                 write_number(r, k, value, looks[k])
