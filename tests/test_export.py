@@ -141,6 +141,10 @@ def test_sheet_names_are_ones_excel_accepts_and_all_differ() -> None:
     assert book.sheetnames == names
 
 
+def test_a_name_cut_to_31_characters_does_not_end_in_an_apostrophe() -> None:
+    assert sheet_names(["a" * 30 + "'b"], Lang.EN) == ["a" * 30]
+
+
 def test_sheet_names_differing_only_in_case_are_told_apart() -> None:
     assert sheet_names(["Summary", "SUMMARY"], Lang.EN) == ["Summary", "SUMMARY(2)"]
 

@@ -96,7 +96,7 @@ def sheet_names(wanted: Sequence[str], lang: Lang) -> list[str]:
         base = _NOT_IN_NAMES.sub("_", printable(name)).strip().strip("'") or t("xlsx.sheet", lang)
         if base.casefold() == "history":  # Excel keeps this name for itself
             base += "_"
-        candidate, n = base[:EXCEL_NAME_MAX], 1
+        candidate, n = base[:EXCEL_NAME_MAX].rstrip("'"), 1  # nor at the end once cut
         while candidate.casefold() in taken:
             n += 1
             suffix = f"({n})"
