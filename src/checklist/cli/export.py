@@ -84,6 +84,7 @@ def export(
     from checklist.render.ledger import ledger_sheets
     from checklist.rollup import rollup_units
     from checklist.status import listed
+    from checklist.words import printable
 
     target = workbook_target(ctx.params)
     scope = open_scope(ctx.params)
@@ -94,7 +95,8 @@ def export(
     pressing = listed(selected, campaign=scope.campaign, everything=False, soon=True)
     sheets = ledger_sheets(result, selected, pressing, scope.campaign, scope.lang)
     save_workbook(target, sheets, scope)
-    print(t("xlsx.written", scope.lang, file=target, sheets=len(sheets), tasks=len(selected)))
+    written = t("xlsx.written", scope.lang, file=target, sheets=len(sheets), tasks=len(selected))
+    print(printable(written))
     if scope.refused:
         raise typer.Exit(EXIT_PROBLEMS)
 
