@@ -61,6 +61,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "on_time": ("On time %", "按期率"),
     "total": ("Total", "全市合计"),
     "postponed": ("Postponed", "已延期"),
+    "postponed_from": ("Postponed from", "原截止日期"),
+    "reason": ("Reason", "延期原因"),
     # states
     "state.done": ("done", "已完成"),
     "state.done_late": ("done late", "逾期完成"),
@@ -179,6 +181,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "every.day": ("daily", "逐日"),
     "every.week": ("weekly (Sundays)", "每周(周日)"),
     "every.dekad": ("by dekad (the 10th, 20th and month end)", "每旬(10日、20日、月末)"),
+    # workbooks (export, --format xlsx): sheet names, the printed page's footer
+    "xlsx.sheet": ("Sheet", "工作表"),
+    "xlsx.sheet.summary": ("Summary", "汇总"),
+    "xlsx.sheet.pressing": ("Overdue and due soon", "逾期及即将到期"),
+    "xlsx.footer": ("Page &P of &N", "第 &P 页,共 &N 页"),
+    "xlsx.to_terminal": (
+        "an xlsx workbook is a file, not text for the screen: give -o FILE, e.g. -o ledger.xlsx",
+        "xlsx 工作簿是文件,不能输出到屏幕:请用 -o 指定文件,例如 -o 台账.xlsx",
+    ),
+    "xlsx.too_many_rows": (
+        "sheet {sheet} would have {rows} rows, more than Excel's 1,048,575: "
+        "narrow it with --county, --level or --measure",
+        "工作表 {sheet} 有 {rows} 行,超过 Excel 的上限 1,048,575 行:"
+        "请用 --county、--level 或 --measure 缩小范围",
+    ),
+    "xlsx.written": (
+        "Wrote {file}: {sheets} sheets, {tasks} tasks.",
+        "已写入 {file}:{sheets} 张工作表,{tasks} 项任务。",
+    ),
 }
 
 

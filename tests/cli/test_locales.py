@@ -99,8 +99,8 @@ ENCODINGS = {
 
 COMMANDS: list[list[str]] = [
     *(["validate", "--format", str(f)] for f in ValidateFormat),
-    *(["status", "--all", "--format", str(f)] for f in ReportFormat),
-    *(["rollup", "--format", str(f)] for f in ReportFormat),
+    *(["status", "--all", "--format", str(f)] for f in ReportFormat if f != "xlsx"),
+    *(["rollup", "--format", str(f)] for f in ReportFormat if f != "xlsx"),  # xlsx: -o only
     ["rollup", "--by", "owner"],
     ["remind"],
     ["remind", "--format", "json"],

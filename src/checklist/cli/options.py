@@ -26,6 +26,7 @@ class ReportFormat(enum.StrEnum):
     JSON = "json"
     CSV = "csv"
     MARKDOWN = "markdown"
+    XLSX = "xlsx"  # a workbook: only to a file (-o)
 
 
 class RemindFormat(enum.StrEnum):
@@ -94,7 +95,20 @@ AsOfOpt = Annotated[
     ),
 ]
 ReportFormatOpt = Annotated[
-    ReportFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ReportFormat,
+    typer.Option("--format", "-f", help="table, json, csv, markdown or xlsx (with -o FILE)."),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-file",
+        "-o",
+        help="Write the report to FILE (replaced whole, or not at all) instead of stdout; "
+        "needed for xlsx.",
+        dir_okay=False,
+        metavar="FILE",
+        show_default=False,
+    ),
 ]
 LangOpt = Annotated[
     LangChoice | None,

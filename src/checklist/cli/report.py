@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -19,6 +18,7 @@ from checklist.cli.options import (
     LevelOpt,
     MeasureOpt,
     NoCacheOpt,
+    OutputOpt,
     OwnerOpt,
     PathsArg,
     ReportFormat,
@@ -121,6 +121,7 @@ def status(
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
     wide: WideOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """List overdue (and due-soon) tasks, most overdue first.
 
@@ -128,20 +129,32 @@ def status(
 
     Example: checklist status --county 二七区 --soon 7
     """
+    from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import open_scope
     from checklist.model import State
     from checklist.render.report import Page, write_status
     from checklist.status import DEFAULT_SOON_DAYS, listed
 
+    xlsx = output_format is ReportFormat.XLSX
+    target = workbook_target(ctx.params) if xlsx else output
     scope = open_scope(ctx.params)
     soon_days = DEFAULT_SOON_DAYS if soon is None else soon
     selected = scope.items(soon=soon_days)
     everything = everything or bool(state)
     rows = listed(selected, campaign=scope.campaign, everything=everything, soon=soon is not None)
     page = Page(scope.campaign, scope.lang, scope.as_of, soon_days, scope.skipped)
-    write_status(
-        rows, sys.stdout, output_format, page, selected=selected, everything=everything, wide=wide
-    )
+    if xlsx and target:
+        from checklist.render.ledger import status_sheet
+
+        sheet = status_sheet(
+            rows, scope.campaign, scope.lang, everything=everything, soon=soon is not None
+        )
+        save_workbook(target, [sheet], scope)
+    else:
+        with text_output(target) as out:
+            write_status(
+                rows, out, output_format, page, selected=selected, everything=everything, wide=wide
+            )
     if scope.refused or (fail_on_overdue and any(i.state is State.OVERDUE for i in selected)):
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -169,6 +182,7 @@ def rollup(
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
     wide: WideOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
 
@@ -177,11 +191,14 @@ def rollup(
 
     Example: checklist rollup --measures --sort overdue
     """
+    from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import compare_day, open_scope
     from checklist.render.report import Page, write_rollup
     from checklist.rollup import By, Sort
     from checklist.trend import rollup_standings
 
+    xlsx = output_format is ReportFormat.XLSX
+    target = workbook_target(ctx.params) if xlsx else output
     scope = open_scope(ctx.params)
     result, standings = rollup_standings(
         scope.units,
@@ -194,15 +211,24 @@ def rollup(
         sort=Sort(sort.value) if sort else None,
     )
     page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped, standings)
-    write_rollup(
-        result,
-        sys.stdout,
-        output_format,
-        page,
-        measures=measures,
-        wide=wide,
-        lights=lights,
-        rank=rank,
-    )
+    if xlsx and target:
+        from checklist.i18n import t
+        from checklist.render.ledger import rollup_sheet
+
+        name = t("xlsx.sheet.summary", scope.lang)
+        sheet = rollup_sheet(result, scope.campaign, scope.lang, name=name, measures=measures)
+        save_workbook(target, [sheet], scope)
+    else:
+        with text_output(target) as out:
+            write_rollup(
+                result,
+                out,
+                output_format,
+                page,
+                measures=measures,
+                wide=wide,
+                lights=lights,
+                rank=rank,
+            )
     if scope.refused or (fail_on_overdue and result.total.counts.overdue):
         raise typer.Exit(EXIT_PROBLEMS)

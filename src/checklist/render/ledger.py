@@ -1,0 +1,174 @@
+"""The ledger (台账): the roll-up, the pressing tasks and each county's tasks, as sheets.
+
+Also the one-sheet workbooks of ``status`` and ``rollup --format xlsx``. The rows are
+those of the reports (status.listed, rollup.rollup); only the cells are typed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checklist.i18n import Lang, t
+from checklist.model import Campaign, Item, State
+from checklist.render.table import Mark
+from checklist.render.xlsx import Field, Kind, Sheet, Value
+from checklist.rollup import By, Counts, Rollup, Row
+
+_COUNTS = ("tasks", "done", "done_late", "open", "overdue", "due_soon", "postponed")
+
+
+def _title(item: Item) -> str:
+    return f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
+
+
+# --- roll-up ----------------------------------------------------------------------
+
+
+def rollup_sheet(
+    result: Rollup, campaign: Campaign, lang: Lang, *, name: str, measures: bool = False
+) -> Sheet:
+    """Every count of ``rollup``, done % and on-time % as shares, missing units, worst rows."""
+    by = result.by
+    expected = by is By.COUNTY and any(c.expected_units is not None for c in campaign.counties)
+    fields = [Field(t(by.value, lang))]
+    if by is By.COUNTY:
+        fields.insert(0, Field(t("code", lang), Kind.CODE))
+    if by is By.UNIT:
+        fields.insert(0, Field(t("county", lang)))
+    fields.append(Field(t("units", lang), Kind.COUNT))
+    if expected:
+        fields += [Field(t("expected", lang), Kind.COUNT), Field(t("missing", lang), Kind.COUNT)]
+    fields += [Field(t(key, lang), Kind.COUNT) for key in _COUNTS]
+    fields += [Field(t("completion", lang), Kind.PERCENT), Field(t("on_time", lang), Kind.PERCENT)]
+    if measures:  # one number per cell, as in CSV
+        fields += [
+            Field(f"{m.name} {t(key, lang)}", Kind.COUNT)
+            for m in campaign.measures
+            for key in ("done", "tasks", "overdue")
+        ]
+    fields.append(Field(t("note", lang)))
+    rows, marks = [], []
+    for row in (*result.rows, result.total):
+        is_total = row is result.total
+        cells: list[Value] = [_row_name(row, by, lang)]
+        if by is By.COUNTY:
+            cells.insert(0, None if is_total else row.key)
+        if by is By.UNIT:
+            county = campaign.county(row.county or "")
+            cells.insert(0, county.name if county and not is_total else None)
+        cells.append(row.units)
+        if expected:
+            cells += [row.expected_units, row.missing_units]
+        c = row.counts
+        cells += [getattr(c, key) for key in _COUNTS]
+        cells += [c.completion, c.on_time]
+        if measures:
+            for m in campaign.measures:
+                mc = row.measures.get(m.key, Counts())
+                cells += [mc.done, mc.tasks, mc.overdue]
+        cells.append(t("worst", lang) if row.worst else None)
+        rows.append(tuple(cells))
+        marks.append(
+            Mark.TOTAL
+            if is_total
+            else Mark.BAD
+            if row.worst
+            else Mark.WARN
+            if row.missing_units
+            else Mark.NONE
+        )
+    return Sheet(name, tuple(fields), tuple(rows), tuple(marks))
+
+
+def _row_name(row: Row, by: By, lang: Lang) -> str:
+    if row.key == "total" and row.name == "total":
+        return t("total", lang)
+    if by is By.LEVEL:
+        return t(f"level.{row.key}", lang)
+    return row.name
+
+
+# --- tasks ------------------------------------------------------------------------
+
+
+def task_sheet(
+    items: Sequence[Item],
+    campaign: Campaign,
+    lang: Lang,
+    *,
+    name: str,
+    county: bool = True,
+    done: bool = True,
+    state: bool = True,
+    postponed: bool = True,
+) -> Sheet:
+    """One row per task occurrence: where it stands, and whether and why it was postponed."""
+    counties = {c.code: c.name for c in campaign.counties}
+    measures = {m.key: m.name for m in campaign.measures}
+    fields = [Field(t("county", lang))] if county else []
+    fields += [
+        Field(t("unit", lang)),
+        Field(t("measure", lang)),
+        Field(t("task", lang)),
+        Field(t("owner", lang)),
+        Field(t("due", lang), Kind.DATE),
+    ]
+    if done:
+        fields.append(Field(t("done_on", lang), Kind.DATE))
+    if state:
+        fields.append(Field(t("state", lang), Kind.STATE))
+    fields.append(Field(t("days_overdue", lang), Kind.COUNT))
+    if postponed:
+        fields += [Field(t("postponed_from", lang), Kind.DATE), Field(t("reason", lang))]
+    rows = []
+    for item in items:
+        task = item.task
+        cells: list[Value] = [counties.get(item.unit.county, item.unit.county)] if county else []
+        cells += [
+            item.unit.name,
+            measures.get(task.measure, task.measure),
+            _title(item),
+            task.owner.name,
+            item.due,
+        ]
+        if done:
+            cells.append(item.done)
+        if state:
+            cells.append(item.state)
+        cells.append(item.days_overdue)
+        if postponed:
+            cells += [task.postponed_from, task.postpone_reason]
+        rows.append(tuple(cells))
+    return Sheet(name, tuple(fields), tuple(rows))
+
+
+def status_sheet(
+    listed: Sequence[Item], campaign: Campaign, lang: Lang, *, everything: bool, soon: bool
+) -> Sheet:
+    """``status --format xlsx``: the columns of the status table, typed."""
+    several = any(i.state is not State.OVERDUE for i in listed)
+    key = "section.all" if everything else "xlsx.sheet.pressing" if soon else "section.overdue"
+    return task_sheet(
+        listed, campaign, lang, name=t(key, lang), done=everything, state=several, postponed=False
+    )
+
+
+def ledger_sheets(
+    result: Rollup, items: Sequence[Item], pressing: Sequence[Item], campaign: Campaign, lang: Lang
+) -> list[Sheet]:
+    """The summary, the overdue and due-soon tasks (``pressing``, in order), then each county's.
+
+    A county sheet lists its units' tasks unit by unit, in the order the files give them.
+    """
+    sheets = [
+        rollup_sheet(result, campaign, lang, name=t("xlsx.sheet.summary", lang)),
+        task_sheet(pressing, campaign, lang, name=t("xlsx.sheet.pressing", lang), done=False),
+    ]
+    by_county: dict[str, list[Item]] = {row.key: [] for row in result.rows}
+    for item in items:
+        by_county.setdefault(item.unit.county, []).append(item)
+    names = {c.code: c.name for c in campaign.counties}
+    for code, its in by_county.items():
+        its.sort(key=lambda i: i.unit.id)  # stable: each unit's tasks keep their order
+        sheets.append(task_sheet(its, campaign, lang, name=names.get(code, code), county=False))
+    return sheets
