@@ -110,8 +110,14 @@ def test_the_summary_has_every_count_of_rollup_and_real_percentages(cli, tmp_pat
             else:
                 assert record[header] == value, (row["key"], key)
         assert record["Note"] == ("worst" if row["worst"] else None)
+        # The light against expected progress, as rollup's JSON has it.
+        assert record["Expected %"] == pytest.approx(row["expected"], abs=5e-5), row["key"]
+        assert record["Behind (pts)"] == pytest.approx(row["behind"], abs=0.05), row["key"]
+        assert record["Light"] == row["light"], row["key"]
     # Percentages are numbers with a percent format, never text.
     header = [c.value for c in summary[1]]
+    behind = header.index("Behind (pts)") + 1
+    assert {summary.cell(r, behind).number_format for r in range(2, summary.max_row + 1)} == {"0.0"}
     for name in ("Done %", "On time %"):
         column = header.index(name) + 1
         for r in range(2, summary.max_row + 1):
@@ -134,7 +140,7 @@ def test_worst_rows_are_marked_and_the_total_row_sits_below_the_filter(cli, tmp_
         assert fill == expected, rollup["rows"][i]["name"]
     last = summary.max_row
     assert last == len(rollup["rows"]) + 2
-    assert summary.auto_filter.ref == f"A1:O{last - 1}"
+    assert summary.auto_filter.ref == f"A1:R{last - 1}"  # 18 columns, lights included
     assert summary.cell(last, 2).font.b
 
 

@@ -79,21 +79,26 @@ def export(
 
     Example: checklist export examples/zhengzhou -o 台账.xlsx
     """
-    from checklist.cli.scope import open_scope
+    from checklist.cli.scope import compare_day, open_scope
     from checklist.i18n import t
     from checklist.render.ledger import ledger_sheets
-    from checklist.rollup import rollup_units
     from checklist.status import listed
+    from checklist.trend import rollup_standings
     from checklist.words import printable
 
     target = workbook_target(ctx.params)
     scope = open_scope(ctx.params)
     selected = scope.items(soon=soon)
-    result = rollup_units(
-        scope.units, campaign=scope.campaign, as_of=scope.as_of, soon=soon, filters=scope.filters
+    result, standings = rollup_standings(
+        scope.units,
+        campaign=scope.campaign,
+        as_of=scope.as_of,
+        compare=compare_day(None, scope.as_of),
+        soon=soon,
+        filters=scope.filters,
     )
     pressing = listed(selected, campaign=scope.campaign, everything=False, soon=True)
-    sheets = ledger_sheets(result, selected, pressing, scope.campaign, scope.lang)
+    sheets = ledger_sheets(result, selected, pressing, scope.campaign, scope.lang, standings)
     save_workbook(target, sheets, scope)
     written = t("xlsx.written", scope.lang, file=target, sheets=len(sheets), tasks=len(selected))
     print(printable(written))

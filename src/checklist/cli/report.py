@@ -216,7 +216,14 @@ def rollup(
         from checklist.render.ledger import rollup_sheet
 
         name = t("xlsx.sheet.summary", scope.lang)
-        sheet = rollup_sheet(result, scope.campaign, scope.lang, name=name, measures=measures)
+        sheet = rollup_sheet(
+            result,
+            scope.campaign,
+            scope.lang,
+            name=name,
+            measures=measures,
+            standings=standings if lights else None,
+        )
         save_workbook(target, [sheet], scope)
     else:
         with text_output(target) as out:

@@ -7,12 +7,16 @@ those of the reports (status.listed, rollup.rollup); only the cells are typed he
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
 from checklist.render.table import Mark
 from checklist.render.xlsx import Field, Kind, Sheet, Value
 from checklist.rollup import By, Counts, Rollup, Row
+
+if TYPE_CHECKING:
+    from checklist.trend import Standing, Standings
 
 _COUNTS = ("tasks", "done", "done_late", "open", "overdue", "due_soon", "postponed")
 
@@ -25,9 +29,16 @@ def _title(item: Item) -> str:
 
 
 def rollup_sheet(
-    result: Rollup, campaign: Campaign, lang: Lang, *, name: str, measures: bool = False
+    result: Rollup,
+    campaign: Campaign,
+    lang: Lang,
+    *,
+    name: str,
+    measures: bool = False,
+    standings: Standings | None = None,
 ) -> Sheet:
-    """Every count of ``rollup``, done % and on-time % as shares, missing units, worst rows."""
+    """Every count of ``rollup``, done % and on-time % as shares, missing units, worst rows;
+    with ``standings``, each row's expected progress, points behind and light."""
     by = result.by
     expected = by is By.COUNTY and any(c.expected_units is not None for c in campaign.counties)
     fields = [Field(t(by.value, lang))]
@@ -40,6 +51,12 @@ def rollup_sheet(
         fields += [Field(t("expected", lang), Kind.COUNT), Field(t("missing", lang), Kind.COUNT)]
     fields += [Field(t(key, lang), Kind.COUNT) for key in _COUNTS]
     fields += [Field(t("completion", lang), Kind.PERCENT), Field(t("on_time", lang), Kind.PERCENT)]
+    if standings:
+        fields += [
+            Field(t("expected_share", lang), Kind.PERCENT),
+            Field(t("behind", lang), Kind.POINTS),
+            Field(t("light", lang)),
+        ]
     if measures:  # one number per cell, as in CSV
         fields += [
             Field(f"{m.name} {t(key, lang)}", Kind.COUNT)
@@ -62,6 +79,9 @@ def rollup_sheet(
         c = row.counts
         cells += [getattr(c, key) for key in _COUNTS]
         cells += [c.completion, c.on_time]
+        if standings:
+            standing = standings.total if is_total else standings.rows.get(row.key)
+            cells += _standing_cells(standing, lang)
         if measures:
             for m in campaign.measures:
                 mc = row.measures.get(m.key, Counts())
@@ -78,6 +98,14 @@ def rollup_sheet(
             else Mark.NONE
         )
     return Sheet(name, tuple(fields), tuple(rows), tuple(marks))
+
+
+def _standing_cells(standing: Standing | None, lang: Lang) -> list[Value]:
+    point = standing.point if standing else None
+    expected = None if point is None or point.expected is None else float(point.expected)
+    behind = None if point is None or point.behind is None else float(point.behind)
+    light = t(f"light.{standing.light}", lang) if standing and standing.light else None
+    return [expected, behind, light]
 
 
 def _row_name(row: Row, by: By, lang: Lang) -> str:
@@ -154,14 +182,21 @@ def status_sheet(
 
 
 def ledger_sheets(
-    result: Rollup, items: Sequence[Item], pressing: Sequence[Item], campaign: Campaign, lang: Lang
+    result: Rollup,
+    items: Sequence[Item],
+    pressing: Sequence[Item],
+    campaign: Campaign,
+    lang: Lang,
+    standings: Standings | None = None,
 ) -> list[Sheet]:
     """The summary, the overdue and due-soon tasks (``pressing``, in order), then each county's.
 
     A county sheet lists its units' tasks unit by unit, in the order the files give them.
     """
     sheets = [
-        rollup_sheet(result, campaign, lang, name=t("xlsx.sheet.summary", lang)),
+        rollup_sheet(
+            result, campaign, lang, name=t("xlsx.sheet.summary", lang), standings=standings
+        ),
         task_sheet(pressing, campaign, lang, name=t("xlsx.sheet.pressing", lang), done=False),
     ]
     by_county: dict[str, list[Item]] = {row.key: [] for row in result.rows}

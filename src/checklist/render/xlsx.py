@@ -31,6 +31,7 @@ class Kind(enum.Enum):
     COUNT = "count"
     DATE = "date"
     PERCENT = "percent"  # a share in 0..1, shown as 12.5%
+    POINTS = "points"  # percentage points, one decimal: 12.5
     STATE = "state"  # a State, written in words and coloured
 
 
@@ -81,7 +82,12 @@ _STATE_COLOURS = {
     State.OPEN: (None, None),
 }
 _MARK_COLOURS = {Mark.BAD: ("#FFC7CE", "#9C0006"), Mark.WARN: ("#FFEB9C", "#9C5700")}
-_NUMBER_FORMATS = {Kind.COUNT: "0", Kind.DATE: "yyyy-mm-dd", Kind.PERCENT: "0.0%"}
+_NUMBER_FORMATS = {
+    Kind.COUNT: "0",
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.PERCENT: "0.0%",
+    Kind.POINTS: "0.0",
+}
 A4 = 9  # Excel's paper code
 
 
@@ -116,6 +122,8 @@ def shown(value: Value, kind: Kind, lang: Lang) -> str:
         return value.isoformat()
     if kind is Kind.PERCENT and isinstance(value, float):
         return f"{value * 100:.1f}%"
+    if kind is Kind.POINTS and isinstance(value, float):
+        return f"{value:.1f}"
     return printable(str(value))
 
 
