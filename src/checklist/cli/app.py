@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from checklist import __version__
-from checklist.cli import check, edit, remind, report, setup
+from checklist.cli import check, edit, ingest, remind, report, setup
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 
 app = typer.Typer(
@@ -109,6 +109,7 @@ for command in (
     edit.postpone,
 ):
     app.command(cls=_Command)(command)
+app.command("import", cls=_Command)(ingest.import_ledger)  # a Python keyword: named here
 
 
 def _version(value: bool) -> None:
