@@ -9,7 +9,18 @@ from pathlib import Path
 from conftest import REPO
 
 EXAMPLE = REPO / "examples" / "zhengzhou"
-HEADER = ("单位", "区县", "层级", "联系人", "措施", "任务", "责任人", "完成时限", "完成时间", "备注")
+HEADER = (
+    "单位",
+    "区县",
+    "层级",
+    "联系人",
+    "措施",
+    "任务",
+    "责任人",
+    "完成时限",
+    "完成时间",
+    "备注",
+)
 SAFE = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 

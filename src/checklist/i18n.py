@@ -187,12 +187,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "import.did_you_mean": ('; did you mean "{guess}"?', ";是不是“{guess}”?"),
     "import.too_many_rows": (
-        "sheet {sheet!r} of {file} has {rows} rows; at most 100,000 rows can be imported",
-        "{file} 的工作表“{sheet}”有 {rows} 行;一次最多导入 100,000 行",
+        "sheet {sheet!r} of {file} has {rows} rows; at most {limit} rows can be imported",
+        "{file} 的工作表“{sheet}”有 {rows} 行;一次最多导入 {limit} 行",
     ),
     "import.no_header": (
-        "no header row in the first {rows} rows: one row must name the columns "
-        "({names})",
+        "no header row in the first {rows} rows: one row must name the columns ({names})",
         "前 {rows} 行里找不到表头:要有一行写明各列的名称({names})",
     ),
     "import.no_column": (
@@ -213,8 +212,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "这一格有 {length} 个字,太长了;最多 {limit} 个字",
     ),
     "import.county": (
-        "{value!r} is not a county of this campaign{hint}; write a name or code "
-        "from campaign.toml",
+        "{value!r} is not a county of this campaign{hint}; write a name or code from campaign.toml",
         "“{value}”不是本次活动的县(市、区){hint};请填 campaign.toml 里的名称或代码",
     ),
     "import.level": (
@@ -226,9 +224,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "“{value}”不是本次活动的措施{hint};请填以下之一:{known}",
     ),
     "import.conflict": (
-        "{name!r} has {column} {value!r} here but another value in row {row}; "
-        "a unit has one",
-        "“{name}”在这一行的“{column}”是“{value}”,与第 {row} 行不一致;一个单位只能有一个",
+        "{name!r} has {column} {value!r} here but another value in row {other}; a unit has one",
+        "“{name}”在这一行的“{column}”是“{value}”,与第 {other} 行不一致;一个单位只能有一个",
     ),
     "import.second_own": (
         "a second row of this measure of {name!r} without a {column}; only one such row "
@@ -335,7 +332,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "实际完成的日期;未完成的空着。",
     ),
     "import.col.note": ("Free text for people.", "备注,随便写。"),
-
 }
 
 

@@ -17,7 +17,7 @@ from checklist.model import Campaign, Level
 from checklist.scaffold import unit_toml, value
 
 if TYPE_CHECKING:
-    from checklist.ingest import Row
+    from checklist.ingest_rows import Row
 
 # Where each line of the text came from: line number → (row, field).
 Lines = dict[int, tuple[int, str]]

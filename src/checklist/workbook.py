@@ -20,6 +20,7 @@ from checklist.words import did_you_mean
 
 MAX_ROWS = 100_000
 MAX_FILE = 50 * 1024 * 1024  # a ledger of 100,000 rows is about 5 MiB
+HEADER_ROOM = 10  # title rows above the header, not counted
 MAX_CELL = 1000  # characters of one cell; a task's title is rarely over a hundred
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 
@@ -83,9 +84,16 @@ def read_sheet(path: Path, *, sheet: str | None, lang: Lang) -> Sheet:
                 + hint
             )
         found = book.get_sheet_by_name(sheet)
-        if found.total_height > MAX_ROWS + 20:  # room for title rows above the header
+        if found.total_height > MAX_ROWS + HEADER_ROOM:
             raise UsageError(
-                t("import.too_many_rows", lang, file=name, sheet=sheet, rows=found.total_height)
+                t(
+                    "import.too_many_rows",
+                    lang,
+                    file=name,
+                    sheet=sheet,
+                    rows=found.total_height,
+                    limit=f"{MAX_ROWS:,}",
+                )
             )
         rows = found.to_python(skip_empty_area=False)
     except UsageError:
@@ -132,7 +140,7 @@ def day_of(cell: Cell) -> dt.date | Reason:
         return cell.date()
     if isinstance(cell, dt.date):
         return cell
-    if isinstance(cell, bool) or isinstance(cell, dt.time | dt.timedelta):
+    if isinstance(cell, bool | dt.time | dt.timedelta):
         return Reason("import.date.not", (("value", text_of(cell)),))
     if isinstance(cell, int | float):
         if not float(cell).is_integer() or not _SERIALS[0] <= cell <= _SERIALS[1]:

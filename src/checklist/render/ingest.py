@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 # Text from a sheet is data: a cell is never a formula, a link or a number by accident.
-SAFE_WORKBOOK = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+SAFE_WORKBOOK = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 def write_text(result: Ingest, out: IO[str], *, file: str, lang: Lang) -> None:
@@ -71,10 +75,10 @@ def write_json(
 def template(campaign: Campaign, *, lang: Lang) -> bytes:
     """The template workbook: the header row in Chinese with one example row, and a sheet
     explaining each column in ``lang``."""
-    import xlsxwriter
+    import xlsxwriter  # type: ignore[import-untyped,unused-ignore]
 
     from checklist.dates import shift
-    from checklist.ingest import COLUMNS
+    from checklist.ingest_rows import COLUMNS
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, **SAFE_WORKBOOK})
