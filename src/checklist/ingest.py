@@ -69,6 +69,8 @@ def plan(sheet: Sheet, *, campaign: Campaign, today: dt.date) -> Ingest:
                 )
             )
             continue
+        if group.broken:
+            continue
         absent = [m for m in campaign.measures if m.key not in group.measures]
         for measure in absent:
             problems.append(

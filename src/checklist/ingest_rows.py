@@ -178,16 +178,16 @@ def group_rows(
     current: UnitRows | None = None
     measure = ""
     for row in rows:
+        count = len(problems)
         name = text_of(row.cells["unit"])
+        if len(name) > MAX_TEXT:
+            problems.append(
+                problem(sheet, row, "unit", "import.too_long", length=len(name), limit=MAX_TEXT)
+            )
         if name:
-            if len(name) > MAX_TEXT:
-                problems.append(
-                    problem(sheet, row, "unit", "import.too_long", length=len(name), limit=MAX_TEXT)
-                )
-                continue
+            if groups.get(name) is not current:
+                measure = ""  # a blank measure cell never continues another unit's
             current = groups.setdefault(name, UnitRows(name, row))
-            if current.first is not row:
-                measure = ""
         elif current is None:
             problems.append(problem(sheet, row, "unit", "import.empty", column=row.headers["unit"]))
             continue
@@ -209,6 +209,8 @@ def group_rows(
                     column=row.headers["task"],
                 )
             )
+        if len(problems) > count:
+            current.broken = True
     return list(groups.values())
 
 

@@ -41,6 +41,7 @@ class UnitRows:
     fields: dict[str, tuple[object, int]] = field(default_factory=dict)  # value, row
     measures: dict[str, MeasureRows] = field(default_factory=dict)
     rows: list[Row] = field(default_factory=list)
+    broken: bool = False  # a row of it has a problem: no file, and no further complaint
 
     def add(self, key: str, row: Row, values: dict[str, object]) -> bool:
         """Add a row to its measure; False if it is a second row without a task."""
