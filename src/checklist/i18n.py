@@ -212,16 +212,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "这一格有 {length} 个字,太长了;最多 {limit} 个字",
     ),
     "import.county": (
-        "{value!r} is not a county of this campaign{hint}; write a name or code from campaign.toml",
-        "“{value}”不是本次活动的县(市、区){hint};请填 campaign.toml 里的名称或代码",
+        "{value!r} is not a county of this campaign; write a name or code from campaign.toml",
+        "“{value}”不是本次活动的县(市、区);请填 campaign.toml 里的名称或代码",
+    ),
+    "import.county.guess": (
+        "{value!r} is not a county of this campaign; did you mean {guess!r}? Write a name or "
+        "code from campaign.toml",
+        "“{value}”不是本次活动的县(市、区);是不是“{guess}”?请填 campaign.toml 里的名称或代码",
     ),
     "import.level": (
         "{value!r} is not a level; write one of {known}",
         "层级“{value}”不认识;请填以下之一:{known}",
     ),
     "import.measure": (
-        "{value!r} is not a measure of this campaign{hint}; write one of {known}",
-        "“{value}”不是本次活动的措施{hint};请填以下之一:{known}",
+        "{value!r} is not a measure of this campaign; write one of {known}",
+        "“{value}”不是本次活动的措施;请填以下之一:{known}",
+    ),
+    "import.measure.guess": (
+        "{value!r} is not a measure of this campaign; did you mean {guess!r}? Write one of {known}",
+        "“{value}”不是本次活动的措施;是不是“{guess}”?请填以下之一:{known}",
+    ),
+    "import.no_unit": (
+        "no unit above this row: write the unit's name in its first row",
+        "这一行上面还没有单位:请在单位的第一行填写单位名称",
     ),
     "import.conflict": (
         "{name!r} has {column} {value!r} here but another value in row {other}; a unit has one",

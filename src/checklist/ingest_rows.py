@@ -163,7 +163,7 @@ def problem(
         sheet,
         number,
         column,
-        key.removeprefix("import."),
+        key.removeprefix("import.").removesuffix(".guess"),
         t(key, Lang.EN, **values),
         t(key, Lang.ZH, **values),
     )
@@ -189,7 +189,8 @@ def group_rows(
                 measure = ""  # a blank measure cell never continues another unit's
             current = groups.setdefault(name, UnitRows(name, row))
         elif current is None:
-            problems.append(problem(sheet, row, "unit", "import.empty", column=row.headers["unit"]))
+            if not problems or problems[-1].code != "no_unit":  # once, not for every row
+                problems.append(problem(sheet, row, "unit", "import.no_unit"))
             continue
         assert current is not None
         ok = _unit_fields(row, current, sheet, campaign, problems)
@@ -236,7 +237,14 @@ def _unit_fields(
                 known = [c.name for c in campaign.counties] + [c.code for c in campaign.counties]
                 guess = did_you_mean(text, known)
                 problems.append(
-                    problem(sheet, row, field, "import.county", value=text, hint=_hint(guess))
+                    problem(
+                        sheet,
+                        row,
+                        field,
+                        _guessing("import.county", guess),
+                        value=text,
+                        guess=guess,
+                    )
                 )
         elif field == "level":
             value = LEVELS.get(text.casefold())
@@ -277,8 +285,9 @@ def _unit_fields(
     return ok
 
 
-def _hint(guess: str | None) -> str:
-    return f" ({guess}?)" if guess else ""
+def _guessing(key: str, guess: str | None) -> str:
+    """The message's key: the one that names the likely meaning, when there is one."""
+    return f"{key}.guess" if guess else key
 
 
 def _measure(
@@ -294,14 +303,15 @@ def _measure(
     found = campaign.measure(text) or campaign.measure(text.casefold())
     if found is None:
         known = [m.name for m in campaign.measures] + [m.key for m in campaign.measures]
+        guess = did_you_mean(text, known)
         problems.append(
             problem(
                 sheet,
                 row,
                 "measure",
-                "import.measure",
+                _guessing("import.measure", guess),
                 value=text,
-                hint=_hint(did_you_mean(text, known)),
+                guess=guess,
                 known=", ".join(m.name for m in campaign.measures),
             )
         )

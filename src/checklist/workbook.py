@@ -84,14 +84,15 @@ def read_sheet(path: Path, *, sheet: str | None, lang: Lang) -> Sheet:
                 + hint
             )
         found = book.get_sheet_by_name(sheet)
-        if found.total_height > MAX_ROWS + HEADER_ROOM:
+        height = found.end[0] + 1 if found.end else 0
+        if height > MAX_ROWS + HEADER_ROOM:
             raise UsageError(
                 t(
                     "import.too_many_rows",
                     lang,
                     file=name,
                     sheet=sheet,
-                    rows=found.total_height,
+                    rows=height,
                     limit=f"{MAX_ROWS:,}",
                 )
             )
