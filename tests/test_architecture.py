@@ -32,6 +32,7 @@ CORE = (
     "checklist.ingest",
     "checklist.ingest_rows",
     "checklist.ingest_text",
+    "checklist.ingest_update",
     "checklist.workbook",
 )
 # What the core may not import: the layers above it, and the terminal libraries they use.

@@ -251,10 +251,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "“{name}”没有“{measure}”的任务;请补上,或者加一行不填任务、只填该措施的责任人和时限",
     ),
     "import.exists": (
-        "{name!r} already has a unit file, {file}; import never overwrites one "
-        "(--update is not yet supported: edit that file, or remove these rows)",
-        "“{name}”已经有清单文件 {file};导入从不覆盖已有文件(暂不支持 --update:"
-        "请直接修改该文件,或删去这些行)",
+        "{name!r} already has a unit file, {file}; import never overwrites one: with "
+        "--update it changes only what the sheet changes",
+        "“{name}”已经有清单文件 {file};导入从不覆盖已有文件:加 --update 只修改表格里改动的内容",
+    ),
+    "import.refused": ("cannot update {file}: {why}", "无法更新 {file}:{why}"),
+    "import.invalid": (
+        "the update would leave {file} with a problem: [{code}] {why}",
+        "这样更新后 {file} 会有问题:[{code}] {why}",
+    ),
+    "import.updated": ("updated {file} ({count} changes)", "已更新 {file}({count} 处修改)"),
+    "import.would_update": (
+        "would update {file} ({count} changes)",
+        "将更新 {file}({count} 处修改)",
+    ),
+    "import.nothing_written": ("nothing was written (--dry-run)", "未写入任何文件(--dry-run)"),
+    "import.unchanged": ("{file} is unchanged", "{file} 无需修改"),
+    "import.done.update": (
+        "from sheet {sheet!r}: {created} unit file(s) created, {updated} updated, "
+        "{unchanged} unchanged",
+        "工作表“{sheet}”:新建 {created} 个单位清单文件,更新 {updated} 个,{unchanged} 个无需修改",
     ),
     "import.date": ("{column}: {why}", "“{column}”:{why}"),
     "import.date.not": (

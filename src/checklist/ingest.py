@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from checklist.i18n import Lang, t
 from checklist.ingest_rows import SheetProblem, group_rows, problem, read_rows
 from checklist.ingest_text import Lines, UnitRows, unit_text
 from checklist.load.check import check_unit
@@ -24,12 +25,16 @@ from checklist.workbook import Sheet
 
 @dataclass(frozen=True, slots=True)
 class NewUnit:
+    """A unit file to create, or (``before`` given) to update with ``changes``."""
+
     path: Path
     unit_id: str
     name: str
     rows: tuple[int, ...]
     tasks: int
     text: str
+    before: bytes | None = None
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +50,12 @@ class Ingest:
         return any(p.severity is Severity.ERROR for p in self.problems)
 
 
-def plan(sheet: Sheet, *, campaign: Campaign, today: dt.date) -> Ingest:
-    """The unit files a sheet makes, each checked; or the problems, by cell, that prevent it."""
+def plan(sheet: Sheet, *, campaign: Campaign, today: dt.date, update: bool = False) -> Ingest:
+    """The unit files a sheet makes, each checked; or the problems, by cell, that prevent it.
+
+    A unit that has a file already is refused, or with ``update`` its file is changed
+    where the sheet differs.
+    """
     table = read_rows(sheet)
     if table.problems:
         return Ingest(sheet.name, (), table.problems)
@@ -55,9 +64,9 @@ def plan(sheet: Sheet, *, campaign: Campaign, today: dt.date) -> Ingest:
     groups = group_rows(rows, sheet.name, campaign, problems)
     existing = _existing(campaign)
     taken = {unit_id for unit_id, _ in existing.values()} | _file_stems(existing)
-    units = []
+    units: list[NewUnit] = []
     for group in groups:
-        if group.name in existing:
+        if group.name in existing and not update:
             problems.append(
                 problem(
                     sheet.name,
@@ -70,6 +79,11 @@ def plan(sheet: Sheet, *, campaign: Campaign, today: dt.date) -> Ingest:
             )
             continue
         if group.broken:
+            continue
+        if group.name in existing:
+            unit_id, path = existing[group.name]
+            changed = _updated(group, path, unit_id, sheet.name, campaign, today, problems)
+            units += [changed] if changed else []
             continue
         absent = [m for m in campaign.measures if m.key not in group.measures]
         for measure in absent:
@@ -148,17 +162,65 @@ def _traced(problem: Problem, sheet: str, group: UnitRows, lines: Lines) -> Shee
     )
 
 
-def write_units(units: tuple[NewUnit, ...]) -> None:
-    """Create every file, never over one; if one cannot be made, remove those made before
-    it, so that a sheet is imported whole or not at all."""
+def _updated(
+    group: UnitRows,
+    path: Path,
+    unit_id: str,
+    sheet: str,
+    campaign: Campaign,
+    today: dt.date,
+    problems: list[SheetProblem],
+) -> NewUnit | None:
+    """The unit's file with the sheet's changes, checked; None (and why) if it cannot be."""
+    from checklist.ingest_update import RefusedError, update_unit
+
+    try:
+        update = update_unit(path, group, campaign=campaign)
+    except RefusedError as error:
+        problems.append(
+            problem(sheet, group.first, "unit", "import.refused", file=display(path), why=error)
+        )
+        return None
+    result = check_unit(update.after, file=display(path), campaign=campaign, today=today)
+    for found in result.problems:
+        where = f"{display(path)}:{found.line}"
+        values = {"file": where, "why": found.message, "code": found.code}
+        problems.append(
+            replace(
+                problem(sheet, group.first, "unit", "import.invalid", **values),
+                message_zh=t("import.invalid", Lang.ZH, **values | {"why": found.message_zh}),
+                severity=found.severity,
+            )
+        )
+    rows = tuple(sorted({row.number for row in group.rows}))
+    text = update.after.decode("utf-8")  # a byte-order mark stays, as U+FEFF
+    return NewUnit(
+        path, unit_id, group.name, rows, group.tasks, text, update.before, update.changes
+    )
+
+
+def write_units(units: tuple[NewUnit, ...], *, campaign: Campaign, today: dt.date) -> None:
+    """Create every new file (never over one) and update the others, each as ``done``
+    edits a file; if one fails, undo those made before it: a sheet is imported whole
+    or not at all."""
+    from checklist import edit
+    from checklist.atomic import write_atomic
     from checklist.scaffold import create
 
-    made: list[Path] = []
+    made: list[NewUnit] = []
     try:
         for unit in units:
-            create(unit.path, unit.text.encode())
-            made.append(unit.path)
+            if unit.before is None:
+                create(unit.path, unit.text.encode())
+            elif unit.changes:
+                change = edit.Edit(unit.path, unit.before, unit.text.encode(), "import")
+                with edit.editing(unit.path):
+                    edit.apply(change, campaign=campaign, today=today)
+            made.append(unit)
     except BaseException:
-        for path in made:
-            path.unlink(missing_ok=True)
+        for unit in made:
+            if unit.before is None:
+                unit.path.unlink(missing_ok=True)
+            elif unit.changes:
+                write_atomic(unit.path, unit.before)
         raise

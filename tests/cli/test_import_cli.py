@@ -409,6 +409,8 @@ def test_units_as_json(here: Path, cli: Cli) -> None:
             "name": NAME,
             "tasks": 6,
             "rows": [2, 3, 4, 5, 6, 7],
+            "action": "create",
+            "changes": [],
         }
     ]
 
@@ -422,8 +424,8 @@ def test_an_existing_unit_file_is_never_overwritten(here: Path, cli: Cli) -> Non
     result = cli("import", "ledger.xlsx")
     assert result.out.splitlines()[0] == (
         f"ledger.xlsx:Sheet1!A2: error[exists] '{NAME}' already has a unit file, "
-        "units/410103/410103-001.toml; import never overwrites one (--update is not yet "
-        "supported: edit that file, or remove these rows)"
+        "units/410103/410103-001.toml; import never overwrites one: with --update it changes "
+        "only what the sheet changes"
     )
     assert result.code == 1
     assert path.read_text("utf-8") == EXPECTED + "# 自己加的注释\n"
@@ -648,3 +650,165 @@ def test_the_example_campaign_round_trips(tmp_path: Path, cli: Cli) -> None:
     assert len(expected) == len(table) == 665
     assert _tasks(cli, empty) == expected
     assert cli("validate", empty).code == 0
+
+
+# --update: the file as a person keeps it, with comments the sheet knows nothing of.
+KEPT = (
+    EXPECTED.replace("[unit]\n", "# 区委办 2023-09-12 报送\n[unit]\n")
+    .replace('title = "读书班结业"\n', 'title = "读书班结业"  # 第二期读书班\n')
+    .replace("[research]                  # 调查研究\n", "[research]  # 领题调研\n")
+)
+
+
+def test_update_changes_only_what_the_sheet_changes(here: Path, cli: Cli) -> None:
+    path = here / "units" / "410103" / "410103-001.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(KEPT, encoding="utf-8")
+    table = rows(G3="李强", I3=dt.date(2023, 11, 1), H4=dt.date(2023, 12, 15))
+    table.append(["", "", "", "", "推动发展", "新任务", "刘洋", dt.date(2023, 12, 20), "", ""])
+    book(here / "ledger.xlsx", table)
+    result = cli("import", "ledger.xlsx", "--update")
+    assert result == Result(
+        0,
+        "updated units/410103/410103-001.toml (4 changes)\n"
+        "  理论学习/读书班结业: owner 张伟 → 李强\n"
+        "  理论学习/读书班结业: done — → 2023-11-01\n"
+        "  [调查研究]: due 2023-11-30 → 2023-12-15\n"
+        "  + 推动发展/新任务\n"
+        "from sheet 'Sheet1': 0 unit file(s) created, 1 updated, 0 unchanged\n",
+        "",
+    )
+    expected = (
+        KEPT.replace(
+            'owner = "张伟"\ndue = 2023-10-31\nnote = "第二期"\n',
+            'owner = "李强"\ndue = 2023-10-31\nnote = "第二期"\ndone = 2023-11-01\n',
+        )
+        .replace('owner = "李强"\ndue = 2023-11-30\n', 'owner = "李强"\ndue = 2023-12-15\n')
+        .replace(
+            "due = 2023-12-31\n\n[rectification]",
+            'due = 2023-12-31\n\n[[development.tasks]]\ntitle = "新任务"\nowner = "刘洋"\n'
+            "due = 2023-12-20\n\n[rectification]",
+        )
+    )
+    assert path.read_text("utf-8") == expected
+    # The same sheet again changes nothing, byte for byte.
+    again = cli("import", "ledger.xlsx", "--update")
+    assert again.out == (
+        "units/410103/410103-001.toml is unchanged\n"
+        "from sheet 'Sheet1': 0 unit file(s) created, 0 updated, 1 unchanged\n"
+    )
+    assert path.read_text("utf-8") == expected
+
+
+def test_update_with_a_dry_run_writes_nothing(here: Path, cli: Cli) -> None:
+    path = here / "units" / "410103" / "410103-001.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(KEPT, encoding="utf-8")
+    book(here / "ledger.xlsx", rows(J2="记一笔"))
+    result = cli("import", "ledger.xlsx", "--update", "--dry-run")
+    assert result.out.splitlines() == [
+        "would update units/410103/410103-001.toml (1 changes)",
+        "  理论学习/中心组专题学习: note — → 记一笔",
+        "from sheet 'Sheet1': 0 unit file(s) created, 1 updated, 0 unchanged",
+        "nothing was written (--dry-run)",
+    ]
+    assert path.read_text("utf-8") == KEPT
+
+
+def test_update_and_create_in_one_sheet(here: Path, cli: Cli) -> None:
+    path = here / "units" / "410103" / "410103-001.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(KEPT, encoding="utf-8")
+    other = rows()
+    other[0][0], other[0][1] = "金水区测试单位", "金水区"
+    book(here / "ledger.xlsx", rows() + other)
+    result = cli("import", "ledger.xlsx", "--update")
+    assert result.out.splitlines() == [
+        "units/410103/410103-001.toml is unchanged",
+        "created units/410105/410105-001.toml (6 tasks)",
+        "from sheet 'Sheet1': 1 unit file(s) created, 0 updated, 1 unchanged",
+    ]
+    assert path.read_text("utf-8") == KEPT
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        (
+            {"B2": "金水区"},
+            "Sheet1!A2: error[refused] cannot update units/410103/410103-001.toml: the file's "
+            "county is '410103'; import does not move a unit",
+        ),
+        (
+            {"H3": dt.date(2024, 3, 1)},
+            "Sheet1!A2: error[invalid] the update would leave units/410103/410103-001.toml:24 "
+            "with a problem: [E206] due date 2024-03-01 is after the campaign ends "
+            "(2023-09-09 to 2024-01-31)",
+        ),
+    ],
+)
+def test_an_update_that_cannot_be_made_writes_nothing(
+    here: Path, cli: Cli, changes: dict[str, object], said: str
+) -> None:
+    path = here / "units" / "410103" / "410103-001.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(KEPT, encoding="utf-8")
+    other = rows()
+    other[0][0], other[0][1] = "金水区测试单位", "金水区"
+    book(here / "ledger.xlsx", rows(**changes) + other)
+    result = cli("import", "ledger.xlsx", "--update")
+    assert result.out.splitlines()[0] == f"ledger.xlsx:{said}"
+    assert result.code == 1
+    assert path.read_text("utf-8") == KEPT
+    assert made(here) == ["units/410103/410103-001.toml"]
+
+
+def test_update_never_touches_a_broken_file(here: Path, cli: Cli) -> None:
+    path = here / "units" / "410103" / "410103-001.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(KEPT.replace('owner = "陈静"', 'owner = ""'), encoding="utf-8")
+    book(here / "ledger.xlsx", rows())
+    result = cli("import", "ledger.xlsx", "--update")
+    assert result.out.startswith(
+        "ledger.xlsx:Sheet1!A2: error[refused] cannot update units/410103/410103-001.toml: "
+        "units/410103/410103-001.toml has problems already (line "
+    )
+    assert result.code == 1
+
+
+def test_the_example_imported_over_itself_with_update_is_unchanged(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """Every file of the example, its sheet imported with --update: nothing changes, byte for
+    byte (an owner written with an address is the same person as its name in a sheet)."""
+    copy = tmp_path / "zhengzhou"
+    shutil.copytree(EXAMPLE, copy)
+    book(tmp_path / "台账.xlsx", example_rows())
+    result = cli("import", tmp_path / "台账.xlsx", "--into", copy, "--update")
+    assert result.code == 0, result.out
+    assert result.out.splitlines()[-1] == (
+        "from sheet 'Sheet1': 0 unit file(s) created, 0 updated, 57 unchanged"
+    )
+    for path in EXAMPLE.rglob("*.toml"):
+        assert (copy / path.relative_to(EXAMPLE)).read_bytes() == path.read_bytes()
+
+
+def test_update_in_the_example_changes_those_lines_only(tmp_path: Path, cli: Cli) -> None:
+    import difflib
+
+    copy = tmp_path / "zhengzhou"
+    shutil.copytree(EXAMPLE, copy)
+    table = example_rows()
+    for row in table:
+        if row[5] == "调研成果交流会":  # zhongyuan-committee.toml, after a comment line
+            row[8] = dt.date(2023, 11, 18)
+    book(tmp_path / "台账.xlsx", table)
+    assert cli("import", tmp_path / "台账.xlsx", "--into", copy, "--update").code == 0
+    name = "units/410102/zhongyuan-committee.toml"
+    before = (EXAMPLE / name).read_text("utf-8").splitlines()
+    after = (copy / name).read_text("utf-8").splitlines()
+    changed = [line for line in difflib.ndiff(before, after) if line[:1] in "+-"]
+    assert changed == ["+ done = 2023-11-18"]
+    assert after[after.index("+ done = 2023-11-18"[2:]) - 1] == (
+        'postpone_reason = "与区委全会时间冲突,经区委主题教育领导小组研究顺延两周"'
+    )

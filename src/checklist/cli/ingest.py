@@ -41,6 +41,14 @@ IntoOpt = Annotated[
 CheckOnlyOpt = Annotated[
     bool, typer.Option("--dry-run", help="Check the sheet and list the files; write nothing.")
 ]
+UpdateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--update",
+        help="Change existing unit files where the sheet differs (owners, dates, notes, new "
+        "tasks), keeping every comment; without it an existing file is refused.",
+    ),
+]
 TemplateOpt = Annotated[
     Path | None,
     typer.Option(
@@ -60,6 +68,7 @@ def import_ledger(
     sheet: SheetOpt = None,
     into: IntoOpt = None,
     dry_run: CheckOnlyOpt = False,
+    update: UpdateOpt = False,
     template: TemplateOpt = None,
     output_format: ImportFormatOpt = ImportFormat.TEXT,
     lang: LangOpt = None,
@@ -74,7 +83,7 @@ def import_ledger(
     """
     from checklist import dates
     from checklist.errors import ConfigError, UsageError
-    from checklist.i18n import choose_lang, t
+    from checklist.i18n import choose_lang
     from checklist.ingest import plan, write_units
     from checklist.load.campaign import find_config, load_campaign
     from checklist.load.source import display
@@ -94,27 +103,17 @@ def import_ledger(
     if ledger is None:
         raise UsageError("give the workbook to import (FILE), or --template FILE to write one")
     name = display(ledger)
+    today = dates.as_of(None, timezone=campaign.timezone)
     result = plan(
-        read_sheet(ledger, sheet=sheet, lang=speak),
-        campaign=campaign,
-        today=dates.as_of(None, timezone=campaign.timezone),
+        read_sheet(ledger, sheet=sheet, lang=speak), campaign=campaign, today=today, update=update
     )
     write = not result.has_errors and not dry_run
     if write:
-        write_units(result.units)
+        write_units(result.units, campaign=campaign, today=today)
     if output_format is ImportFormat.JSON:
         render.write_json(result, sys.stdout, file=name, lang=speak, written=write, dry_run=dry_run)
     else:
-        render.write_text(result, sys.stdout, file=name, lang=speak)
-        for unit in result.units if not result.has_errors else ():
-            key = "import.would_create" if dry_run else "import.created"
-            print(t(key, speak, file=display(unit.path), tasks=unit.tasks))
-        if result.has_errors:
-            errors = sum(p.severity == "error" for p in result.problems)
-            print(t("import.failed", speak, errors=errors, sheet=result.sheet, file=name))
-        else:
-            key = "import.dry_run" if dry_run else "import.done"
-            print(t(key, speak, units=len(result.units), sheet=result.sheet))
+        render.write_text(result, sys.stdout, file=name, lang=speak, dry_run=dry_run)
     if result.has_errors:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -23,14 +23,42 @@ SAFE_WORKBOOK = {
 }
 
 
-def write_text(result: Ingest, out: IO[str], *, file: str, lang: Lang) -> None:
-    """One line per problem, as validate's short form: file:Sheet1!E12: error[code] message."""
+def write_text(result: Ingest, out: IO[str], *, file: str, lang: Lang, dry_run: bool) -> None:
+    """One line per problem, as validate's short form (file:Sheet1!E12: error[code] message),
+    then what was (or would be) written, and a summary."""
+    from checklist.load.source import display
+
     for problem in result.problems:
         severity = t(f"severity.{problem.severity}", lang)
         out.write(
             f"{printable(file)}:{printable(problem.cell)}: {severity}[{problem.code}] "
             f"{printable(problem.says(lang))}\n"
         )
+    if result.has_errors:
+        errors = sum(p.severity == "error" for p in result.problems)
+        out.write(t("import.failed", lang, errors=errors, sheet=result.sheet, file=file) + "\n")
+        return
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for unit in result.units:
+        name = display(unit.path)
+        if unit.before is None:
+            key, counts["created"] = "would_create" if dry_run else "created", counts["created"] + 1
+            out.write(t(f"import.{key}", lang, file=name, tasks=unit.tasks) + "\n")
+        elif unit.changes:
+            key, counts["updated"] = "would_update" if dry_run else "updated", counts["updated"] + 1
+            out.write(t(f"import.{key}", lang, file=name, count=len(unit.changes)) + "\n")
+            out.writelines(f"  {printable(change)}\n" for change in unit.changes)
+        else:
+            counts["unchanged"] += 1
+            out.write(t("import.unchanged", lang, file=name) + "\n")
+    if counts["updated"] or counts["unchanged"]:
+        out.write(t("import.done.update", lang, sheet=result.sheet, **counts) + "\n")
+    elif dry_run:
+        out.write(t("import.dry_run", lang, units=len(result.units), sheet=result.sheet) + "\n")
+    else:
+        out.write(t("import.done", lang, units=len(result.units), sheet=result.sheet) + "\n")
+    if dry_run and (counts["updated"] or counts["unchanged"]):
+        out.write(t("import.nothing_written", lang) + "\n")
 
 
 def write_json(
@@ -65,6 +93,8 @@ def write_json(
                 "name": u.name,
                 "tasks": u.tasks,
                 "rows": list(u.rows),
+                "action": "create" if u.before is None else "update" if u.changes else "none",
+                "changes": list(u.changes),
             }
             for u in result.units
         ],
