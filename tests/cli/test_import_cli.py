@@ -812,3 +812,18 @@ def test_update_in_the_example_changes_those_lines_only(tmp_path: Path, cli: Cli
     assert after[after.index("+ done = 2023-11-18"[2:]) - 1] == (
         'postpone_reason = "与区委全会时间冲突,经区委主题教育领导小组研究顺延两周"'
     )
+
+
+def test_start_up_loads_neither_workbook_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, checklist.cli.app as a; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('python_calamine', 'xlsxwriter', 'tomlkit')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "[]\n"
