@@ -827,3 +827,22 @@ def test_start_up_loads_neither_workbook_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout == "[]\n"
+
+
+def test_a_wrong_size_header_as_wps_writes_it_is_read_whole(here: Path, cli: Cli) -> None:
+    import re
+    import zipfile
+
+    book(here / "good.xlsx", rows())
+    with (
+        zipfile.ZipFile(here / "good.xlsx") as source,
+        zipfile.ZipFile(here / "ledger.xlsx", "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, count = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+                assert count == 1
+            target.writestr(item, data)
+    assert cli("import", "ledger.xlsx").code == 0
+    assert (here / "units" / "410103" / "410103-001.toml").read_text("utf-8") == EXPECTED
