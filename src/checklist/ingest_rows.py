@@ -104,9 +104,18 @@ def read_rows(sheet: Sheet) -> Table:
             headers,
         )
         for number, cells in enumerate(sheet.rows[header:], header + 1)
-        if any(text_of(_at(cells, i)) for i in columns.values())
+        if any(text_of(_at(cells, i)) for i in columns.values()) and not _repeats(cells, columns)
     )
     return Table(header, rows)
+
+
+def _repeats(cells: tuple[Cell, ...], columns: dict[str, int]) -> bool:
+    """Whether a row is the header again, as a sheet printed on many pages repeats it."""
+    fields = [_NAMES.get(_normal(text_of(_at(cells, i)))) for i in columns.values()]
+    return (
+        all(f == c for f, c in zip(fields, columns, strict=True) if f)
+        and fields.count(None) <= len(fields) - 2
+    )
 
 
 def _at(cells: tuple[Cell, ...], index: int) -> Cell:
@@ -325,9 +334,10 @@ def _task(row: Row, sheet: str, problems: list[SheetProblem]) -> dict[str, objec
     count = len(problems)
     for field in ("task", "owner", "note"):
         text = text_of(row.cells.get(field, ""))
-        if len(text) > MAX_CELL:
+        limit = MAX_TEXT if field == "owner" else MAX_CELL
+        if len(text) > limit:
             problems.append(
-                problem(sheet, row, field, "import.too_long", length=len(text), limit=MAX_CELL)
+                problem(sheet, row, field, "import.too_long", length=len(text), limit=limit)
             )
         elif text:
             values[{"task": "title"}.get(field, field)] = text

@@ -288,6 +288,10 @@ ERRORS = [
         {"F5": "x" * 1001},
         "Sheet1!F5: error[too_long] the text is 1001 characters long; at most 1000",
     ),
+    (
+        {"G3": "张" * 201},
+        "Sheet1!G3: error[too_long] the text is 201 characters long; at most 200",
+    ),
     # The checker's own findings, at the cell their value came from.
     (
         {"H5": dt.date(2024, 3, 1)},
@@ -844,5 +848,12 @@ def test_a_wrong_size_header_as_wps_writes_it_is_read_whole(here: Path, cli: Cli
                 data, count = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
                 assert count == 1
             target.writestr(item, data)
+    assert cli("import", "ledger.xlsx").code == 0
+    assert (here / "units" / "410103" / "410103-001.toml").read_text("utf-8") == EXPECTED
+
+
+def test_a_header_repeated_on_each_printed_page_is_skipped(here: Path, cli: Cli) -> None:
+    table = rows()
+    book(here / "ledger.xlsx", [*table[:3], list(HEADER), *table[3:]])
     assert cli("import", "ledger.xlsx").code == 0
     assert (here / "units" / "410103" / "410103-001.toml").read_text("utf-8") == EXPECTED
