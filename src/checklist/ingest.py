@@ -181,8 +181,12 @@ def _updated(
             problem(sheet, group.first, "unit", "import.refused", file=display(path), why=error)
         )
         return None
-    result = check_unit(update.after, file=display(path), campaign=campaign, today=today)
-    for found in result.problems:
+    checked = (
+        ()
+        if not update.changes
+        else check_unit(update.after, file=display(path), campaign=campaign, today=today).problems
+    )  # an unchanged file is as valid as edit._load found it
+    for found in checked:
         where = f"{display(path)}:{found.line}"
         values = {"file": where, "why": found.message, "code": found.code}
         problems.append(

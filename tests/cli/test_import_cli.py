@@ -857,3 +857,14 @@ def test_a_header_repeated_on_each_printed_page_is_skipped(here: Path, cli: Cli)
     book(here / "ledger.xlsx", [*table[:3], list(HEADER), *table[3:]])
     assert cli("import", "ledger.xlsx").code == 0
     assert (here / "units" / "410103" / "410103-001.toml").read_text("utf-8") == EXPECTED
+
+
+def test_the_template_needs_no_campaign(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from python_calamine import CalamineWorkbook
+
+    monkeypatch.chdir(tmp_path)
+    assert cli("import", "--template", "t.xlsx").code == 0
+    tasks = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_index(0)
+    assert tasks.to_python()[1][1:5] == ["示例区", "基层", "张三", "理论学习"]

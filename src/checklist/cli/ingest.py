@@ -13,6 +13,7 @@ from checklist.cli.options import LangOpt
 from checklist.errors import EXIT_PROBLEMS
 
 if TYPE_CHECKING:
+    from checklist.i18n import Lang
     from checklist.model import Campaign
 
 
@@ -76,6 +77,8 @@ def import_ledger(
     """Create unit files from a ledger sheet: one row per task, one file per unit.
 
     A sheet with any problem writes nothing; each is named by its cell (Sheet1!E12).
+    An existing unit file is refused, or with --update changed only where the sheet
+    differs, every comment kept.
 
     \b
     Example: checklist import 台账.xlsx --sheet 清单 --dry-run
@@ -119,6 +122,7 @@ def import_ledger(
 
 
 def _blank_campaign() -> Campaign:
+    """A campaign of the default measures and no counties, starting today."""
     import datetime as dt
 
     from checklist.model import Campaign
@@ -127,13 +131,13 @@ def _blank_campaign() -> Campaign:
     return Campaign("", start, start + dt.timedelta(days=120), ())
 
 
-def _write_template(path: Path, data: bytes, lang: object) -> None:
+def _write_template(path: Path, data: bytes, lang: Lang) -> None:
+    """Write the template whole, never over a file."""
     from checklist.atomic import write_atomic
     from checklist.errors import UsageError
-    from checklist.i18n import Lang, t
+    from checklist.i18n import t
     from checklist.load.source import display
 
-    assert isinstance(lang, Lang)
     try:
         write_atomic(path, data, exclusive=True)
     except FileExistsError:
