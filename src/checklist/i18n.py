@@ -200,6 +200,211 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Wrote {file}: {sheets} sheets, {tasks} tasks.",
         "已写入 {file}:{sheets} 张工作表,{tasks} 项任务。",
     ),
+    # import
+    "import.unreadable": ("cannot read {file}: {why}", "读不了 {file}:{why}"),
+    "import.empty_file": (
+        "{file} is empty: it is not a workbook",
+        "{file} 是空文件,不是 Excel 工作簿",
+    ),
+    "import.too_big": (
+        "{file} is {mib} MiB; a ledger to import is at most 50 MiB",
+        "{file} 有 {mib} MiB,太大了;能导入的台账最多 50 MiB",
+    ),
+    "import.not_workbook": (
+        "{file} is not an Excel workbook (CSV or other text?); open it in Excel or WPS "
+        "and save it as .xlsx",
+        "{file} 不是 Excel 工作簿(可能是 CSV 或文本文件);请用 Excel 或 WPS 打开,另存为 .xlsx",
+    ),
+    "import.broken": (
+        "{file} cannot be read as a workbook ({why}); open it in Excel or WPS and save it "
+        "again as .xlsx",
+        "{file} 无法作为工作簿读取({why});请用 Excel 或 WPS 打开,重新另存为 .xlsx",
+    ),
+    "import.password": (
+        "{file} is protected by a password; save a copy without one and import that",
+        "{file} 设了密码;请另存一份不带密码的再导入",
+    ),
+    "import.no_sheets": ("{file} has no worksheet", "{file} 里没有工作表"),
+    "import.no_such_sheet": (
+        "{file} has no sheet {sheet!r}; its sheets: {sheets}",
+        "{file} 里没有名为“{sheet}”的工作表;现有工作表:{sheets}",
+    ),
+    "import.did_you_mean": ('; did you mean "{guess}"?', ";是不是“{guess}”?"),
+    "import.too_many_rows": (
+        "sheet {sheet!r} of {file} has {rows} rows; at most {limit} rows can be imported",
+        "{file} 的工作表“{sheet}”有 {rows} 行;一次最多导入 {limit} 行",
+    ),
+    "import.no_header": (
+        "no header row in the first {rows} rows: one row must name the columns ({names})",
+        "前 {rows} 行里找不到表头:要有一行写明各列的名称({names})",
+    ),
+    "import.no_column": (
+        "no column {column} in the header row; name it {names}",
+        "表头里没有“{column}”这一列;列名可写作:{names}",
+    ),
+    "import.no_rows": (
+        "no task rows below the header; fill them in from row {first}",
+        "表头下面没有任务;请从第 {first} 行起逐行填写",
+    ),
+    "import.empty": ("{column} is empty", "“{column}”没有填"),
+    "import.owner": (
+        "{column} is empty: every task needs the one person responsible for it",
+        "“{column}”没有填:每项任务都要写明一名责任人",
+    ),
+    "import.too_long": (
+        "the text is {length} characters long; at most {limit}",
+        "这一格有 {length} 个字,太长了;最多 {limit} 个字",
+    ),
+    "import.county": (
+        "{value!r} is not a county of this campaign; write a name or code from campaign.toml",
+        "“{value}”不是本次活动的县(市、区);请填 campaign.toml 里的名称或代码",
+    ),
+    "import.county.guess": (
+        "{value!r} is not a county of this campaign; did you mean {guess!r}? Write a name or "
+        "code from campaign.toml",
+        "“{value}”不是本次活动的县(市、区);是不是“{guess}”?请填 campaign.toml 里的名称或代码",
+    ),
+    "import.level": (
+        "{value!r} is not a level; write one of {known}",
+        "层级“{value}”不认识;请填以下之一:{known}",
+    ),
+    "import.measure": (
+        "{value!r} is not a measure of this campaign; write one of {known}",
+        "“{value}”不是本次活动的措施;请填以下之一:{known}",
+    ),
+    "import.measure.guess": (
+        "{value!r} is not a measure of this campaign; did you mean {guess!r}? Write one of {known}",
+        "“{value}”不是本次活动的措施;是不是“{guess}”?请填以下之一:{known}",
+    ),
+    "import.no_unit": (
+        "no unit above this row: write the unit's name in its first row",
+        "这一行上面还没有单位:请在单位的第一行填写单位名称",
+    ),
+    "import.conflict": (
+        "{name!r} has {column} {value!r} here but another value in row {other}; a unit has one",
+        "“{name}”在这一行的“{column}”是“{value}”,与第 {other} 行不一致;一个单位只能有一个",
+    ),
+    "import.second_own": (
+        "a second row of this measure of {name!r} without a {column}; only one such row "
+        "(the measure's own owner and due) is allowed",
+        "“{name}”的这项措施已经有一行没填“{column}”;这样的行(措施本身的责任人和时限)只能有一行",
+    ),
+    "import.no_measure": (
+        "{name!r} has no row for the measure {measure}; add its tasks, or one row "
+        "without a task for the measure's own owner and due",
+        "“{name}”没有“{measure}”的任务;请补上,或者加一行不填任务、只填该措施的责任人和时限",
+    ),
+    "import.exists": (
+        "{name!r} already has a unit file, {file}; import never overwrites one: with "
+        "--update it changes only what the sheet changes",
+        "“{name}”已经有清单文件 {file};导入从不覆盖已有文件:加 --update 只修改表格里改动的内容",
+    ),
+    "import.refused": ("cannot update {file}: {why}", "无法更新 {file}:{why}"),
+    "import.invalid": (
+        "the update would leave {file} with a problem: [{code}] {why}",
+        "这样更新后 {file} 会有问题:[{code}] {why}",
+    ),
+    "import.updated": ("updated {file} ({count} changes)", "已更新 {file}({count} 处修改)"),
+    "import.would_update": (
+        "would update {file} ({count} changes)",
+        "将更新 {file}({count} 处修改)",
+    ),
+    "import.nothing_written": ("nothing was written (--dry-run)", "未写入任何文件(--dry-run)"),
+    "import.unchanged": ("{file} is unchanged", "{file} 无需修改"),
+    "import.done.update": (
+        "from sheet {sheet!r}: {created} unit file(s) created, {updated} updated, "
+        "{unchanged} unchanged",
+        "工作表“{sheet}”:新建 {created} 个单位清单文件,更新 {updated} 个,{unchanged} 个无需修改",
+    ),
+    "import.date": ("{column}: {why}", "“{column}”:{why}"),
+    "import.date.not": (
+        "{value!r} is not a date; write it as 2023-10-31, 2023/10/31, 2023.10.31 or "
+        "2023年10月31日, or make the cell a date",
+        "“{value}”不是日期;请写成 2023-10-31、2023/10/31、2023.10.31 或 2023年10月31日,"
+        "或把单元格设为日期格式",
+    ),
+    "import.date.serial": (
+        "the number {value} is not a day (as a date, Excel counts whole days from 1900)",
+        "数字 {value} 不是日期(Excel 的日期是从 1900 年起的整天数)",
+    ),
+    "import.date.month": (
+        "{value!r} is not a date: there is no month {month}",
+        "“{value}”不是日期:没有 {month} 月",
+    ),
+    "import.date.day": (
+        "{value!r} is not a date: {year}-{month:02d} has {days} days",
+        "“{value}”不是日期:{year} 年 {month} 月只有 {days} 天",
+    ),
+    "import.created": ("created {file} ({tasks} tasks)", "已创建 {file}({tasks} 项任务)"),
+    "import.would_create": (
+        "would create {file} ({tasks} tasks)",
+        "将创建 {file}({tasks} 项任务)",
+    ),
+    "import.dry_run": (
+        "{units} unit file(s) from sheet {sheet!r}; nothing was written (--dry-run)",
+        "工作表“{sheet}”可生成 {units} 个单位清单文件;未写入任何文件(--dry-run)",
+    ),
+    "import.done": (
+        "{units} unit file(s) created from sheet {sheet!r}",
+        "已从工作表“{sheet}”创建 {units} 个单位清单文件",
+    ),
+    "import.failed": (
+        "{errors} problem(s) in sheet {sheet!r} of {file}; nothing was written",
+        "{file} 的工作表“{sheet}”有 {errors} 处问题;未写入任何文件",
+    ),
+    "import.template": (
+        "wrote the template {file}: fill in one row per task, then: checklist import {file}",
+        "已生成模板 {file}:每项任务填一行,然后运行 checklist import {file}",
+    ),
+    "import.template.exists": (
+        "{file} already exists; the template is never written over a file",
+        "{file} 已存在;模板不会覆盖已有文件",
+    ),
+    "import.template.sheet": ("Tasks", "任务清单"),
+    "import.template.help": ("Columns", "填写说明"),
+    "import.template.head": (
+        "Column|Also accepted|Required|What to write",
+        "列名|也可写作|必填|怎么填",
+    ),
+    "import.template.yes": ("yes", "是"),
+    "import.template.no": ("no", "否"),
+    "import.col.unit": (
+        "The unit's full name. Rows with the same name make one unit file; a blank cell "
+        "continues the unit above (as merged cells read).",
+        "单位全称。同名的行合成一个单位清单文件;空着表示与上一行同一单位(合并单元格即如此)。",
+    ),
+    "import.col.county": (
+        "The county-level area: its name or code in campaign.toml ({examples}).",
+        "所属县(市、区):campaign.toml 里的名称或代码(如 {examples})。",
+    ),
+    "import.col.level": (
+        "县级 / 县处级 / county, or 基层 / grassroots.",
+        "县级(县处级、county)或 基层(grassroots)。",
+    ),
+    "import.col.contact": (
+        "Who answers for the unit's list.",
+        "负责这份清单的联系人。",
+    ),
+    "import.col.measure": (
+        "One of the campaign's measures, by name or key: {measures}. A blank cell "
+        "continues the measure above.",
+        "本次活动的措施之一,填名称或英文代码:{measures}。空着表示与上一行同一措施。",
+    ),
+    "import.col.task": (
+        "What is to be done. A row without a task gives the measure's own owner and due "
+        "(a measure without tasks).",
+        "具体任务。不填任务的行,表示这项措施本身的责任人和完成时限(该措施不分任务)。",
+    ),
+    "import.col.owner": ("The one person responsible.", "一名责任人。"),
+    "import.col.due": (
+        "The due date: a date cell, or 2023-10-31, 2023/10/31, 2023.10.31, 2023年10月31日.",
+        "完成时限:日期格式的单元格,或写成 2023-10-31、2023/10/31、2023.10.31、2023年10月31日。",
+    ),
+    "import.col.done": (
+        "The day it was done; blank while open.",
+        "实际完成的日期;未完成的空着。",
+    ),
+    "import.col.note": ("Free text for people.", "备注,随便写。"),
 }
 
 

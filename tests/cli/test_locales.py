@@ -323,7 +323,7 @@ def test_every_help_example_is_whole_at_80_columns(tmp_path: Path) -> None:
         doc = inspect.getdoc(callback) or ""
         block = doc[doc.index("Example:") :].split("\n\n")[0]
         lines = [line for line in block.splitlines() if line.strip()]
-        name = callback.__name__
+        name = command.name or callback.__name__
         result = _run([name, "--help"], _env(LANG="C.UTF-8", COLUMNS="80"), tmp_path)
         shown = result.out.decode("utf-8").splitlines()
         assert result.code == 0

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checklist import __version__
-from checklist.cli import check, edit, export, remind, report, setup, trend
+from checklist.cli import check, edit, export, ingest, remind, report, setup, trend
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 from checklist.i18n import Lang
 
@@ -190,6 +190,7 @@ for command in (
     edit.postpone,
 ):
     app.command(cls=_Command)(command)
+app.command("import", cls=_Command)(ingest.import_ledger)  # a Python keyword: named here
 
 
 def _version(value: bool) -> None:
