@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
     from checklist.model import Problem
@@ -26,6 +26,13 @@ class ChecklistError(Exception):
     def __init__(self, message: str, *, zh: str = "") -> None:
         super().__init__(message)
         self.zh = zh
+
+    @classmethod
+    def said(cls, key: str, /, **values: object) -> Self:
+        """The error whose words are ``key`` of the catalogue (i18n), in both languages."""
+        from checklist.i18n import Lang, t
+
+        return cls(t(key, Lang.EN, **values), zh=t(key, Lang.ZH, **values))
 
     def speaking(self, lang: str) -> str:
         """The message in ``lang`` ("zh" or "en"); English where no Chinese was written."""

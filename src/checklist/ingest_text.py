@@ -131,7 +131,8 @@ def unit_text(
     if found != expected or len(text.encode()) > MAX_BYTES:
         raise UsageError(
             f"the unit file of {unit.name!r} would not read back as the sheet's values; "
-            "nothing was written"
+            "nothing was written",
+            zh=f"单位 {unit.name!r} 的清单文件写出后读不回表格里的内容;什么都没有写入",
         )
     return text, lines
 

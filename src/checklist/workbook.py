@@ -50,7 +50,7 @@ class Reason:
         return t(self.key, lang, **dict(self.values))
 
 
-def read_sheet(path: Path, *, sheet: str | None, lang: Lang) -> Sheet:
+def read_sheet(path: Path, *, sheet: str | None) -> Sheet:
     """The named sheet (default: the first visible one) of the workbook at ``path``.
 
     UsageError, naming the file, for anything that is not a readable workbook: an empty
@@ -62,59 +62,54 @@ def read_sheet(path: Path, *, sheet: str | None, lang: Lang) -> Sheet:
         with path.open("rb") as file:
             head = file.read(512)
     except OSError as error:
-        raise UsageError(t("import.unreadable", lang, file=name, why=error.strerror)) from None
+        raise UsageError.said("import.unreadable", file=name, why=error.strerror) from None
     if not size:
-        raise UsageError(t("import.empty_file", lang, file=name))
+        raise UsageError.said("import.empty_file", file=name)
     if size > MAX_FILE:
-        raise UsageError(t("import.too_big", lang, file=name, mib=size // 1024 // 1024))
-    book = _open(path, name, head, lang)
+        raise UsageError.said("import.too_big", file=name, mib=size // 1024 // 1024)
+    book = _open(path, name, head)
     try:
         names = [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]
         if sheet is None:
             visible = [m.name for m in book.sheets_metadata if str(m.visible).endswith("Visible")]
             chosen = next((n for n in names if n in visible), names[0] if names else None)
             if chosen is None:
-                raise UsageError(t("import.no_sheets", lang, file=name))
+                raise UsageError.said("import.no_sheets", file=name)
             sheet = chosen
         if sheet not in names:
             guess = did_you_mean(sheet, names)
-            hint = t("import.did_you_mean", lang, guess=guess) if guess else ""
-            raise UsageError(
-                t("import.no_such_sheet", lang, file=name, sheet=sheet, sheets=", ".join(names))
-                + hint
+            said = {"file": name, "sheet": sheet, "sheets": ", ".join(names)}
+            en, zh = (
+                t("import.no_such_sheet", speak, **said)
+                + (t("import.did_you_mean", speak, guess=guess) if guess else "")
+                for speak in (Lang.EN, Lang.ZH)
             )
+            raise UsageError(en, zh=zh)
         found = book.get_sheet_by_name(sheet)
         height = found.end[0] + 1 if found.end else 0
         if height > MAX_ROWS + HEADER_ROOM:
-            raise UsageError(
-                t(
-                    "import.too_many_rows",
-                    lang,
-                    file=name,
-                    sheet=sheet,
-                    rows=height,
-                    limit=f"{MAX_ROWS:,}",
-                )
+            raise UsageError.said(
+                "import.too_many_rows", file=name, sheet=sheet, rows=height, limit=f"{MAX_ROWS:,}"
             )
         rows = found.to_python(skip_empty_area=False)
     except UsageError:
         raise
     except Exception as error:  # calamine's own errors, a panic of its Rust code included
-        raise UsageError(t("import.broken", lang, file=name, why=_first_line(error))) from None
+        raise UsageError.said("import.broken", file=name, why=_first_line(error)) from None
     return Sheet(sheet, tuple(tuple(row) for row in rows))
 
 
-def _open(path: Path, name: str, head: bytes, lang: Lang) -> Any:
+def _open(path: Path, name: str, head: bytes) -> Any:
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
         return CalamineWorkbook.from_path(str(path))
     except PasswordError:
-        raise UsageError(t("import.password", lang, file=name)) from None
+        raise UsageError.said("import.password", file=name) from None
     except Exception as error:
         if not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # zip, or old .xls
-            raise UsageError(t("import.not_workbook", lang, file=name)) from None
-        raise UsageError(t("import.broken", lang, file=name, why=_first_line(error))) from None
+            raise UsageError.said("import.not_workbook", file=name) from None
+        raise UsageError.said("import.broken", file=name, why=_first_line(error)) from None
 
 
 def _first_line(error: BaseException) -> str:

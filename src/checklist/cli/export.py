@@ -109,16 +109,9 @@ def export(
 def workbook_target(params: Mapping[str, Any]) -> Path:
     """Where a workbook goes: -o FILE; the screen is refused before anything is read."""
     from checklist.errors import UsageError
-    from checklist.i18n import choose_lang, t
 
-    if params.get("output") is None:
-        from checklist.cli.options import cli_paths
-        from checklist.load.campaign import find_config, load_campaign
-
-        flag = params.get("lang")
-        campaign = load_campaign(params["config"] or find_config(cli_paths(params["paths"])))
-        lang = choose_lang(flag.value if flag else None, campaign.lang)
-        raise UsageError(t("xlsx.to_terminal", lang))
+    if params.get("output") is None:  # the error boundary speaks the campaign's language
+        raise UsageError.said("xlsx.to_terminal")
     return Path(params["output"])
 
 

@@ -104,12 +104,13 @@ def import_ledger(
         _write_template(template, render.template(campaign, lang=speak), speak)
         return
     if ledger is None:
-        raise UsageError("give the workbook to import (FILE), or --template FILE to write one")
+        raise UsageError(
+            "give the workbook to import (FILE), or --template FILE to write one",
+            zh="请给出要导入的工作簿(FILE),或用 --template FILE 生成一份模板",
+        )
     name = display(ledger)
     today = dates.as_of(None, timezone=campaign.timezone)
-    result = plan(
-        read_sheet(ledger, sheet=sheet, lang=speak), campaign=campaign, today=today, update=update
-    )
+    result = plan(read_sheet(ledger, sheet=sheet), campaign=campaign, today=today, update=update)
     write = not result.has_errors and not dry_run
     if write:
         write_units(result.units, campaign=campaign, today=today)
@@ -141,7 +142,10 @@ def _write_template(path: Path, data: bytes, lang: Lang) -> None:
     try:
         write_atomic(path, data, exclusive=True)
     except FileExistsError:
-        raise UsageError(t("import.template.exists", lang, file=display(path))) from None
+        raise UsageError.said("import.template.exists", file=display(path)) from None
     except OSError as error:
-        raise UsageError(f"cannot create {display(path)}: {error.strerror or error}") from None
+        why = error.strerror or str(error)
+        raise UsageError(
+            f"cannot create {display(path)}: {why}", zh=f"无法创建 {display(path)}:{why}"
+        ) from None
     print(t("import.template", lang, file=display(path)))

@@ -229,8 +229,8 @@ def _write_sheet(page: Any, sheet: Sheet, heading: Heading, formats: _Formats) -
     if len(sheet.rows) >= EXCEL_ROWS:  # XlsxWriter would drop the rest without a word
         from checklist.errors import UsageError
 
-        raise UsageError(
-            t("xlsx.too_many_rows", lang, sheet=printable(sheet.name), rows=len(sheet.rows))
+        raise UsageError.said(
+            "xlsx.too_many_rows", sheet=printable(sheet.name), rows=len(sheet.rows)
         )
     for k, (field, width) in enumerate(zip(sheet.fields, column_widths(sheet, lang), strict=True)):
         page.set_column(k, k, width)
