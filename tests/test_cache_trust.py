@@ -85,15 +85,16 @@ def test_the_store_holds_no_pickles(cli, small: Path) -> None:
         tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master")]
         tables = [t for t in tables if not t.startswith("sqlite_")]
         values = [v for t in tables for row in conn.execute(f"SELECT * FROM {t}") for v in row]
-        digests = [v for row in conn.execute("SELECT digest, unit_digest FROM files") for v in row]
+        checks = conn.execute("SELECT digest, unit_digest, occurrence_digest FROM files")
+        digests = [v for row in checks for v in row]
     finally:
         conn.close()
-    assert {"files", "problems", "units", "tasks"} <= set(tables)
+    assert {"files", "problems", "units", "tasks", "occurrences"} <= set(tables)
     assert "erqi-test" in values
     assert "理论学习中心组专题学习" in values  # a task title, as a column
     blobs = [v for v in values if isinstance(v, bytes)]
     assert sorted(blobs) == sorted(d for d in digests if d is not None)
-    assert len(blobs) == 2
+    assert len(blobs) == 3  # the checks of the file, its unit, its occurrences
     assert all(len(blob) == 16 for blob in blobs)
     assert all(isinstance(v, (int, str, bytes)) or v is None for v in values)
 

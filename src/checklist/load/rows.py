@@ -1,4 +1,4 @@
-"""A checked file's problems and unit as plain rows of the store, and back again.
+"""The store's tables, and a checked file's problems, unit and occurrences as their rows.
 
 Numbers, text and dates as ISO text: a row can describe a record but never run code,
 and the store can be read with any SQLite tool. Each row starts with its file's id and
@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from checklist.load.check import UnitResult
-from checklist.model import Level, Person, Problem, Severity, Task, Unit
+from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
+from checklist.recur import task_dates
 
 Row = tuple[Any, ...]
 
@@ -23,10 +24,53 @@ PROBLEM_COLUMNS = (
     "message_zh, hint_zh"
 )
 UNIT_COLUMNS = "file, id, name, county, level, contact_name, contact_address, note"
+# One row per occurrence, as status counts them (a repeating task once per due date), with
+# its done date whatever the day: the state on any report day is a comparison of dates.
+OCCURRENCE_COLUMNS = (
+    "file, seq, n, unit, county, level, measure, owner, title, due, done, postponed_from, line"
+)
 TASK_COLUMNS = (
     "file, seq, measure, idx, title, owner_name, owner_address, due, done, repeat, until, id, "
     "note, postponed_from, postpone_reason, line"
 )
+
+
+# Columns have no declared type, so SQLite keeps each value as written (an int stays an
+# int, text stays text) and a row reads back equal to the tuple written: what the
+# checksums compare. Problems and tasks are clustered by file: one range per file.
+SCHEMA = (
+    "CREATE TABLE meta (key PRIMARY KEY, value) WITHOUT ROWID",
+    "CREATE TABLE files (id INTEGER PRIMARY KEY, path UNIQUE NOT NULL, size, mtime_ns, "
+    "ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built, digest, "
+    "unit_digest, occurrence_digest)",
+    f"CREATE TABLE problems ({PROBLEM_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
+    f"CREATE TABLE units ({UNIT_COLUMNS}, PRIMARY KEY (file)) WITHOUT ROWID",
+    f"CREATE TABLE tasks ({TASK_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
+    f"CREATE TABLE occurrences ({OCCURRENCE_COLUMNS}, PRIMARY KEY (file, seq, n)) WITHOUT ROWID",
+)
+# A state on a report day, as status.classify gives it: ISO dates compare as text, and a
+# done date after the day (or none: NULL) has not happened yet.
+STATE_SQL = """CASE
+    WHEN done <= :as_of THEN CASE WHEN done <= due THEN 'done' ELSE 'done_late' END
+    WHEN due < :as_of THEN 'overdue'
+    WHEN due <= :horizon THEN 'due_soon'
+    ELSE 'open'
+END"""
+FILE_COLUMNS = (
+    "path, size, mtime_ns, ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built"
+)
+BUILT = 10  # the index of "built" in a files row
+
+
+def _insert(table: str, columns: str) -> str:
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(columns.split(',')))})"
+
+
+INSERT_FILE = _insert("files", FILE_COLUMNS)
+INSERT_PROBLEM = _insert("problems", PROBLEM_COLUMNS)
+INSERT_UNIT = _insert("units", UNIT_COLUMNS)
+INSERT_TASK = _insert("tasks", TASK_COLUMNS)
+INSERT_OCCURRENCE = _insert("occurrences", OCCURRENCE_COLUMNS)
 
 
 def day_text(day: dt.date | None) -> str | None:
@@ -97,6 +141,24 @@ def _task_row(file_id: int, seq: int, t: Task) -> Row:
         t.postpone_reason,
         t.line,
     )
+
+
+def occurrence_rows(file_id: int, unit: Unit, campaign: Campaign) -> list[Row]:
+    """Every occurrence of the unit's tasks, as status.items expands them."""
+    rows = []
+    head = (unit.id, unit.county, unit.level.value)
+    for seq, task in enumerate(unit.tasks):
+        done = task.done
+        tail = (day_text(task.postponed_from), task.line)
+        if task.repeat is None:  # the n-th done date completes the n-th occurrence
+            dates: tuple[dt.date, ...] = (task.due,)
+        else:
+            dates = task_dates(task.repeat, due=task.due, until=task.until, campaign=campaign)
+        for i, due in enumerate(dates):
+            finished = day_text(done[i]) if i < len(done) else None
+            what = (task.measure, task.owner.name, task.title, due.isoformat(), finished)
+            rows.append((file_id, seq, i + bool(task.repeat), *head, *what, *tail))
+    return rows
 
 
 # Made as pickle makes them, by filling the instance's dict: a frozen dataclass's __init__

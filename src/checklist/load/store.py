@@ -14,6 +14,7 @@ another schema, or one SQLite cannot read is thrown away and built again from th
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from checklist import __version__
+from checklist.dates import shift
 from checklist.load.cache import (
     Stamp,
     cache_root,
@@ -37,11 +39,21 @@ from checklist.load.cache import (
 )
 from checklist.load.check import UnitResult
 from checklist.load.rows import (
+    BUILT,
+    FILE_COLUMNS,
+    INSERT_FILE,
+    INSERT_OCCURRENCE,
+    INSERT_PROBLEM,
+    INSERT_TASK,
+    INSERT_UNIT,
     PROBLEM_COLUMNS,
+    SCHEMA,
+    STATE_SQL,
     TASK_COLUMNS,
     UNIT_COLUMNS,
     Row,
     day_text,
+    occurrence_rows,
     problem_rows,
     result_of,
     unit_of,
@@ -50,7 +62,7 @@ from checklist.load.rows import (
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # A file changed within this many seconds of being read may change again within the
 # same timestamp tick; its rows are not kept (git calls such files "racily clean").
 RACY_SECONDS = 2.0
@@ -60,23 +72,6 @@ BATCH = 2000
 
 # The package whose source the fingerprint covers: a store is only read by the same code.
 PACKAGE = Path(__file__).resolve().parent.parent
-
-# Columns have no declared type, so SQLite keeps each value as written (an int stays an
-# int, text stays text) and a row reads back equal to the tuple written: what the
-# checksums compare. Problems and tasks are clustered by file: one range per file.
-_SCHEMA = (
-    "CREATE TABLE meta (key PRIMARY KEY, value) WITHOUT ROWID",
-    "CREATE TABLE files (id INTEGER PRIMARY KEY, path UNIQUE NOT NULL, size, mtime_ns, "
-    "ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built, digest, "
-    "unit_digest)",
-    f"CREATE TABLE problems ({PROBLEM_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
-    f"CREATE TABLE units ({UNIT_COLUMNS}, PRIMARY KEY (file)) WITHOUT ROWID",
-    f"CREATE TABLE tasks ({TASK_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
-)
-_FILE_COLUMNS = (
-    "path, size, mtime_ns, ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built"
-)
-_BUILT = 10  # the index of "built" in a files row
 
 
 class _StaleError(Exception):
@@ -89,16 +84,6 @@ def _digest(rows: Any) -> bytes:
     return hashlib.blake2b(marshal.dumps(rows, 0), digest_size=16).digest()
 
 
-def _insert(table: str, columns: str) -> str:
-    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(columns.split(',')))})"
-
-
-_INSERT_FILE = _insert("files", _FILE_COLUMNS)
-_INSERT_PROBLEM = _insert("problems", PROBLEM_COLUMNS)
-_INSERT_UNIT = _insert("units", UNIT_COLUMNS)
-_INSERT_TASK = _insert("tasks", TASK_COLUMNS)
-
-
 class Store:
     """The SQLite index of one campaign seen from one folder.
 
@@ -106,8 +91,9 @@ class Store:
     the store empty or unwritten for the run: slower, never wrong, never an error.
     """
 
-    def __init__(self, path: Path, fingerprint: str) -> None:
+    def __init__(self, path: Path, fingerprint: str, campaign: Campaign) -> None:
         self.path = path
+        self.campaign = campaign  # which expands repeating tasks into occurrences
         self.fingerprint = fingerprint
         self.conn: sqlite3.Connection | None = None
         self.known: dict[str, int] = {}  # every stored path, and its row id
@@ -132,7 +118,7 @@ class Store:
             repr(campaign),
             str(Path.cwd()),
         )
-        store = cls(path, hashlib.sha256(repr(parts).encode()).hexdigest())
+        store = cls(path, hashlib.sha256(repr(parts).encode()).hexdigest(), campaign)
         store.connect()
         return store
 
@@ -198,7 +184,7 @@ class Store:
     ) -> dict[str, UnitResult]:
         files: dict[int, tuple[Row, Any, Any]] = {}
         known = self.known
-        for row in conn.execute(f"SELECT id, {_FILE_COLUMNS}, digest, unit_digest FROM files"):
+        for row in conn.execute(f"SELECT id, {FILE_COLUMNS}, digest, unit_digest FROM files"):
             known[row[1]] = row[0]
             if wanted.get(row[1]) == row[2:7]:
                 files[row[0]] = (row[1:12], row[12], row[13])
@@ -215,7 +201,7 @@ class Store:
             result = result_of(row, own)
             if result is None:
                 continue
-            if units and row[_BUILT]:
+            if units and row[BUILT]:
                 parts = built.get(file_id)
                 if parts is None or _digest(parts) != unit_digest:
                     continue
@@ -258,7 +244,12 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             for path, saved, result in pending:
-                written[path] = _write(conn, path, saved, result)
+                conn.execute("SAVEPOINT one")
+                try:
+                    written[path] = _write(conn, path, saved, result, self.campaign)
+                except UnicodeEncodeError:  # a name SQLite cannot hold as text: not kept
+                    conn.execute("ROLLBACK TO one")
+                conn.execute("RELEASE one")
             conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()  # a full disk, a lock held too long: the next run is slower
@@ -289,6 +280,15 @@ class Store:
                 self.conn.execute("ROLLBACK")
         self.close()
 
+    def states(self, *, as_of: dt.date, soon: int) -> list[Row]:
+        """Each stored occurrence's unit, measure, title, occurrence, due date and state."""
+        if self.conn is None:
+            return []
+        day = {"as_of": as_of.isoformat(), "horizon": shift(as_of, soon).isoformat()}
+        return self.conn.execute(
+            f"SELECT unit, measure, title, n, due, {STATE_SQL} FROM occurrences", day
+        ).fetchall()
+
     def paths(self) -> set[str]:
         """Every file the store holds rows for."""
         if self.conn is None:
@@ -312,7 +312,7 @@ def _expected_master() -> list[tuple[Any, ...]]:
     """What sqlite_master holds in a store made by this code; anything else is not ours."""
     memory = sqlite3.connect(":memory:")
     try:
-        for statement in _SCHEMA:
+        for statement in SCHEMA:
             memory.execute(statement)
         return _master(memory)
     finally:
@@ -337,7 +337,7 @@ def _prepare(conn: sqlite3.Connection, fingerprint: str) -> None:
     if not _master(conn):
         conn.execute("BEGIN IMMEDIATE")
         if not _master(conn):  # another run may have made it meanwhile
-            for statement in _SCHEMA:
+            for statement in SCHEMA:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
@@ -365,7 +365,9 @@ def _units(
     return built
 
 
-def _write(conn: sqlite3.Connection, path: str, saved: Stamp, result: UnitResult) -> int:
+def _write(
+    conn: sqlite3.Connection, path: str, saved: Stamp, result: UnitResult, campaign: Campaign
+) -> int:
     """Replace one file's rows; the caller holds the transaction."""
     old = conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
     if old is not None:
@@ -373,22 +375,25 @@ def _write(conn: sqlite3.Connection, path: str, saved: Stamp, result: UnitResult
     unit = result.unit
     id_path, last_done = json.dumps(result.unit_id_path), day_text(result.last_done)
     row = (path, *saved, result.file, result.unit_id, id_path, last_done, int(bool(unit)))
-    file_id = conn.execute(_INSERT_FILE, row).lastrowid
+    file_id = conn.execute(INSERT_FILE, row).lastrowid
     assert file_id is not None
     problems = problem_rows(file_id, result.problems)
-    conn.executemany(_INSERT_PROBLEM, problems)
+    conn.executemany(INSERT_PROBLEM, problems)
     parts = None if unit is None else unit_rows(file_id, unit)
-    if parts is not None:
-        conn.execute(_INSERT_UNIT, parts[0])
-        conn.executemany(_INSERT_TASK, parts[1])
+    occurrences = None if unit is None else occurrence_rows(file_id, unit, campaign)
+    if parts is not None and occurrences is not None:
+        conn.execute(INSERT_UNIT, parts[0])
+        conn.executemany(INSERT_TASK, parts[1])
+        conn.executemany(INSERT_OCCURRENCE, occurrences)
+    digests = (_digest((row, problems)), parts and _digest(parts))
     conn.execute(
-        "UPDATE files SET digest = ?, unit_digest = ? WHERE id = ?",
-        (_digest((row, problems)), parts and _digest(parts), file_id),
+        "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ? WHERE id = ?",
+        (*digests, occurrences and _digest(occurrences), file_id),
     )
     return file_id
 
 
 def _delete(conn: sqlite3.Connection, file_id: int) -> None:
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
-    for table in ("problems", "units", "tasks"):
+    for table in ("problems", "units", "tasks", "occurrences"):
         conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))
