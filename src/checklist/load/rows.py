@@ -161,10 +161,18 @@ def occurrence_rows(file_id: int, unit: Unit, campaign: Campaign) -> list[Row]:
     return rows
 
 
-# Made as pickle makes them, by filling the instance's dict: a frozen dataclass's __init__
-# sets each field through object.__setattr__, twice as slow for 140,000 tasks a city.
-_TASK_FIELDS = tuple(Task.__dataclass_fields__)
+# Made as pickle makes them, by setting the instance's dict: a frozen dataclass's __init__
+# sets each field through object.__setattr__, three times as slow for 140,000 tasks a city.
 _new = object.__new__
+_set = object.__setattr__
+_DATES: dict[str, dt.date] = {}  # a campaign has a few hundred distinct days
+
+
+def _date(text: str) -> dt.date:
+    day = _DATES.get(text)
+    if day is None:
+        day = _DATES[text] = dt.date.fromisoformat(text)
+    return day
 
 
 def unit_of(head: Row, tasks: Iterable[Row], *, file: str) -> Unit:
@@ -179,30 +187,27 @@ def unit_of(head: Row, tasks: Iterable[Row], *, file: str) -> Unit:
             found = people[name, address] = Person(name, address, unit_id)
         return found
 
-    fromisoformat = dt.date.fromisoformat
     built = []
     for r in tasks:
         task = _new(Task)
-        task.__dict__.update(
-            zip(
-                _TASK_FIELDS,
-                (
-                    r[2],
-                    r[3],
-                    r[4],
-                    person(r[5], r[6]),
-                    fromisoformat(r[7]),
-                    tuple(map(fromisoformat, r[8].split())),
-                    r[9],
-                    _day(r[10]),
-                    r[11],
-                    r[12],
-                    _day(r[13]),
-                    r[14],
-                    r[15],
-                ),
-                strict=True,
-            )
+        _set(
+            task,
+            "__dict__",
+            {
+                "measure": r[2],
+                "index": r[3],
+                "title": r[4],
+                "owner": person(r[5], r[6]),
+                "due": _date(r[7]),
+                "done": tuple(map(_date, r[8].split())) if r[8] else (),
+                "repeat": r[9],
+                "until": r[10] and _date(r[10]),
+                "id": r[11],
+                "note": r[12],
+                "postponed_from": r[13] and _date(r[13]),
+                "postpone_reason": r[14],
+                "line": r[15],
+            },
         )
         built.append(task)
     contact = person(contact_name, contact_address)

@@ -353,15 +353,19 @@ def _prepare(conn: sqlite3.Connection, fingerprint: str) -> None:
 def _units(
     conn: sqlite3.Connection, files: Mapping[int, object]
 ) -> dict[int, tuple[Row, list[Row]]]:
-    """The unit and task rows of the given files, by file id."""
+    """The unit and task rows of the given files, by file id; tasks come grouped by file."""
     built: dict[int, tuple[Row, list[Row]]] = {}
     for unit in conn.execute(f"SELECT {UNIT_COLUMNS} FROM units"):
         if unit[0] in files:
             built[unit[0]] = (unit, [])
+    current, tasks = None, None
     for task in conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks"):
-        parts = built.get(task[0])
-        if parts is not None:
-            parts[1].append(task)
+        if task[0] != current:
+            current = task[0]
+            parts = built.get(current)
+            tasks = None if parts is None else parts[1]
+        if tasks is not None:
+            tasks.append(task)
     return built
 
 
