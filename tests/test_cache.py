@@ -249,7 +249,7 @@ def test_a_write_that_fails_midway_leaves_the_old_rows_whole(
     campaign_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file's rows change in one transaction: all of the new result, or all of the old."""
-    from checklist.load import store
+    from checklist.load import rows
     from checklist.load.cache import stamp
     from checklist.load.validate import check_file
 
@@ -261,17 +261,17 @@ def test_a_write_that_fails_midway_leaves_the_old_rows_whole(
     saved.put(str(unit), unit.stat(), before)
     saved.close()
     assert Store.open(campaign).load({str(unit): stamp(unit.stat())}, units=True)
-    real = store.unit_rows
+    real = rows.unit_rows
 
     def half(file_id: int, built: object) -> object:
         head, tasks = real(file_id, built)  # type: ignore[arg-type]
         return head, [*tasks, ("no", "task")]  # fails after the file, unit and tasks rows
 
-    monkeypatch.setattr(store, "unit_rows", half)
+    monkeypatch.setattr(rows, "unit_rows", half)
     failing = Store.open(campaign)
     failing.put(str(unit), unit.stat(), replace(before, unit_id="changed"))
     failing.write()
     assert failing.conn is None  # gave up for the run
-    monkeypatch.setattr(store, "unit_rows", real)
+    monkeypatch.setattr(rows, "unit_rows", real)
     found = Store.open(campaign).load({str(unit): stamp(unit.stat())}, units=True)
     assert found == {str(unit): before}

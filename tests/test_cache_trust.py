@@ -136,7 +136,7 @@ def test_a_planted_trigger_makes_the_store_rebuilt(cli, small: Path) -> None:
 
 def _forge_title(title: str) -> None:
     """Change a task's title and fix its checksum, as a store written by other code might."""
-    from checklist.load import rows, store
+    from checklist.load import rows
 
     conn = sqlite3.connect(_stored())
     try:
@@ -144,7 +144,7 @@ def _forge_title(title: str) -> None:
         ((file_id,),) = conn.execute("SELECT id FROM files").fetchall()
         head = conn.execute(f"SELECT {rows.UNIT_COLUMNS} FROM units").fetchone()
         tasks = conn.execute(f"SELECT {rows.TASK_COLUMNS} FROM tasks ORDER BY seq").fetchall()
-        digest = store._digest((head, tasks))
+        digest = rows.digest((head, tasks))
         conn.execute("UPDATE files SET unit_digest = ? WHERE id = ?", (digest, file_id))
         conn.commit()
     finally:

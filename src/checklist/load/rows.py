@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
+import marshal
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from checklist.load.cache import Stamp
 from checklist.load.check import UnitResult
 from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
 from checklist.recur import task_dates
@@ -71,6 +75,13 @@ INSERT_PROBLEM = _insert("problems", PROBLEM_COLUMNS)
 INSERT_UNIT = _insert("units", UNIT_COLUMNS)
 INSERT_TASK = _insert("tasks", TASK_COLUMNS)
 INSERT_OCCURRENCE = _insert("occurrences", OCCURRENCE_COLUMNS)
+
+
+def digest(rows: Any) -> bytes:
+    """The checksum of rows as written, and as read back: equal values, equal bytes."""
+    # Marshal's version 0 writes equal values as equal bytes (no sharing, no interning):
+    # the bytes are hashed, never loaded.
+    return hashlib.blake2b(marshal.dumps(rows, 0), digest_size=16).digest()
 
 
 def day_text(day: dt.date | None) -> str | None:
@@ -230,3 +241,37 @@ def result_of(row: Row, problems: list[Row]) -> UnitResult | None:
         )
     except (ValueError, TypeError):
         return None
+
+
+def write_rows(
+    conn: sqlite3.Connection, path: str, saved: Stamp, result: UnitResult, campaign: Campaign
+) -> int:
+    """Replace one file's rows; the caller holds the transaction. Returns its id."""
+    old = conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+    if old is not None:
+        delete_rows(conn, old[0])
+    unit = result.unit
+    id_path, last_done = json.dumps(result.unit_id_path), day_text(result.last_done)
+    row = (path, *saved, result.file, result.unit_id, id_path, last_done, int(bool(unit)))
+    file_id = conn.execute(INSERT_FILE, row).lastrowid
+    assert file_id is not None
+    problems = problem_rows(file_id, result.problems)
+    conn.executemany(INSERT_PROBLEM, problems)
+    parts = None if unit is None else unit_rows(file_id, unit)
+    occurrences = None if unit is None else occurrence_rows(file_id, unit, campaign)
+    if parts is not None and occurrences is not None:
+        conn.execute(INSERT_UNIT, parts[0])
+        conn.executemany(INSERT_TASK, parts[1])
+        conn.executemany(INSERT_OCCURRENCE, occurrences)
+    digests = (digest((row, problems)), parts and digest(parts))
+    conn.execute(
+        "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ? WHERE id = ?",
+        (*digests, occurrences and digest(occurrences), file_id),
+    )
+    return file_id
+
+
+def delete_rows(conn: sqlite3.Connection, file_id: int) -> None:
+    conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+    for table in ("problems", "units", "tasks", "occurrences"):
+        conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))

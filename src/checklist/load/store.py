@@ -17,13 +17,11 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import json
-import marshal
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,23 +39,17 @@ from checklist.load.check import UnitResult
 from checklist.load.rows import (
     BUILT,
     FILE_COLUMNS,
-    INSERT_FILE,
-    INSERT_OCCURRENCE,
-    INSERT_PROBLEM,
-    INSERT_TASK,
-    INSERT_UNIT,
     PROBLEM_COLUMNS,
     SCHEMA,
     STATE_SQL,
     TASK_COLUMNS,
     UNIT_COLUMNS,
     Row,
-    day_text,
-    occurrence_rows,
-    problem_rows,
+    delete_rows,
+    digest,
     result_of,
     unit_of,
-    unit_rows,
+    write_rows,
 )
 from checklist.model import Campaign
 
@@ -76,12 +68,6 @@ PACKAGE = Path(__file__).resolve().parent.parent
 
 class _StaleError(Exception):
     """The store was written by other code, for another campaign, or is not ours: rebuild."""
-
-
-def _digest(rows: Any) -> bytes:
-    # Marshal's version 0 writes equal values as equal bytes (no sharing, no interning):
-    # the bytes are hashed, never loaded.
-    return hashlib.blake2b(marshal.dumps(rows, 0), digest_size=16).digest()
 
 
 class Store:
@@ -192,34 +178,35 @@ class Store:
         for problem in conn.execute(f"SELECT {PROBLEM_COLUMNS} FROM problems"):
             if problem[0] in files:
                 problems.setdefault(problem[0], []).append(problem)
-        built = _units(conn, files) if units else {}
         found: dict[str, UnitResult] = {}
-        for file_id, (row, digest, unit_digest) in files.items():
+        waiting: dict[int, tuple[UnitResult, Any]] = {}  # results whose units are read next
+        for file_id, (row, checksum, unit_checksum) in files.items():
             own = problems.get(file_id, [])
-            if _digest((row, own)) != digest:
+            if digest((row, own)) != checksum:
                 continue  # damaged: checked afresh
             result = result_of(row, own)
-            if result is None:
-                continue
-            if units and row[BUILT]:
-                parts = built.get(file_id)
-                if parts is None or _digest(parts) != unit_digest:
-                    continue
-                try:
-                    unit = unit_of(*parts, file=result.file)
-                except (ValueError, TypeError, AttributeError):
-                    continue
-                result = UnitResult(
-                    result.file,
-                    unit,
-                    result.problems,
-                    result.unit_id,
-                    result.unit_id_path,
-                    result.last_done,
-                )
-            elif units and not result.has_errors:
+            if result is None or (units and not row[BUILT] and not result.has_errors):
                 continue  # checked for validation alone: a report needs its unit
-            found[row[0]] = result
+            if units and row[BUILT]:
+                waiting[file_id] = (result, unit_checksum)
+            else:
+                found[row[0]] = result
+        for file_id, parts in _units(conn, waiting) if units else ():
+            result, unit_checksum = waiting[file_id]
+            if digest(parts) != unit_checksum:
+                continue
+            try:
+                unit = unit_of(*parts, file=result.file)
+            except (ValueError, TypeError, AttributeError):
+                continue
+            found[files[file_id][0][0]] = UnitResult(
+                result.file,
+                unit,
+                result.problems,
+                result.unit_id,
+                result.unit_id_path,
+                result.last_done,
+            )
         return found
 
     def put(self, path: str, status: os.stat_result, result: UnitResult) -> None:
@@ -246,7 +233,7 @@ class Store:
             for path, saved, result in pending:
                 conn.execute("SAVEPOINT one")
                 try:
-                    written[path] = _write(conn, path, saved, result, self.campaign)
+                    written[path] = write_rows(conn, path, saved, result, self.campaign)
                 except UnicodeEncodeError:  # a name SQLite cannot hold as text: not kept
                     conn.execute("ROLLBACK TO one")
                 conn.execute("RELEASE one")
@@ -268,7 +255,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             for path in gone:
-                _delete(self.conn, self.known.pop(path))
+                delete_rows(self.conn, self.known.pop(path))
             self.conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
@@ -351,53 +338,21 @@ def _prepare(conn: sqlite3.Connection, fingerprint: str) -> None:
 
 
 def _units(
-    conn: sqlite3.Connection, files: Mapping[int, object]
-) -> dict[int, tuple[Row, list[Row]]]:
-    """The unit and task rows of the given files, by file id; tasks come grouped by file."""
-    built: dict[int, tuple[Row, list[Row]]] = {}
-    for unit in conn.execute(f"SELECT {UNIT_COLUMNS} FROM units"):
-        if unit[0] in files:
-            built[unit[0]] = (unit, [])
-    current, tasks = None, None
-    for task in conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks"):
-        if task[0] != current:
-            current = task[0]
-            parts = built.get(current)
-            tasks = None if parts is None else parts[1]
-        if tasks is not None:
-            tasks.append(task)
-    return built
+    conn: sqlite3.Connection, wanted: Container[int]
+) -> Iterator[tuple[int, tuple[Row, list[Row]]]]:
+    """The unit and task rows of the wanted files, one file at a time.
 
-
-def _write(
-    conn: sqlite3.Connection, path: str, saved: Stamp, result: UnitResult, campaign: Campaign
-) -> int:
-    """Replace one file's rows; the caller holds the transaction."""
-    old = conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
-    if old is not None:
-        _delete(conn, old[0])
-    unit = result.unit
-    id_path, last_done = json.dumps(result.unit_id_path), day_text(result.last_done)
-    row = (path, *saved, result.file, result.unit_id, id_path, last_done, int(bool(unit)))
-    file_id = conn.execute(INSERT_FILE, row).lastrowid
-    assert file_id is not None
-    problems = problem_rows(file_id, result.problems)
-    conn.executemany(INSERT_PROBLEM, problems)
-    parts = None if unit is None else unit_rows(file_id, unit)
-    occurrences = None if unit is None else occurrence_rows(file_id, unit, campaign)
-    if parts is not None and occurrences is not None:
-        conn.execute(INSERT_UNIT, parts[0])
-        conn.executemany(INSERT_TASK, parts[1])
-        conn.executemany(INSERT_OCCURRENCE, occurrences)
-    digests = (_digest((row, problems)), parts and _digest(parts))
-    conn.execute(
-        "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ? WHERE id = ?",
-        (*digests, occurrences and _digest(occurrences), file_id),
-    )
-    return file_id
-
-
-def _delete(conn: sqlite3.Connection, file_id: int) -> None:
-    conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
-    for table in ("problems", "units", "tasks", "occurrences"):
-        conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))
+    Both tables are walked in file order, side by side: a report holds the units it
+    builds, never the rows of every unit at once (60 MB for a city).
+    """
+    tasks = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks ORDER BY file, seq")
+    task = next(tasks, None)
+    for head in conn.execute(f"SELECT {UNIT_COLUMNS} FROM units ORDER BY file"):
+        file_id, own = head[0], []
+        while task is not None and task[0] < file_id:
+            task = next(tasks, None)
+        while task is not None and task[0] == file_id:
+            own.append(task)
+            task = next(tasks, None)
+        if file_id in wanted:
+            yield file_id, (head, own)
