@@ -275,3 +275,26 @@ def test_a_write_that_fails_midway_leaves_the_old_rows_whole(
     monkeypatch.setattr(rows, "unit_rows", real)
     found = Store.open(campaign).load({str(unit): stamp(unit.stat())}, units=True)
     assert found == {str(unit): before}
+
+
+def test_runs_at_once_share_the_index(campaign_copy: Path) -> None:
+    """Four processes fill one index together; each prints what a run without it prints."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHECKLIST_AS_OF": "2023-11-20", "NO_COLOR": "1"}
+    args = [sys.executable, "-m", "checklist", "status", "--all", "--format", "json"]
+    alone = subprocess.run(
+        [*args, "--no-cache", str(campaign_copy)], env=env, capture_output=True, check=False
+    )
+    runs = [
+        subprocess.Popen(
+            [*args, str(campaign_copy)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert (run.returncode, out, err) == (alone.returncode, alone.stdout, b"")
+    campaign = load_campaign(campaign_copy / "campaign.toml")
+    assert len(Store.open(campaign).paths()) == 57
