@@ -52,7 +52,15 @@ def _units(root: Path, campaign: Campaign, store: Store | None) -> tuple[Unit, .
 
 def _expected(units: tuple[Unit, ...], campaign: Campaign, day: dt.date) -> Counter[tuple]:
     return Counter(
-        (i.unit.id, i.task.measure, i.task.title, i.occurrence, i.due.isoformat(), str(i.state))
+        (
+            i.unit.id,
+            i.task.measure,
+            i.task.owner.key,
+            i.task.title,
+            i.occurrence,
+            i.due.isoformat(),
+            str(i.state),
+        )
         for i in items(units, campaign=campaign, as_of=day, soon=SOON)
     )
 

@@ -31,7 +31,8 @@ UNIT_COLUMNS = "file, id, name, county, level, contact_name, contact_address, no
 # One row per occurrence, as status counts them (a repeating task once per due date), with
 # its done date whatever the day: the state on any report day is a comparison of dates.
 OCCURRENCE_COLUMNS = (
-    "file, seq, n, unit, county, level, measure, owner, title, due, done, postponed_from, line"
+    "file, seq, n, unit, county, level, measure, owner, owner_key, title, due, done, "
+    "postponed_from, line"
 )
 TASK_COLUMNS = (
     "file, seq, measure, idx, title, owner_name, owner_address, due, done, repeat, until, id, "
@@ -161,13 +162,14 @@ def occurrence_rows(file_id: int, unit: Unit, campaign: Campaign) -> list[Row]:
     for seq, task in enumerate(unit.tasks):
         done = task.done
         tail = (day_text(task.postponed_from), task.line)
-        if task.repeat is None:  # the n-th done date completes the n-th occurrence
+        if task.repeat is None:
             dates: tuple[dt.date, ...] = (task.due,)
         else:
             dates = task_dates(task.repeat, due=task.due, until=task.until, campaign=campaign)
-        for i, due in enumerate(dates):
+        owner = (task.owner.name, task.owner.key)  # the key: one person across units
+        for i, due in enumerate(dates):  # the n-th done date completes the n-th occurrence
             finished = day_text(done[i]) if i < len(done) else None
-            what = (task.measure, task.owner.name, task.title, due.isoformat(), finished)
+            what = (task.measure, *owner, task.title, due.isoformat(), finished)
             rows.append((file_id, seq, i + bool(task.repeat), *head, *what, *tail))
     return rows
 

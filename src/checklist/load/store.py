@@ -54,7 +54,7 @@ from checklist.load.rows import (
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 1
 # A file changed within this many seconds of being read may change again within the
 # same timestamp tick; its rows are not kept (git calls such files "racily clean").
 RACY_SECONDS = 2.0
@@ -268,12 +268,12 @@ class Store:
         self.close()
 
     def states(self, *, as_of: dt.date, soon: int) -> list[Row]:
-        """Each stored occurrence's unit, measure, title, occurrence, due date and state."""
+        """Each stored occurrence: unit, measure, owner's key, title, number, due date, state."""
         if self.conn is None:
             return []
         day = {"as_of": as_of.isoformat(), "horizon": shift(as_of, soon).isoformat()}
         return self.conn.execute(
-            f"SELECT unit, measure, title, n, due, {STATE_SQL} FROM occurrences", day
+            f"SELECT unit, measure, owner_key, title, n, due, {STATE_SQL} FROM occurrences", day
         ).fetchall()
 
     def paths(self) -> set[str]:
