@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from checklist.load.cache import Cache, cache_root
+from checklist.load.cache import cache_root
 from checklist.load.campaign import load_campaign
 from checklist.load.discover import discover
+from checklist.load.store import Store
 from checklist.load.validate import validate
 from conftest import REPO
 
@@ -77,20 +80,20 @@ def test_a_file_changed_in_the_same_second_is_never_trusted(campaign_copy: Path)
     files = discover([campaign_copy], campaign)
     fresh = files[0]
     os.utime(fresh, None)  # modified just now: racily clean
-    cache = Cache.open(campaign)
-    validate(files, campaign=campaign, today=campaign.start, cache=cache)
-    assert str(fresh.absolute()) not in cache.entries
-    assert str(files[1].absolute()) in cache.entries
+    validate(files, campaign=campaign, today=campaign.start, cache=Store.open(campaign))
+    stored = Store.open(campaign).paths()
+    assert str(fresh.absolute()) not in stored
+    assert str(files[1].absolute()) in stored
 
 
 def test_a_corrupt_cache_is_ignored_and_rebuilt(cli, campaign_copy: Path) -> None:
     assert cli("validate", str(campaign_copy)).code == 0
     (stored,) = cache_root().iterdir()
-    stored.write_bytes(b"not a pickle")
+    stored.write_bytes(b"not a database")
     result = cli("validate", str(campaign_copy))
     assert result.code == 0
     assert "57 files checked" in result.out
-    assert stored.read_bytes() != b"not a pickle"
+    assert stored.read_bytes() != b"not a database"
 
 
 def test_a_changed_campaign_toml_invalidates_every_entry(cli, campaign_copy: Path) -> None:
@@ -152,10 +155,10 @@ def test_every_command_that_uses_the_cache_forgets_deleted_files(
     unit = campaign_copy / "units" / "410103" / "erqi-committee.toml"
     assert cli("status", str(campaign_copy)).code == 0
     campaign = load_campaign(campaign_copy / "campaign.toml")
-    assert str(unit) in Cache.open(campaign).entries
+    assert str(unit) in Store.open(campaign).paths()
     unit.unlink()  # every other file is unchanged: a warm run that reads nothing afresh
     cli(*command, str(campaign_copy))
-    assert str(unit) not in Cache.open(campaign).entries
+    assert str(unit) not in Store.open(campaign).paths()
 
 
 def test_the_fingerprint_covers_the_package_source(tmp_path: Path) -> None:
@@ -209,3 +212,89 @@ def test_a_changed_schema_field_discards_the_warm_cache(
     warm = run()
     assert warm.returncode == 1
     assert 'unknown key "owner"' in warm.stdout
+
+
+def test_a_renamed_file_is_dropped_and_stored_under_its_new_name(cli, campaign_copy: Path) -> None:
+    args = ("rollup", "--by", "owner", "--format", "json", str(campaign_copy))
+    assert cli(*args).code == 0
+    old = campaign_copy / "units" / "410103" / "erqi-committee.toml"
+    new = old.with_name("erqi-renamed.toml")
+    old.rename(new)
+    campaign = load_campaign(campaign_copy / "campaign.toml")
+    renamed = cli(*args)
+    assert (renamed.code, renamed.out) == _run(cli, *args, "--no-cache")[:2]
+    stored = Store.open(campaign).paths()
+    assert str(old) not in stored
+    assert str(new) in stored
+    assert len(stored) == 57
+
+
+def test_validate_warm_reads_only_stamps_and_problems(
+    cli, campaign_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation never reads the unit and task rows, nor checks a file again."""
+    cold = cli("validate", str(campaign_copy), "--format", "json")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read what validation does not need")
+
+    monkeypatch.setattr("checklist.load.store._units", refuse)
+    monkeypatch.setattr("checklist.load.store.unit_of", refuse)
+    monkeypatch.setattr("checklist.load.validate.check_file", refuse)
+    warm = cli("validate", str(campaign_copy), "--format", "json")
+    assert (warm.code, warm.out) == (cold.code, cold.out)
+
+
+def test_a_write_that_fails_midway_leaves_the_old_rows_whole(
+    campaign_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's rows change in one transaction: all of the new result, or all of the old."""
+    from checklist.load import rows
+    from checklist.load.cache import stamp
+    from checklist.load.validate import check_file
+
+    campaign = load_campaign(campaign_copy / "campaign.toml")
+    unit = campaign_copy / "units" / "410103" / "erqi-committee.toml"
+    before = check_file(unit, campaign=campaign, today=dt.date(2023, 11, 20))
+    assert before.unit is not None
+    saved = Store.open(campaign)
+    saved.put(str(unit), unit.stat(), before)
+    saved.close()
+    assert Store.open(campaign).load({str(unit): stamp(unit.stat())}, units=True)
+    real = rows.unit_rows
+
+    def half(file_id: int, built: object) -> object:
+        head, tasks = real(file_id, built)  # type: ignore[arg-type]
+        return head, [*tasks, ("no", "task")]  # fails after the file, unit and tasks rows
+
+    monkeypatch.setattr(rows, "unit_rows", half)
+    failing = Store.open(campaign)
+    failing.put(str(unit), unit.stat(), replace(before, unit_id="changed"))
+    failing.write()
+    assert failing.conn is None  # gave up for the run
+    monkeypatch.setattr(rows, "unit_rows", real)
+    found = Store.open(campaign).load({str(unit): stamp(unit.stat())}, units=True)
+    assert found == {str(unit): before}
+
+
+def test_runs_at_once_share_the_index(campaign_copy: Path) -> None:
+    """Four processes fill one index together; each prints what a run without it prints."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHECKLIST_AS_OF": "2023-11-20", "NO_COLOR": "1"}
+    args = [sys.executable, "-m", "checklist", "status", "--all", "--format", "json"]
+    alone = subprocess.run(
+        [*args, "--no-cache", str(campaign_copy)], env=env, capture_output=True, check=False
+    )
+    runs = [
+        subprocess.Popen(
+            [*args, str(campaign_copy)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert (run.returncode, out, err) == (alone.returncode, alone.stdout, b"")
+    campaign = load_campaign(campaign_copy / "campaign.toml")
+    assert len(Store.open(campaign).paths()) == 57

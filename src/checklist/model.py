@@ -8,9 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-# Units, tasks, people and problems are pickled into the cache by the ten thousand, so they
-# have no slots: with slots, dataclasses unpickle through a Python-level __setstate__;
-# without, pickle fills __dict__ in C, twice as fast (0.20 s against 0.43 s for 200,000).
+# Units, tasks, people and problems come back from worker processes and the cache by the ten
+# thousand, so they have no slots: with slots, dataclasses unpickle through a Python-level
+# __setstate__; without, pickle fills __dict__ in C, twice as fast (0.20 s against 0.43 s
+# for 200,000), and load/rows.py sets a task's __dict__ in one step.
 
 
 class Severity(enum.StrEnum):

@@ -18,8 +18,8 @@ from checklist.i18n import Lang
 
 if TYPE_CHECKING:
     from checklist.filters import Filters
-    from checklist.load.cache import Cache
     from checklist.load.discover import Found
+    from checklist.load.store import Store
     from checklist.model import Campaign, Item, Unit
 
 
@@ -115,15 +115,16 @@ def unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> F
     return found
 
 
-def open_cache(campaign: Campaign, no_cache: bool) -> Cache | None:
+def open_cache(campaign: Campaign, no_cache: bool) -> Store | None:
     """The cache, unless --no-cache or it is not safe to use (then a warning, and none)."""
-    from checklist.load.cache import Cache, CacheRefusedError
+    from checklist.load.cache import CacheRefusedError
+    from checklist.load.store import Store
     from checklist.words import printable
 
     if no_cache:
         return None
     try:
-        return Cache.open(campaign)
+        return Store.open(campaign)
     except CacheRefusedError as why:
         print(printable(f"checklist: warning: not using the cache: {why}"), file=sys.stderr)
         return None

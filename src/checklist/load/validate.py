@@ -7,15 +7,15 @@ import datetime as dt
 import functools
 import gc
 import os
-import pickle
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checklist.load.cache import Cache, loads
+from checklist.load.cache import Stamp, stamp
 from checklist.load.check import UnitResult, check_unit
 from checklist.load.pinpoint import pinpoint
 from checklist.load.source import SourceError, decode, display, read
+from checklist.load.store import Store
 from checklist.model import Campaign, Problem, Severity
 from checklist.rules.across import cross_findings
 from checklist.rules.registry import Finding, day_dependent_codes
@@ -108,58 +108,21 @@ def check_file(
 # Below this many files a process pool costs more to start than it saves.
 PARALLEL_MIN = 400
 
-# A result travels (from a worker process, to and from the cache) as the result without its
-# unit, plus the unit pickled: a command that needs no units (validate) never unpickles them.
-Packed = tuple[UnitResult, bytes | None]
 
-
-def check_packed(
-    path: Path, *, campaign: Campaign, today: dt.date, build: bool, follow_outside: bool
-) -> Packed:
-    result = check_file(
-        path, campaign=campaign, today=today, build=build, follow_outside=follow_outside
-    )
-    if result.unit is None:
-        return result, None
-    return replace(result, unit=None), pickle.dumps(result.unit, pickle.HIGHEST_PROTOCOL)
-
-
-def _unpack(packed: Packed) -> UnitResult:
-    result, blob = packed
-    return result if blob is None else replace(result, unit=loads(blob))
-
-
-def _unpack_or_check(
-    entry: Packed, path: Path, *, campaign: Campaign, today: dt.date
-) -> UnitResult:
-    """The result with its unit; a cached unit that cannot be rebuilt is a miss."""
-    try:
-        return _unpack(entry)
-    except Exception:  # whatever is wrong with a cached unit, the file itself is right
-        packed = check_packed(
-            path, campaign=campaign, today=today, build=True, follow_outside=False
-        )
-        return _unpack(packed)
-
-
-def _still_true(entry: Packed, *, today: dt.date, units: bool) -> bool:
-    """Whether a cached result holds today, and has what this command needs."""
-    result, blob = entry
+def _still_true(result: UnitResult, *, today: dt.date) -> bool:
+    """Whether a stored result holds today."""
     if result.last_done is not None and result.last_done > today:
         return False  # done "in the future": E207 may come or go
-    if any(p.code in day_dependent_codes() for p in result.problems):
-        return False
-    # A valid file checked without building its unit is no use to a report.
-    return not units or blob is not None or result.has_errors
+    return not any(p.code in day_dependent_codes() for p in result.problems)
 
 
 def _check_all(
     paths: Sequence[Path], *, campaign: Campaign, today: dt.date, build: bool, follow_outside: bool
-) -> list[Packed]:
+) -> list[UnitResult]:
     """Check files on every core when there are enough of them; each check is independent."""
     workers = min(os.cpu_count() or 1, 8)
     check = functools.partial(
-        check_packed, campaign=campaign, today=today, build=build, follow_outside=follow_outside
+        check_file, campaign=campaign, today=today, build=build, follow_outside=follow_outside
     )
     if len(paths) < PARALLEL_MIN or workers < 2:
         return [check(path) for path in paths]
@@ -178,7 +141,7 @@ def validate(
     *,
     campaign: Campaign,
     today: dt.date,
-    cache: Cache | None = None,
+    cache: Store | None = None,
     units: bool = True,
     follow_outside: bool = False,
 ) -> Report:
@@ -196,44 +159,63 @@ def validate(
     # collector would walk them again and again for nothing.
     gc.disable()
     try:
-        packed: list[Packed | None] = [None] * len(files)
-        stats: list[os.stat_result | None] = [None] * len(files)
-        for i, path in enumerate(files):
-            with contextlib.suppress(OSError):
-                stats[i] = path.stat()
-            status = stats[i]
-            if cache is not None and status is not None:
-                entry = cache.get(str(path.absolute()), status)
-                if entry is not None and _still_true(entry, today=today, units=units):
-                    packed[i] = entry
-        if cache is not None:
-            seen = {str(files[i].absolute()) for i, status in enumerate(stats) if status}
-            cache.forget_gone(seen)
-        missing = [i for i, entry in enumerate(packed) if entry is None]
-        fresh = _check_all(
-            [files[i] for i in missing],
+        results = _load_or_check(
+            files,
             campaign=campaign,
             today=today,
-            build=units,
+            cache=cache,
+            units=units,
             follow_outside=follow_outside,
         )
-        for i, entry in zip(missing, fresh, strict=True):
-            packed[i] = entry
-            status = stats[i]
-            if cache is not None and status is not None and _lasting(entry[0]):
-                cache.put(str(files[i].absolute()), status, entry)
-        results = [
-            _unpack_or_check(entry, files[i], campaign=campaign, today=today) if units else entry[0]
-            for i, entry in enumerate(packed)
-            if entry is not None
-        ]
         # They live until the command ends: keep the collector from walking them ever again.
         gc.freeze()
     finally:
         gc.enable()
-    if cache is not None:
-        cache.save()
+        if cache is not None:
+            cache.close()
     return _cross_checked(results, files, within=None if follow_outside else campaign.root)
+
+
+def _load_or_check(
+    files: Sequence[Path],
+    *,
+    campaign: Campaign,
+    today: dt.date,
+    cache: Store | None,
+    units: bool,
+    follow_outside: bool,
+) -> list[UnitResult]:
+    """Each file's result: from the store if it is unchanged and still true, else checked."""
+    keys = [str(path.absolute()) for path in files]
+    stats: list[os.stat_result | None] = [None] * len(files)
+    for i, path in enumerate(files):
+        with contextlib.suppress(OSError):
+            stats[i] = path.stat()
+    stamps: dict[str, Stamp] = {
+        key: stamp(status) for key, status in zip(keys, stats, strict=True) if status
+    }
+    stored = cache.load(stamps, units=units) if cache is not None else {}
+    found: list[UnitResult | None] = [None] * len(files)
+    for i, key in enumerate(keys):
+        result = stored.get(key)
+        if result is not None and _still_true(result, today=today):
+            found[i] = result
+    if cache is not None:
+        cache.forget_gone(stamps)
+    missing = [i for i, result in enumerate(found) if result is None]
+    fresh = _check_all(
+        [files[i] for i in missing],
+        campaign=campaign,
+        today=today,
+        build=units,
+        follow_outside=follow_outside,
+    )
+    for i, result in zip(missing, fresh, strict=True):
+        found[i] = result
+        status = stats[i]
+        if cache is not None and status is not None and _lasting(result):
+            cache.put(keys[i], status, result)
+    return [result for result in found if result is not None]
 
 
 # Problems of the moment, not of the bytes: a file unreadable (or vanished) since it was

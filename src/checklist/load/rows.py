@@ -1,0 +1,279 @@
+"""The store's tables, and a checked file's problems, unit and occurrences as their rows.
+
+Numbers, text and dates as ISO text: a row can describe a record but never run code,
+and the store can be read with any SQLite tool. Each row starts with its file's id and
+its place in the file; the other columns follow the records' fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import marshal
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from checklist.load.cache import Stamp
+from checklist.load.check import UnitResult
+from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
+from checklist.recur import task_dates
+
+Row = tuple[Any, ...]
+
+PROBLEM_COLUMNS = (
+    "file, seq, line, column, severity, code, rule, message, hint, end_line, end_column, "
+    "message_zh, hint_zh"
+)
+UNIT_COLUMNS = "file, id, name, county, level, contact_name, contact_address, note"
+# One row per occurrence, as status counts them (a repeating task once per due date), with
+# its done date whatever the day: the state on any report day is a comparison of dates.
+OCCURRENCE_COLUMNS = (
+    "file, seq, n, unit, county, level, measure, owner, owner_key, title, due, done, "
+    "postponed_from, line"
+)
+TASK_COLUMNS = (
+    "file, seq, measure, idx, title, owner_name, owner_address, due, done, repeat, until, id, "
+    "note, postponed_from, postpone_reason, line"
+)
+
+
+# Columns have no declared type, so SQLite keeps each value as written (an int stays an
+# int, text stays text) and a row reads back equal to the tuple written: what the
+# checksums compare. Problems and tasks are clustered by file: one range per file.
+SCHEMA = (
+    "CREATE TABLE meta (key PRIMARY KEY, value) WITHOUT ROWID",
+    "CREATE TABLE files (id INTEGER PRIMARY KEY, path UNIQUE NOT NULL, size, mtime_ns, "
+    "ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built, digest, "
+    "unit_digest, occurrence_digest)",
+    f"CREATE TABLE problems ({PROBLEM_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
+    f"CREATE TABLE units ({UNIT_COLUMNS}, PRIMARY KEY (file)) WITHOUT ROWID",
+    f"CREATE TABLE tasks ({TASK_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
+    f"CREATE TABLE occurrences ({OCCURRENCE_COLUMNS}, PRIMARY KEY (file, seq, n)) WITHOUT ROWID",
+)
+# A state on a report day, as status.classify gives it: ISO dates compare as text, and a
+# done date after the day (or none: NULL) has not happened yet.
+STATE_SQL = """CASE
+    WHEN done <= :as_of THEN CASE WHEN done <= due THEN 'done' ELSE 'done_late' END
+    WHEN due < :as_of THEN 'overdue'
+    WHEN due <= :horizon THEN 'due_soon'
+    ELSE 'open'
+END"""
+FILE_COLUMNS = (
+    "path, size, mtime_ns, ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built"
+)
+BUILT = 10  # the index of "built" in a files row
+
+
+def _insert(table: str, columns: str) -> str:
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(columns.split(',')))})"
+
+
+INSERT_FILE = _insert("files", FILE_COLUMNS)
+INSERT_PROBLEM = _insert("problems", PROBLEM_COLUMNS)
+INSERT_UNIT = _insert("units", UNIT_COLUMNS)
+INSERT_TASK = _insert("tasks", TASK_COLUMNS)
+INSERT_OCCURRENCE = _insert("occurrences", OCCURRENCE_COLUMNS)
+
+
+def digest(rows: Any) -> bytes:
+    """The checksum of rows as written, and as read back: equal values, equal bytes."""
+    # Marshal's version 0 writes equal values as equal bytes (no sharing, no interning):
+    # the bytes are hashed, never loaded.
+    return hashlib.blake2b(marshal.dumps(rows, 0), digest_size=16).digest()
+
+
+def day_text(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _day(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def problem_rows(file_id: int, problems: Iterable[Problem]) -> list[Row]:
+    return [
+        (
+            file_id,
+            seq,
+            p.line,
+            p.column,
+            p.severity.value,
+            p.code,
+            p.rule,
+            p.message,
+            p.hint,
+            p.end_line,
+            p.end_column,
+            p.message_zh,
+            p.hint_zh,
+        )
+        for seq, p in enumerate(problems)
+    ]
+
+
+def problems_of(rows: Iterable[Row], *, file: str) -> tuple[Problem, ...]:
+    return tuple(Problem(file, r[2], r[3], Severity(r[4]), *r[5:]) for r in rows)
+
+
+def unit_rows(file_id: int, unit: Unit) -> tuple[Row, list[Row]]:
+    """The unit's own row, and one row per task as written (a repeating task once)."""
+    contact = unit.contact
+    head = (
+        file_id,
+        unit.id,
+        unit.name,
+        unit.county,
+        unit.level.value,
+        contact.name,
+        contact.address,
+        unit.note,
+    )
+    return head, [_task_row(file_id, seq, task) for seq, task in enumerate(unit.tasks)]
+
+
+def _task_row(file_id: int, seq: int, t: Task) -> Row:
+    return (
+        file_id,
+        seq,
+        t.measure,
+        t.index,
+        t.title,
+        t.owner.name,
+        t.owner.address,
+        t.due.isoformat(),
+        " ".join(day.isoformat() for day in t.done),
+        t.repeat,
+        day_text(t.until),
+        t.id,
+        t.note,
+        day_text(t.postponed_from),
+        t.postpone_reason,
+        t.line,
+    )
+
+
+def occurrence_rows(file_id: int, unit: Unit, campaign: Campaign) -> list[Row]:
+    """Every occurrence of the unit's tasks, as status.items expands them."""
+    rows = []
+    head = (unit.id, unit.county, unit.level.value)
+    for seq, task in enumerate(unit.tasks):
+        done = task.done
+        tail = (day_text(task.postponed_from), task.line)
+        if task.repeat is None:
+            dates: tuple[dt.date, ...] = (task.due,)
+        else:
+            dates = task_dates(task.repeat, due=task.due, until=task.until, campaign=campaign)
+        owner = (task.owner.name, task.owner.key)  # the key: one person across units
+        for i, due in enumerate(dates):  # the n-th done date completes the n-th occurrence
+            finished = day_text(done[i]) if i < len(done) else None
+            what = (task.measure, *owner, task.title, due.isoformat(), finished)
+            rows.append((file_id, seq, i + bool(task.repeat), *head, *what, *tail))
+    return rows
+
+
+# Made as pickle makes them, by setting the instance's dict: a frozen dataclass's __init__
+# sets each field through object.__setattr__, three times as slow for 140,000 tasks a city.
+_new = object.__new__
+_set = object.__setattr__
+_DATES: dict[str, dt.date] = {}  # a campaign has a few hundred distinct days
+
+
+def _date(text: str) -> dt.date:
+    day = _DATES.get(text)
+    if day is None:
+        day = _DATES[text] = dt.date.fromisoformat(text)
+    return day
+
+
+def unit_of(head: Row, tasks: Iterable[Row], *, file: str) -> Unit:
+    """The unit build_unit made, from its rows; ValueError or TypeError if they make none."""
+    _file, unit_id, name, county, level, contact_name, contact_address, note = head
+    people: dict[tuple[str, str | None], Person] = {}
+
+    def person(name: str, address: str | None) -> Person:
+        # Every person of a unit belongs to it, and is one record however often named.
+        found = people.get((name, address))
+        if found is None:
+            found = people[name, address] = Person(name, address, unit_id)
+        return found
+
+    built = []
+    for r in tasks:
+        task = _new(Task)
+        _set(
+            task,
+            "__dict__",
+            {
+                "measure": r[2],
+                "index": r[3],
+                "title": r[4],
+                "owner": person(r[5], r[6]),
+                "due": _date(r[7]),
+                "done": tuple(map(_date, r[8].split())) if r[8] else (),
+                "repeat": r[9],
+                "until": r[10] and _date(r[10]),
+                "id": r[11],
+                "note": r[12],
+                "postponed_from": r[13] and _date(r[13]),
+                "postpone_reason": r[14],
+                "line": r[15],
+            },
+        )
+        built.append(task)
+    contact = person(contact_name, contact_address)
+    return Unit(unit_id, name, county, Level(level), contact, tuple(built), file, note)
+
+
+@functools.lru_cache(maxsize=64)
+def _key_path(text: str) -> tuple[str | int, ...]:
+    """A unit id's key path from its JSON; a city has two or three different ones."""
+    return tuple(json.loads(text))
+
+
+def result_of(row: Row, problems: list[Row]) -> UnitResult | None:
+    """A file's result, without its unit, from its rows; None if they make none (a miss)."""
+    _path, *_stamp, file, unit_id, id_path, last_done, _built = row
+    try:
+        day = None if last_done is None else dt.date.fromisoformat(last_done)
+        return UnitResult(
+            file, None, problems_of(problems, file=file), unit_id, _key_path(id_path), day
+        )
+    except (ValueError, TypeError):
+        return None
+
+
+def write_rows(
+    conn: sqlite3.Connection, path: str, saved: Stamp, result: UnitResult, campaign: Campaign
+) -> int:
+    """Replace one file's rows; the caller holds the transaction. Returns its id."""
+    old = conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+    if old is not None:
+        delete_rows(conn, old[0])
+    unit = result.unit
+    id_path, last_done = json.dumps(result.unit_id_path), day_text(result.last_done)
+    row = (path, *saved, result.file, result.unit_id, id_path, last_done, int(bool(unit)))
+    file_id = conn.execute(INSERT_FILE, row).lastrowid
+    assert file_id is not None
+    problems = problem_rows(file_id, result.problems)
+    conn.executemany(INSERT_PROBLEM, problems)
+    parts = None if unit is None else unit_rows(file_id, unit)
+    occurrences = None if unit is None else occurrence_rows(file_id, unit, campaign)
+    if parts is not None and occurrences is not None:
+        conn.execute(INSERT_UNIT, parts[0])
+        conn.executemany(INSERT_TASK, parts[1])
+        conn.executemany(INSERT_OCCURRENCE, occurrences)
+    digests = (digest((row, problems)), parts and digest(parts))
+    conn.execute(
+        "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ? WHERE id = ?",
+        (*digests, occurrences and digest(occurrences), file_id),
+    )
+    return file_id
+
+
+def delete_rows(conn: sqlite3.Connection, file_id: int) -> None:
+    conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+    for table in ("problems", "units", "tasks", "occurrences"):
+        conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))

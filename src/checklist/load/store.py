@@ -1,0 +1,358 @@
+"""Per-file results kept between runs in an SQLite index, so a run re-checks only what changed.
+
+A file's rows are keyed by its path and stamped with its size, modification and change
+times, inode and mode; the whole store by a fingerprint of the tool's own source (so
+results built by other code, with another schema or rule set, are never served), the
+campaign's config, and the working folder (problems name files relative to it).
+
+The store is untrusted and disposable (load/cache.py says where it may live). It holds
+plain columns, never pickles, so nothing in it can run code when read; each file's rows
+carry a checksum, so damage is a miss, never a wrong result; a store of other code,
+another schema, or one SQLite cannot read is thrown away and built again from the files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Container, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from checklist import __version__
+from checklist.dates import shift
+from checklist.load.cache import (
+    Stamp,
+    cache_root,
+    source_digest,
+    stamp,
+    trusted_root,
+    usable,
+)
+from checklist.load.check import UnitResult
+from checklist.load.rows import (
+    BUILT,
+    FILE_COLUMNS,
+    PROBLEM_COLUMNS,
+    SCHEMA,
+    STATE_SQL,
+    TASK_COLUMNS,
+    UNIT_COLUMNS,
+    Row,
+    delete_rows,
+    digest,
+    result_of,
+    unit_of,
+    write_rows,
+)
+from checklist.model import Campaign
+
+# Names the tables; the fingerprint covers the source anyway.
+SCHEMA_VERSION = 1
+# A file changed within this many seconds of being read may change again within the
+# same timestamp tick; its rows are not kept (git calls such files "racily clean").
+RACY_SECONDS = 2.0
+
+# Files written in one transaction at most: bounds what a cold run holds back.
+BATCH = 2000
+
+# The package whose source the fingerprint covers: a store is only read by the same code.
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+class _StaleError(Exception):
+    """The store was written by other code, for another campaign, or is not ours: rebuild."""
+
+
+class Store:
+    """The SQLite index of one campaign seen from one folder.
+
+    Every failure of SQLite (a damaged file, a full disk, a lock held too long) makes
+    the store empty or unwritten for the run: slower, never wrong, never an error.
+    """
+
+    def __init__(self, path: Path, fingerprint: str, campaign: Campaign) -> None:
+        self.path = path
+        self.campaign = campaign  # which expands repeating tasks into occurrences
+        self.fingerprint = fingerprint
+        self.conn: sqlite3.Connection | None = None
+        self.known: dict[str, int] = {}  # every stored path, and its row id
+        self.pending: list[tuple[str, Stamp, UnitResult]] = []  # put, not yet written
+
+    @classmethod
+    def open(cls, campaign: Campaign) -> Store:
+        """The campaign's store, made afresh if it is missing, stale or damaged.
+
+        Raises CacheRefusedError when the folder or the file could have been written by
+        someone else: the caller warns and runs without a cache.
+        """
+        root = trusted_root(cache_root(), campaign)
+        key = f"{campaign.root}\0{Path.cwd()}".encode()
+        path = root / f"{hashlib.sha256(key).hexdigest()[:20]}.sqlite"
+        # Not the day: rows record what makes them depend on it (UnitResult.last_done).
+        parts = (
+            __version__,
+            SCHEMA_VERSION,
+            source_digest(PACKAGE),
+            sys.version,
+            repr(campaign),
+            str(Path.cwd()),
+        )
+        store = cls(path, hashlib.sha256(repr(parts).encode()).hexdigest(), campaign)
+        store.connect()
+        return store
+
+    def connect(self) -> None:
+        """Open the file, or make it; one that is not this code's is removed and made again."""
+        if not usable((self.path, *self._companions())):
+            return  # a folder where the file goes, say: no store this run
+        for attempt in range(2):
+            conn = None
+            try:
+                self._create_private()
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                _prepare(conn, self.fingerprint)
+                self.conn = conn
+                return
+            except Exception:  # damaged beyond what SQLite reports: undecodable text, say
+                if conn is not None:
+                    conn.close()
+                if attempt == 0:
+                    self._remove()
+
+    def _companions(self) -> tuple[Path, Path]:
+        """SQLite's journal and shared-memory files, made with the store's own mode."""
+        name = self.path.name
+        return self.path.with_name(name + "-wal"), self.path.with_name(name + "-shm")
+
+    def _create_private(self) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, flags, 0o600))
+
+    def _remove(self) -> None:
+        for path in (self.path, *self._companions()):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def _rebuild(self) -> None:
+        """Throw the store away after damage was found mid-read, and start afresh."""
+        self.close()
+        self._remove()
+        self.known = {}
+        with contextlib.suppress(Exception):
+            self.connect()
+
+    def load(self, wanted: Mapping[str, Stamp], *, units: bool) -> dict[str, UnitResult]:
+        """The stored results of the wanted files whose stamps still match.
+
+        With ``units=False`` only stamps and problems are read (all validation reports);
+        otherwise units are rebuilt from their rows, and a file stored without its unit
+        is a miss. Rows whose checksum fails are a miss.
+        """
+        if self.conn is None:
+            return {}
+        try:
+            return self._load(self.conn, wanted, units=units)
+        except Exception:  # sqlite3.Error, or text that is not UTF-8 any more
+            self._rebuild()
+            return {}
+
+    def _load(
+        self, conn: sqlite3.Connection, wanted: Mapping[str, Stamp], *, units: bool
+    ) -> dict[str, UnitResult]:
+        files: dict[int, tuple[Row, Any, Any]] = {}
+        known = self.known
+        for row in conn.execute(f"SELECT id, {FILE_COLUMNS}, digest, unit_digest FROM files"):
+            known[row[1]] = row[0]
+            if wanted.get(row[1]) == row[2:7]:
+                files[row[0]] = (row[1:12], row[12], row[13])
+        problems: dict[int, list[Row]] = {}
+        for problem in conn.execute(f"SELECT {PROBLEM_COLUMNS} FROM problems"):
+            if problem[0] in files:
+                problems.setdefault(problem[0], []).append(problem)
+        found: dict[str, UnitResult] = {}
+        waiting: dict[int, tuple[UnitResult, Any]] = {}  # results whose units are read next
+        for file_id, (row, checksum, unit_checksum) in files.items():
+            own = problems.get(file_id, [])
+            if digest((row, own)) != checksum:
+                continue  # damaged: checked afresh
+            result = result_of(row, own)
+            if result is None or (units and not row[BUILT] and not result.has_errors):
+                continue  # checked for validation alone: a report needs its unit
+            if units and row[BUILT]:
+                waiting[file_id] = (result, unit_checksum)
+            else:
+                found[row[0]] = result
+        for file_id, parts in _units(conn, waiting) if units else ():
+            result, unit_checksum = waiting[file_id]
+            if digest(parts) != unit_checksum:
+                continue
+            try:
+                unit = unit_of(*parts, file=result.file)
+            except (ValueError, TypeError, AttributeError):
+                continue
+            found[files[file_id][0][0]] = UnitResult(
+                result.file,
+                unit,
+                result.problems,
+                result.unit_id,
+                result.unit_id_path,
+                result.last_done,
+            )
+        return found
+
+    def put(self, path: str, status: os.stat_result, result: UnitResult) -> None:
+        """Keep one file's result for the next write; a file changed just now is not kept."""
+        if self.conn is None or time.time() - status.st_mtime < RACY_SECONDS:
+            return
+        self.pending.append((path, stamp(status), result))
+        if len(self.pending) >= BATCH:
+            self.write()
+
+    def write(self) -> None:
+        """Write the kept results in one transaction: each file's rows all, or none.
+
+        One edited file is one small transaction; a cold run writes a few large ones
+        (one per file wrote every touched page to the journal again: 10,000 files, 9 s).
+        """
+        pending, self.pending = self.pending, []
+        if self.conn is None or not pending:
+            return
+        conn = self.conn
+        written = {}
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for path, saved, result in pending:
+                conn.execute("SAVEPOINT one")
+                try:
+                    written[path] = write_rows(conn, path, saved, result, self.campaign)
+                except UnicodeEncodeError:  # a name SQLite cannot hold as text: not kept
+                    conn.execute("ROLLBACK TO one")
+                conn.execute("RELEASE one")
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            self._give_up()  # a full disk, a lock held too long: the next run is slower
+            return
+        self.known.update(written)
+
+    def forget_gone(self, seen: Iterable[str]) -> None:
+        """Drop the rows of files that are gone (deleted, or renamed away).
+
+        ``seen`` are the files this run found; a run over part of the campaign keeps
+        the rows of the other files as long as they exist.
+        """
+        gone = [p for p in self.known.keys() - set(seen) if not os.path.lexists(p)]
+        if self.conn is None or not gone:
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for path in gone:
+                delete_rows(self.conn, self.known.pop(path))
+            self.conn.execute("COMMIT")
+        except sqlite3.Error:
+            self._give_up()
+
+    def _give_up(self) -> None:
+        self.pending = []
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+        self.close()
+
+    def states(self, *, as_of: dt.date, soon: int) -> list[Row]:
+        """Each stored occurrence: unit, measure, owner's key, title, number, due date, state."""
+        if self.conn is None:
+            return []
+        day = {"as_of": as_of.isoformat(), "horizon": shift(as_of, soon).isoformat()}
+        return self.conn.execute(
+            f"SELECT unit, measure, owner_key, title, n, due, {STATE_SQL} FROM occurrences", day
+        ).fetchall()
+
+    def paths(self) -> set[str]:
+        """Every file the store holds rows for."""
+        if self.conn is None:
+            return set()
+        try:
+            return {path for (path,) in self.conn.execute("SELECT path FROM files")}
+        except Exception:
+            return set()
+
+    def close(self) -> None:
+        """Write what is kept and close; the last one out folds the journal into the file."""
+        self.write()
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.close()
+            self.conn = None
+
+
+@functools.cache
+def _expected_master() -> list[tuple[Any, ...]]:
+    """What sqlite_master holds in a store made by this code; anything else is not ours."""
+    memory = sqlite3.connect(":memory:")
+    try:
+        for statement in SCHEMA:
+            memory.execute(statement)
+        return _master(memory)
+    finally:
+        memory.close()
+
+
+def _master(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    return conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    ).fetchall()
+
+
+def _prepare(conn: sqlite3.Connection, fingerprint: str) -> None:
+    """Make an empty store, or check that an existing one is ours; _StaleError if not."""
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    if conn.execute("PRAGMA journal_mode = WAL").fetchone() != ("wal",):
+        raise _StaleError
+    # Losing the last transactions in a power cut only makes the next run slower.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if not _master(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        if not _master(conn):  # another run may have made it meanwhile
+            for statement in SCHEMA:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        conn.execute("COMMIT")
+    if _master(conn) != _expected_master():
+        raise _StaleError  # another schema, or triggers and views planted in it
+    if conn.execute("PRAGMA user_version").fetchone() != (SCHEMA_VERSION,):
+        raise _StaleError
+    if conn.execute("SELECT value FROM meta").fetchall() != [(fingerprint,)]:
+        raise _StaleError
+
+
+def _units(
+    conn: sqlite3.Connection, wanted: Container[int]
+) -> Iterator[tuple[int, tuple[Row, list[Row]]]]:
+    """The unit and task rows of the wanted files, one file at a time.
+
+    Both tables are walked in file order, side by side: a report holds the units it
+    builds, never the rows of every unit at once (60 MB for a city).
+    """
+    tasks = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks ORDER BY file, seq")
+    task = next(tasks, None)
+    for head in conn.execute(f"SELECT {UNIT_COLUMNS} FROM units ORDER BY file"):
+        file_id, own = head[0], []
+        while task is not None and task[0] < file_id:
+            task = next(tasks, None)
+        while task is not None and task[0] == file_id:
+            own.append(task)
+            task = next(tasks, None)
+        if file_id in wanted:
+            yield file_id, (head, own)
