@@ -72,7 +72,7 @@ def export(
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Write the ledger (台账) as an Excel workbook, to print and to read.
+    """Write the ledger (台账) as an Excel workbook to print and read.
 
     A summary sheet (the county roll-up), the overdue and due-soon tasks, and one
     sheet per county with every task of its units.

@@ -74,7 +74,9 @@ def import_ledger(
     output_format: ImportFormatOpt = ImportFormat.TEXT,
     lang: LangOpt = None,
 ) -> None:
-    """Create unit files from a ledger sheet: one row per task, one file per unit.
+    """Create unit files from a ledger sheet, one row per task.
+
+    One file per unit, laid out as `checklist new` writes it.
 
     A sheet with any problem writes nothing; each is named by its cell (Sheet1!E12).
     An existing unit file is refused, or with --update changed only where the sheet

@@ -79,8 +79,11 @@ def trend(
     no_cache: NoCacheOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """Show rollup's counts from the campaign's start to the report day, against expected
-    progress (the share of tasks due by then), with a traffic light per row.
+    """How rollup's counts moved, against expected progress.
+
+    Each row's counts on every day, week end or dekad end from the campaign's start to
+    the report day, against expected progress (the share of tasks due by then), with a
+    traffic light per row.
 
     JSON has every row's series; CSV one line per row per day.
 
