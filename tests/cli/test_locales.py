@@ -330,3 +330,13 @@ def test_every_help_example_is_whole_at_80_columns(tmp_path: Path) -> None:
         for line in lines:
             assert "  " + line in shown, (name, line, result.out.decode())
             assert _cells("  " + line) <= 80, (name, line)
+
+
+def test_the_command_list_shows_every_summary_whole_at_80_columns(tmp_path: Path) -> None:
+    """`checklist --help` cuts a summary that does not fit with "..."; none should need it."""
+    result = _run(["--help"], _env(LANG="C.UTF-8", COLUMNS="80"), tmp_path)
+    shown = result.out.decode("utf-8").split("Commands:")[1].splitlines()
+    listed = [line for line in shown if line.strip()]
+    assert len(listed) == len(app.registered_commands)
+    assert not [line for line in listed if line.endswith("...")]
+    assert max(_cells(line) for line in listed) <= 80
