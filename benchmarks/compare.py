@@ -1,6 +1,6 @@
 """Two versions of checklist side by side, runs interleaved, on one campaign (issue 12).
 
-    python benchmarks/compare.py CAMPAIGN --old DIR --new DIR [--repeat 5]
+    python benchmarks/compare.py CAMPAIGN --old DIR --new DIR [--repeat 5] [--only WORD]
 
 DIR is a folder holding the ``checklist`` package (``git archive COMMIT src | tar -x``,
 then DIR/src). Each command runs old, new, old, new…, so a machine busy with other work
@@ -27,7 +27,9 @@ COMMANDS = {
     "validate (warm)": ["validate"],
     "status (cold)": ["status"],
     "status (warm)": ["status"],
+    "status --soon 7 (warm)": ["status", "--soon", "7"],
     "rollup (warm)": ["rollup"],
+    "rollup --by measure --measures (warm)": ["rollup", "--by", "measure", "--measures"],
     "remind --format json (warm)": ["remind", "--format", "json"],
 }
 
@@ -38,11 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old", type=Path, required=True)
     parser.add_argument("--new", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only", action="append", default=[], help="only the commands naming WORD (repeatable)"
+    )
     args = parser.parse_args(argv)
+    chosen = {
+        label: command
+        for label, command in COMMANDS.items()
+        if label.startswith("baseline") or not args.only or any(w in label for w in args.only)
+    }
     scratch = Path(tempfile.mkdtemp(prefix="checklist-compare-"))
     versions = {"old": args.old, "new": args.new}
     table: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
-    for label, command in COMMANDS.items():
+    for label, command in chosen.items():
         for name, src in versions.items():
             if label.endswith("(warm)"):
                 run(command, src, scratch / name, args.campaign)  # fills the cache
@@ -54,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 table.setdefault((label, name), []).append(sample)
         print(label, file=sys.stderr)
     shutil.rmtree(scratch, ignore_errors=True)
-    print(render(table))
+    print(render(table, list(chosen)))
     return 0
 
 
@@ -76,7 +86,9 @@ def run(command: list[str], src: Path, cache: Path, campaign: Path) -> tuple[flo
     return float(wall), float(user) + float(system), int(kb) / 1024
 
 
-def render(table: dict[tuple[str, str], list[tuple[float, float, float]]]) -> str:
+def render(
+    table: dict[tuple[str, str], list[tuple[float, float, float]]], labels: list[str]
+) -> str:
     """A Markdown table: per command, old and new wall, CPU, CPU × baseline, peak MB."""
     lines = [
         "| command | old s | new s | old CPU s | new CPU s | old ×base | new ×base "
@@ -87,7 +99,7 @@ def render(table: dict[tuple[str, str], list[tuple[float, float, float]]]) -> st
         name: statistics.median(s[1] for s in table["baseline (tomllib)", name])
         for name in ("old", "new")
     }
-    for label in COMMANDS:
+    for label in labels:
         cells = [label]
         old, new = table[label, "old"], table[label, "new"]
         cells += [f"{statistics.median(s[0] for s in v):.2f}" for v in (old, new)]

@@ -23,6 +23,8 @@ CORE = (
     "checklist.rollup",
     "checklist.trend",
     "checklist.filters",
+    "checklist.indexed",
+    "checklist.indexed_status",
     "checklist.recur",
     "checklist.remind",
     "checklist.edit",

@@ -105,6 +105,33 @@ def make_filters(
 ) -> Filters:
     """Check filter values against the campaign and its units; unknown ones are usage errors."""
     units = list(units)
+    people = ((t.owner.name, t.owner.address) for u in units for t in u.tasks)
+    return filters_of(
+        campaign,
+        [u.id for u in units],
+        people,
+        county=county,
+        unit=unit,
+        owner=owner,
+        measure=measure,
+        level=level,
+        state=state,
+    )
+
+
+def filters_of(
+    campaign: Campaign,
+    unit_ids: Sequence[str],
+    owners_given: Iterable[tuple[str, str | None]],
+    *,
+    county: Sequence[str] = (),
+    unit: Sequence[str] = (),
+    owner: Sequence[str] = (),
+    measure: Sequence[str] = (),
+    level: Sequence[str] = (),
+    state: Sequence[str] = (),
+) -> Filters:
+    """make_filters from the units' ids and their tasks' owners (name, address), in order."""
     counties = {c.code: c.code for c in campaign.counties} | {
         c.name: c.code for c in campaign.counties
     }
@@ -112,14 +139,13 @@ def make_filters(
         m.name: m.key for m in campaign.measures
     }
     owners: dict[str, str] = {}
-    for u in units:
-        for task in u.tasks:
-            owners[task.owner.name] = task.owner.name
-            if task.owner.address:
-                owners[task.owner.address] = task.owner.address
+    for name, address in owners_given if owner else ():
+        owners[name] = name
+        if address:
+            owners[address] = address
     return Filters(
         counties=_pick("--county", county, counties),
-        units=_pick("--unit", unit, {u.id: u.id for u in units}) if unit else frozenset(),
+        units=_pick("--unit", unit, {i: i for i in unit_ids}) if unit else frozenset(),
         owners=_pick("--owner", owner, owners) if owner else frozenset(),
         measures=_pick("--measure", measure, measures),
         levels=frozenset(

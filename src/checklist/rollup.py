@@ -140,7 +140,7 @@ def rollup(
     groups = _empty_groups(campaign, by, units)
     all_units: set[str] = set()
     for item in items:
-        key, group = _group_of(item, by, groups)
+        _, group = _group_of(item, by, groups)
         group.units.add(item.unit.id)
         all_units.add(item.unit.id)
         one, postponed = _ONE[item.state], item.task.postponed_from is not None
@@ -166,6 +166,11 @@ def rollup(
         )
         for key, g in groups.items()
     ]
+    return finish(by, rows, len(all_units), sort=sort)
+
+
+def finish(by: By, rows: list[Row], all_units: int, *, sort: Sort | None = None) -> Rollup:
+    """Sort the rows, mark the worst, and add the total (``all_units``: units counted)."""
     rows = _mark_worst(_sorted(rows, sort))
     total_counts = sum((r.counts for r in rows), Counts())
     total_measures: dict[str, Counts] = {}
@@ -176,7 +181,7 @@ def rollup(
     total = Row(
         "total",
         "total",
-        len(all_units),
+        all_units,
         total_counts,
         sum(expected) if expected else None,
         None,

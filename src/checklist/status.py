@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from checklist.dates import shift
@@ -106,6 +107,28 @@ def order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
         )
 
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What status's summary line says of the selected items: counts, not the items."""
+
+    overdue: int
+    due_soon: int
+    units: int  # with an overdue or due-soon item
+    counties: int  # likewise
+    postponed: int  # items whose task was postponed, in any state
+
+
+def summarize(items: Sequence[Item]) -> Summary:
+    pressing = [i for i in items if i.state in (State.OVERDUE, State.DUE_SOON)]
+    return Summary(
+        sum(i.state is State.OVERDUE for i in items),
+        sum(i.state is State.DUE_SOON for i in items),
+        len({i.unit.id for i in pressing}),
+        len({i.unit.county for i in pressing}),
+        sum(i.task.postponed_from is not None for i in items),
+    )
 
 
 def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:

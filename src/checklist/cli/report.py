@@ -131,16 +131,32 @@ def status(
     """
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import open_scope
-    from checklist.model import State
+    from checklist.indexed_status import DamagedError
+    from checklist.indexed_status import status as indexed_status
     from checklist.render.report import Page, write_status
-    from checklist.status import DEFAULT_SOON_DAYS, listed
+    from checklist.status import DEFAULT_SOON_DAYS, listed, summarize
 
     xlsx = output_format is ReportFormat.XLSX
     target = workbook_target(ctx.params) if xlsx else output
-    scope = open_scope(ctx.params)
+    scope = open_scope(ctx.params, indexed=True)
     soon_days = DEFAULT_SOON_DAYS if soon is None else soon
-    selected = scope.items(soon=soon_days)
     everything = everything or bool(state)
+    if scope.index is not None:  # only the listed items are made; the summary is counted
+        try:
+            with scope.index:
+                summary, selected = indexed_status(
+                    scope.index,
+                    as_of=scope.as_of,
+                    soon=soon_days,
+                    filters=scope.filters,
+                    everything=everything,
+                    listing_soon=soon is not None,
+                )
+        except DamagedError:  # rows that fail their checksum: checked afresh
+            scope = open_scope(ctx.params)
+    if scope.index is None:
+        selected = scope.items(soon=soon_days)
+        summary = summarize(selected)
     rows = listed(selected, campaign=scope.campaign, everything=everything, soon=soon is not None)
     page = Page(scope.campaign, scope.lang, scope.as_of, soon_days, scope.skipped)
     if xlsx and target:
@@ -153,9 +169,9 @@ def status(
     else:
         with text_output(target) as out:
             write_status(
-                rows, out, output_format, page, selected=selected, everything=everything, wide=wide
+                rows, out, output_format, page, summary=summary, everything=everything, wide=wide
             )
-    if scope.refused or (fail_on_overdue and any(i.state is State.OVERDUE for i in selected)):
+    if scope.refused or (fail_on_overdue and summary.overdue):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -193,23 +209,40 @@ def rollup(
     """
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import compare_day, open_scope
+    from checklist.indexed import can_roll_up
+    from checklist.indexed import rollup_standings as indexed_rollup
     from checklist.render.report import Page, write_rollup
     from checklist.rollup import By, Sort
     from checklist.trend import rollup_standings
 
     xlsx = output_format is ReportFormat.XLSX
     target = workbook_target(ctx.params) if xlsx else output
-    scope = open_scope(ctx.params)
-    result, standings = rollup_standings(
-        scope.units,
-        campaign=scope.campaign,
-        as_of=scope.as_of,
-        compare=compare_day(compare, scope.as_of),
-        soon=soon,
-        filters=scope.filters,
-        by=By(by.value),
-        sort=Sort(sort.value) if sort else None,
-    )
+    grouped = By(by.value)
+    scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
+    compare_on, sorting = compare_day(compare, scope.as_of), Sort(sort.value) if sort else None
+    if scope.index is None:
+        result, standings = rollup_standings(
+            scope.units,
+            campaign=scope.campaign,
+            as_of=scope.as_of,
+            compare=compare_on,
+            soon=soon,
+            filters=scope.filters,
+            by=grouped,
+            sort=sorting,
+        )
+    else:  # counted in SQL over the occurrence table
+        with scope.index:
+            result, standings = indexed_rollup(
+                scope.index,
+                campaign=scope.campaign,
+                as_of=scope.as_of,
+                compare=compare_on,
+                soon=soon,
+                filters=scope.filters,
+                by=grouped,
+                sort=sorting,
+            )
     page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped, standings)
     if xlsx and target:
         from checklist.i18n import t

@@ -18,6 +18,7 @@ from checklist.i18n import Lang
 
 if TYPE_CHECKING:
     from checklist.filters import Filters
+    from checklist.indexed import Index
     from checklist.load.discover import Found
     from checklist.load.store import Store
     from checklist.model import Campaign, Item, Unit
@@ -33,6 +34,7 @@ class Scope:
     chosen_lang: Lang | None  # --lang as given
     skipped: int  # unit files with problems: counted out
     refused: int  # folders and files that could not be read: the figures lack them
+    index: Index | None = None  # a warm run read from the index: no units, counts in SQL
 
     def items(self, *, soon: int) -> list[Item]:
         """Every task occurrence of the units on the report day, as the filters narrow them."""
@@ -43,11 +45,12 @@ class Scope:
         )
 
 
-def open_scope(params: Mapping[str, Any]) -> Scope:
+def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     """The scope of a report command, from its parsed parameters (``ctx.params``).
 
     What cannot be read at all (a folder, a file outside the campaign) is an error on
     stderr: the figures lack units nobody can count, so the command will exit 1.
+    With ``indexed``, a run whose every file is in the index gets it instead of units.
     """
     from checklist import dates
     from checklist.cli.options import cli_paths
@@ -65,15 +68,20 @@ def open_scope(params: Mapping[str, Any]) -> Scope:
     found = unit_files(paths, campaign, follow)
     # A done date is "in the future" against the clock, not against a report day in the past.
     today = max(dates.today(campaign.timezone), day)
-    results = validate(
-        found.files,
-        campaign=campaign,
-        today=today,
-        cache=open_cache(campaign, params["no_cache"]),
-        follow_outside=follow,
-    ).results
-    units = tuple(r.unit for r in results if r.unit is not None)
-    skipped = len(results) - len(units)
+    cache = open_cache(campaign, params["no_cache"])
+    index = None
+    if indexed and cache is not None and not follow:
+        from checklist.indexed import open_index
+
+        index = open_index(cache, found.files, today=today)
+    if index is None:
+        results = validate(
+            found.files, campaign=campaign, today=today, cache=cache, follow_outside=follow
+        ).results
+        units = tuple(r.unit for r in results if r.unit is not None)
+        skipped = len(results) - len(units)
+    else:
+        units, skipped = (), index.skipped
     if skipped:
         print(t("skipped", lang, count=skipped), file=sys.stderr)
     for refused in found.refused:
@@ -81,8 +89,15 @@ def open_scope(params: Mapping[str, Any]) -> Scope:
             message = t("refused", lang, file=problem.file, message=problem.message)
             print(f"checklist: {printable(message)}", file=sys.stderr)
     given = {k: params.get(k) or () for k in ("county", "unit", "owner", "measure", "level")}
-    filters = make_filters(campaign, units, **given, state=params.get("state") or ())
-    return Scope(campaign, day, units, filters, lang, chosen, skipped, len(found.refused))
+    given["state"] = params.get("state") or ()
+    if index is None:
+        filters = make_filters(campaign, units, **given)
+    else:
+        from checklist.indexed import make_filters as index_filters
+
+        filters = index_filters(index, campaign, given)
+    unreadable = len(found.refused)
+    return Scope(campaign, day, units, filters, lang, chosen, skipped, unreadable, index)
 
 
 def compare_day(text: str | None, as_of: dt.date) -> dt.date:

@@ -61,6 +61,19 @@ STATE_SQL = """CASE
     WHEN due <= :horizon THEN 'due_soon'
     ELSE 'open'
 END"""
+# A file's occurrence rows as one text, made by SQL both when they are written and when a
+# report reads them (JSON arrays of their values, in order): its checksum is checked
+# without a Python object per row.
+OCCURRENCE_TEXT = f"json_group_array(json_array({OCCURRENCE_COLUMNS}))"
+
+
+def text_digest(text: str | None) -> bytes | None:
+    """The checksum of a file's occurrence rows as OCCURRENCE_TEXT writes them."""
+    if text is None:
+        return None
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 FILE_COLUMNS = (
     "path, size, mtime_ns, ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built"
 )
@@ -266,9 +279,16 @@ def write_rows(
         conn.executemany(INSERT_TASK, parts[1])
         conn.executemany(INSERT_OCCURRENCE, occurrences)
     digests = (digest((row, problems)), parts and digest(parts))
+    text = None
+    if occurrences:
+        (text,) = conn.execute(
+            f"SELECT {OCCURRENCE_TEXT} FROM "
+            "(SELECT * FROM occurrences WHERE file = ? ORDER BY seq, n)",
+            (file_id,),
+        ).fetchone()
     conn.execute(
         "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ? WHERE id = ?",
-        (*digests, occurrences and digest(occurrences), file_id),
+        (*digests, text_digest(text), file_id),
     )
     return file_id
 

@@ -165,9 +165,26 @@ class Store:
             self._rebuild()
             return {}
 
-    def _load(
-        self, conn: sqlite3.Connection, wanted: Mapping[str, Stamp], *, units: bool
-    ) -> dict[str, UnitResult]:
+    def verified(self, wanted: Mapping[str, Stamp]) -> dict[str, tuple[int, UnitResult, bool]]:
+        """For a report read from the occurrence table: each wanted file whose stamp matches
+        and whose file and problem rows pass their checksum, as its row id, its result
+        without the unit, and whether its unit is stored. Empty if the store fails.
+        """
+        if self.conn is None:
+            return {}
+        try:
+            return {
+                row[0]: (file_id, result, bool(row[BUILT]))
+                for file_id, row, result, _ in self._verified(self.conn, wanted)
+            }
+        except Exception:
+            self._rebuild()
+            return {}
+
+    def _verified(
+        self, conn: sqlite3.Connection, wanted: Mapping[str, Stamp]
+    ) -> Iterator[tuple[int, Row, UnitResult, Any]]:
+        """The wanted files' rows whose stamps match and whose checksums hold, as results."""
         files: dict[int, tuple[Row, Any, Any]] = {}
         known = self.known
         for row in conn.execute(f"SELECT id, {FILE_COLUMNS}, digest, unit_digest FROM files"):
@@ -178,14 +195,23 @@ class Store:
         for problem in conn.execute(f"SELECT {PROBLEM_COLUMNS} FROM problems"):
             if problem[0] in files:
                 problems.setdefault(problem[0], []).append(problem)
-        found: dict[str, UnitResult] = {}
-        waiting: dict[int, tuple[UnitResult, Any]] = {}  # results whose units are read next
         for file_id, (row, checksum, unit_checksum) in files.items():
             own = problems.get(file_id, [])
             if digest((row, own)) != checksum:
                 continue  # damaged: checked afresh
             result = result_of(row, own)
-            if result is None or (units and not row[BUILT] and not result.has_errors):
+            if result is not None:
+                yield file_id, row, result, unit_checksum
+
+    def _load(
+        self, conn: sqlite3.Connection, wanted: Mapping[str, Stamp], *, units: bool
+    ) -> dict[str, UnitResult]:
+        found: dict[str, UnitResult] = {}
+        waiting: dict[int, tuple[UnitResult, Any]] = {}  # results whose units are read next
+        paths: dict[int, str] = {}
+        for file_id, row, result, unit_checksum in self._verified(conn, wanted):
+            paths[file_id] = row[0]
+            if units and not row[BUILT] and not result.has_errors:
                 continue  # checked for validation alone: a report needs its unit
             if units and row[BUILT]:
                 waiting[file_id] = (result, unit_checksum)
@@ -199,7 +225,7 @@ class Store:
                 unit = unit_of(*parts, file=result.file)
             except (ValueError, TypeError, AttributeError):
                 continue
-            found[files[file_id][0][0]] = UnitResult(
+            found[paths[file_id]] = UnitResult(
                 result.file,
                 unit,
                 result.problems,
@@ -259,6 +285,20 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
+
+    def forget(self, file_ids: Iterable[int]) -> None:
+        """Drop the rows of these files (found damaged): the next check writes them again."""
+        file_ids = set(file_ids)
+        if self.conn is None:
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for file_id in file_ids:
+                delete_rows(self.conn, file_id)
+            self.conn.execute("COMMIT")
+        except sqlite3.Error:
+            self._give_up()
+        self.known = {path: i for path, i in self.known.items() if i not in file_ids}
 
     def _give_up(self) -> None:
         self.pending = []

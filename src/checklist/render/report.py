@@ -13,7 +13,7 @@ from checklist.model import Campaign, Item, State
 from checklist.render.lights import with_standings, with_standings_json
 from checklist.render.table import Column, Mark, Table, write, write_note
 from checklist.rollup import By, Counts, Rollup, Row
-from checklist.status import item_to_dict
+from checklist.status import Summary, item_to_dict
 from checklist.trend import Standings
 
 SCHEMA_VERSION = 1
@@ -85,27 +85,20 @@ def status_table(
     return Table(tuple(columns), tuple(rows), tuple(marks), lang=lang)
 
 
-def status_summary(items: Sequence[Item], lang: Lang, *, soon_days: int) -> str:
+def status_summary(summary: Summary, lang: Lang, *, soon_days: int) -> str:
     """One line: how much is overdue or due soon, and across how many units and counties."""
-    pressing = [i for i in items if i.state in (State.OVERDUE, State.DUE_SOON)]
-    units = len({i.unit.id for i in pressing})
-    counties = len({i.unit.county for i in pressing})
+    units, counties = summary.units, summary.counties
     return t(
         "summary",
         lang,
-        overdue=sum(i.state is State.OVERDUE for i in items),
-        soon=sum(i.state is State.DUE_SOON for i in items),
+        overdue=summary.overdue,
+        soon=summary.due_soon,
         days=soon_days,
         units=units,
         units_word="unit" if units == 1 else "units",
         counties=counties,
         counties_word="county" if counties == 1 else "counties",
-    ) + _postponed(items, lang)
-
-
-def _postponed(items: Sequence[Item], lang: Lang) -> str:
-    count = sum(i.task.postponed_from is not None for i in items)
-    return t("summary.postponed", lang, count=count) if count else ""
+    ) + (t("summary.postponed", lang, count=summary.postponed) if summary.postponed else "")
 
 
 def write_status_json(
@@ -116,20 +109,19 @@ def write_status_json(
     as_of: dt.date,
     soon_days: int,
     skipped: int,
-    everything: Sequence[Item],
+    summary: Summary,
 ) -> None:
-    pressing = [i for i in everything if i.state in (State.OVERDUE, State.DUE_SOON)]
     document = {
         "schema_version": SCHEMA_VERSION,
         "as_of": as_of.isoformat(),
         "soon_days": soon_days,
         "skipped_files": skipped,
         "summary": {
-            "overdue": sum(i.state is State.OVERDUE for i in everything),
-            "due_soon": sum(i.state is State.DUE_SOON for i in everything),
-            "units": len({i.unit.id for i in pressing}),
-            "counties": len({i.unit.county for i in pressing}),
-            "postponed": sum(i.task.postponed_from is not None for i in everything),
+            "overdue": summary.overdue,
+            "due_soon": summary.due_soon,
+            "units": summary.units,
+            "counties": summary.counties,
+            "postponed": summary.postponed,
         },
         "tasks": [item_to_dict(i, campaign) for i in items],
     }
@@ -143,11 +135,11 @@ def write_status(
     output_format: str,
     page: Page,
     *,
-    selected: Sequence[Item],
+    summary: Summary,
     everything: bool,
     wide: bool = False,
 ) -> None:
-    """The listed items in a format, and (but in CSV) the summary of all ``selected`` ones."""
+    """The listed items in a format, and (but in CSV) the summary of all selected ones."""
     if output_format == "json":
         write_status_json(
             listed,
@@ -156,21 +148,21 @@ def write_status(
             as_of=page.as_of,
             soon_days=page.soon_days,
             skipped=page.skipped,
-            everything=selected,
+            summary=summary,
         )
         return
     several = any(i.state is not State.OVERDUE for i in listed)
     table = status_table(listed, page.campaign, page.lang, states=several, done=everything)
-    summary = status_summary(selected, page.lang, soon_days=page.soon_days)
+    line = status_summary(summary, page.lang, soon_days=page.soon_days)
     if output_format == "table" and not listed:
         if not everything:
             out.write(t("nothing", page.lang, as_of=page.as_of.isoformat()) + "\n")
     else:
         write(table, output_format, out, wide=wide)
     if output_format == "markdown":
-        out.write(f"\n{summary}\n")
+        out.write(f"\n{line}\n")
     elif output_format == "table":
-        write_note(summary, out)
+        write_note(line, out)
 
 
 # --- rollup -----------------------------------------------------------------------

@@ -1,0 +1,335 @@
+"""status and rollup read from the index's occurrence table, when every file is in it.
+
+A warm run (every unit file unchanged since the index was written, its result still
+true today, no unit id used twice) needs neither its units nor their occurrences in
+Python: the counts are SQL aggregates over the occurrence table, with the filters as
+WHERE clauses, and only the rows a status report lists become Items. Anything else
+(a file to check, a store that fails) is None, and the caller takes the units' path.
+
+Integrity: each file's own row and problems are checked against their checksum, as
+validation does (that decides which files count and which are skipped); the
+occurrence rows are trusted to SQLite, in a private store whose fingerprint is this
+code's (docs/performance.md says why).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from checklist.dates import shift
+from checklist.filters import Filters, filters_of
+from checklist.load.cache import stamp
+from checklist.load.check import UnitResult
+from checklist.load.rows import (
+    OCCURRENCE_TEXT,
+    STATE_SQL,
+    text_digest,
+)
+from checklist.load.store import Store
+from checklist.model import Campaign, Level
+from checklist.rollup import By, Counts, Rollup, Row, Sort, finish
+from checklist.rules.across import cross_findings
+from checklist.rules.registry import day_dependent_codes
+from checklist.trend import Point, Series, Standing, Standings, ranks
+
+# A state on the compare day: STATE_SQL with that day's parameters.
+_THEN_SQL = STATE_SQL.replace(":as_of", ":compare").replace(":horizon", ":compare")
+# An occurrence's place in the order status.items meets them: file, then task.
+_PLACE = "r.pos * 1048576 + o.seq"
+_GROUP = {By.COUNTY: "o.county", By.LEVEL: "o.level", By.MEASURE: "o.measure"}
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """The files of a warm run in the store: their units are counted in SQL."""
+
+    store: Store
+    conn: sqlite3.Connection
+    skipped: int  # files with errors: no unit
+    built: int  # files with a unit
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.store.close()
+
+
+def open_index(store: Store, files: Sequence[Path], *, today: dt.date) -> Index | None:
+    """The index for these files if every one is in it and still true; else None."""
+    conn = store.conn
+    if conn is None:
+        return None
+    keys = [str(path.absolute()) for path in files]
+    try:
+        wanted = {key: stamp(path.stat()) for key, path in zip(keys, files, strict=True)}
+    except OSError:
+        return None
+    found = store.verified(wanted)
+    if len(found) != len(keys):
+        return None
+    results: list[UnitResult] = []
+    built: list[tuple[int, int]] = []
+    codes = day_dependent_codes()
+    for key in keys:
+        file_id, result, has_unit = found[key]
+        if result.last_done is not None and result.last_done > today:
+            return None  # as validate: done "in the future" may come or go
+        if any(p.code in codes for p in result.problems):
+            return None
+        if not has_unit and not result.has_errors:
+            return None  # checked for validation alone
+        results.append(result)
+        if has_unit:
+            built.append((file_id, len(built)))
+    if cross_findings(results):
+        return None  # a unit id used twice: the units' path reports it
+    try:
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("DROP TABLE IF EXISTS temp.run")
+        conn.execute("CREATE TEMP TABLE run (file INTEGER PRIMARY KEY, pos INTEGER NOT NULL)")
+        conn.executemany("INSERT INTO temp.run VALUES (?, ?)", built)
+        damaged = _damaged(conn)
+    except sqlite3.Error:
+        return None
+    if damaged:  # checked afresh by the units' path, and written again
+        store.forget(damaged)
+        return None
+    store.forget_gone(wanted)
+    return Index(store, conn, len(results) - len(built), len(built))
+
+
+def _damaged(conn: sqlite3.Connection) -> list[int]:
+    """The run's files whose occurrence rows fail their checksum.
+
+    SQL writes each file's rows as one text (OCCURRENCE_TEXT), as when they were
+    written; Python hashes 10,000 texts, not 170,000 rows.
+    """
+    expected = dict(
+        conn.execute(
+            "SELECT f.id, f.occurrence_digest FROM temp.run r JOIN files f ON f.id = r.file"
+        )
+    )
+    sql = f"""SELECT file, {OCCURRENCE_TEXT} FROM (SELECT o.* FROM temp.run r
+        JOIN occurrences o ON o.file = r.file ORDER BY o.file, o.seq, o.n) GROUP BY file"""
+    found = {file_id: text_digest(text) for file_id, text in conn.execute(sql)}
+    return [f for f, check in expected.items() if found.get(f) != check]
+
+
+def make_filters(index: Index, campaign: Campaign, given: Mapping[str, Any]) -> Filters:
+    """make_filters over the index's units, in the order the files were found."""
+    conn = index.conn
+    ids: list[str] = []
+    if given.get("unit"):
+        ids = [i for (i,) in conn.execute(_ORDERED.format("u.id", "units u", "u.file", "r.pos"))]
+    people: Iterator[tuple[str, str | None]] = iter(())
+    if given.get("owner"):
+        sql = _ORDERED.format("t.owner_name, t.owner_address", "tasks t", "t.file", "r.pos, t.seq")
+        people = iter(conn.execute(sql).fetchall())
+    return filters_of(campaign, ids, people, **{k: v or () for k, v in given.items()})
+
+
+_ORDERED = "SELECT {0} FROM {1} JOIN temp.run r ON r.file = {2} ORDER BY {3}"
+
+
+def where_of(filters: Filters, *, states: bool = False) -> tuple[str, dict[str, Any]]:
+    """The filters as a WHERE clause over occurrences ``o``, and its parameters."""
+    clauses, params = ["1"], {}
+
+    def among(column: str, name: str, values: Sequence[str]) -> str:
+        names = []
+        for k, value in enumerate(sorted(values)):
+            params[f"{name}{k}"] = value
+            names.append(f":{name}{k}")
+        return f"{column} IN ({', '.join(names)})"
+
+    if filters.counties:
+        clauses.append(among("o.county", "county", list(filters.counties)))
+    if filters.units:
+        clauses.append(among("o.unit", "unit", list(filters.units)))
+    if filters.levels:
+        clauses.append(among("o.level", "level", [v.value for v in filters.levels]))
+    if filters.measures:
+        clauses.append(among("o.measure", "measure", list(filters.measures)))
+    if filters.owners:
+        names = among("o.owner", "owner", list(filters.owners))
+        addresses = among("coalesce(t.owner_address, '')", "address", list(filters.owners))
+        clauses.append(
+            f"({names} OR EXISTS (SELECT 1 FROM tasks t WHERE t.file = o.file "
+            f"AND t.seq = o.seq AND {addresses}))"
+        )
+    if states and filters.states:
+        clauses.append(among(f"({STATE_SQL})", "state", [s.value for s in filters.states]))
+    return " AND ".join(clauses), params
+
+
+def days_of(as_of: dt.date, soon: int) -> dict[str, str]:
+    return {"as_of": as_of.isoformat(), "horizon": shift(as_of, soon).isoformat()}
+
+
+# --- rollup ---------------------------------------------------------------------------
+
+
+def can_roll_up(by: By) -> bool:
+    return by in _GROUP
+
+
+def rollup_standings(
+    index: Index,
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    compare: dt.date,
+    soon: int,
+    filters: Filters,
+    by: By = By.COUNTY,
+    sort: Sort | None = None,
+) -> tuple[Rollup, Standings]:
+    """trend.rollup_standings, from the occurrence table (by county, level or measure)."""
+    if compare > as_of:
+        raise ValueError(f"the compare day {compare} comes after the report day {as_of}")
+    conn = index.conn
+    where, params = where_of(filters)
+    params |= days_of(as_of, soon) | {"compare": compare.isoformat()}
+    sql = f"""SELECT g, measure, min(place), count(*),
+        sum(state IN ('done', 'done_late')), sum(state = 'done_late'), sum(state = 'overdue'),
+        sum(state = 'due_soon'), sum(postponed), sum(due <= :as_of),
+        sum(due <= :compare), sum(past IN ('done', 'done_late')), sum(past = 'done_late'),
+        sum(past = 'overdue')
+    FROM (SELECT {_GROUP[by]} AS g, o.measure AS measure, {_PLACE} AS place,
+            {STATE_SQL} AS state, {_THEN_SQL} AS past,
+            o.postponed_from IS NOT NULL AS postponed, o.due AS due
+        FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {where})
+    GROUP BY g, measure ORDER BY min(place)"""
+    tallies: dict[str, list[int]] = {}
+    measures: dict[str, dict[str, list[int]]] = {}
+    for g, measure, _place, *counts in conn.execute(sql, params):
+        measures.setdefault(g, {})[measure] = counts
+        tally = tallies.setdefault(g, [0] * len(counts))
+        for k, value in enumerate(counts):
+            tally[k] += value
+    units, total_units = _units(index, filters, by, where, params)
+    view = _view(index, filters, campaign, where, params)
+    rows = []
+    for key, name, county, expected in _frame(view, by):
+        tally = tallies.get(key, [0] * 11)
+        rows.append(
+            Row(
+                key,
+                name,
+                units.get(key, 0),
+                Counts(*tally[:6]),
+                expected,
+                county,
+                {m: Counts(*t[:6]) for m, t in measures.get(key, {}).items()},
+            )
+        )
+    result = finish(by, rows, total_units, sort=sort)
+    return result, _standings(result, tallies, campaign, as_of, compare)
+
+
+def _frame(view: Campaign, by: By) -> list[tuple[str, str, str | None, int | None]]:
+    """The rows shown even when empty, as rollup's: key, name, county, expected units."""
+    if by is By.COUNTY:
+        return [(c.code, c.name, c.code, c.expected_units) for c in view.counties]
+    if by is By.MEASURE:
+        return [(m.key, m.name, None, None) for m in view.measures]
+    return [(level.value, level.value, None, None) for level in Level]
+
+
+def _units(
+    index: Index, filters: Filters, by: By, where: str, params: dict[str, Any]
+) -> tuple[dict[str, int], int]:
+    """Units per row and in all, as rollup counts them."""
+    conn = index.conn
+    if by is By.COUNTY:
+        # Every kept unit counts in its county, even with no selected task.
+        sql = _kept_units(filters, where, "u.county, count(*)") + " GROUP BY u.county"
+        found = dict(conn.execute(sql, params | _unit_where(filters)[1]).fetchall())
+        return found, sum(found.values())
+    sql = f"""SELECT {_GROUP[by]}, count(DISTINCT o.file) FROM occurrences o
+        JOIN temp.run r ON r.file = o.file WHERE {where}"""
+    found = dict(conn.execute(sql + " GROUP BY 1", params).fetchall())
+    total = conn.execute(sql.replace(f"{_GROUP[by]}, ", "", 1), params).fetchone()[0]
+    return found, total
+
+
+def _unit_where(filters: Filters) -> tuple[str, dict[str, Any]]:
+    """Filters.keep_unit over units ``u``."""
+    clauses, params = ["1"], {}
+    for column, name, values in (
+        ("u.county", "ucounty", sorted(filters.counties)),
+        ("u.id", "uunit", sorted(filters.units)),
+        ("u.level", "ulevel", sorted(v.value for v in filters.levels)),
+    ):
+        if values:
+            names = []
+            for k, value in enumerate(values):
+                params[f"{name}{k}"] = value
+                names.append(f":{name}{k}")
+            clauses.append(f"{column} IN ({', '.join(names)})")
+    return " AND ".join(clauses), params
+
+
+def _view(
+    index: Index, filters: Filters, campaign: Campaign, where: str, params: dict[str, Any]
+) -> Campaign:
+    """Filters.view: chosen units bring their counties (those kept, as rollup.select keeps)."""
+    narrowed = filters.view(campaign, ())
+    if not filters.units:
+        return narrowed
+    sql = _kept_units(filters, where, "DISTINCT u.county")
+    unit_params = _unit_where(filters)[1]
+    counties = set(filters.counties)
+    counties |= {c for (c,) in index.conn.execute(sql, params | unit_params)}
+    return replace(
+        narrowed,
+        counties=tuple(c for c in campaign.counties if not counties or c.code in counties),
+    )
+
+
+def _kept_units(filters: Filters, where: str, what: str) -> str:
+    """The units rollup.select keeps: by county, id and level, and under an owner or
+    measure filter only those with a selected task."""
+    unit_where = _unit_where(filters)[0]
+    sql = f"SELECT {what} FROM units u JOIN temp.run r ON r.file = u.file WHERE {unit_where}"
+    if filters.owners or filters.measures:
+        sql += f" AND EXISTS (SELECT 1 FROM occurrences o WHERE o.file = u.file AND {where})"
+    return sql
+
+
+def _standings(
+    result: Rollup,
+    tallies: Mapping[str, list[int]],
+    campaign: Campaign,
+    as_of: dt.date,
+    compare: dt.date,
+) -> Standings:
+    """trend.standings over the counted rows: their points on the compare and report days."""
+    days = (compare, as_of) if compare < as_of else (as_of,)
+    empty = [0] * 11
+
+    def series(key: str, t: list[int]) -> Series:
+        tasks, done, late, overdue = t[0], t[1], t[2], t[3]
+        then = (t[7], t[8], t[9], t[10])  # due, done, done late, overdue on the compare day
+        now = (t[6], done, late, overdue)
+        due, done_, late_, overdue_ = (
+            (a, b) if len(days) == 2 else (b,) for a, b in zip(then, now, strict=True)
+        )
+        return Series(key, days, tasks, due, done_, late_, overdue_)
+
+    rows = [series(r.key, list(tallies.get(r.key, empty))) for r in result.rows]
+    counted = [tallies.get(r.key, empty) for r in result.rows]
+    total = [sum(column) for column in zip(*counted, strict=True)]
+    lights = campaign.lights
+    now, then = ranks(rows), ranks(rows, 0)
+    found = {
+        s.key: Standing(s.last, s.last.light(lights), now.get(s.key), then.get(s.key)) for s in rows
+    }
+    last: Point = series("total", total or empty).last
+    return Standings(compare, lights, found, Standing(last, last.light(lights), None, None))

@@ -1,0 +1,209 @@
+"""status and rollup read from the index's occurrence table print what the units' path prints.
+
+A warm run (every file in the index) counts in SQL and makes only the listed items; each
+is checked here against a run with --no-cache, which builds every unit from its file
+and expands its occurrences in Python, on a generated campaign with repeating tasks and
+postponements, on days across the campaign, with every filter; and the index must be
+the one that answered (else the comparison would prove nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from checklist import indexed
+from checklist.load.cache import cache_root
+from conftest import REPO, Result
+
+OLD = 1_600_000_000  # an mtime long past: the file is not "racily clean"
+DAYS = ("2023-09-01", "2023-10-15", "2023-11-20", "2024-01-31")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated") / "city"
+    script = REPO / "benchmarks" / "generate.py"
+    command = [sys.executable, str(script), "--units", "40", "--seed", "11", str(root)]
+    subprocess.run(command, check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture
+def city(generated: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "city"
+    shutil.copytree(generated, root)
+    for path in root.rglob("*.toml"):
+        os.utime(path, (OLD, OLD))
+    return root
+
+
+@pytest.fixture
+def answered(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each run's scope was read from the index, in order."""
+    found: list[bool] = []
+    real = indexed.open_index
+
+    def spy(*args: object, **kwargs: object) -> indexed.Index | None:
+        index = real(*args, **kwargs)  # type: ignore[arg-type]
+        found.append(index is not None)
+        return index
+
+    monkeypatch.setattr(indexed, "open_index", spy)
+    return found
+
+
+def _same(cli: Callable[..., Result], answered: list[bool], *args: str) -> Result:
+    """A warm run equals a run without the index, and the index answered it."""
+    afresh = cli(*args, "--no-cache")
+    warm = cli(*args)
+    assert answered, args
+    assert answered[-1], args
+    assert (warm.code, warm.out, warm.err) == (afresh.code, afresh.out, afresh.err), args
+    return warm
+
+
+def _values(cli: Callable[..., Result], city: Path) -> tuple[list[str], list[str], list[str]]:
+    """Some counties, unit ids and owners (names and addresses) of the campaign."""
+    units = json.loads(cli("rollup", city, "--by", "unit", "--format", "json", "--no-cache").out)
+    tasks = json.loads(cli("status", city, "--all", "--format", "json", "--no-cache").out)
+    counties = sorted({row["county"] for row in units["rows"] if row["units"]})
+    owners = sorted({t["owner"] for t in tasks["tasks"]})
+    addresses = sorted({t["owner_address"] for t in tasks["tasks"] if t["owner_address"]})
+    return counties, [row["key"] for row in units["rows"]], [*owners[:2], *addresses[:1]]
+
+
+def _cases(counties: list[str], units: list[str], owners: list[str]) -> Iterator[tuple[str, ...]]:
+    yield ()
+    yield ("--county", counties[0])
+    yield ("--county", counties[0], "--county", counties[-1], "--level", "county")
+    yield ("--unit", units[0], "--unit", units[-1])
+    yield ("--owner", owners[0])
+    yield ("--owner", owners[-1], "--measure", "study")
+    yield ("--measure", "study", "--measure", "research")
+    yield ("--level", "township")
+    yield ("--unit", units[1], "--measure", "development")
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_rollup_from_the_index_is_rollup_from_the_units(
+    cli, answered: list[bool], city: Path, day: str
+) -> None:
+    counties, units, owners = _values(cli, city)
+    assert cli("rollup", city).code == 0  # fills the index
+    for case in _cases(counties, units, owners):
+        for by in ("county", "level", "measure"):
+            base = ("rollup", city, "--as-of", day, "--by", by, *case)
+            _same(cli, answered, *base, "--format", "json", "--measures")
+            _same(cli, answered, *base, "--format", "csv", "--measures", "--sort", "overdue")
+        _same(cli, answered, "rollup", city, "--as-of", day, "--lights", "--rank", *case)
+        _same(cli, answered, "rollup", city, "--as-of", day, "--compare", day, "--rank", *case)
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_status_from_the_index_is_status_from_the_units(
+    cli, answered: list[bool], city: Path, day: str
+) -> None:
+    counties, units, owners = _values(cli, city)
+    assert cli("status", city).code == 0  # fills the index
+    for case in _cases(counties, units, owners):
+        base = ("status", city, "--as-of", day, *case)
+        _same(cli, answered, *base)
+        _same(cli, answered, *base, "--soon", "10", "--format", "json", "--fail-on-overdue")
+        _same(cli, answered, *base, "--all", "--format", "csv")
+        _same(
+            cli, answered, *base, "--state", "done_late", "--state", "open", "--format", "markdown"
+        )
+
+
+def test_the_examples_from_the_index(cli, answered: list[bool], tmp_path: Path) -> None:
+    root = tmp_path / "zhengzhou"
+    shutil.copytree(REPO / "examples" / "zhengzhou", root)
+    # A file with errors is counted out by the index as by the units' path.
+    broken = root / "units" / "broken.toml"
+    broken.write_text('[unit]\nid = "broken"\nname = 3\n', encoding="utf-8")
+    for path in root.rglob("*.toml"):
+        os.utime(path, (OLD, OLD))
+    assert cli("rollup", root).code == 0
+    warm = _same(cli, answered, "rollup", root, "--measures")
+    assert warm.err.startswith("1 file(s) with problems were left out")
+    _same(cli, answered, "status", root, "--soon", "7")
+    _same(cli, answered, "rollup", root, "--by", "measure", "--format", "json", "--measures")
+
+
+def _store() -> Path:
+    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
+    return stored
+
+
+def test_a_damaged_occurrence_is_a_miss_and_is_written_again(
+    cli, answered: list[bool], city: Path
+) -> None:
+    args = ("rollup", city, "--format", "json")
+    afresh = cli(*args, "--no-cache")
+    assert cli(*args).code == 0
+    conn = sqlite3.connect(_store())
+    try:
+        # An overdue occurrence becomes done: a count would change if it were served.
+        changed = conn.execute(
+            "UPDATE occurrences SET done = '2023-01-01' WHERE rowid IN "
+            "(SELECT rowid FROM occurrences WHERE done IS NULL LIMIT 1)"
+        )
+        conn.commit()
+    except sqlite3.OperationalError:  # WITHOUT ROWID: by its key instead
+        file, seq, n = conn.execute(
+            "SELECT file, seq, n FROM occurrences WHERE done IS NULL LIMIT 1"
+        ).fetchone()
+        changed = conn.execute(
+            "UPDATE occurrences SET done = '2023-01-01' WHERE file = ? AND seq = ? AND n = ?",
+            (file, seq, n),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    assert changed.rowcount == 1
+    answered.clear()
+    damaged = cli(*args)
+    assert answered == [False]  # the damage was found: the units' path answered
+    assert damaged.out == afresh.out
+    again = cli(*args)
+    assert answered == [False, True]  # the file was checked and written again
+    assert again.out == afresh.out
+
+
+def test_a_damaged_listed_unit_is_a_miss(cli, answered: list[bool], city: Path) -> None:
+    args = ("status", city, "--all", "--format", "json")
+    afresh = cli(*args, "--no-cache")
+    assert cli(*args).code == 0
+    conn = sqlite3.connect(_store())
+    try:
+        conn.execute("UPDATE units SET name = 'forged'")
+        conn.commit()
+    finally:
+        conn.close()
+    assert cli(*args).out == afresh.out
+    assert "forged" not in cli(*args).out
+    assert answered[-1]  # every unit written again: the index answers once more
+
+
+def test_an_edited_file_is_read_by_the_units_path_then_indexed(
+    cli, answered: list[bool], city: Path
+) -> None:
+    args = ("rollup", city, "--format", "json")
+    assert cli(*args).code == 0
+    unit = sorted(city.rglob("*.toml"))[-1]
+    unit.write_text(unit.read_text(encoding="utf-8").replace("done = ", "# done = "), "utf-8")
+    os.utime(unit, (OLD + 5, OLD + 5))
+    answered.clear()
+    edited = cli(*args)
+    assert answered == [False]
+    assert edited.out == cli(*args, "--no-cache").out
+    _same(cli, answered, *args)
