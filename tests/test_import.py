@@ -69,6 +69,12 @@ def test_a_day_is_read_from_every_form(cell: object, day: dt.date) -> None:
             "数字 45230.5 不是日期(Excel 的日期是从 1900 年起的整天数)",
         ),
         (-3, "the number -3 is not a day (as a date, Excel counts whole days from 1900)", None),
+        (  # no calendar has a year 0: once an internal error
+            "0000-01-01",
+            "'0000-01-01' is not a date; write it as 2023-10-31, 2023/10/31, 2023.10.31 or "
+            "2023年10月31日, or make the cell a date",
+            None,
+        ),
         (
             True,
             "'TRUE' is not a date; write it as 2023-10-31, 2023/10/31, 2023.10.31 or "

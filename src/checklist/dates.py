@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 import re
@@ -15,6 +16,17 @@ _RELATIVE = re.compile(r"^([+-])(\d+)([dw])$")
 # a retention window) would leave the calendar, and no campaign is there anyway.
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2999, 12, 31)
+
+
+def days_in_month(year: int, month: int) -> int | None:
+    """How many days ``month`` of ``year`` has; None when there is no such month.
+
+    The one rule every "that date does not exist" message states, whatever the year
+    (0000 included, which datetime cannot hold).
+    """
+    if not 1 <= month <= 12:
+        return None
+    return calendar.monthrange(year, month)[1] if year >= 1 else 31
 
 
 def shift(day: dt.date, days: int) -> dt.date:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checklist.dates import days_in_month
 from checklist.errors import UsageError
 from checklist.i18n import Lang, t
 from checklist.load.source import display
@@ -147,15 +148,17 @@ def day_of(cell: Cell) -> dt.date | Reason:
     if not match:
         return Reason("import.date.not", (("value", _short(text)),))
     year, month, day = (int(part) for part in match.groups())
-    if not 1 <= month <= 12:
+    last = days_in_month(year, month)
+    if last is None:
         return Reason("import.date.month", (("value", text), ("month", month)))
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    if not 1 <= day <= last:
         return Reason(
             "import.date.day", (("value", text), ("year", year), ("month", month), ("days", last))
         )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # the year 0000, which no calendar day has
+        return Reason("import.date.not", (("value", _short(text)),))
 
 
 def _short(text: str) -> str:

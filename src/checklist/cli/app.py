@@ -288,22 +288,15 @@ def _campaign_lang(argv: Sequence[str]) -> str | None:
     """
     import tomllib
 
-    from checklist.load.campaign import CONFIG_NAME
+    from checklist.load.campaign import declared_lang, find_config
     from checklist.load.source import decode, read
 
     try:
         config, first = _config_and_first_path(argv)
-        if config is None:
-            start = (first or Path()).absolute()
-            folders = (start, *start.parents) if start.is_dir() else start.parents
-            config = next((f / CONFIG_NAME for f in folders if (f / CONFIG_NAME).is_file()), None)
-        if config is None:
-            return None
-        table = tomllib.loads(decode(read(config))).get("campaign")
-        lang = table.get("lang") if isinstance(table, dict) else None
-    except Exception:  # the error being reported matters, not this one
+        found = config or find_config([first or Path()])
+        return declared_lang(tomllib.loads(decode(read(found))))
+    except Exception:  # none found, unreadable, broken: the error being reported matters
         return None
-    return lang if lang in ("zh", "en") else None
 
 
 def _config_and_first_path(argv: Sequence[str]) -> tuple[Path | None, Path | None]:

@@ -83,12 +83,15 @@ def load_campaign(path: Path) -> Campaign:
         findings.extend(check(clean))
     problems = pinpoint(findings, text=text, file=file)
     if findings:
-        raise ConfigError(f"{file} has problems", problems, lang=_lang(doc), zh=f"{file} 有问题")
+        raise ConfigError(
+            f"{file} has problems", problems, lang=declared_lang(doc), zh=f"{file} 有问题"
+        )
     return _build(clean, path)
 
 
-def _lang(doc: dict[str, Any]) -> str | None:
-    """The language a broken campaign.toml asks for, if it says so plainly."""
+def declared_lang(doc: dict[str, Any]) -> str | None:
+    """The language a campaign.toml asks for, if it says so plainly: read even from a
+    broken one, whose problems are then reported in it."""
     table = doc.get("campaign")
     lang = table.get("lang") if isinstance(table, dict) else None
     return lang if lang in ("zh", "en") else None

@@ -33,42 +33,39 @@ _QUOTED_DATE = re.compile(
 )
 
 
-def show(value: Any) -> str:
-    """Describe a value for a message, quoting at most a short piece of it."""
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {quote(value)}"
-    if isinstance(value, dt.datetime):
-        return f"the date-time {value.isoformat()}"
-    if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, dt.time):
-        return f"the time {value.isoformat()}"
-    if isinstance(value, list):
-        return "a list"
-    return "a table"
+def show(value: Any, *, zh: bool = False) -> str:
+    """Describe a value for a message (``zh``: for a clerk who reads Chinese), quoting at
+    most a short piece of it."""
+    kind, shown = _shown(value)
+    english, chinese = _SHOWN[kind]
+    return (chinese if zh else english).format(shown)
 
 
-def show_zh(value: Any) -> str:
-    """``show`` for a clerk who reads Chinese."""
+_SHOWN = {
+    "boolean": ("the boolean {}", "是/否值 {}"),
+    "number": ("the number {}", "数字 {}"),
+    "text": ("the text {}", "文字 {}"),
+    "date-time": ("the date-time {}", "日期时间 {}"),
+    "date": ("the date {}", "日期 {}"),
+    "time": ("the time {}", "时间 {}"),
+    "list": ("a list", "一个列表"),
+    "table": ("a table", "单独的一栏"),
+}
+
+
+def _shown(value: Any) -> tuple[str, str]:
+    """What kind of value this is, and how it is written in a message."""
     if isinstance(value, bool):
-        return f"是/否值 {str(value).lower()}"
+        return "boolean", str(value).lower()
     if isinstance(value, int | float):
-        return f"数字 {value}"
+        return "number", str(value)
     if isinstance(value, str):
-        return f"文字 {quote(value)}"
+        return "text", quote(value)
     if isinstance(value, dt.datetime):
-        return f"日期时间 {value.isoformat()}"
-    if isinstance(value, dt.date):
-        return f"日期 {value.isoformat()}"
-    if isinstance(value, dt.time):
-        return f"时间 {value.isoformat()}"
-    if isinstance(value, list):
-        return "一个列表"
-    return "单独的一栏"
+        return "date-time", value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return ("date" if isinstance(value, dt.date) else "time"), value.isoformat()
+    return ("list" if isinstance(value, list) else "table"), ""
 
 
 def table_name_zh(path: KeyPath) -> str:
@@ -308,7 +305,7 @@ def _wrong_type(value: Any, field: Field, path: KeyPath) -> Finding:
         hint = f'put it in quotes: {name} = "{shown}"'
         zh_hint = f'加上引号:{name} = "{shown}"'
     message = f'"{name}" must be {_EXPECTED[field.kind]}, not {show(value)}'
-    zh = f"{_name_zh(path)} 应该写成{_EXPECTED_ZH[field.kind]},现在写的是{show_zh(value)}"
+    zh = f"{_name_zh(path)} 应该写成{_EXPECTED_ZH[field.kind]},现在写的是{show(value, zh=True)}"
     return Finding("E103", message, path, on_value=True, hint=hint, zh=zh, zh_hint=zh_hint)
 
 

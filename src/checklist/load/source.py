@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from checklist.dates import days_in_month
 from checklist.load.source_zh import SAID, date_problem_zh, os_reason_zh, syntax_zh
 from checklist.rules.registry import Finding
 
@@ -383,9 +384,9 @@ def _nonexistent_date(text: str, line: int, column: int) -> Finding | None:
 
 def date_problem(year: int, month: int, day: int) -> str | None:
     """Say why year-month-day does not exist, or None when it does."""
-    if not 1 <= month <= 12:
+    days = days_in_month(year, month)
+    if days is None:
         return f"there is no month {month}"
-    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
     if not 1 <= day <= days:
         return f"{calendar.month_name[month]} {year} has {days} days"
     return None

@@ -4,11 +4,11 @@ system's words, and the dates that do not exist."""
 from __future__ import annotations
 
 import ast
-import calendar
 import errno
 import re
 from typing import Any
 
+from checklist.dates import days_in_month
 from checklist.words import quote
 
 # What the system says when a file cannot be opened, in a clerk's words.
@@ -184,9 +184,9 @@ def syntax_zh(message: str) -> str:
 
 def date_problem_zh(year: int, month: int, day: int) -> str | None:
     """``date_problem`` for a clerk who reads Chinese."""
-    if not 1 <= month <= 12:
+    days = days_in_month(year, month)
+    if days is None:
         return f"没有 {month} 月"
-    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
     if not 1 <= day <= days:
         return f"{year} 年 {month} 月只有 {days} 天"
     return None

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
-from checklist.render.table import Mark
+from checklist.render.report import row_mark, row_name
 from checklist.render.xlsx import Field, Kind, Sheet, Value
-from checklist.rollup import By, Counts, Rollup, Row
+from checklist.rollup import By, Counts, Rollup
 
 if TYPE_CHECKING:
     from checklist.trend import Standing, Standings
@@ -67,7 +67,7 @@ def rollup_sheet(
     rows, marks = [], []
     for row in (*result.rows, result.total):
         is_total = row is result.total
-        cells: list[Value] = [_row_name(row, by, lang)]
+        cells: list[Value] = [row_name(row, by, lang)]
         if by is By.COUNTY:
             cells.insert(0, None if is_total else row.key)
         if by is By.UNIT:
@@ -88,15 +88,7 @@ def rollup_sheet(
                 cells += [mc.done, mc.tasks, mc.overdue]
         cells.append(t("worst", lang) if row.worst else None)
         rows.append(tuple(cells))
-        marks.append(
-            Mark.TOTAL
-            if is_total
-            else Mark.BAD
-            if row.worst
-            else Mark.WARN
-            if row.missing_units
-            else Mark.NONE
-        )
+        marks.append(row_mark(row, total=is_total))
     return Sheet(name, tuple(fields), tuple(rows), tuple(marks))
 
 
@@ -106,14 +98,6 @@ def _standing_cells(standing: Standing | None, lang: Lang) -> list[Value]:
     behind = None if point is None or point.behind is None else float(point.behind)
     light = t(f"light.{standing.light}", lang) if standing and standing.light else None
     return [expected, behind, light]
-
-
-def _row_name(row: Row, by: By, lang: Lang) -> str:
-    if row.key == "total" and row.name == "total":
-        return t("total", lang)
-    if by is By.LEVEL:
-        return t(f"level.{row.key}", lang)
-    return row.name
 
 
 # --- tasks ------------------------------------------------------------------------

@@ -192,12 +192,22 @@ _ROLLUP_GIVE_WAY = {
 _MEASURE_GIVE_WAY = 100
 
 
-def _row_name(row: Row, by: By, lang: Lang) -> str:
+def row_name(row: Row, by: By, lang: Lang) -> str:
+    """A roll-up row's name as shown: the total and the levels in words of ``lang``."""
     if row.key == "total" and row.name == "total":
         return t("total", lang)
     if by is By.LEVEL:
         return t(f"level.{row.key}", lang)
     return row.name
+
+
+def row_mark(row: Row, *, total: bool) -> Mark:
+    """How a roll-up row stands out: the total, the worst rows, then those missing units."""
+    if total:
+        return Mark.TOTAL
+    if row.worst:
+        return Mark.BAD
+    return Mark.WARN if row.missing_units else Mark.NONE
 
 
 def rollup_table(
@@ -255,7 +265,7 @@ def rollup_table(
     rows, marks = [], []
     for row in (*result.rows, result.total):
         is_total = row is result.total
-        cells = [_row_name(row, by, lang)]
+        cells = [row_name(row, by, lang)]
         if by is By.COUNTY:
             cells.insert(0, "" if is_total else row.key)
         if by is By.UNIT:
@@ -288,15 +298,7 @@ def rollup_table(
             cells += [_measure_cell(row.measures.get(m.key, Counts())) for m in campaign.measures]
         cells.append(t("worst", lang) if row.worst else "")
         rows.append(tuple(cells))
-        marks.append(
-            Mark.TOTAL
-            if is_total
-            else Mark.BAD
-            if row.worst
-            else Mark.WARN
-            if row.missing_units
-            else Mark.NONE
-        )
+        marks.append(row_mark(row, total=is_total))
     title = t("rollup.title", lang, by=t(by.value, lang), as_of=as_of.isoformat())
     return Table(tuple(columns), tuple(rows), tuple(marks), title, lang)
 
