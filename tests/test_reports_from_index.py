@@ -61,16 +61,13 @@ def answered(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return found
 
 
-def _same(
-    cli: Callable[..., Result], answered: list[bool], *args: str, index: bool = True
-) -> Result:
-    """A warm run equals a run without the index, and the index answered it (or, given
-    ``index=False``, was not asked: status lists long listings from the units)."""
+def _same(cli: Callable[..., Result], answered: list[bool], *args: str) -> Result:
+    """A warm run equals a run without the index, and the index answered it."""
     afresh = cli(*args, "--no-cache")
     before = len(answered)
     warm = cli(*args)
     asked = answered[before:]  # whether this run asked the index, and its answer
-    assert (bool(asked) and asked[-1]) is index, args
+    assert asked[-1:] == [True], args
     assert (warm.code, warm.out, warm.err) == (afresh.code, afresh.out, afresh.err), args
     return warm
 
@@ -124,9 +121,9 @@ def test_status_from_the_index_is_status_from_the_units(
         _same(cli, answered, *base, "--format", "json", "--fail-on-overdue")
         _same(cli, answered, *base, "--format", "csv")
         long = ("--state", "done_late", "--state", "open", "--format", "markdown")
-        _same(cli, answered, *base, "--soon", "10", "--format", "json", index=False)
-        _same(cli, answered, *base, "--all", "--format", "csv", index=False)
-        _same(cli, answered, *base, *long, index=False)
+        _same(cli, answered, *base, "--soon", "10", "--format", "json")
+        _same(cli, answered, *base, "--all", "--format", "csv")
+        _same(cli, answered, *base, *long)
 
 
 def test_the_examples_from_the_index(cli, answered: list[bool], tmp_path: Path) -> None:
@@ -141,7 +138,7 @@ def test_the_examples_from_the_index(cli, answered: list[bool], tmp_path: Path) 
     warm = _same(cli, answered, "rollup", root, "--measures")
     assert warm.err.startswith("1 file(s) with problems were left out")
     _same(cli, answered, "status", root)
-    _same(cli, answered, "status", root, "--soon", "7", index=False)
+    _same(cli, answered, "status", root, "--soon", "7")
     _same(cli, answered, "rollup", root, "--by", "measure", "--format", "json", "--measures")
 
 
@@ -185,19 +182,44 @@ def test_a_damaged_occurrence_is_a_miss_and_is_written_again(
     assert again.out == afresh.out
 
 
-def test_a_damaged_listed_unit_is_a_miss(cli, answered: list[bool], city: Path) -> None:
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "UPDATE units SET name = 'forged'",
+        "UPDATE tasks SET title = 'forged'",  # every task: the listed ones among them
+        "UPDATE tasks SET owner_name = 'forged' WHERE done = ''",
+    ],
+)
+def test_a_damaged_listed_unit_or_task_is_a_miss(
+    cli, answered: list[bool], city: Path, forgery: str
+) -> None:
     args = ("status", city, "--format", "json")
     afresh = cli(*args, "--no-cache")
     assert cli(*args).code == 0
     conn = sqlite3.connect(_store())
     try:
-        conn.execute("UPDATE units SET name = 'forged'")
+        conn.execute(forgery)
         conn.commit()
     finally:
         conn.close()
+    forged = _forged()
+    assert forged > 0
     assert cli(*args).out == afresh.out
+    assert _forged() < forged  # checked afresh and written again
     assert "forged" not in cli(*args).out
     assert answered[-1]  # every unit written again: the index answers once more
+
+
+def _forged() -> int:
+    conn = sqlite3.connect(_store())
+    try:
+        sql = "SELECT count(*) FROM {} WHERE 'forged' IN ({})"
+        return sum(
+            conn.execute(sql.format(table, columns)).fetchone()[0]
+            for table, columns in (("units", "name"), ("tasks", "title, owner_name"))
+        )
+    finally:
+        conn.close()
 
 
 def test_an_edited_file_is_read_by_the_units_path_then_indexed(

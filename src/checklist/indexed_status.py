@@ -1,20 +1,26 @@
 """status from the index's occurrence table: the summary counted, only the listed items made.
 
-The listed items' units are made whole from their rows, each checked against its
-checksum, so an Item here is the one the units' path makes (indexed.py says when the
-index is read at all).
+A listed item's task and unit are made from their own rows, each checked against its
+checksum, so an Item here shows what the units' path's shows (indexed.py says when the
+index is read at all); its unit holds no tasks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from itertools import groupby
-from operator import itemgetter
 
 from checklist.filters import Filters
 from checklist.indexed import Index, days_of, where_of
-from checklist.load.rows import STATE_SQL, TASK_COLUMNS, UNIT_COLUMNS, digest, unit_of
-from checklist.model import Item, State, Unit
+from checklist.load.rows import (
+    STATE_SQL,
+    TASK_COLUMNS,
+    UNIT_COLUMNS,
+    digest,
+    task_of,
+    unit_of,
+)
+from checklist.load.rows import people as person_of
+from checklist.model import Item, State, Task, Unit
 from checklist.status import Summary
 
 
@@ -45,7 +51,8 @@ def status_items(
 ) -> list[Item]:
     """The selected items in the given states (None: all), as status.items makes them.
 
-    Their units are made from their checked rows, whole, as the units' path makes them.
+    Each item's task is made from its own row and its unit from the unit's row, each
+    checked against its checksum; the unit holds no tasks (rows.unit_of says why).
     """
     conn = index.conn
     where, params = where_of(filters, states=True)
@@ -56,64 +63,63 @@ def status_items(
     sql = f"""SELECT * FROM (SELECT o.file, o.seq, o.n, o.due, o.done, {STATE_SQL} AS state
         FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {where}) {chosen}"""
     rows = conn.execute(sql, params | days_of(as_of, soon)).fetchall()
-    units = _listed_units(index, sorted({r[0] for r in rows}))
+    units, tasks = _listed(index, sorted({(r[0], r[1]) for r in rows}))
     found = []
     for file_id, seq, n, due_text, done_text, state_text in rows:
-        unit = units[file_id]
-        state = State(state_text)
+        state = _STATES[state_text]
         due = dt.date.fromisoformat(due_text)
         done = dt.date.fromisoformat(done_text) if state in _DONE else None
         overdue = (as_of - due).days if state is State.OVERDUE else None
-        found.append(Item(unit, unit.tasks[seq], n, due, done, state, overdue))
+        found.append(Item(units[file_id], tasks[file_id, seq], n, due, done, state, overdue))
     return found
 
 
-def _listed_units(index: Index, file_ids: list[int]) -> dict[int, Unit]:
-    """The units of these files from their rows, each checked against its checksum."""
+def _listed(
+    index: Index, wanted: list[tuple[int, int]]
+) -> tuple[dict[int, Unit], dict[tuple[int, int], Task]]:
+    """The listed tasks and their units from their rows, each checked against its checksum."""
     conn = index.conn
     conn.execute("DROP TABLE IF EXISTS temp.listed")
-    conn.execute("CREATE TEMP TABLE listed (file INTEGER PRIMARY KEY)")
-    conn.executemany("INSERT INTO temp.listed VALUES (?)", [(f,) for f in file_ids])
+    conn.execute("CREATE TEMP TABLE listed (file, seq, PRIMARY KEY (file, seq)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO temp.listed VALUES (?, ?)", wanted)
     heads = ", ".join(f"u.{c.strip()}" for c in UNIT_COLUMNS.split(","))
     columns = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
-    checks = {
-        file_id: (display, check)
-        for file_id, display, check in conn.execute(
-            "SELECT f.id, f.display, f.unit_digest FROM temp.listed l JOIN files f ON f.id = l.file"
-        )
-    }
-    tasks = {
-        file_id: list(own)
-        for file_id, own in groupby(
-            conn.execute(
-                f"SELECT {columns} FROM temp.listed l JOIN tasks t ON t.file = l.file "
-                "ORDER BY t.file, t.seq"
-            ),
-            itemgetter(0),
-        )
-    }
     units: dict[int, Unit] = {}
-    damaged = []
-    for head in conn.execute(
-        f"SELECT {heads} FROM temp.listed l JOIN units u ON u.file = l.file ORDER BY u.file"
+    people = {}
+    damaged = set()
+    for *head, display, check in conn.execute(
+        # CROSS JOIN: the few listed rows lead, each looked up by its key.
+        f"""SELECT {heads}, f.display, u.row_digest FROM (SELECT DISTINCT file FROM temp.listed) l
+        CROSS JOIN files f ON f.id = l.file CROSS JOIN units u ON u.file = l.file"""
     ):
-        file_id = head[0]
-        parts = (head, tasks.get(file_id, []))
-        display, check = checks.get(file_id, ("", None))
         try:
-            if digest(parts) != check:
-                raise ValueError(file_id)
-            units[file_id] = unit_of(*parts, file=display)
+            if digest(tuple(head)) != check:
+                raise ValueError(head[0])
+            units[head[0]] = unit = unit_of(tuple(head), (), file=display)
+            people[head[0]] = person_of(unit.id)
         except (ValueError, TypeError, AttributeError):
-            damaged.append(file_id)
-    damaged += [f for f in file_ids if f not in units and f not in damaged]
+            damaged.add(head[0])
+    tasks: dict[tuple[int, int], Task] = {}
+    for *row, check in conn.execute(
+        f"""SELECT {columns}, t.row_digest FROM temp.listed l
+        CROSS JOIN tasks t ON t.file = l.file AND t.seq = l.seq"""
+    ):
+        file_id = row[0]
+        try:
+            if digest(tuple(row)) != check or file_id not in people:
+                raise ValueError(file_id)
+            tasks[file_id, row[1]] = task_of(row, people[file_id])
+        except (ValueError, TypeError, AttributeError):
+            damaged.add(file_id)
+    damaged |= {f for f, seq in wanted if (f, seq) not in tasks}
     if damaged:
-        index.store.forget(damaged)
-        raise DamagedError(damaged)
-    return units
+        index.store.forget(sorted(damaged))
+        raise DamagedError(sorted(damaged))
+    return units, tasks
 
 
 _DONE = (State.DONE, State.DONE_LATE)
+_STATES = {s.value: s for s in State}  # State(text) is slow, 170,000 times
 
 
 def status(

@@ -140,9 +140,7 @@ def status(
     target = workbook_target(ctx.params) if xlsx else output
     soon_days = DEFAULT_SOON_DAYS if soon is None else soon
     everything = everything or bool(state)
-    # From the index only when the listing is short (the overdue): a long one (--soon,
-    # --all) makes most units whole again and is slower that way (docs/performance.md).
-    scope = open_scope(ctx.params, indexed=soon is None and not everything)
+    scope = open_scope(ctx.params, indexed=True)
     if scope.index is not None:  # only the listed items are made; the summary is counted
         try:
             with scope.index:

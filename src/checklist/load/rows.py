@@ -13,7 +13,7 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from checklist.load.cache import Stamp
@@ -49,8 +49,8 @@ SCHEMA = (
     "ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built, digest, "
     "unit_digest, occurrence_digest)",
     f"CREATE TABLE problems ({PROBLEM_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
-    f"CREATE TABLE units ({UNIT_COLUMNS}, PRIMARY KEY (file)) WITHOUT ROWID",
-    f"CREATE TABLE tasks ({TASK_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
+    f"CREATE TABLE units ({UNIT_COLUMNS}, row_digest, PRIMARY KEY (file)) WITHOUT ROWID",
+    f"CREATE TABLE tasks ({TASK_COLUMNS}, row_digest, PRIMARY KEY (file, seq)) WITHOUT ROWID",
     f"CREATE TABLE occurrences ({OCCURRENCE_COLUMNS}, PRIMARY KEY (file, seq, n)) WITHOUT ROWID",
 )
 # A state on a report day, as status.classify gives it: ISO dates compare as text, and a
@@ -62,16 +62,16 @@ STATE_SQL = """CASE
     ELSE 'open'
 END"""
 # A file's occurrence rows as one text, made by SQL both when they are written and when a
-# report reads them (JSON arrays of their values, in order): its checksum is checked
-# without a Python object per row.
-OCCURRENCE_TEXT = f"json_group_array(json_array({OCCURRENCE_COLUMNS}))"
+# report reads them (JSON arrays of their values, in order), handed over as its UTF-8
+# bytes: its checksum is checked without a Python object per row, or a decoded string.
+OCCURRENCE_TEXT = f"CAST(json_group_array(json_array({OCCURRENCE_COLUMNS})) AS BLOB)"
 
 
-def text_digest(text: str | None) -> bytes | None:
+def text_digest(text: bytes | None) -> bytes | None:
     """The checksum of a file's occurrence rows as OCCURRENCE_TEXT writes them."""
     if text is None:
         return None
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return hashlib.blake2b(text, digest_size=16).digest()
 
 
 FILE_COLUMNS = (
@@ -86,8 +86,10 @@ def _insert(table: str, columns: str) -> str:
 
 INSERT_FILE = _insert("files", FILE_COLUMNS)
 INSERT_PROBLEM = _insert("problems", PROBLEM_COLUMNS)
-INSERT_UNIT = _insert("units", UNIT_COLUMNS)
-INSERT_TASK = _insert("tasks", TASK_COLUMNS)
+# A unit's and each task's row also carry their own checksum, so that a report can list
+# a few tasks of a unit, checked, without reading the unit whole (unit_digest).
+INSERT_UNIT = _insert("units", f"{UNIT_COLUMNS}, row_digest")
+INSERT_TASK = _insert("tasks", f"{TASK_COLUMNS}, row_digest")
 INSERT_OCCURRENCE = _insert("occurrences", OCCURRENCE_COLUMNS)
 
 
@@ -202,42 +204,54 @@ def _date(text: str) -> dt.date:
 
 
 def unit_of(head: Row, tasks: Iterable[Row], *, file: str) -> Unit:
-    """The unit build_unit made, from its rows; ValueError or TypeError if they make none."""
+    """The unit build_unit made, from its rows; ValueError or TypeError if they make none.
+
+    With no task rows, the unit of a report that lists a few of its tasks (made with
+    ``task_of``): it holds no tasks, so nothing can mistake it for the unit whole.
+    """
     _file, unit_id, name, county, level, contact_name, contact_address, note = head
-    people: dict[tuple[str, str | None], Person] = {}
+    person = people(unit_id)
+    built = tuple(task_of(r, person) for r in tasks)
+    contact = person(contact_name, contact_address)
+    return Unit(unit_id, name, county, Level(level), contact, built, file, note)
+
+
+def people(unit_id: str) -> Callable[[str, str | None], Person]:
+    """The unit's people: every one belongs to it, one record however often named."""
+    known: dict[tuple[str, str | None], Person] = {}
 
     def person(name: str, address: str | None) -> Person:
-        # Every person of a unit belongs to it, and is one record however often named.
-        found = people.get((name, address))
+        found = known.get((name, address))
         if found is None:
-            found = people[name, address] = Person(name, address, unit_id)
+            found = known[name, address] = Person(name, address, unit_id)
         return found
 
-    built = []
-    for r in tasks:
-        task = _new(Task)
-        _set(
-            task,
-            "__dict__",
-            {
-                "measure": r[2],
-                "index": r[3],
-                "title": r[4],
-                "owner": person(r[5], r[6]),
-                "due": _date(r[7]),
-                "done": tuple(map(_date, r[8].split())) if r[8] else (),
-                "repeat": r[9],
-                "until": r[10] and _date(r[10]),
-                "id": r[11],
-                "note": r[12],
-                "postponed_from": r[13] and _date(r[13]),
-                "postpone_reason": r[14],
-                "line": r[15],
-            },
-        )
-        built.append(task)
-    contact = person(contact_name, contact_address)
-    return Unit(unit_id, name, county, Level(level), contact, tuple(built), file, note)
+    return person
+
+
+def task_of(r: Row, person: Callable[[str, str | None], Person]) -> Task:
+    """A task from its row (TASK_COLUMNS), its owner made by the unit's ``person``."""
+    task = _new(Task)
+    _set(
+        task,
+        "__dict__",
+        {
+            "measure": r[2],
+            "index": r[3],
+            "title": r[4],
+            "owner": person(r[5], r[6]),
+            "due": _date(r[7]),
+            "done": tuple(map(_date, r[8].split())) if r[8] else (),
+            "repeat": r[9],
+            "until": r[10] and _date(r[10]),
+            "id": r[11],
+            "note": r[12],
+            "postponed_from": r[13] and _date(r[13]),
+            "postpone_reason": r[14],
+            "line": r[15],
+        },
+    )
+    return task
 
 
 @functools.lru_cache(maxsize=64)
@@ -275,8 +289,8 @@ def write_rows(
     parts = None if unit is None else unit_rows(file_id, unit)
     occurrences = None if unit is None else occurrence_rows(file_id, unit, campaign)
     if parts is not None and occurrences is not None:
-        conn.execute(INSERT_UNIT, parts[0])
-        conn.executemany(INSERT_TASK, parts[1])
+        conn.execute(INSERT_UNIT, (*parts[0], digest(parts[0])))
+        conn.executemany(INSERT_TASK, [(*task, digest(task)) for task in parts[1]])
         conn.executemany(INSERT_OCCURRENCE, occurrences)
     digests = (digest((row, problems)), parts and digest(parts))
     text = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
@@ -102,7 +102,7 @@ def fit(table: Table, width: int | None, *, plain: bool = False) -> Fit:
     """
     measure = plain_width if plain else rich_width
     natural = [
-        max([_width(printable(c.header)), *(_width(printable(c.screen(r[i]))) for r in table.rows)])
+        max([_shown(c.header)[1], *(_shown(c.screen(r[i]))[1] for r in table.rows)])
         for i, c in enumerate(table.columns)
     ]
     order = sorted(
@@ -212,12 +212,37 @@ def to_rich(table: Table, layout: Fit | None = None) -> RichTable:
     return grid
 
 
+# Printable ASCII and the wide characters of Chinese text (CJK punctuation, ideographs,
+# fullwidth forms): each wide one is three bytes of UTF-8, so the width is counted in C.
+# tests/test_table_width.py checks every one of them against rich's own width.
+_PLAIN_OR_WIDE = re.compile(
+    "[\x20-\x7e\u3000-\u3029\u3030-\u303e\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60]*"
+)
+
+
 def _width(text: str) -> int:
     if text.isascii():  # dates, numbers, codes: one cell per character
         return len(text)
+    if _PLAIN_OR_WIDE.fullmatch(text):  # names and titles: rich's loop per character is slow
+        return len(text) + (len(text.encode()) - len(text)) // 2
     from rich.cells import cell_len
 
     return cell_len(text)
+
+
+# Text as a table shows it (printable) and its width, by the text from the file: a city's
+# table repeats its counties, measures, dates and owners tens of thousands of times.
+_SHOWN: dict[str, tuple[str, int]] = {}
+
+
+def _shown(text: str) -> tuple[str, int]:
+    found = _SHOWN.get(text)
+    if found is None:
+        if len(_SHOWN) > 100_000:
+            _SHOWN.clear()
+        shown = printable(text)
+        found = _SHOWN[text] = (shown, _width(shown))
+    return found
 
 
 def _cut(text: str, limit: int) -> str:
@@ -234,30 +259,32 @@ def write_plain(table: Table, out: IO[str], layout: Fit | None = None) -> None:
     layout = layout or fit(table, None)
     keep, widths = layout.shown, layout.widths
     columns = [table.columns[k] for k in keep]
-    cells = [
-        [
-            _cut(printable(table.columns[k].screen(row[k])), w)
-            for k, w in zip(keep, widths, strict=True)
-        ]
-        for row in table.rows
-    ]
-    headers = [_cut(printable(c.header), w) for c, w in zip(columns, widths, strict=True)]
+    numeric = [c.numeric for c in columns]
 
-    def line(values: list[str]) -> str:
+    def line(values: Iterable[str]) -> str:
         parts = []
-        for value, width, column in zip(values, widths, columns, strict=True):
-            pad = " " * (width - _width(value))
-            parts.append(pad + value if column.numeric else value + pad)
+        for value, width, right in zip(values, widths, numeric, strict=True):
+            text, used = _shown(value)
+            if used > width:
+                text = _cut(text, width)
+                used = _width(text)
+            pad = " " * (width - used)
+            parts.append(pad + text if right else text + pad)
         return "  ".join(parts).rstrip()
 
+    rule = "  ".join("─" * w for w in widths).rstrip() + "\n"
+    lines = []
     if table.title:
-        out.write(printable(table.title) + "\n\n")
-    out.write(line(headers) + "\n")
-    out.write("  ".join("─" * w for w in widths).rstrip() + "\n")
-    for i, row in enumerate(cells):
+        lines.append(printable(table.title) + "\n\n")
+    lines += [line(c.header for c in columns) + "\n", rule]
+    for i, row in enumerate(table.rows):
         if table.mark(i) is Mark.TOTAL:
-            out.write("  ".join("─" * w for w in widths).rstrip() + "\n")
-        out.write(line(row) + "\n")
+            lines.append(rule)
+        lines.append(line(c.screen(row[k]) for c, k in zip(columns, keep, strict=True)) + "\n")
+        if len(lines) >= 4096:  # written in blocks: one write per line is slow on a pipe
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
 
 
 def write_markdown(table: Table, out: IO[str]) -> None:
