@@ -1,4 +1,4 @@
-"""status and rollup read from the index's occurrence table print what the units' path prints.
+"""status, rollup and trend from the index's occurrence table print what the units' path prints.
 
 A warm run (every file in the index) counts in SQL and makes only the listed items; each
 is checked here against a run with --no-cache, which builds every unit from its file
@@ -124,6 +124,20 @@ def test_status_from_the_index_is_status_from_the_units(
         _same(cli, answered, *base, "--soon", "10", "--format", "json")
         _same(cli, answered, *base, "--all", "--format", "csv")
         _same(cli, answered, *base, *long)
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_trend_from_the_index_is_trend_from_the_units(
+    cli, answered: list[bool], city: Path, day: str
+) -> None:
+    counties, units, owners = _values(cli, city)
+    assert cli("trend", city).code == 0  # fills the index
+    for case in _cases(counties, units, owners):
+        for by, every in (("county", "week"), ("level", "dekad"), ("measure", "day")):
+            base = ("trend", city, "--as-of", day, "--by", by, "--every", every, *case)
+            _same(cli, answered, *base, "--format", "json")
+            _same(cli, answered, *base, "--format", "csv")
+        _same(cli, answered, "trend", city, "--as-of", day, *case)
 
 
 def test_the_examples_from_the_index(cli, answered: list[bool], tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def _check(
     today = dates.as_of(as_of, timezone=campaign.timezone)
     found = unit_files(paths, campaign, follow_outside)
     checked = validate(
-        found.files,
+        found.names,
         campaign=campaign,
         today=today,
         cache=open_cache(campaign, no_cache),

@@ -73,10 +73,10 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     if indexed and cache is not None and not follow:
         from checklist.indexed import open_index
 
-        index = open_index(cache, found.files, today=today)
+        index = open_index(cache, found.names, today=today)
     if index is None:
         results = validate(
-            found.files, campaign=campaign, today=today, cache=cache, follow_outside=follow
+            found.names, campaign=campaign, today=today, cache=cache, follow_outside=follow
         ).results
         units = tuple(r.unit for r in results if r.unit is not None)
         skipped = len(results) - len(units)
@@ -121,7 +121,7 @@ def unit_files(paths: list[Path], campaign: Campaign, follow_outside: bool) -> F
     from checklist.load.discover import find
 
     found = find(paths, campaign, follow_outside=follow_outside)
-    if not found.files and not found.refused:
+    if not found.names and not found.refused:
         where = ", ".join(map(str, paths))
         raise ChecklistError(
             f"no unit files (*.toml) found in {where}",

@@ -90,21 +90,34 @@ def trend(
     Example: checklist trend --every dekad --format csv > trend.csv
     """
     from checklist.cli.scope import open_scope
+    from checklist.indexed import can_roll_up, trend_of
     from checklist.render.report import Page
     from checklist.render.trend import write_trend
     from checklist.rollup import By
     from checklist.trend import Every, campaign_trend
 
-    scope = open_scope(ctx.params)
-    result = campaign_trend(
-        scope.units,
-        campaign=scope.campaign,
-        as_of=scope.as_of,
-        filters=scope.filters,
-        by=By(by.value),
-        every=Every(every.value),
-    )
+    grouped, sampled = By(by.value), Every(every.value)
+    scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
+    if scope.index is None:
+        result = campaign_trend(
+            scope.units,
+            campaign=scope.campaign,
+            as_of=scope.as_of,
+            filters=scope.filters,
+            by=grouped,
+            every=sampled,
+        )
+    else:  # counted in SQL over the occurrence table
+        with scope.index:
+            result = trend_of(
+                scope.index,
+                campaign=scope.campaign,
+                as_of=scope.as_of,
+                filters=scope.filters,
+                by=grouped,
+                every=sampled,
+            )
     page = Page(scope.campaign, scope.lang, scope.as_of, 0, scope.skipped)
-    write_trend(result, sys.stdout, output_format, page, Every(every.value), wide=wide)
+    write_trend(result, sys.stdout, output_format, page, sampled, wide=wide)
     if scope.refused:
         raise typer.Exit(EXIT_PROBLEMS)
