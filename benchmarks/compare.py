@@ -30,6 +30,8 @@ COMMANDS = {
     "status --soon 7 (warm)": ["status", "--soon", "7"],
     "rollup (warm)": ["rollup"],
     "rollup --by measure --measures (warm)": ["rollup", "--by", "measure", "--measures"],
+    "trend (warm)": ["trend"],
+    "remind (warm)": ["remind"],
     "remind --format json (warm)": ["remind", "--format", "json"],
 }
 

@@ -1,4 +1,4 @@
-"""status, rollup and trend from the index's occurrence table print what the units' path prints.
+"""Reports from the index's occurrence table print what the units' path prints.
 
 A warm run (every file in the index) counts in SQL and makes only the listed items; each
 is checked here against a run with --no-cache, which builds every unit from its file
@@ -138,6 +138,18 @@ def test_trend_from_the_index_is_trend_from_the_units(
             _same(cli, answered, *base, "--format", "json")
             _same(cli, answered, *base, "--format", "csv")
         _same(cli, answered, "trend", city, "--as-of", day, *case)
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_remind_from_the_index_is_remind_from_the_units(
+    cli, answered: list[bool], city: Path, day: str
+) -> None:
+    counties, units, owners = _values(cli, city)
+    assert cli("remind", city).code == 0  # fills the index
+    for case in _cases(counties, units, owners):
+        base = ("remind", city, "--as-of", day, *case)
+        _same(cli, answered, *base)
+        _same(cli, answered, *base, "--format", "json")
 
 
 def test_the_examples_from_the_index(cli, answered: list[bool], tmp_path: Path) -> None:

@@ -60,8 +60,10 @@ def status_items(
     if states is not None:
         names = ", ".join(f"'{s.value}'" for s in sorted(states))
         chosen = f"WHERE state IN ({names})"
-    sql = f"""SELECT * FROM (SELECT o.file, o.seq, o.n, o.due, o.done, {STATE_SQL} AS state
-        FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {where}) {chosen}"""
+    # In the order the units' path makes them: files as found, tasks as written.
+    sql = f"""SELECT file, seq, n, due, done, state FROM (SELECT o.file, o.seq, o.n, o.due,
+        o.done, {STATE_SQL} AS state, r.pos FROM occurrences o JOIN temp.run r ON r.file = o.file
+        WHERE {where}) {chosen} ORDER BY pos, seq, n"""
     rows = conn.execute(sql, params | days_of(as_of, soon)).fetchall()
     units, tasks = _listed(index, sorted({(r[0], r[1]) for r in rows}))
     found = []

@@ -27,6 +27,8 @@ from checklist.errors import EXIT_PROBLEMS
 from checklist.i18n import Lang
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from checklist.cli.scope import Scope
     from checklist.remind.channels import Channel
     from checklist.remind.send import Outcome
@@ -86,9 +88,9 @@ def remind(
     from checklist.remind.channels import open_channels
     from checklist.render.remind import write_messages, write_undelivered
 
-    scope = open_scope(ctx.params)
+    scope = open_scope(ctx.params, indexed=True)
     language = _language(scope)
-    messages = _plan(scope, language)
+    scope, messages = _plan(ctx.params, scope, language)
     if not send:
         write_messages(messages, sys.stdout, output_format, as_of=scope.as_of, lang=language)
         if scope.refused:
@@ -121,15 +123,34 @@ def _language(scope: Scope) -> Lang:
     return scope.chosen_lang or (Lang(configured) if configured else scope.lang)
 
 
-def _plan(scope: Scope, lang: Lang) -> list[dict[str, Any]]:
-    """Tonight's messages, as the ledger and the JSON output keep them."""
+def _plan(
+    params: Mapping[str, Any], scope: Scope, lang: Lang
+) -> tuple[Scope, list[dict[str, Any]]]:
+    """Tonight's messages, as the ledger and the JSON output keep them.
+
+    Only the overdue and due-soon tasks can be in them: from the index, only those are
+    made. The scope comes back as used (the units', if the index's rows were damaged).
+    """
+    from checklist.cli.scope import open_scope
+    from checklist.indexed_status import DamagedError, status_items
+    from checklist.model import State
     from checklist.remind.plan import plan
     from checklist.remind.send import message_to_dict
 
     soon = max(scope.campaign.remind.advance_days, default=0)
-    selected = scope.items(soon=soon)
+    if scope.index is not None:
+        try:
+            with scope.index:
+                wanted = frozenset({State.OVERDUE, State.DUE_SOON})
+                selected = status_items(
+                    scope.index, as_of=scope.as_of, soon=soon, filters=scope.filters, states=wanted
+                )
+        except DamagedError:  # rows that fail their checksum: checked afresh
+            scope = open_scope(params)
+    if scope.index is None:
+        selected = scope.items(soon=soon)
     planned = plan(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
-    return [message_to_dict(m, scope.campaign) for m in planned]
+    return scope, [message_to_dict(m, scope.campaign) for m in planned]
 
 
 def _unreachable(messages: list[dict[str, Any]], channels: list[Channel]) -> Outcome:
