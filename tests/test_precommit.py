@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO, Result
 
-from checklist.load.check import UnitResult
+from checklist.load.result import UnitResult
 from checklist.load.validate import Report, for_commit
 from checklist.model import Problem, Severity
 

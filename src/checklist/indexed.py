@@ -24,7 +24,7 @@ from typing import Any
 from checklist.dates import shift
 from checklist.filters import Filters, filters_of
 from checklist.load.cache import stamp
-from checklist.load.check import UnitResult
+from checklist.load.result import UnitResult
 from checklist.load.rows import (
     OCCURRENCE_TEXT,
     STATE_SQL,

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from checklist.load.campaign import load_campaign
-from checklist.load.check import UnitResult, check_unit
+from checklist.load.check import check_unit
+from checklist.load.result import UnitResult
 from checklist.model import Campaign, Level
 
 REPO = Path(__file__).resolve().parents[2]

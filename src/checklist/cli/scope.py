@@ -57,7 +57,6 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     from checklist.filters import make_filters
     from checklist.i18n import choose_lang, t
     from checklist.load.campaign import find_config, load_campaign
-    from checklist.load.validate import validate
     from checklist.words import printable
 
     chosen = Lang(params["lang"].value) if params.get("lang") else None
@@ -75,6 +74,8 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
 
         index = open_index(cache, found.names, today=today)
     if index is None:
+        from checklist.load.validate import validate
+
         results = validate(
             found.names, campaign=campaign, today=today, cache=cache, follow_outside=follow
         ).results

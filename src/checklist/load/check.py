@@ -8,36 +8,17 @@ looks at more than one file.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from checklist.load.build import build_unit, unit_id_of
 from checklist.load.pinpoint import pinpoint
+from checklist.load.result import UnitResult
 from checklist.load.schema import unit_schema
 from checklist.load.shape import shape
 from checklist.load.source import BOM, SourceError, decode, parse
-from checklist.model import Campaign, Problem, Severity, Unit
+from checklist.model import Campaign, Severity
 from checklist.rules.context import Context, Entry, entries, good
-from checklist.rules.registry import Finding, KeyPath, unit_checks
-
-
-@dataclass(frozen=True)  # no slots: pickled by the ten thousand, see model.py
-class UnitResult:
-    """What checking one file found; ``unit`` is None when it has errors."""
-
-    file: str
-    unit: Unit | None
-    problems: tuple[Problem, ...]
-    unit_id: str | None = None  # known even when other parts of the file are broken
-    unit_id_path: KeyPath = ("unit",)
-    # The latest done date in the file: the only thing that makes a result depend on the
-    # day (the rules of registry.day_dependent_codes(): E207, done in the future), so a
-    # cached result holds while this is not after it.
-    last_done: dt.date | None = None
-
-    @property
-    def has_errors(self) -> bool:
-        return any(p.severity is Severity.ERROR for p in self.problems)
+from checklist.rules.registry import Finding, unit_checks
 
 
 def check_unit(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from checklist.errors import UsageError
 from checklist.load.campaign import CONFIG_NAME, find_config
-from checklist.load.check import UnitResult
 from checklist.load.pinpoint import pinpoint
+from checklist.load.result import UnitResult
 from checklist.load.source import display, inside, outside_finding
 from checklist.load.source_zh import os_reason_zh
 from checklist.model import Campaign

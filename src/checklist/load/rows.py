@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from checklist.load.cache import Stamp
-from checklist.load.check import UnitResult
+from checklist.load.result import UnitResult
 from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
 from checklist.recur import task_dates
 

@@ -35,7 +35,7 @@ from checklist.load.cache import (
     trusted_root,
     usable,
 )
-from checklist.load.check import UnitResult
+from checklist.load.result import UnitResult
 from checklist.load.rows import (
     BUILT,
     FILE_COLUMNS,

@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checklist.load.cache import Stamp, stamp
-from checklist.load.check import UnitResult, check_unit
+from checklist.load.check import check_unit
 from checklist.load.pinpoint import pinpoint
+from checklist.load.result import UnitResult
 from checklist.load.source import SourceError, decode, display, read
 from checklist.load.store import Store
 from checklist.model import Campaign, Problem, Severity

@@ -37,6 +37,21 @@ def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
     )
 
 
+def plain_stream(file: IO[str] | None = None) -> IO[str] | None:
+    """The stream (stdout by default) if rich would judge it no terminal, else None.
+
+    A pipe or cron gets plain text, for which rich is not even imported; anything rich
+    might call a terminal (a tty, FORCE_COLOR, TTY_COMPATIBLE) is left to rich to judge.
+    """
+    if os.environ.get("FORCE_COLOR") is not None or os.environ.get("TTY_COMPATIBLE"):
+        return None
+    stream = sys.stdout if file is None else file
+    try:
+        return None if stream.isatty() else stream
+    except (AttributeError, ValueError):  # no isatty, or closed: rich says no terminal too
+        return stream
+
+
 def tolerate_any_text() -> None:
     """Make stdout and stderr write every character, escaping what their encoding lacks.
 

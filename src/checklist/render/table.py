@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from checklist.i18n import Lang, t
-from checklist.render import console
+from checklist.render import console, plain_stream
 from checklist.words import markdown_text, printable
 
 if TYPE_CHECKING:
@@ -145,6 +145,10 @@ def write_terminal(table: Table, out: IO[str] | None = None, *, wide: bool = Fal
     A pipe or cron mail has no width to fit, so every name stays whole there whatever
     COLUMNS says; --wide does the same on a terminal.
     """
+    stream = plain_stream(out)
+    if stream is not None:  # every column whole, and no rich to import
+        write_plain(table, stream, fit(table, None, plain=True))
+        return
     screen = console(out)
     width = None if wide or not screen.is_terminal else screen.width
     # rich needs about half a second for a 500-row table; padded text takes milliseconds and
@@ -164,6 +168,10 @@ def write_terminal(table: Table, out: IO[str] | None = None, *, wide: bool = Fal
 
 def write_note(text: str, out: IO[str]) -> None:
     """A line under a table, wrapped at a terminal's edge by words, whole in a pipe."""
+    stream = plain_stream(out)
+    if stream is not None:
+        stream.write(text + "\n")
+        return
     screen = console(out)
     if not screen.is_terminal:
         screen.file.write(text + "\n")

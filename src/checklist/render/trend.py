@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from checklist.i18n import Lang, t
 from checklist.model import Lights
-from checklist.render import console
+from checklist.render import console, plain_stream
 from checklist.render.lights import light_cell, light_column, percent, points, share
 from checklist.render.report import SCHEMA_VERSION, Page
 from checklist.render.table import Column, Mark, Table, write
@@ -191,5 +191,5 @@ def write_trend(
     elif output_format == "csv":
         write(trend_csv_table(result, page), "csv", out)
     else:
-        spark = console(out).is_terminal
+        spark = plain_stream(out) is None and console(out).is_terminal
         write(trend_table(result, page, every, spark=spark), output_format, out, wide=wide)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from checklist.load.check import UnitResult
+from checklist.load.result import UnitResult
 from checklist.rules.registry import Finding
 from checklist.words import quote
 
