@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     assert store.conn is not None
     day = {"as_of": args.as_of.isoformat(), "horizon": shift(args.as_of, 7).isoformat()}
     counts = store.conn.execute(
-        f"SELECT county, {STATE_SQL} AS state, count(*) FROM occurrences GROUP BY 1, 2", day
+        f"SELECT f.county, {STATE_SQL} AS state, count(*) FROM occurrences o "
+        "JOIN files f ON f.id = o.file GROUP BY 1, 2",
+        day,
     ).fetchall()
     counted = time.perf_counter()
     listed = store.conn.execute(

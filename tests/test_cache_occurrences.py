@@ -55,7 +55,8 @@ def _expected(units: tuple[Unit, ...], campaign: Campaign, day: dt.date) -> Coun
         (
             i.unit.id,
             i.task.measure,
-            i.task.owner.key,
+            i.task.owner.name,
+            i.task.owner.address,
             i.task.title,
             i.occurrence,
             i.due.isoformat(),

@@ -52,7 +52,7 @@ from checklist.trend import (
 _THEN_SQL = STATE_SQL.replace(":as_of", ":compare").replace(":horizon", ":compare")
 # An occurrence's place in the order status.items meets them: file, then task.
 _PLACE = "r.pos * 1048576 + o.seq"
-_GROUP = {By.COUNTY: "o.county", By.LEVEL: "o.level", By.MEASURE: "o.measure"}
+_GROUP = {By.COUNTY: "r.county", By.LEVEL: "r.level", By.MEASURE: "o.measure"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +85,10 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
     if len(found) != len(keys):
         return None
     results: list[UnitResult] = []
-    built: list[tuple[int, int]] = []
+    built: list[tuple[int, int, str | None, str, str]] = []
     codes = day_dependent_codes()
     for key in keys:
-        file_id, result, has_unit = found[key]
+        file_id, result, (has_unit, county, level) = found[key]
         if result.last_done is not None and result.last_done > today:
             return None  # as validate: done "in the future" may come or go
         if any(p.code in codes for p in result.problems):
@@ -97,14 +97,19 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
             return None  # checked for validation alone
         results.append(result)
         if has_unit:
-            built.append((file_id, len(built)))
+            built.append((file_id, len(built), result.unit_id, county, level))
     if cross_findings(results):
         return None  # a unit id used twice: the units' path reports it
     try:
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("DROP TABLE IF EXISTS temp.run")
-        conn.execute("CREATE TEMP TABLE run (file INTEGER PRIMARY KEY, pos INTEGER NOT NULL)")
-        conn.executemany("INSERT INTO temp.run VALUES (?, ?)", built)
+        # The run's files, in the order found, with their unit, county and level: from the
+        # files' own rows, whose checksums were just checked.
+        conn.execute(
+            "CREATE TEMP TABLE run (file INTEGER PRIMARY KEY, pos INTEGER NOT NULL, unit, "
+            "county, level)"
+        )
+        conn.executemany("INSERT INTO temp.run VALUES (?, ?, ?, ?, ?)", built)
         damaged = _damaged(conn)
     except sqlite3.Error:
         return None
@@ -160,11 +165,11 @@ def where_of(filters: Filters, *, states: bool = False) -> tuple[str, dict[str, 
         return f"{column} IN ({', '.join(names)})"
 
     if filters.counties:
-        clauses.append(among("o.county", "county", list(filters.counties)))
+        clauses.append(among("r.county", "county", list(filters.counties)))
     if filters.units:
-        clauses.append(among("o.unit", "unit", list(filters.units)))
+        clauses.append(among("r.unit", "unit", list(filters.units)))
     if filters.levels:
-        clauses.append(among("o.level", "level", [v.value for v in filters.levels]))
+        clauses.append(among("r.level", "level", [v.value for v in filters.levels]))
     if filters.measures:
         clauses.append(among("o.measure", "measure", list(filters.measures)))
     if filters.owners:

@@ -30,7 +30,7 @@ def status_summary(index: Index, *, as_of: dt.date, soon: int, filters: Filters)
         count(DISTINCT CASE WHEN state IN ('overdue', 'due_soon') THEN file END),
         count(DISTINCT CASE WHEN state IN ('overdue', 'due_soon') THEN county END),
         sum(postponed)
-    FROM (SELECT o.file AS file, o.county AS county, {STATE_SQL} AS state,
+    FROM (SELECT o.file AS file, r.county AS county, {STATE_SQL} AS state,
             o.postponed_from IS NOT NULL AS postponed
         FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {where})"""
     row = index.conn.execute(sql, params | days_of(as_of, soon)).fetchone()

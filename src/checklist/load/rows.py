@@ -30,10 +30,9 @@ PROBLEM_COLUMNS = (
 UNIT_COLUMNS = "file, id, name, county, level, contact_name, contact_address, note"
 # One row per occurrence, as status counts them (a repeating task once per due date), with
 # its done date whatever the day: the state on any report day is a comparison of dates.
-OCCURRENCE_COLUMNS = (
-    "file, seq, n, unit, county, level, measure, owner, owner_key, title, due, done, "
-    "postponed_from, line"
-)
+# Only what reports count and filter by: the unit, county and level are the file's (its
+# row), the title and line the task's (a listing reads the task's own row).
+OCCURRENCE_COLUMNS = "file, seq, n, measure, owner, due, done, postponed_from"
 TASK_COLUMNS = (
     "file, seq, measure, idx, title, owner_name, owner_address, due, done, repeat, until, id, "
     "note, postponed_from, postpone_reason, line"
@@ -46,8 +45,8 @@ TASK_COLUMNS = (
 SCHEMA = (
     "CREATE TABLE meta (key PRIMARY KEY, value) WITHOUT ROWID",
     "CREATE TABLE files (id INTEGER PRIMARY KEY, path UNIQUE NOT NULL, size, mtime_ns, "
-    "ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built, digest, "
-    "unit_digest, occurrence_digest)",
+    "ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built, county, level, "
+    "digest, unit_digest, occurrence_digest)",
     f"CREATE TABLE problems ({PROBLEM_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
     f"CREATE TABLE units ({UNIT_COLUMNS}, row_digest, PRIMARY KEY (file)) WITHOUT ROWID",
     f"CREATE TABLE tasks ({TASK_COLUMNS}, row_digest, PRIMARY KEY (file, seq)) WITHOUT ROWID",
@@ -75,9 +74,10 @@ def text_digest(text: bytes | None) -> bytes | None:
 
 
 FILE_COLUMNS = (
-    "path, size, mtime_ns, ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built"
+    "path, size, mtime_ns, ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, "
+    "built, county, level"
 )
-BUILT = 10  # the index of "built" in a files row
+BUILT = 10  # the index of "built" in a files row; county and level follow
 
 
 def _insert(table: str, columns: str) -> str:
@@ -173,19 +173,19 @@ def _task_row(file_id: int, seq: int, t: Task) -> Row:
 def occurrence_rows(file_id: int, unit: Unit, campaign: Campaign) -> list[Row]:
     """Every occurrence of the unit's tasks, as status.items expands them."""
     rows = []
-    head = (unit.id, unit.county, unit.level.value)
     for seq, task in enumerate(unit.tasks):
         done = task.done
-        tail = (day_text(task.postponed_from), task.line)
+        postponed = day_text(task.postponed_from)
         if task.repeat is None:
             dates: tuple[dt.date, ...] = (task.due,)
         else:
             dates = task_dates(task.repeat, due=task.due, until=task.until, campaign=campaign)
-        owner = (task.owner.name, task.owner.key)  # the key: one person across units
+        what = (task.measure, task.owner.name)
         for i, due in enumerate(dates):  # the n-th done date completes the n-th occurrence
             finished = day_text(done[i]) if i < len(done) else None
-            what = (task.measure, *owner, task.title, due.isoformat(), finished)
-            rows.append((file_id, seq, i + bool(task.repeat), *head, *what, *tail))
+            rows.append(
+                (file_id, seq, i + bool(task.repeat), *what, due.isoformat(), finished, postponed)
+            )
     return rows
 
 
@@ -262,7 +262,7 @@ def _key_path(text: str) -> tuple[str | int, ...]:
 
 def result_of(row: Row, problems: list[Row]) -> UnitResult | None:
     """A file's result, without its unit, from its rows; None if they make none (a miss)."""
-    _path, *_stamp, file, unit_id, id_path, last_done, _built = row
+    _path, *_stamp, file, unit_id, id_path, last_done, _built, _county, _level = row
     try:
         day = None if last_done is None else dt.date.fromisoformat(last_done)
         return UnitResult(
@@ -281,7 +281,8 @@ def write_rows(
         delete_rows(conn, old[0])
     unit = result.unit
     id_path, last_done = json.dumps(result.unit_id_path), day_text(result.last_done)
-    row = (path, *saved, result.file, result.unit_id, id_path, last_done, int(bool(unit)))
+    where = (unit.county, unit.level.value) if unit else (None, None)
+    row = (path, *saved, result.file, result.unit_id, id_path, last_done, int(bool(unit)), *where)
     file_id = conn.execute(INSERT_FILE, row).lastrowid
     assert file_id is not None
     problems = problem_rows(file_id, result.problems)

@@ -54,7 +54,7 @@ from checklist.load.rows import (
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # A file changed within this many seconds of being read may change again within the
 # same timestamp tick; its rows are not kept (git calls such files "racily clean").
 RACY_SECONDS = 2.0
@@ -165,16 +165,17 @@ class Store:
             self._rebuild()
             return {}
 
-    def verified(self, wanted: Mapping[str, Stamp]) -> dict[str, tuple[int, UnitResult, bool]]:
+    def verified(self, wanted: Mapping[str, Stamp]) -> dict[str, tuple[int, UnitResult, Row]]:
         """For a report read from the occurrence table: each wanted file whose stamp matches
         and whose file and problem rows pass their checksum, as its row id, its result
-        without the unit, and whether its unit is stored. Empty if the store fails.
+        without the unit, and whether its unit is stored with the unit's county and level
+        (None, None, None if not). Empty if the store fails.
         """
         if self.conn is None:
             return {}
         try:
             return {
-                row[0]: (file_id, result, bool(row[BUILT]))
+                row[0]: (file_id, result, (bool(row[BUILT]), *row[BUILT + 1 : BUILT + 3]))
                 for file_id, row, result, _ in self._verified(self.conn, wanted)
             }
         except Exception:
@@ -187,10 +188,11 @@ class Store:
         """The wanted files' rows whose stamps match and whose checksums hold, as results."""
         files: dict[int, tuple[Row, Any, Any]] = {}
         known = self.known
+        width = FILE_COLUMNS.count(",") + 1
         for row in conn.execute(f"SELECT id, {FILE_COLUMNS}, digest, unit_digest FROM files"):
             known[row[1]] = row[0]
             if wanted.get(row[1]) == row[2:7]:
-                files[row[0]] = (row[1:12], row[12], row[13])
+                files[row[0]] = (row[1 : width + 1], row[width + 1], row[width + 2])
         problems: dict[int, list[Row]] = {}
         for problem in conn.execute(f"SELECT {PROBLEM_COLUMNS} FROM problems"):
             if problem[0] in files:
@@ -308,12 +310,16 @@ class Store:
         self.close()
 
     def states(self, *, as_of: dt.date, soon: int) -> list[Row]:
-        """Each stored occurrence: unit, measure, owner's key, title, number, due date, state."""
+        """Each stored occurrence: unit, measure, owner's name and address, title, number,
+        due date, state."""
         if self.conn is None:
             return []
         day = {"as_of": as_of.isoformat(), "horizon": shift(as_of, soon).isoformat()}
         return self.conn.execute(
-            f"SELECT unit, measure, owner_key, title, n, due, {STATE_SQL} FROM occurrences", day
+            f"""SELECT f.unit_id, o.measure, t.owner_name, t.owner_address, t.title, o.n, o.due,
+                o.state FROM (SELECT *, {STATE_SQL} AS state FROM occurrences) o
+                JOIN files f ON f.id = o.file JOIN tasks t ON t.file = o.file AND t.seq = o.seq""",
+            day,
         ).fetchall()
 
     def paths(self) -> set[str]:
