@@ -261,3 +261,30 @@ def test_an_edited_file_is_read_by_the_units_path_then_indexed(
     assert answered == [False]
     assert edited.out == cli(*args, "--no-cache").out
     _same(cli, answered, *args)
+
+
+def test_the_only_check_across_files_is_the_one_the_index_makes() -> None:
+    """open_index answers for the checks across files with one query (a unit id used
+    twice); a new check across files must be answered there too before this passes."""
+    from checklist.rules.across import CROSS_CHECKS, duplicate_ids
+
+    assert (duplicate_ids,) == CROSS_CHECKS
+
+
+def test_a_unit_id_used_twice_is_left_to_the_units_path(
+    cli, answered: list[bool], city: Path
+) -> None:
+    args = ("rollup", city, "--format", "json")
+    assert cli(*args).code == 0
+    named = [p for p in sorted(city.rglob("*.toml")) if "[unit]\nid = " in p.read_text("utf-8")]
+    first = named[0]
+    twin = first.with_name("twin-" + first.name)
+    twin.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")  # the same id = "…"
+    os.utime(twin, (OLD, OLD))
+    afresh = cli(*args, "--no-cache")
+    assert json.loads(afresh.out)["skipped_files"] == 2  # E301 in both: each is left out
+    answered.clear()
+    for _ in range(2):  # the second run: every file is stored, the index is asked
+        warm = cli(*args)
+    assert answered == [False, False]
+    assert (warm.code, warm.out, warm.err) == (afresh.code, afresh.out, afresh.err)

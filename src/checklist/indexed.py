@@ -24,16 +24,10 @@ from typing import Any
 from checklist.dates import shift
 from checklist.filters import Filters, filters_of
 from checklist.load.cache import stamp
-from checklist.load.result import UnitResult
-from checklist.load.rows import (
-    OCCURRENCE_TEXT,
-    STATE_SQL,
-    text_digest,
-)
+from checklist.load.rows import BUILT, OCCURRENCE_TEXT, STATE_SQL, result_of, text_digest
 from checklist.load.store import Store
 from checklist.model import Campaign, Level
 from checklist.rollup import By, Counts, Rollup, Row, Sort, finish
-from checklist.rules.across import cross_findings
 from checklist.rules.registry import day_dependent_codes
 from checklist.trend import (
     Every,
@@ -72,69 +66,100 @@ class Index:
 
 
 def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index | None:
-    """The index for these files (absolute paths) if every one is in it and still true."""
+    """The index for these files (absolute paths) if every one is in it and still true.
+
+    Memory is bounded by the files' names and stamps: each file's rows are checked and
+    dropped one at a time, what the reports need going straight into temporary tables.
+    """
     conn = store.conn
     if conn is None:
         return None
-    keys = list(files)
     try:
-        wanted = {key: stamp(os.stat(key)) for key in keys}  # noqa: PTH116 (10,000 paths)
+        wanted = {key: (stamp(os.stat(key)), pos) for pos, key in enumerate(files)}  # noqa: PTH116
     except OSError:
         return None
-    found = store.verified(wanted)
-    if len(found) != len(keys):
-        return None
-    results: list[UnitResult] = []
-    built: list[tuple[int, int, str | None, str, str]] = []
     codes = day_dependent_codes()
-    for key in keys:
-        file_id, result, (has_unit, county, level) = found[key]
-        if result.last_done is not None and result.last_done > today:
-            return None  # as validate: done "in the future" may come or go
-        if any(p.code in codes for p in result.problems):
-            return None
-        if not has_unit and not result.has_errors:
-            return None  # checked for validation alone
-        results.append(result)
-        if has_unit:
-            built.append((file_id, len(built), result.unit_id, county, level))
-    if cross_findings(results):
-        return None  # a unit id used twice: the units' path reports it
+    counted = [0, 0]  # files matched, and with their unit
+    gone: list[int] = []  # stored files deleted or renamed away
+
+    def accepted() -> Iterator[tuple[int, int, str | None, str | None, str | None, int]]:
+        for pos, file_id, row, problems in store.matching(wanted, gone):
+            result = result_of(row, problems)
+            if result is None:
+                raise _MissError
+            if result.last_done is not None and result.last_done > today:
+                raise _MissError  # as validate: done "in the future" may come or go
+            if any(p.code in codes for p in result.problems):
+                raise _MissError
+            built = bool(row[BUILT])
+            if not built and not result.has_errors:
+                raise _MissError  # checked for validation alone
+            counted[0] += 1
+            counted[1] += built
+            county, level = row[BUILT + 1 : BUILT + 3]
+            yield file_id, pos, result.unit_id, county, level, built
+
     try:
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("DROP TABLE IF EXISTS temp.seen")
         conn.execute("DROP TABLE IF EXISTS temp.run")
-        # The run's files, in the order found, with their unit, county and level: from the
-        # files' own rows, whose checksums were just checked.
+        # Every matched file with its unit id (the check across files), and the run: the
+        # files with a unit, in the order found, with their unit, county and level from
+        # the files' own rows, whose checksums were just checked.
         conn.execute(
-            "CREATE TEMP TABLE run (file INTEGER PRIMARY KEY, pos INTEGER NOT NULL, unit, "
-            "county, level)"
+            "CREATE TEMP TABLE seen (file INTEGER PRIMARY KEY, pos, unit, county, level, built)"
         )
-        conn.executemany("INSERT INTO temp.run VALUES (?, ?, ?, ?, ?)", built)
+        conn.executemany("INSERT INTO temp.seen VALUES (?, ?, ?, ?, ?, ?)", accepted())
+        if counted[0] != len(wanted):
+            return None
+        # The only check across files (tests/test_reports_from_index.py holds it to that):
+        # a unit id used twice is for the units' path to report.
+        if conn.execute(_TWICE).fetchone() is not None:
+            return None
+        conn.execute(
+            "CREATE TEMP TABLE run AS SELECT file, row_number() OVER (ORDER BY pos) - 1 AS pos, "
+            "unit, county, level FROM temp.seen WHERE built ORDER BY file"
+        )
+        conn.execute("CREATE UNIQUE INDEX temp.run_file ON run (file)")
+        conn.execute("DROP TABLE temp.seen")
         damaged = _damaged(conn)
-    except sqlite3.Error:
+    except (_MissError, sqlite3.Error):
         return None
-    if damaged:  # checked afresh by the units' path, and written again
-        store.forget(damaged)
+    if gone or damaged:  # damaged: checked afresh by the units' path, and written again
+        store.forget([*gone, *damaged])
+    if damaged:
         return None
-    store.forget_gone(wanted)
-    return Index(store, conn, len(results) - len(built), len(built))
+    return Index(store, conn, counted[0] - counted[1], counted[1])
+
+
+class _MissError(Exception):
+    """A file the index cannot answer for: the units' path runs."""
+
+
+_TWICE = "SELECT unit FROM temp.seen WHERE unit IS NOT NULL GROUP BY unit HAVING count(*) > 1"
 
 
 def _damaged(conn: sqlite3.Connection) -> list[int]:
     """The run's files whose occurrence rows fail their checksum.
 
     SQL writes each file's rows as one text (OCCURRENCE_TEXT), as when they were
-    written; Python hashes 10,000 texts, not 170,000 rows.
+    written; Python hashes 10,000 texts, not 170,000 rows, one at a time.
     """
-    expected = dict(
-        conn.execute(
-            "SELECT f.id, f.occurrence_digest FROM temp.run r JOIN files f ON f.id = r.file"
-        )
-    )
     sql = f"""SELECT file, {OCCURRENCE_TEXT} FROM (SELECT o.* FROM temp.run r
         JOIN occurrences o ON o.file = r.file ORDER BY o.file, o.seq, o.n) GROUP BY file"""
-    found = {file_id: text_digest(text) for file_id, text in conn.execute(sql)}
-    return [f for f, check in expected.items() if found.get(f) != check]
+    found = conn.execute(sql)
+    text = next(found, None)
+    damaged = []
+    for file_id, check in conn.execute(
+        "SELECT f.id, f.occurrence_digest FROM temp.run r JOIN files f ON f.id = r.file "
+        "ORDER BY f.id"
+    ):
+        while text is not None and text[0] < file_id:
+            text = next(found, None)
+        own = text[1] if text is not None and text[0] == file_id else None
+        if text_digest(own) != check:
+            damaged.append(file_id)
+    return damaged
 
 
 def make_filters(index: Index, campaign: Campaign, given: Mapping[str, Any]) -> Filters:

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Container, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from checklist import __version__
 from checklist.dates import shift
@@ -64,6 +64,9 @@ BATCH = 2000
 
 # The package whose source the fingerprint covers: a store is only read by the same code.
 PACKAGE = Path(__file__).resolve().parent.parent
+
+
+T = TypeVar("T")
 
 
 class _StaleError(Exception):
@@ -165,22 +168,38 @@ class Store:
             self._rebuild()
             return {}
 
-    def verified(self, wanted: Mapping[str, Stamp]) -> dict[str, tuple[int, UnitResult, Row]]:
-        """For a report read from the occurrence table: each wanted file whose stamp matches
-        and whose file and problem rows pass their checksum, as its row id, its result
-        without the unit, and whether its unit is stored with the unit's county and level
-        (None, None, None if not). Empty if the store fails.
+    def matching(
+        self, wanted: Mapping[str, tuple[Stamp, T]], gone: list[int]
+    ) -> Iterator[tuple[T, int, Row, list[Row]]]:
+        """For a report read from the occurrence table, one file at a time (a province's rows
+        are never held at once): each wanted file whose stamp matches and whose file and
+        problem rows pass their checksum, as what ``wanted`` gives with its stamp, its row
+        id, its row and its problem rows. Stored files that are gone go into ``gone``.
+
+        sqlite3.Error propagates: the caller reads nothing from a store that fails.
         """
-        if self.conn is None:
-            return {}
-        try:
-            return {
-                row[0]: (file_id, result, (bool(row[BUILT]), *row[BUILT + 1 : BUILT + 3]))
-                for file_id, row, result, _ in self._verified(self.conn, wanted)
-            }
-        except Exception:
-            self._rebuild()
-            return {}
+        conn = self.conn
+        if conn is None:
+            return
+        width = FILE_COLUMNS.count(",") + 1
+        problems = conn.execute(f"SELECT {PROBLEM_COLUMNS} FROM problems ORDER BY file, seq")
+        problem = next(problems, None)
+        for row in conn.execute(f"SELECT id, {FILE_COLUMNS}, digest FROM files ORDER BY id"):
+            file_id, path = row[0], row[1]
+            own = []
+            while problem is not None and problem[0] < file_id:
+                problem = next(problems, None)
+            while problem is not None and problem[0] == file_id:
+                own.append(problem)
+                problem = next(problems, None)
+            want = wanted.get(path)
+            if want is None:
+                if not os.path.lexists(path):
+                    gone.append(file_id)
+                continue
+            stored = row[1 : width + 1]
+            if want[0] == stored[1:6] and digest((stored, own)) == row[width + 1]:
+                yield want[1], file_id, stored, own
 
     def _verified(
         self, conn: sqlite3.Connection, wanted: Mapping[str, Stamp]
