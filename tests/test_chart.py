@@ -77,8 +77,10 @@ C = _unit(
 )
 
 
-def _chart(units: list[Unit], filters: Filters = Filters()) -> Chart:
-    return build_chart(units, campaign=CAMPAIGN, as_of=AS_OF, compare=COMPARE, filters=filters)
+def _chart(units: list[Unit], filters: Filters | None = None) -> Chart:
+    return build_chart(
+        units, campaign=CAMPAIGN, as_of=AS_OF, compare=COMPARE, filters=filters or Filters()
+    )
 
 
 def test_the_worked_example_counties_lights_and_ranks() -> None:
@@ -87,7 +89,9 @@ def test_the_worked_example_counties_lights_and_ranks() -> None:
     assert (a.row.name, b.row.name, c.row.name) == ("甲区", "乙区", "丙区")
     assert a.row.counts == Counts(tasks=4, done=3, done_late=1, overdue=1, due_soon=0)
     assert b.row.counts == Counts(tasks=3, done=1, overdue=2, due_soon=0)
-    assert a.standing and b.standing and c.standing
+    assert a.standing
+    assert b.standing
+    assert c.standing
     # A: 3 of 4 due, 3 done, 0 behind, green; rank 1, second on the 3rd: +1.
     assert (a.standing.point.due, a.standing.light, a.standing.rank) == (3, Light.GREEN, 1)
     assert a.standing.rank_change == 1
@@ -120,7 +124,8 @@ def test_cells_split_each_row_by_measure() -> None:
     )
     assert (research.counts.done, research.counts.tasks, research.counts.overdue) == (0, 2, 1)
     assert (research.point.due, research.point.behind, research.light) == (1, 50, Light.RED)
-    assert c.standing and c.standing.light is Light.RED  # the county: 33.3 behind
+    assert c.standing
+    assert c.standing.light is Light.RED
     # A has no research task: an empty cell, without a light.
     assert (a.cells[1].counts, a.cells[1].light) == (Counts(), None)
     # The total's cells are the sums of the counties' (study 8, research 2).
