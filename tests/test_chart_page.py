@@ -20,7 +20,7 @@ from checklist.chart import build_chart
 from checklist.filters import Filters
 from checklist.i18n import CATALOGUE, Lang
 from checklist.model import Campaign, County, Level, Person, Task, Unit
-from checklist.render.chart import CSP, render_chart
+from checklist.render.chart import CSP, plot, polyline, render_chart
 from conftest import REPO, Result
 
 EXAMPLE = REPO / "examples" / "zhengzhou"
@@ -230,3 +230,44 @@ def test_chart_help_has_an_example(cli: Run) -> None:
     result = cli("chart", "--help")
     assert result.code == 0
     assert "checklist chart examples/zhengzhou -o wall.html" in result.out
+
+
+def test_a_flat_run_is_drawn_by_its_ends() -> None:
+    points = [(0.0, 5.0), (1.0, 5.0), (2.0, 5.0), (3.0, 4.0), (4.0, 4.0), (5.0, 4.0)]
+    assert polyline(points) == "0.0,5.0 2.0,5.0 3.0,4.0 5.0,4.0"
+    assert polyline(points[:1]) == "0.0,5.0"
+    assert polyline([]) == ""
+
+
+def test_the_plot_puts_days_and_shares_where_they_belong() -> None:
+    start, end = dt.date(2023, 9, 1), dt.date(2023, 9, 11)
+    day = dt.date(2023, 9, 6)
+    campaign = Campaign("c", start, end, (County("C1", "甲区"),))
+    person = Person("张伟", None, "u")
+    tasks = (  # on the 6th: 2 of 4 due (the 2nd, the 4th), 1 done (the 3rd)
+        Task("study", 1, "t1", person, dt.date(2023, 9, 2), (dt.date(2023, 9, 3),)),
+        Task("study", 2, "t2", person, dt.date(2023, 9, 4)),
+        Task("study", 3, "t3", person, dt.date(2023, 9, 8)),
+        Task("study", 4, "t4", person, dt.date(2023, 9, 10)),
+    )
+    unit = Unit("u", "单位", "C1", Level.COUNTY, person, tasks, "")
+    chart = build_chart([unit], campaign=campaign, as_of=day, compare=day, filters=Filters())
+    marks = [(start, "start"), (dt.date(2023, 9, 20), "later"), (end, "end")]
+    # Inside 4-unit margins: x 4 to 34 for the ten days (3 a day), y 104 (0%) to 4 (100%).
+    box = plot(
+        chart.trend.total,
+        "t",
+        span=(start, end),
+        size=(38, 108),
+        marks=marks,
+        light=None,
+        ticks=False,
+    )
+    assert (box.left, box.top, box.right, box.bottom) == (4, 4, 34, 104)
+    assert [(m.x, m.label) for m in box.marks] == [(4.0, "start"), (34.0, "end")]
+    assert box.today == 4 + 30 * 5 / 10
+    # Done: nothing on the 1st and 2nd, a quarter from the 3rd; expected: a quarter from
+    # the 2nd, a half from the 4th.
+    assert box.done == "4.0,104.0 7.0,104.0 10.0,79.0 19.0,79.0"
+    assert box.expected == "4.0,104.0 7.0,79.0 10.0,79.0 13.0,54.0 19.0,54.0"
+    assert (box.last_done, box.last_expected) == ("25.0%", "50.0%")

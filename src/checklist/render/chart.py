@@ -100,8 +100,8 @@ def plot(
         return round(top + inner_h * (1 - float(share or 0)), 1)
 
     points = series.points
-    done = " ".join(f"{x(p.day)},{y(p.actual)}" for p in points)
-    expected = " ".join(f"{x(p.day)},{y(p.expected)}" for p in points)
+    done = polyline([(x(p.day), y(p.actual)) for p in points])
+    expected = polyline([(x(p.day), y(p.expected)) for p in points])
     shown = tuple(
         Mark(x(day), day.isoformat(), label) for day, label in marks if first <= day <= last
     )
@@ -134,6 +134,17 @@ def plot(
         tuple(month_starts),
         grid,
     )
+
+
+def polyline(points: Sequence[tuple[float, float]]) -> str:
+    """SVG points, without those in the middle of a flat run: the same line, far shorter
+    for a campaign whose figures stand still for weeks (or a report day long after its end)."""
+    kept = [
+        point
+        for n, point in enumerate(points)
+        if n in (0, len(points) - 1) or not points[n - 1][1] == point[1] == points[n + 1][1]
+    ]
+    return " ".join(f"{px},{py}" for px, py in kept)
 
 
 def overdue_title(item: Item) -> str:
