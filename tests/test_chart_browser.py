@@ -336,7 +336,7 @@ def test_hostile_names_are_text_and_run_nothing(
 
 
 CONTROL = """<!DOCTYPE html><html><body><p>control</p>
-<img src="http://elsewhere.invalid/logo.png"><script>window.pwned = 1</script></body></html>"""
+<img src="http://127.0.0.1:9/logo.png"><script>window.pwned = 1</script></body></html>"""
 
 
 def test_the_checks_see_a_request_and_a_script_when_there_are_some(
@@ -346,5 +346,5 @@ def test_the_checks_see_a_request_and_a_script_when_there_are_some(
     path = tmp_path / "control.html"
     path.write_text(CONTROL, encoding="utf-8")
     page = tab(path)
-    assert page.requests() == [path.as_uri(), "http://elsewhere.invalid/logo.png"]
+    assert page.requests() == [path.as_uri(), "http://127.0.0.1:9/logo.png"]
     assert page.evaluate("window.pwned") == 1
