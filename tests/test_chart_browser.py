@@ -4,7 +4,7 @@ the DevTools protocol on a pipe (``--remote-debugging-pipe``: no port, no websoc
 One browser serves the whole module (each start costs about a second). Its network log
 is the page's own (Network.requestWillBeSent), not the browser's background traffic, so
 "exactly one request" means the page asked for nothing but itself. A control page with
-an external image and a script proves that the log and the script check see them.
+an image from elsewhere and a script proves that the log and the script check see them.
 """
 
 from __future__ import annotations
@@ -348,3 +348,74 @@ def test_the_checks_see_a_request_and_a_script_when_there_are_some(
     page = tab(path)
     assert page.requests() == [path.as_uri(), "http://127.0.0.1:9/logo.png"]
     assert page.evaluate("window.pwned") == 1
+
+
+BIG_UNIT = """\
+[unit]
+name = "{name}"
+county = "{county}"
+level = "county"
+contact = "王红"
+{measures}"""
+BIG_MEASURE = """
+[{key}]
+owner = "张伟"
+due = 2024-01-31
+{tasks}"""
+# Each task repeats daily: done on its first 40 days (so on time), open after; 145 a task.
+BIG_TASK = """
+[[{key}.tasks]]
+title = "{title}"
+due = 2023-09-09
+repeat = "daily"
+done = [{done}]
+"""
+
+
+def _big_campaign(folder: Path) -> None:
+    """The example's 17 areas, one unit each with long names and 4-digit counts per cell."""
+    import datetime as dt
+
+    text = (EXAMPLE / "campaign.toml").read_text(encoding="utf-8")
+    (folder / "campaign.toml").write_text(text, encoding="utf-8")
+    codes = re.findall(r'^code = "(\w+)"', text, re.MULTILINE)
+    first = dt.date(2023, 9, 9)
+    done = ", ".join(str(first + dt.timedelta(days=n)) for n in range(40 + len(codes)))
+    keys = ("study", "research", "development", "rectification", "institutions")
+    for n, code in enumerate(codes):
+        title = "关于" + "深入学习贯彻新时代中国特色社会主义思想" * 2 + f"的专题调研之{n}"
+        measures = "".join(
+            BIG_MEASURE.format(
+                key=key,
+                tasks="".join(
+                    BIG_TASK.format(key=key, title=f"{title}{k}", done=done if k else "")
+                    for k in range(8)
+                ),
+            )
+            for key in keys
+        )
+        name = f"中共郑州市{code}区域" + "高质量发展示范区管理委员会党工委" * 2
+        path = folder / "units" / code / f"u{n}.toml"
+        path.parent.mkdir(parents=True)
+        path.write_text(BIG_UNIT.format(name=name, county=code, measures=measures), "utf-8")
+
+
+def test_big_numbers_and_long_names_keep_the_overview_on_one_a3_page(
+    cli: Run, tab: Callable[[Path], Tab], tmp_path: Path
+) -> None:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    _big_campaign(folder)
+    page = tab(_chart(cli, tmp_path / "big.html", folder))
+    cell = page.evaluate("document.querySelector('#matrix td[data-measure]').textContent")
+    assert cell == "399/1160 (177)"  # 8 tasks × 145 days; 7 × 57 done, 72 + 7 × 15 overdue
+    boxes = _pages(page.pdf())
+    assert _near(boxes[0], A3_LANDSCAPE)
+    assert all(_near(box, A4_PORTRAIT) for box in boxes[1:]), boxes  # no second A3 page
+    # Nothing in the overview spills over its neighbour at 1366 px either.
+    overlap = """(() => {
+      const r = s => document.querySelector(s).getBoundingClientRect();
+      return r('section.matrix').right <= r('section.rank').left + 1;
+    })()"""
+    assert page.evaluate(overlap) is True
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366

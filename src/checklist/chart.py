@@ -29,7 +29,7 @@ from checklist.trend import (
 )
 
 # The overview prints on one A3 page: it names this many units, and tasks of each.
-LAGGARDS = 8
+LAGGARDS = 6
 LAGGARD_TASKS = 3
 
 
