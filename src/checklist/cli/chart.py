@@ -52,7 +52,7 @@ def chart(
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Write the wall chart (挂图): the campaign at a glance, as one HTML page.
+    """Write the wall chart (挂图作战): the campaign on one HTML page.
 
     Headline, county × measure matrix with traffic lights against expected progress,
     ranking and its change, done % against expected % day by day, missing units, the
