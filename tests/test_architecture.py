@@ -22,6 +22,7 @@ CORE = (
     "checklist.status",
     "checklist.rollup",
     "checklist.trend",
+    "checklist.chart",
     "checklist.filters",
     "checklist.indexed",
     "checklist.indexed_status",

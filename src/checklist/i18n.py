@@ -181,6 +181,64 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "every.day": ("daily", "逐日"),
     "every.week": ("weekly (Sundays)", "每周(周日)"),
     "every.dekad": ("by dekad (the 10th, 20th and month end)", "每旬(10日、20日、月末)"),
+    # the wall chart (checklist chart)
+    "chart.title": ("{campaign}: the wall chart", "{campaign} 挂图作战"),
+    "chart.as_of": ("as of {as_of}", "截至 {as_of}"),
+    "chart.units": ("Units reported", "已报单位"),
+    "chart.units_of": ("of {expected} expected", "应报 {expected}"),
+    "chart.tasks_done": ("Tasks done", "已完成任务"),
+    "chart.tasks_of": ("of {tasks}", "共 {tasks} 项"),
+    "chart.expected_of": ("expected by now {expected}", "序时进度 {expected}"),
+    "chart.matrix": (
+        "Counties × measures: done/tasks (overdue)",
+        "区县 × 措施:已完成/任务数(逾期数)",
+    ),
+    "chart.rule": (
+        "The light compares the share of tasks done with the share due by {as_of} "
+        "(expected progress): green; yellow from {yellow} points behind; red from {red}.",
+        "亮灯比较已完成任务的比例与截至 {as_of} 应完成的比例(序时进度):"
+        "落后不到 {yellow} 个百分点亮绿灯,{yellow} 个百分点起亮黄灯,{red} 个百分点起亮红灯。",
+    ),
+    "chart.ranking": ("Ranking", "排名"),
+    "chart.ranking.note": (
+        "Least behind expected progress first; change since {compare}.",
+        "按落后序时进度的百分点从少到多排列;升降与 {compare} 相比。",
+    ),
+    "chart.over_time": (
+        "Done % against expected %, day by day",
+        "完成率与序时进度(逐日)",
+    ),
+    "chart.done_line": ("done %", "完成率"),
+    "chart.expected_line": ("expected %", "序时进度"),
+    "chart.start": ("start", "启动"),
+    "chart.end": ("end", "结束"),
+    "chart.report_day": ("report day", "报表日"),
+    "chart.missing": ("Missing unit lists (缺报)", "缺报单位"),
+    "chart.missing.none": ("Every county has all its unit lists in.", "各区县单位清单均已报齐。"),
+    "chart.laggards": ("Units with the most overdue tasks", "逾期任务最多的单位"),
+    "chart.laggards.none": ("No task is overdue.", "没有逾期任务。"),
+    "chart.more": ("and {count} more overdue", "另有 {count} 项逾期"),
+    "chart.days": ("{days} d", "{days} 天"),
+    "chart.section": ("{county}: units × measures", "{county}:各单位 × 措施"),
+    "chart.no_units": ("No unit list yet.", "尚无单位清单。"),
+    "chart.skipped": (
+        "{count} file(s) with problems are left out of these figures.",
+        "{count} 个文件有问题,未计入统计。",
+    ),
+    "chart.source": (
+        "Made by checklist {version} from the unit files; the numbers are those of "
+        "`checklist rollup --as-of {as_of} --format json`.",
+        "由 checklist {version} 根据各单位清单文件生成;数字与 "
+        "`checklist rollup --as-of {as_of} --format json` 一致。",
+    ),
+    "chart.written": (
+        "Wrote {file}: the wall chart of {counties} counties and {units} units, as of {as_of}.",
+        "已生成 {file}:{counties} 个区县、{units} 个单位的挂图,截至 {as_of}。",
+    ),
+    "chart.to_terminal": (
+        "the wall chart is an HTML file, not text for the screen: give -o FILE, e.g. -o wall.html",
+        "挂图是 HTML 文件,不能输出到屏幕:请用 -o 指定文件,例如 -o 挂图.html",
+    ),
     # workbooks (export, --format xlsx): sheet names, the printed page's footer
     "xlsx.sheet": ("Sheet", "工作表"),
     "xlsx.sheet.summary": ("Summary", "汇总"),
