@@ -209,8 +209,8 @@ def rollup(
     """
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import compare_day, open_scope
-    from checklist.indexed import can_roll_up
-    from checklist.indexed import rollup_standings as indexed_rollup
+    from checklist.indexed_rollup import can_roll_up
+    from checklist.indexed_rollup import rollup_standings as indexed_rollup
     from checklist.render.report import Page, write_rollup
     from checklist.rollup import By, Sort
     from checklist.trend import rollup_standings

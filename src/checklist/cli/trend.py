@@ -90,7 +90,7 @@ def trend(
     Example: checklist trend --every dekad --format csv > trend.csv
     """
     from checklist.cli.scope import open_scope
-    from checklist.indexed import can_roll_up, trend_of
+    from checklist.indexed_rollup import can_roll_up, trend_of
     from checklist.render.report import Page
     from checklist.render.trend import write_trend
     from checklist.rollup import By

@@ -85,7 +85,6 @@ class Store:
         self.campaign = campaign  # which expands repeating tasks into occurrences
         self.fingerprint = fingerprint
         self.conn: sqlite3.Connection | None = None
-        self.known: dict[str, int] = {}  # every stored path, and its row id
         self.pending: list[tuple[str, Stamp, UnitResult]] = []  # put, not yet written
 
     @classmethod
@@ -149,7 +148,6 @@ class Store:
         """Throw the store away after damage was found mid-read, and start afresh."""
         self.close()
         self._remove()
-        self.known = {}
         with contextlib.suppress(Exception):
             self.connect()
 
@@ -158,7 +156,8 @@ class Store:
 
         With ``units=False`` only stamps and problems are read (all validation reports);
         otherwise units are rebuilt from their rows, and a file stored without its unit
-        is a miss. Rows whose checksum fails are a miss.
+        is a miss. Rows whose checksum fails are a miss. Files stored but gone (deleted,
+        renamed away) are dropped: a run over part of the campaign keeps the others.
         """
         if self.conn is None:
             return {}
@@ -170,11 +169,11 @@ class Store:
 
     def matching(
         self, wanted: Mapping[str, tuple[Stamp, T]], gone: list[int]
-    ) -> Iterator[tuple[T, int, Row, list[Row]]]:
-        """For a report read from the occurrence table, one file at a time (a province's rows
-        are never held at once): each wanted file whose stamp matches and whose file and
-        problem rows pass their checksum, as what ``wanted`` gives with its stamp, its row
-        id, its row and its problem rows. Stored files that are gone go into ``gone``.
+    ) -> Iterator[tuple[T, int, Row, list[Row], bytes | None]]:
+        """One file at a time (a province's rows are never held at once): each wanted file
+        whose stamp matches and whose file and problem rows pass their checksum, as what
+        ``wanted`` gives with its stamp, its row id, its row, its problem rows and its unit's
+        checksum. Stored files that are gone (deleted, renamed away) go into ``gone``.
 
         sqlite3.Error propagates: the caller reads nothing from a store that fails.
         """
@@ -184,7 +183,8 @@ class Store:
         width = FILE_COLUMNS.count(",") + 1
         problems = conn.execute(f"SELECT {PROBLEM_COLUMNS} FROM problems ORDER BY file, seq")
         problem = next(problems, None)
-        for row in conn.execute(f"SELECT id, {FILE_COLUMNS}, digest FROM files ORDER BY id"):
+        sql = f"SELECT id, {FILE_COLUMNS}, digest, unit_digest FROM files ORDER BY id"
+        for row in conn.execute(sql):
             file_id, path = row[0], row[1]
             own = []
             while problem is not None and problem[0] < file_id:
@@ -199,30 +199,7 @@ class Store:
                 continue
             stored = row[1 : width + 1]
             if want[0] == stored[1:6] and digest((stored, own)) == row[width + 1]:
-                yield want[1], file_id, stored, own
-
-    def _verified(
-        self, conn: sqlite3.Connection, wanted: Mapping[str, Stamp]
-    ) -> Iterator[tuple[int, Row, UnitResult, Any]]:
-        """The wanted files' rows whose stamps match and whose checksums hold, as results."""
-        files: dict[int, tuple[Row, Any, Any]] = {}
-        known = self.known
-        width = FILE_COLUMNS.count(",") + 1
-        for row in conn.execute(f"SELECT id, {FILE_COLUMNS}, digest, unit_digest FROM files"):
-            known[row[1]] = row[0]
-            if wanted.get(row[1]) == row[2:7]:
-                files[row[0]] = (row[1 : width + 1], row[width + 1], row[width + 2])
-        problems: dict[int, list[Row]] = {}
-        for problem in conn.execute(f"SELECT {PROBLEM_COLUMNS} FROM problems"):
-            if problem[0] in files:
-                problems.setdefault(problem[0], []).append(problem)
-        for file_id, (row, checksum, unit_checksum) in files.items():
-            own = problems.get(file_id, [])
-            if digest((row, own)) != checksum:
-                continue  # damaged: checked afresh
-            result = result_of(row, own)
-            if result is not None:
-                yield file_id, row, result, unit_checksum
+                yield want[1], file_id, stored, own, row[width + 2]
 
     def _load(
         self, conn: sqlite3.Connection, wanted: Mapping[str, Stamp], *, units: bool
@@ -230,8 +207,13 @@ class Store:
         found: dict[str, UnitResult] = {}
         waiting: dict[int, tuple[UnitResult, Any]] = {}  # results whose units are read next
         paths: dict[int, str] = {}
-        for file_id, row, result, unit_checksum in self._verified(conn, wanted):
-            paths[file_id] = row[0]
+        gone: list[int] = []
+        stamped = {path: (saved, path) for path, saved in wanted.items()}
+        for path, file_id, row, own, unit_checksum in self.matching(stamped, gone):
+            result = result_of(row, own)
+            if result is None:
+                continue
+            paths[file_id] = path
             if units and not row[BUILT] and not result.has_errors:
                 continue  # checked for validation alone: a report needs its unit
             if units and row[BUILT]:
@@ -254,6 +236,8 @@ class Store:
                 result.unit_id_path,
                 result.last_done,
             )
+        if gone:
+            self.forget(gone)
         return found
 
     def put(self, path: str, status: os.stat_result, result: UnitResult) -> None:
@@ -274,38 +258,18 @@ class Store:
         if self.conn is None or not pending:
             return
         conn = self.conn
-        written = {}
         try:
             conn.execute("BEGIN IMMEDIATE")
             for path, saved, result in pending:
                 conn.execute("SAVEPOINT one")
                 try:
-                    written[path] = write_rows(conn, path, saved, result, self.campaign)
+                    write_rows(conn, path, saved, result, self.campaign)
                 except UnicodeEncodeError:  # a name SQLite cannot hold as text: not kept
                     conn.execute("ROLLBACK TO one")
                 conn.execute("RELEASE one")
             conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()  # a full disk, a lock held too long: the next run is slower
-            return
-        self.known.update(written)
-
-    def forget_gone(self, seen: Iterable[str]) -> None:
-        """Drop the rows of files that are gone (deleted, or renamed away).
-
-        ``seen`` are the files this run found; a run over part of the campaign keeps
-        the rows of the other files as long as they exist.
-        """
-        gone = [p for p in self.known.keys() - set(seen) if not os.path.lexists(p)]
-        if self.conn is None or not gone:
-            return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            for path in gone:
-                delete_rows(self.conn, self.known.pop(path))
-            self.conn.execute("COMMIT")
-        except sqlite3.Error:
-            self._give_up()
 
     def forget(self, file_ids: Iterable[int]) -> None:
         """Drop the rows of these files (found damaged): the next check writes them again."""
@@ -319,7 +283,6 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
-        self.known = {path: i for path, i in self.known.items() if i not in file_ids}
 
     def _give_up(self) -> None:
         self.pending = []

@@ -203,8 +203,6 @@ def _load_or_check(
         result = stored.get(key)
         if result is not None and _still_true(result, today=today):
             found[i] = result
-    if cache is not None:
-        cache.forget_gone(stamps)
     missing = [i for i, result in enumerate(found) if result is None]
     fresh = _check_all(
         [Path(files[i]) for i in missing],
