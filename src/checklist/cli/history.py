@@ -1,0 +1,93 @@
+"""changes: what the git history of the unit files says changed, and who changed it."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from checklist.cli.options import AsOfOpt, ConfigOpt, LangOpt, OutputOpt, PathsArg
+
+
+class ChangesFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+SinceOpt = Annotated[
+    str,
+    typer.Option(
+        "--since",
+        help="From this point: a day (2023-11-13, 1w, 14d: that long before the report day) "
+        "or a commit (a1b2c3d, HEAD~5, a tag).",
+        metavar="DAY|REV",
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        help="To this point (a day, through its end, or a commit); "
+        "default: now, uncommitted changes included.",
+        metavar="DAY|REV",
+        show_default=False,
+    ),
+]
+BackdateOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--backdate-days",
+        min=0,
+        help="Flag a done date more than N days before the commit that wrote it; "
+        "default: [history] backdate_days, else 3.",
+        metavar="N",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    ChangesFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+]
+
+
+def changes(
+    paths: PathsArg = None,
+    since: SinceOpt = "1w",
+    until: UntilOpt = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    backdate_days: BackdateOpt = None,
+    output_format: FormatOpt = ChangesFormat.TABLE,
+    lang: LangOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Show what changed in the unit files between two points of their git history.
+
+    Per county and unit: tasks done (with the commit's day and author), reopened, added,
+    removed; due dates postponed, or moved with nothing recording it; units added,
+    removed, renamed. Done dates written long after the fact (补录) are flagged.
+
+    Example: checklist changes --since 1w --format markdown
+    """
+    from checklist.cli.export import text_output
+    from checklist.cli.options import cli_paths
+    from checklist.history.read import read_changes
+    from checklist.i18n import Lang, choose_lang
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.render.changes import write_changes
+
+    given = cli_paths(paths)
+    campaign = load_campaign(config or find_config(given))
+    speak = choose_lang(Lang(lang.value) if lang else None, campaign.lang)
+    result = read_changes(
+        given,
+        campaign=campaign,
+        since=since,
+        until=until,
+        as_of=as_of,
+        backdate_days=backdate_days,
+    )
+    with text_output(output) as out:
+        write_changes(result, out, output_format.value, campaign, speak)
