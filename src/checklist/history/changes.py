@@ -128,7 +128,9 @@ def _credits(
             elif old is None and touch.old_blob != EMPTY:
                 old = good.get(touch.path)  # broken before: compared with the last good version
             if new is None and touch.new_blob != EMPTY:
-                continue  # broken: its edits are credited to the commit that fixes it
+                if old is not None:  # broken: its edits are credited to the commit that fixes it
+                    good[touch.path] = old
+                continue
             for edit in diff_units(old, new):
                 made.setdefault(touch.path, {})[_key(edit)] = credit
             if new is not None:
