@@ -475,6 +475,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "change.moved": ("due date moved", "改期"),
     "change.broken": ("file broken", "文件有错"),
     "change.fixed": ("file fixed", "文件已改好"),
+    "milestones.title": ("Milestones, by county", "时间节点完成情况(按区县)"),
+    "milestones.none": (
+        "campaign.toml has no [[milestones]]; docs/format.md shows how to add them.",
+        "campaign.toml 里没有写时间节点 [[milestones]];写法见 docs/format.md。",
+    ),
+    "milestones.col.milestone": ("Milestone", "时间节点"),
+    "milestones.col.date": ("By", "节点日期"),
+    "milestones.col.met": ("Met", "按时"),
+    "milestones.col.late": ("Late", "迟报"),
+    "milestones.col.most_late": ("Most days late", "最多迟报天数"),
+    "milestones.col.missing": ("Missing", "缺报"),
+    "milestones.col.late_units": ("Late units", "迟报单位"),
 }
 
 

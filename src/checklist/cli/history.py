@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import typer
 
@@ -91,3 +92,20 @@ def changes(
     )
     with text_output(output) as out:
         write_changes(result, out, output_format.value, campaign, speak)
+
+
+def rollup_milestones(params: Mapping[str, Any]) -> None:
+    """rollup --milestones: each milestone per county, from the units' first commits."""
+    from checklist.cli.export import text_output
+    from checklist.cli.options import cli_paths
+    from checklist.cli.scope import open_scope
+    from checklist.history.read import read_milestones
+    from checklist.render.changes import write_milestones
+
+    scope = open_scope(params)
+    rows = read_milestones(cli_paths(params["paths"]), campaign=scope.campaign, units=scope.units)
+    with text_output(params["output"]) as out:
+        format_ = params["output_format"].value
+        write_milestones(
+            rows, out, "table" if format_ == "xlsx" else format_, scope.campaign, scope.lang
+        )

@@ -91,6 +91,14 @@ CompareOpt = Annotated[
         show_default=False,
     ),
 ]
+MilestonesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--milestones",
+        help="Instead of the counts: each [[milestones]] per county, met, late (days) or "
+        "missing, from the git history (each unit file's first commit).",
+    ),
+]
 SortOpt = Annotated[
     SortChoice | None,
     typer.Option(
@@ -201,6 +209,7 @@ def rollup(
     no_cache: NoCacheOpt = False,
     wide: WideOpt = False,
     output: OutputOpt = None,
+    milestones: MilestonesOpt = False,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
 
@@ -209,6 +218,11 @@ def rollup(
 
     Example: checklist rollup --measures --sort overdue
     """
+    if milestones:  # from the history: docs/history.md
+        from checklist.cli.history import rollup_milestones
+
+        rollup_milestones(ctx.params)
+        return
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import compare_day, open_scope
     from checklist.indexed import can_roll_up

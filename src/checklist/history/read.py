@@ -9,8 +9,9 @@ from pathlib import Path
 from checklist.history.blobs import Versions, scope_of
 from checklist.history.changes import Changes, changes
 from checklist.history.git import HistoryError, open_repo, resolve
+from checklist.history.milestones import MilestoneRow, arrivals, standings
 from checklist.history.points import point
-from checklist.model import Campaign
+from checklist.model import Campaign, Unit
 
 
 def report_day(as_of: str | None, campaign: Campaign) -> dt.date:
@@ -55,3 +56,18 @@ def read_changes(
         worktree=until is None,
         backdate_days=campaign.history.backdate_days if backdate_days is None else backdate_days,
     )
+
+
+def read_milestones(
+    paths: Sequence[Path], *, campaign: Campaign, units: Sequence[Unit]
+) -> list[MilestoneRow]:
+    """Each milestone, county by county, against the units' first commits (and done dates)."""
+    from checklist import dates
+
+    repo = open_repo(paths[0] if paths else campaign.root)
+    scope = scope_of(repo, campaign, paths)
+    versions = Versions(scope, dates.today(campaign.timezone))
+    started = any(m.expect == "started" for m in campaign.milestones)
+    arrived = arrivals(scope, versions, started=started)
+    paired = [(unit, arrived.get(repo.relative(Path(unit.file).absolute()))) for unit in units]
+    return standings(campaign, paired)

@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from checklist.history.changes import Change, Changes
 from checklist.history.diff import Kind
+from checklist.history.milestones import MilestoneRow
 from checklist.i18n import Lang, t
 from checklist.model import Campaign
 from checklist.render.table import Column, Mark, Table, write, write_note
@@ -192,3 +193,72 @@ def _write_markdown(result: Changes, out: IO[str], campaign: Campaign, lang: Lan
             line += f" ({markdown_text(row[6])} →)"
         out.write(f"{line}{flag}" + (f" — {who}" if who else "") + "\n")
     out.write(f"\n{markdown_text(summary(result, lang))}\n")
+
+
+def milestones_table(rows: Sequence[MilestoneRow], campaign: Campaign, lang: Lang) -> Table:
+    cells: list[tuple[str, ...]] = []
+    marks: list[Mark] = []
+    for row in rows:
+        county = campaign.county(row.county)
+        missing = row.missing
+        cells.append(
+            (
+                row.milestone.name,
+                row.milestone.date.isoformat(),
+                row.county,
+                county.name if county else row.county,
+                "" if row.expected is None else str(row.expected),
+                str(row.met),
+                str(len(row.late)),
+                str(row.late[0][1]) if row.late else "",
+                "" if missing is None else str(missing),
+                "、".join(f"{unit} (+{days})" for unit, days in row.late[:5])
+                + (" …" if len(row.late) > 5 else ""),
+            )
+        )
+        marks.append(Mark.WARN if missing or row.late else Mark.NONE)
+    columns = (
+        Column(t("milestones.col.milestone", lang), shrink_to=10),
+        Column(t("milestones.col.date", lang), give_way=2),
+        Column(t("code", lang), code=True, give_way=1),
+        Column(t("county", lang)),
+        Column(t("expected", lang), numeric=True, give_way=3),
+        Column(t("milestones.col.met", lang), numeric=True),
+        Column(t("milestones.col.late", lang), numeric=True, blank_zero=True),
+        Column(t("milestones.col.most_late", lang), numeric=True, give_way=4),
+        Column(t("milestones.col.missing", lang), numeric=True, blank_zero=True),
+        Column(t("milestones.col.late_units", lang), shrink_to=10, give_way=5),
+    )
+    return Table(columns, tuple(cells), tuple(marks), title=t("milestones.title", lang), lang=lang)
+
+
+def milestone_to_dict(row: MilestoneRow) -> dict[str, Any]:
+    """One milestone's standing in one county, as JSON writes it (docs/history.md)."""
+    return {
+        "milestone": row.milestone.name,
+        "date": row.milestone.date.isoformat(),
+        "level": str(row.milestone.level) if row.milestone.level else None,
+        "expect": row.milestone.expect,
+        "county": row.county,
+        "expected": row.expected,
+        "met": row.met,
+        "late": [{"unit": unit, "days_late": days} for unit, days in row.late],
+        "missing": row.missing,
+        "pending": list(row.pending),
+    }
+
+
+def write_milestones(
+    rows: Sequence[MilestoneRow], out: IO[str], output_format: str, campaign: Campaign, lang: Lang
+) -> None:
+    if not campaign.milestones and output_format != "json":
+        out.write(t("milestones.none", lang) + "\n")
+    elif output_format == "json":
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "milestones": [milestone_to_dict(r) for r in rows],
+        }
+        json.dump(document, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        write(milestones_table(rows, campaign, lang), output_format, out)
