@@ -432,6 +432,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{option} {text}: neither a day (2023-11-13, 1w, 14d) nor a commit of this repository",
         "{option} {text}:既不是日期(如 2023-11-13、1w、14d),也不是这个仓库里的提交",
     ),
+    "history.before_first": (
+        "--as-known {day}: the repository has no commit on or before that day",
+        "--as-known {day}:仓库里在这一天(含)之前还没有任何提交",
+    ),
     "history.order": (
         "--since {since} is not before --until {until}",
         "--since {since} 不早于 --until {until}",

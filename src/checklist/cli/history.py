@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from checklist.cli.options import AsOfOpt, ConfigOpt, LangOpt, OutputOpt, PathsArg
+
+if TYPE_CHECKING:
+    from checklist.cli.scope import Scope
 
 
 class ChangesFormat(enum.StrEnum):
@@ -34,6 +37,16 @@ UntilOpt = Annotated[
         help="To this point (a day, through its end, or a commit); "
         "default: now, uncommitted changes included.",
         metavar="DAY|REV",
+        show_default=False,
+    ),
+]
+AsKnownOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-known",
+        help="Figures from the unit files (and campaign.toml) as committed at the end of DAY, "
+        "not from today's files; the report day is DAY unless --as-of says otherwise.",
+        metavar="DAY",
         show_default=False,
     ),
 ]
@@ -109,3 +122,36 @@ def rollup_milestones(params: Mapping[str, Any]) -> None:
         write_milestones(
             rows, out, "table" if format_ == "xlsx" else format_, scope.campaign, scope.lang
         )
+
+
+def known_scope(params: Mapping[str, Any]) -> Scope:
+    """status and rollup --as-known DAY: the scope of the files as committed on DAY.
+
+    The report day is DAY unless --as-of says otherwise.
+    """
+    import sys
+
+    from checklist import dates
+    from checklist.cli.options import cli_paths
+    from checklist.cli.scope import Scope
+    from checklist.filters import make_filters
+    from checklist.history.known import as_known
+    from checklist.i18n import Lang, choose_lang, t
+    from checklist.load.campaign import find_config, load_campaign
+
+    paths = cli_paths(params["paths"])
+    campaign = load_campaign(params["config"] or find_config(paths))
+    today = dates.today(campaign.timezone)
+    day = dates.parse_day(params["as_known"], base=dates.as_of(None, timezone=campaign.timezone))
+    known = as_known(paths, campaign=campaign, day=day, today=today)
+    report_day = (
+        dates.as_of(params["as_of"], timezone=campaign.timezone) if params["as_of"] else day
+    )
+    chosen = Lang(params["lang"].value) if params.get("lang") else None
+    lang = choose_lang(chosen, known.campaign.lang)
+    if known.skipped:
+        print(t("skipped", lang, count=known.skipped), file=sys.stderr)
+    given = {k: params.get(k) or () for k in ("county", "unit", "owner", "measure", "level")}
+    given["state"] = params.get("state") or ()
+    filters = make_filters(known.campaign, known.units, **given)
+    return Scope(known.campaign, report_day, known.units, filters, lang, chosen, known.skipped, 0)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from checklist.cli.history import AsKnownOpt
 from checklist.cli.options import (
     SOON_MAX,
     AsOfOpt,
@@ -130,6 +131,7 @@ def status(
     no_cache: NoCacheOpt = False,
     wide: WideOpt = False,
     output: OutputOpt = None,
+    as_known: AsKnownOpt = None,
 ) -> None:
     """List overdue (and due-soon) tasks, most overdue first.
 
@@ -150,7 +152,12 @@ def status(
     everything = everything or bool(state)
     # From the index only when the listing is short (the overdue): a long one (--soon,
     # --all) makes most units whole again and is slower that way (docs/performance.md).
-    scope = open_scope(ctx.params, indexed=soon is None and not everything)
+    if as_known:  # from the history: docs/history.md
+        from checklist.cli.history import known_scope
+
+        scope = known_scope(ctx.params)
+    else:
+        scope = open_scope(ctx.params, indexed=soon is None and not everything)
     if scope.index is not None:  # only the listed items are made; the summary is counted
         try:
             with scope.index:
@@ -210,6 +217,7 @@ def rollup(
     wide: WideOpt = False,
     output: OutputOpt = None,
     milestones: MilestonesOpt = False,
+    as_known: AsKnownOpt = None,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
 
@@ -234,7 +242,12 @@ def rollup(
     xlsx = output_format is ReportFormat.XLSX
     target = workbook_target(ctx.params) if xlsx else output
     grouped = By(by.value)
-    scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
+    if as_known:  # from the history: docs/history.md
+        from checklist.cli.history import known_scope
+
+        scope = known_scope(ctx.params)
+    else:
+        scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
     compare_on, sorting = compare_day(compare, scope.as_of), Sort(sort.value) if sort else None
     if scope.index is None:
         result, standings = rollup_standings(
