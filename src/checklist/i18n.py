@@ -479,6 +479,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "change.moved": ("due date moved", "改期"),
     "change.broken": ("file broken", "文件有错"),
     "change.fixed": ("file fixed", "文件已改好"),
+    "stale.title": (
+        "Units with open tasks whose file no commit has touched for {days} days or more, "
+        "as of {as_of}",
+        "有未完成任务、清单文件 {days} 天以上没有提交过修改的单位(截至 {as_of})",
+    ),
+    "stale.none": (
+        "No stale units: every unit with open tasks was committed within {days} days.",
+        "没有长期未更新的单位:有未完成任务的单位,{days} 天内都提交过修改。",
+    ),
+    "stale.col.last": ("Last commit", "最后提交"),
+    "stale.col.days": ("Days since", "未更新天数"),
+    "stale.col.open": ("Open tasks", "未完成任务"),
+    "stale.col.file": ("File", "文件"),
+    "stale.summary": ("{count} stale unit(s)", "共 {count} 个单位长期未更新"),
+    "backdated.title": (
+        "Done dates written more than {days} days after the fact (补录), by county",
+        "补录情况(完成日期比首次提交晚 {days} 天以上),按区县",
+    ),
+    "backdated.col.recorded": ("Done dates", "完成记录"),
+    "backdated.col.backdated": ("Back-dated", "补录"),
+    "backdated.col.share": ("Back-dated %", "补录占比"),
+    "backdated.col.most": ("Most days late", "最多晚报天数"),
     "milestones.title": ("Milestones, by county", "时间节点完成情况(按区县)"),
     "milestones.none": (
         "campaign.toml has no [[milestones]]; docs/format.md shows how to add them.",

@@ -40,6 +40,32 @@ UntilOpt = Annotated[
         show_default=False,
     ),
 ]
+MilestonesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--milestones",
+        help="Instead of the counts: each [[milestones]] per county, met, late (days) or "
+        "missing, from the git history (each unit file's first commit).",
+    ),
+]
+StaleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--stale",
+        help="Instead of the tasks: units with open tasks whose file no commit has touched "
+        "for N days (14d, 2w), from the git history.",
+        metavar="N",
+        show_default=False,
+    ),
+]
+HistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--history",
+        help="Instead of the counts: per county, the done dates the git history records and "
+        "how many were written more than [history] backdate_days after the fact (补录).",
+    ),
+]
 AsKnownOpt = Annotated[
     str | None,
     typer.Option(
@@ -116,12 +142,10 @@ def rollup_milestones(params: Mapping[str, Any]) -> None:
     from checklist.render.changes import write_milestones
 
     scope = open_scope(params)
-    rows = read_milestones(cli_paths(params["paths"]), campaign=scope.campaign, units=scope.units)
+    units = [u for u in scope.units if scope.filters.keep_unit(u)]
+    rows = read_milestones(cli_paths(params["paths"]), campaign=scope.campaign, units=units)
     with text_output(params["output"]) as out:
-        format_ = params["output_format"].value
-        write_milestones(
-            rows, out, "table" if format_ == "xlsx" else format_, scope.campaign, scope.lang
-        )
+        write_milestones(rows, out, _text_format(params), scope.campaign, scope.lang)
 
 
 def known_scope(params: Mapping[str, Any]) -> Scope:
@@ -155,3 +179,68 @@ def known_scope(params: Mapping[str, Any]) -> Scope:
     given["state"] = params.get("state") or ()
     filters = make_filters(known.campaign, known.units, **given)
     return Scope(known.campaign, report_day, known.units, filters, lang, chosen, known.skipped, 0)
+
+
+def _days(text: str) -> int:
+    """--stale: 14, 14d or 2w, as a number of days."""
+    import re
+
+    from checklist.errors import UsageError
+
+    found = re.fullmatch(r"\s*(\d{1,5})\s*([dw]?)\s*", text)
+    if found is None:
+        raise UsageError(
+            f"--stale {text}: write a number of days (14, 14d) or weeks (2w)",
+            zh=f"--stale {text}:要写天数(如 14、14d)或周数(如 2w)",
+        )
+    return int(found[1]) * (7 if found[2] == "w" else 1)
+
+
+def status_stale(params: Mapping[str, Any]) -> None:
+    """status --stale N: the units whose file has not been committed for N days."""
+    from checklist.cli.export import text_output
+    from checklist.cli.options import cli_paths
+    from checklist.cli.scope import open_scope
+    from checklist.history.read import read_stale
+    from checklist.render.history import write_stale
+
+    days = _days(params["stale"])
+    scope = known_scope(params) if params.get("as_known") else open_scope(params)
+    stale = read_stale(
+        cli_paths(params["paths"]),
+        campaign=scope.campaign,
+        units=[u for u in scope.units if scope.filters.keep_unit(u)],
+        as_of=scope.as_of,
+        days=days,
+    )
+    with text_output(params["output"]) as out:
+        write_stale(
+            stale,
+            out,
+            _text_format(params),
+            scope.campaign,
+            scope.lang,
+            as_of=scope.as_of,
+            days=days,
+        )
+
+
+def rollup_history(params: Mapping[str, Any]) -> None:
+    """rollup --history: back-dated done dates per county."""
+    from checklist.cli.export import text_output
+    from checklist.cli.options import cli_paths
+    from checklist.cli.scope import open_scope
+    from checklist.history.read import read_backdated
+    from checklist.render.history import write_backdated
+
+    scope = open_scope(params)
+    units = [u for u in scope.units if scope.filters.keep_unit(u)]
+    rows = read_backdated(cli_paths(params["paths"]), campaign=scope.campaign, units=units)
+    with text_output(params["output"]) as out:
+        write_backdated(rows, out, _text_format(params), scope.campaign, scope.lang)
+
+
+def _text_format(params: Mapping[str, Any]) -> str:
+    """The report's format; a workbook is not made of these lists: its table instead."""
+    chosen = str(params["output_format"].value)
+    return "table" if chosen == "xlsx" else chosen

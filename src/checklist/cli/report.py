@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from checklist.cli.history import AsKnownOpt
+from checklist.cli.history import AsKnownOpt, HistoryOpt, MilestonesOpt, StaleOpt
 from checklist.cli.options import (
     SOON_MAX,
     AsOfOpt,
@@ -92,14 +92,6 @@ CompareOpt = Annotated[
         show_default=False,
     ),
 ]
-MilestonesOpt = Annotated[
-    bool,
-    typer.Option(
-        "--milestones",
-        help="Instead of the counts: each [[milestones]] per county, met, late (days) or "
-        "missing, from the git history (each unit file's first commit).",
-    ),
-]
 SortOpt = Annotated[
     SortChoice | None,
     typer.Option(
@@ -132,6 +124,7 @@ def status(
     wide: WideOpt = False,
     output: OutputOpt = None,
     as_known: AsKnownOpt = None,
+    stale: StaleOpt = None,
 ) -> None:
     """List overdue (and due-soon) tasks, most overdue first.
 
@@ -139,6 +132,11 @@ def status(
 
     Example: checklist status --county 二七区 --soon 7
     """
+    if stale is not None:  # from the history: docs/history.md
+        from checklist.cli.history import status_stale
+
+        status_stale(ctx.params)
+        return
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import open_scope
     from checklist.indexed_status import DamagedError
@@ -217,6 +215,7 @@ def rollup(
     wide: WideOpt = False,
     output: OutputOpt = None,
     milestones: MilestonesOpt = False,
+    history: HistoryOpt = False,
     as_known: AsKnownOpt = None,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
@@ -226,10 +225,10 @@ def rollup(
 
     Example: checklist rollup --measures --sort overdue
     """
-    if milestones:  # from the history: docs/history.md
-        from checklist.cli.history import rollup_milestones
+    if milestones or history:  # from the history: docs/history.md
+        from checklist.cli.history import rollup_history, rollup_milestones
 
-        rollup_milestones(ctx.params)
+        (rollup_milestones if milestones else rollup_history)(ctx.params)
         return
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import compare_day, open_scope

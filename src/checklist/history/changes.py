@@ -74,12 +74,12 @@ def changes(
     commits = log(repo, [f"{since}..{until}" if since else until], specs)
     versions.load(_wanted(net))
     versions.load(w for c in commits for w in _wanted(t for t in c.touches if _ours(scope, t)))
-    credits = _credits(scope, versions, commits, timezone)
+    made = credits(scope, versions, commits, timezone)
     found: list[Change] = []
     for touch in net:
         for change in _net_changes(versions, touch):
             key = (change.path, *_key(change.edit))
-            credit = credits.get(key)
+            credit = made.get(key)
             found.append(_backdated(replace(change, credit=credit), backdate_days))
     if worktree:
         found.extend(_working(scope, versions, until, specs))
@@ -104,10 +104,16 @@ def _key(edit: Edit) -> EditKey:
     return (edit.kind, edit.task, edit.day, edit.before)
 
 
-def _credits(
-    scope: Scope, versions: Versions, commits: list[Commit], timezone: str | None
+def credits(
+    scope: Scope,
+    versions: Versions,
+    commits: list[Commit],
+    timezone: str | None,
+    *,
+    first: bool = False,
 ) -> dict[EditKey, Credit]:
-    """The last commit to make each edit, keyed by the file's path after the last rename."""
+    """The last (``first``: the first) commit to make each edit, keyed by the file's path
+    after its last rename, then the edit (kind, task, day, before)."""
     made: dict[str, dict[EditKey, Credit]] = {}
     good: dict[str, Unit] = {}  # the last version of each file that checked
     for commit in commits:
@@ -132,7 +138,9 @@ def _credits(
                     good[touch.path] = old
                 continue
             for edit in diff_units(old, new):
-                made.setdefault(touch.path, {})[_key(edit)] = credit
+                edits = made.setdefault(touch.path, {})
+                if not first or _key(edit) not in edits:
+                    edits[_key(edit)] = credit
             if new is not None:
                 good[touch.path] = new
     return {(path, *key): credit for path, edits in made.items() for key, credit in edits.items()}

@@ -8,9 +8,16 @@ from pathlib import Path
 
 from checklist.history.blobs import Versions, scope_of
 from checklist.history.changes import Changes, changes
-from checklist.history.git import HistoryError, open_repo, resolve
+from checklist.history.git import HistoryError, Repo, open_repo, resolve
 from checklist.history.milestones import MilestoneRow, arrivals, standings
 from checklist.history.points import point
+from checklist.history.units import (
+    Backdated,
+    StaleUnit,
+    backdated_by_county,
+    last_touched,
+    stale_units,
+)
 from checklist.model import Campaign, Unit
 
 
@@ -69,5 +76,30 @@ def read_milestones(
     versions = Versions(scope, dates.today(campaign.timezone))
     started = any(m.expect == "started" for m in campaign.milestones)
     arrived = arrivals(scope, versions, started=started)
-    paired = [(unit, arrived.get(repo.relative(Path(unit.file).absolute()))) for unit in units]
-    return standings(campaign, paired)
+    return standings(campaign, [(unit, arrived.get(path)) for path, unit in _paired(repo, units)])
+
+
+def _paired(repo: Repo, units: Sequence[Unit]) -> list[tuple[str, Unit]]:
+    """Each unit with its file's path in the repository."""
+    return [(repo.relative(Path(unit.file).absolute()), unit) for unit in units]
+
+
+def read_stale(
+    paths: Sequence[Path], *, campaign: Campaign, units: Sequence[Unit], as_of: dt.date, days: int
+) -> list[StaleUnit]:
+    """Units with open tasks whose file no commit has touched for ``days`` days."""
+    repo = open_repo(paths[0] if paths else campaign.root)
+    touched = last_touched(scope_of(repo, campaign, paths))
+    return stale_units(_paired(repo, units), touched, campaign=campaign, as_of=as_of, days=days)
+
+
+def read_backdated(
+    paths: Sequence[Path], *, campaign: Campaign, units: Sequence[Unit]
+) -> list[Backdated]:
+    """Per county: done dates recorded, and how many were back-dated (补录)."""
+    from checklist import dates
+
+    repo = open_repo(paths[0] if paths else campaign.root)
+    scope = scope_of(repo, campaign, paths)
+    versions = Versions(scope, dates.today(campaign.timezone))
+    return backdated_by_county(scope, versions, _paired(repo, units))
