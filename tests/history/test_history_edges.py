@@ -79,8 +79,14 @@ def test_a_file_broken_and_fixed_changes_nothing_of_its_own(
     broken = _changes(cli, "--since", "1w", "--until", "2023-11-14")
     assert _kinds(broken) == [("a", "broken", None)]
     assert broken["changes"][0]["problems"] >= 1
-    # From the broken commit on: fixed.
-    assert _kinds(_changes(cli, "--since", "HEAD~1")) == [("a", "fixed", None)]
+    assert (broken["changes"][0]["author"], broken["changes"][0]["committed"]) == (
+        "张三",
+        "2023-11-14",
+    )
+    # From the broken commit on: fixed, by the commit that fixed it.
+    fixed = _changes(cli, "--since", "HEAD~1")
+    assert _kinds(fixed) == [("a", "fixed", None)]
+    assert fixed["changes"][0]["author"] == "修好"
 
 
 def test_uncommitted_changes_are_shown_as_such(in_repo: Repo, cli: Callable[..., Result]) -> None:

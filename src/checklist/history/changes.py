@@ -136,7 +136,10 @@ def credits(
             if new is None and touch.new_blob != EMPTY:
                 if old is not None:  # broken: its edits are credited to the commit that fixes it
                     good[touch.path] = old
+                made.setdefault(touch.path, {})[_key(Edit(Kind.BROKEN))] = credit
                 continue
+            if touch.old_blob != EMPTY and versions.unit(touch.old_blob, before) is None:
+                made.setdefault(touch.path, {})[_key(Edit(Kind.FIXED))] = credit
             for edit in diff_units(old, new):
                 edits = made.setdefault(touch.path, {})
                 if not first or _key(edit) not in edits:
