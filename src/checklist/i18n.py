@@ -462,7 +462,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "changes.col.before": ("Before", "原来"),
     "changes.col.by": ("By", "提交人"),
     "changes.col.on": ("Committed", "提交日期"),
-    "changes.col.flag": ("Flag", "提示"),
+    "changes.col.flag": ("Note", "说明"),
     "changes.uncommitted": ("uncommitted", "未提交"),
     "changes.merge": ("(in a merge)", "(合并时)"),
     "changes.backdated": ("back-dated {days} days", "补录,晚了 {days} 天"),

@@ -97,6 +97,10 @@ def test_every_kind_of_change_in_a_week(in_repo: Repo, cli: Callable[..., Result
     )
     assert postponed["committed"] == "2023-11-15"
     assert document["counts"]["backdated"] == 1
+    # git pairs the two alike files of 2023-11-16 as a rename; they hold two units
+    gone, new = by_kind["gone", "unit_removed"], by_kind["new", "unit_added"]
+    assert (gone["author"], gone["committed"]) == (new["author"], new["committed"])
+    assert (new["author"], new["committed"]) == ("李四", "2023-11-16")
     assert document["worktree"] is True
 
 
@@ -116,3 +120,14 @@ def test_since_a_commit(in_repo: Repo, cli: Callable[..., Result]) -> None:
         ("gone", "unit_removed", None),
         ("new", "unit_added", None),
     ]
+
+
+def test_the_readme_example_is_real_output(in_repo: Repo, cli: Callable[..., Result]) -> None:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ checklist changes --since 1w\n", 1)[1].split("```", 1)[0]
+    _week(in_repo)
+    result = cli("changes", "--since", "1w", "--lang", "en")
+    assert result.code == 0
+    assert result.out == block

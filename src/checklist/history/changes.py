@@ -126,6 +126,8 @@ def credits(
             new = versions.unit(touch.new_blob, touch.path)
             if touch.old_path is not None:
                 if not same_unit(old, new):  # another unit in its place: one gone, one new
+                    gone = made.setdefault(touch.old_path, {})
+                    gone[_key(Edit(Kind.UNIT_REMOVED))] = credit
                     old = None
                 else:
                     made[touch.path] = made.pop(touch.old_path, {})

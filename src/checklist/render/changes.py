@@ -186,7 +186,8 @@ def _write_markdown(result: Changes, out: IO[str], campaign: Campaign, lang: Lan
         what = " · ".join(markdown_text(c) for c in (row[4], row[5]) if c)
         who = " ".join(markdown_text(c) for c in (row[7], row[8]) if c)
         flag = f" **{markdown_text(row[9])}**" if row[9] else ""
-        line = f"- {markdown_text(row[1])}:{markdown_text(row[2])}"
+        colon = ":" if lang is Lang.ZH else ": "
+        line = f"- {markdown_text(row[1])}{colon}{markdown_text(row[2])}"
         if what:
             line += f" {what}"
         if row[6]:
