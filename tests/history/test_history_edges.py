@@ -156,5 +156,38 @@ def test_markdown_and_table_for_people(in_repo: Repo, cli: Callable[..., Result]
     )
     table = cli("changes", "--lang", "en")
     assert table.code == 0
-    assert "due date moved" in table.out and "moved silently" in table.out
+    assert "due date moved" in table.out
+    assert "moved silently" in table.out
     assert "1 change(s) in 1 unit(s)" in table.out
+
+
+def test_only_the_campaigns_unit_files_count(in_repo: Repo, cli: Callable[..., Result]) -> None:
+    in_repo.unit("a")
+    in_repo.commit("2023-09-10")
+    in_repo.write("pyproject.toml", "[tool]\n")  # a tool's settings, not a unit
+    in_repo.write("notes/readme.md", "notes\n")
+    in_repo.write("campaign.toml", (in_repo.root / "campaign.toml").read_text("utf-8") + "\n")
+    in_repo.unit("b")
+    in_repo.commit("2023-11-14")
+    assert _kinds(_changes(cli, "--since", "1w")) == [("b", "unit_added", None)]
+    # PATHS narrow it: only the folder of 410105 (nothing changed there)
+    assert _changes(cli, "--since", "1w", "units/410105")["changes"] == []
+
+
+def test_a_campaign_in_a_subfolder_of_the_repository(
+    repo: Repo, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from history.gitrepo import CAMPAIGN, unit_text
+
+    repo.write("zz/campaign.toml", CAMPAIGN)
+    repo.write("zz/units/410103/a.toml", unit_text("a"))
+    repo.write("other/units/410103/x.toml", unit_text("x"))  # another campaign's file
+    repo.commit("2023-09-10")
+    repo.write("zz/units/410103/b.toml", unit_text("b"))
+    repo.write("other/units/410103/y.toml", unit_text("y"))
+    repo.commit("2023-11-14")
+    monkeypatch.chdir(repo.root / "zz")
+    document = _changes(cli, "--since", "1w")
+    assert [(c["unit"], c["kind"], c["file"]) for c in document["changes"]] == [
+        ("b", "unit_added", "units/410103/b.toml")
+    ]

@@ -41,7 +41,8 @@ def test_stale_units_have_open_tasks_and_an_old_last_commit(
     assert document["units"][0]["last_commit"] == "2023-09-10"
     assert [u["unit"] for u in _json(cli, "status", "--stale", "3w")["units"]] == ["quiet"]
     table = cli("status", "--stale", "14")
-    assert table.code == 0 and "2 stale unit(s)" in table.out
+    assert table.code == 0
+    assert "2 stale unit(s)" in table.out
     assert cli("status", "--stale", "soon").code == 2
 
 
@@ -87,5 +88,6 @@ def test_back_dated_done_dates_per_county(in_repo: Repo, cli: Callable[..., Resu
     # b: done 10-03, written 10-10: 7 days, more than 3
     assert rows["410105"] == {"county": "410105", "recorded": 1, "backdated": 1, "most_days": 7}
     table = cli("rollup", "--history", "--lang", "zh")
-    assert table.code == 0 and "补录" in table.out
+    assert table.code == 0
+    assert "补录" in table.out
     assert "75.0%" in table.out  # 3 of 4 back-dated in the total row

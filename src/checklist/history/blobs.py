@@ -15,7 +15,7 @@ from checklist.load.campaign import CONFIG_NAME
 from checklist.load.check import UnitResult, check_unit
 from checklist.load.discover import TOOL_CONFIGS
 from checklist.load.source import display
-from checklist.model import Campaign, Unit
+from checklist.model import Campaign, Problem, Severity, Unit
 
 # Below this many versions a process pool costs more to start than it saves (as in validate).
 PARALLEL_MIN = 400
@@ -35,9 +35,9 @@ class Scope:
         pure = PurePosixPath(path)
         if pure.suffix != ".toml" or pure.name in TOOL_CONFIGS:
             return False
-        inside = pure.relative_to(self.root) if self.root else pure
         if self.root and not path.startswith(self.root + "/"):
             return False
+        inside = pure.relative_to(self.root) if self.root else pure
         if str(inside) == CONFIG_NAME:
             return False
         if any(fnmatch.fnmatchcase(str(inside), pattern) for pattern in self.campaign.exclude):
@@ -105,5 +105,22 @@ class Versions:
 
 
 def _check_one(job: tuple[bytes, str], *, campaign: Campaign, today: dt.date) -> UnitResult:
+    """One version checked; whatever goes wrong, even a bug here, is that version's problem."""
     data, file = job
-    return check_unit(data, file=file, campaign=campaign, today=today)
+    try:
+        return check_unit(data, file=file, campaign=campaign, today=today)
+    except Exception as error:  # one version must never stop the others
+        if os.environ.get("CHECKLIST_DEBUG"):
+            raise
+        said = f"{type(error).__name__}: {error}"
+        problem = Problem(
+            file,
+            1,
+            1,
+            Severity.ERROR,
+            "E008",
+            "check-failed",
+            f"checking this version failed: {said}",
+            message_zh=f"检查这个版本时程序出错了:{said}",
+        )
+        return UnitResult(file, None, (problem,))
