@@ -12,7 +12,7 @@ from conftest import Result
 from history.gitrepo import CAMPAIGN, Repo, task
 
 
-def _history(repo: Repo) -> str:
+def _history(repo: Repo, *, campaign_changes: bool = True) -> str:
     """Three days of commits; returns the commit of 2023-11-13, the day asked about."""
     repo.unit(
         "a", tasks=task("学习", "2023-10-20") + task("调研", "2023-11-10", measure="research")
@@ -34,7 +34,8 @@ def _history(repo: Repo) -> str:
         + task("调研", "2023-12-10", measure="research"),
     )
     repo.unit("c", county="410105", tasks=task("学习", "2023-11-01"))
-    repo.write("campaign.toml", CAMPAIGN.replace("expected_units = 3", "expected_units = 5"))
+    if campaign_changes:
+        repo.write("campaign.toml", CAMPAIGN.replace("expected_units = 3", "expected_units = 5"))
     repo.commit("2023-11-16")
     return that_day
 
@@ -92,3 +93,21 @@ def test_as_known_before_the_first_commit(in_repo: Repo, cli: Callable[..., Resu
     result = cli("rollup", "--as-known", "2023-09-01")
     assert result.code == 2
     assert "no commit on or before" in result.err
+
+
+def test_unchanged_files_come_from_the_working_copy_and_its_cache(
+    in_repo: Repo, tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """campaign.toml unchanged: b's file is today's (through the store), a's from its blob."""
+    that_day = _history(in_repo, campaign_changes=False)
+    in_repo.unit("b", tasks=task("学习", "2023-11-01"))  # uncommitted: b is read from its blob
+    first = cli("rollup", "--as-known", "2023-11-13", "--format", "json")
+    warm = cli("rollup", "--as-known", "2023-11-13", "--format", "json")
+    assert first.code == warm.code == 0
+    assert first.out == warm.out
+    checkout = tmp_path / "then"
+    subprocess.run(["git", "clone", "-q", str(in_repo.root), str(checkout)], check=True)
+    subprocess.run(["git", "-C", str(checkout), "checkout", "-q", that_day], check=True)
+    monkeypatch.chdir(checkout)
+    then = cli("rollup", "--as-of", "2023-11-13", "--format", "json", "--no-cache")
+    assert then.out == first.out

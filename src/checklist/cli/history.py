@@ -12,6 +12,7 @@ from checklist.cli.options import AsOfOpt, ConfigOpt, LangOpt, OutputOpt, PathsA
 
 if TYPE_CHECKING:
     from checklist.cli.scope import Scope
+    from checklist.load.store import Store
 
 
 class ChangesFormat(enum.StrEnum):
@@ -167,7 +168,12 @@ def known_scope(params: Mapping[str, Any]) -> Scope:
     campaign = load_campaign(params["config"] or find_config(paths))
     today = dates.today(campaign.timezone)
     day = dates.parse_day(params["as_known"], base=dates.as_of(None, timezone=campaign.timezone))
-    known = as_known(paths, campaign=campaign, day=day, today=today)
+    from checklist.cli.scope import open_cache
+
+    def cache() -> Store | None:
+        return open_cache(campaign, params["no_cache"])
+
+    known = as_known(paths, campaign=campaign, day=day, today=today, cache=cache)
     report_day = (
         dates.as_of(params["as_of"], timezone=campaign.timezone) if params["as_of"] else day
     )
