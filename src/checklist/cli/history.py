@@ -104,7 +104,7 @@ def changes(
     lang: LangOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Show what changed in the unit files between two points of their git history.
+    """What changed in the unit files, by whom, from their git history.
 
     Per county and unit: tasks done (with the commit's day and author), reopened, added,
     removed; due dates postponed, or moved with nothing recording it; units added,

@@ -28,9 +28,11 @@ def check_history(doc: dict[str, Any]) -> Iterator[Finding]:
         )
     milestones = doc.get("milestones")
     counties = doc.get("counties")
-    codes = {c.get("code") for c in counties if isinstance(c, dict)} if counties else set()
+    listed = counties if isinstance(counties, list) else []
+    codes = {c.get("code") for c in listed if isinstance(c, dict)}
     for i, milestone in enumerate(milestones if isinstance(milestones, list) else ()):
-        yield from _milestone(milestone, i, codes)
+        if isinstance(milestone, dict):  # a wrong type is the structural check's to report
+            yield from _milestone(milestone, i, codes)
 
 
 def _milestone(milestone: dict[str, Any], i: int, codes: set[Any]) -> Iterator[Finding]:
@@ -48,8 +50,9 @@ def _milestone(milestone: dict[str, Any], i: int, codes: set[Any]) -> Iterator[F
                 zh=f"{where_zh} 里的 {key} = {quote(value)} 不是可选的写法,"
                 f"只能写 {'、'.join(choices)}",
             )
-    for j, code in enumerate(milestone.get("counties") or ()):
-        if code not in codes:
+    named = milestone.get("counties")
+    for j, code in enumerate(named if isinstance(named, list) else ()):
+        if isinstance(code, str) and code not in codes:
             yield Finding(
                 "E213",
                 f"{where} names the county {quote(str(code))}, which [[counties]] does not list",
