@@ -93,21 +93,24 @@ def build(folder: Path, *, units: int, commits: int, per_commit: int) -> None:
         _git(folder, "commit", "-q", "-m", f"updates of {day}", day=day)
 
 
-def timed(folder: Path, args: list[str], repeat: int) -> tuple[float, float, str]:
-    """First run, median of the warm runs, and the last output's last line."""
+def timed(folder: Path, args: list[str], repeat: int) -> tuple[float, float, float]:
+    """The first run's seconds, and the warm runs' median seconds and median CPU seconds."""
+    import resource
+
     env = {**os.environ, "CHECKLIST_AS_OF": AS_OF, "LC_ALL": "en_US.UTF-8"}
-    times = []
-    out = ""
+    times, cpus = [], []
     for _ in range(repeat + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(
             args, cwd=folder, env=env, capture_output=True, text=True, check=False
         )
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         if done.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
-        out = (done.stdout.strip().splitlines() or [""])[-1]
-    return times[0], statistics.median(times[1:]), out
+    return times[0], statistics.median(times[1:]), statistics.median(cpus[1:])
 
 
 def main() -> None:
@@ -117,6 +120,7 @@ def main() -> None:
     parser.add_argument("--per-commit", type=int, default=150)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--only", action="append", default=[], help="rows whose label has this")
     options = parser.parse_args()
     folder = options.out or Path(tempfile.mkdtemp(prefix="checklist-history-"))
     if not (folder / ".git").exists():
@@ -133,11 +137,13 @@ def main() -> None:
         ("rollup --as-known 2023-11-13", [*cli, "rollup", "--as-known", "2023-11-13"]),
         ("rollup --history", [*cli, "rollup", "--history"]),
     ]
-    print(f"| command ({options.units} units x {options.commits} commits) | first | warm |")
-    print("|---|---:|---:|")
+    print(f"| command ({options.units} units x {options.commits} commits) | first | warm | CPU |")
+    print("|---|---:|---:|---:|")
     for label, args in rows:
-        first, warm, _ = timed(folder, args, options.repeat)
-        print(f"| `{label}` | {first:.2f} s | {warm:.2f} s |", flush=True)
+        if options.only and not any(part in label for part in options.only):
+            continue
+        first, warm, cpu = timed(folder, args, options.repeat)
+        print(f"| `{label}` | {first:.2f} s | {warm:.2f} s | {cpu:.2f} s |", flush=True)
 
 
 if __name__ == "__main__":
