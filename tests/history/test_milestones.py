@@ -65,3 +65,15 @@ def test_without_milestones_the_command_says_how_to_add_them(
     result = cli("rollup", "--milestones")
     assert result.code == 0
     assert "no [[milestones]]" in result.out
+
+
+def test_a_wrong_milestone_is_a_config_error(in_repo: Repo, cli: Callable[..., Result]) -> None:
+    bad = MILESTONES.replace('expect = "started"', 'expect = "begun"\ncounties = ["999999"]')
+    in_repo.write("campaign.toml", CAMPAIGN + bad + "\n[history]\nbackdate_days = -1\n")
+    in_repo.unit("a")
+    in_repo.commit("2023-09-12")
+    result = cli("rollup", "--milestones")
+    assert result.code == 2
+    assert 'expect = "begun" in [[milestones]] #2 is not one of file, started' in result.err
+    assert 'names the county "999999"' in result.err
+    assert "backdate_days is negative (-1)" in result.err

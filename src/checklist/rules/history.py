@@ -49,6 +49,7 @@ def _milestone(milestone: dict[str, Any], i: int, codes: set[Any]) -> Iterator[F
                 hint=f"write one of {', '.join(choices)}",
                 zh=f"{where_zh} 里的 {key} = {quote(value)} 不是可选的写法,"
                 f"只能写 {'、'.join(choices)}",
+                zh_hint="改成 " + " 或 ".join(f'{key} = "{c}"' for c in choices),
             )
     named = milestone.get("counties")
     for j, code in enumerate(named if isinstance(named, list) else ()):
