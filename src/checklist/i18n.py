@@ -436,10 +436,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--as-known {day}: the repository has no commit on or before that day",
         "--as-known {day}:仓库里在这一天(含)之前还没有任何提交",
     ),
-    "history.order": (
-        "--since {since} is not before --until {until}",
-        "--since {since} 不早于 --until {until}",
-    ),
     "changes.title": (
         "Changes from {since} to {until}",
         "{since} 至 {until} 的变动",
