@@ -66,6 +66,8 @@ def _sections() -> dict[str, str]:
         "smtp-keys": _table(campaign["smtp"].fields),
         "webhook-keys": _table(campaign["webhook"].fields),
         "lights-keys": _table(campaign["lights"].fields),
+        "history-keys": _table(campaign["history"].fields),
+        "milestones-keys": _table(campaign["milestones"].fields),
         "unit-keys": _table(UNIT_TABLE.fields),
         "measure-keys": _table(tuple(f for f in measure.fields if f.kind is not Kind.TABLES)),
         "task-keys": _table(TASK_FIELDS),

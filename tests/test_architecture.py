@@ -40,6 +40,7 @@ CORE = (
     "checklist.ingest_text",
     "checklist.ingest_update",
     "checklist.workbook",
+    "checklist.history",
 )
 # What the core may not import: the layers above it, and the terminal libraries they use.
 FORBIDDEN = ("checklist.render", "checklist.cli", "rich", "typer")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -271,3 +272,19 @@ def test_the_plot_puts_days_and_shares_where_they_belong() -> None:
     assert box.done == "4.0,104.0 7.0,104.0 10.0,79.0 19.0,79.0"
     assert box.expected == "4.0,104.0 7.0,79.0 10.0,79.0 13.0,54.0 19.0,54.0"
     assert (box.last_done, box.last_expected) == ("25.0%", "50.0%")
+
+
+def test_the_campaigns_milestones_are_marked(cli: Run, tmp_path: Path) -> None:
+    """[[milestones]] (docs/history.md) are marked on every timeline, by their own names."""
+    root = tmp_path / "campaign"
+    shutil.copytree(EXAMPLE, root)
+    config = root / "campaign.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[milestones]]\ndate = 2023-09-13\nname = "县级清单部署<完成>"\nlevel = "county"\n',
+        encoding="utf-8",
+    )
+    html, _ = _write(cli, tmp_path, root, "--lang", "en")
+    assert "start 2023-09-09" in html
+    assert "县级清单部署&lt;完成&gt;" in html  # text from the file, escaped
+    assert html.count('class="mark"') == 3 * (1 + 17 + 17)

@@ -463,6 +463,110 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "实际完成的日期;未完成的空着。",
     ),
     "import.col.note": ("Free text for people.", "备注,随便写。"),
+    # history (checklist changes, --as-known, --milestones, --stale)
+    "history.no_git": (
+        "git is not installed: the history of the unit files cannot be read",
+        "没有安装 git,读不了单位清单文件的历史记录",
+    ),
+    "history.git_failed": ("git failed: {what}", "git 运行出错:{what}"),
+    "history.not_a_repo": (
+        "{folder} is not in a git repository, so it has no history to read; "
+        "history commands work in a clone of the campaign's repository",
+        "{folder} 不在 git 仓库里,没有历史记录可读;请在活动仓库的克隆里运行",
+    ),
+    "history.shallow": (
+        "{folder} is a shallow clone: its history is cut short, and figures from it would "
+        "be wrong. Fetch the whole history (git fetch --unshallow; in GitHub Actions, "
+        "actions/checkout with fetch-depth: 0)",
+        "{folder} 是浅克隆(shallow clone),历史记录不完整,据此算出的数字会出错。"
+        "请取回完整历史(git fetch --unshallow;GitHub Actions 里给 actions/checkout 设 "
+        "fetch-depth: 0)",
+    ),
+    "history.no_commits": (
+        "{folder} has no commits yet: there is no history to read",
+        "{folder} 还没有任何提交,没有历史记录可读",
+    ),
+    "history.bad_point": (
+        "{option} {text}: neither a day (2023-11-13, 1w, 14d) nor a commit of this repository",
+        "{option} {text}:既不是日期(如 2023-11-13、1w、14d),也不是这个仓库里的提交",
+    ),
+    "history.before_first": (
+        "--as-known {day}: the repository has no commit on or before that day",
+        "--as-known {day}:仓库里在这一天(含)之前还没有任何提交",
+    ),
+    "changes.title": (
+        "Changes from {since} to {until}",
+        "{since} 至 {until} 的变动",
+    ),
+    "changes.start": ("the first commit", "第一次提交"),
+    "changes.worktree": ("now (uncommitted changes included)", "现在(含未提交的修改)"),
+    "changes.none": ("No changes to the unit files.", "单位清单文件没有变动。"),
+    "changes.summary": (
+        "{changes} change(s) in {units} unit(s): {done} done ({backdated} back-dated), "
+        "{reopened} reopened, {added} task(s) added, {removed} removed, {postponed} "
+        "postponed, {moved} due date(s) moved silently; {units_added} unit(s) added, "
+        "{units_removed} removed, {broken} file(s) broken",
+        "共 {changes} 处变动,涉及 {units} 个单位:完成 {done} 项(其中补录 {backdated} 项),"
+        "重新打开 {reopened} 项,新增任务 {added} 项,删除 {removed} 项,延期 {postponed} 项,"
+        "未记录改期 {moved} 项;新增单位 {units_added} 个,删除 {units_removed} 个,"
+        "文件有错 {broken} 个",
+    ),
+    "changes.col.change": ("Change", "变动"),
+    "changes.col.date": ("Date", "日期"),
+    "changes.col.before": ("Before", "原来"),
+    "changes.col.by": ("By", "提交人"),
+    "changes.col.on": ("Committed", "提交日期"),
+    "changes.col.flag": ("Note", "说明"),
+    "changes.uncommitted": ("uncommitted", "未提交"),
+    "changes.merge": ("(in a merge)", "(合并时)"),
+    "changes.backdated": ("back-dated {days} days", "补录,晚了 {days} 天"),
+    "changes.silent": ("moved silently", "改期未记录"),
+    "changes.problems": ("{count} error(s)", "{count} 处错误"),
+    "change.unit_added": ("unit added", "新增单位"),
+    "change.unit_removed": ("unit removed", "删除单位"),
+    "change.renamed": ("file renamed", "文件改名"),
+    "change.done": ("done", "完成"),
+    "change.reopened": ("reopened", "重新打开"),
+    "change.added": ("task added", "新增任务"),
+    "change.removed": ("task removed", "删除任务"),
+    "change.postponed": ("postponed", "延期"),
+    "change.moved": ("due date moved", "改期"),
+    "change.broken": ("file broken", "文件有错"),
+    "change.fixed": ("file fixed", "文件已改好"),
+    "stale.title": (
+        "Units with open tasks whose file no commit has touched for {days} days or more, "
+        "as of {as_of}",
+        "有未完成任务、清单文件 {days} 天以上没有提交过修改的单位(截至 {as_of})",
+    ),
+    "stale.none": (
+        "No stale units: every unit with open tasks was committed within {days} days.",
+        "没有长期未更新的单位:有未完成任务的单位,{days} 天内都提交过修改。",
+    ),
+    "stale.col.last": ("Last commit", "最后提交"),
+    "stale.col.days": ("Days since", "未更新天数"),
+    "stale.col.open": ("Open tasks", "未完成任务"),
+    "stale.col.file": ("File", "文件"),
+    "stale.summary": ("{count} stale unit(s)", "共 {count} 个单位长期未更新"),
+    "backdated.title": (
+        "Done dates written more than {days} days after the fact (补录), by county",
+        "补录情况(完成日期比首次提交晚 {days} 天以上),按区县",
+    ),
+    "backdated.col.recorded": ("Done dates", "完成记录"),
+    "backdated.col.backdated": ("Back-dated", "补录"),
+    "backdated.col.share": ("Back-dated %", "补录占比"),
+    "backdated.col.most": ("Most days late", "最多晚报天数"),
+    "milestones.title": ("Milestones, by county", "时间节点完成情况(按区县)"),
+    "milestones.none": (
+        "campaign.toml has no [[milestones]]; docs/format.md shows how to add them.",
+        "campaign.toml 里没有写时间节点 [[milestones]];写法见 docs/format.md。",
+    ),
+    "milestones.col.milestone": ("Milestone", "时间节点"),
+    "milestones.col.date": ("By", "节点日期"),
+    "milestones.col.met": ("Met", "按时"),
+    "milestones.col.late": ("Late", "迟报"),
+    "milestones.col.most_late": ("Most days late", "最多迟报天数"),
+    "milestones.col.missing": ("Missing", "缺报"),
+    "milestones.col.late_units": ("Late units", "迟报单位"),
 }
 
 

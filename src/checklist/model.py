@@ -110,6 +110,28 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySettings:
+    """[history]: a done date written more than ``backdate_days`` after it is back-dated (补录)."""
+
+    backdate_days: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """[[milestones]]: by ``date``, every unit (of ``level``, in ``counties``) has ``expect``.
+
+    ``expect`` is "file" (the unit's file is committed) or "started" (a task of it is done).
+    """
+
+    date: dt.date
+    name: str
+    level: Level | None = None  # None: every level
+    counties: tuple[str, ...] = ()  # county codes; none: every county
+    expect: str = "file"
+    expected_units: int | None = None  # per county; None: the county's expected_units
+
+
+@dataclass(frozen=True, slots=True)
 class Campaign:
     name: str
     start: dt.date
@@ -123,6 +145,8 @@ class Campaign:
     smtp: SmtpConfig | None = None
     webhook: WebhookConfig | None = None
     lights: Lights = Lights()
+    history: HistorySettings = HistorySettings()
+    milestones: tuple[Milestone, ...] = ()
     config_path: Path = field(default=Path("campaign.toml"), compare=False)
 
     @property

@@ -19,7 +19,18 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checklist import __version__
-from checklist.cli import chart, check, edit, export, ingest, remind, report, setup, trend
+from checklist.cli import (
+    chart,
+    check,
+    edit,
+    export,
+    history,
+    ingest,
+    remind,
+    report,
+    setup,
+    trend,
+)
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 from checklist.i18n import Lang
 
@@ -181,6 +192,7 @@ for command in (
     report.status,
     report.rollup,
     trend.trend,
+    history.changes,
     export.export,
     chart.chart,
     remind.remind,

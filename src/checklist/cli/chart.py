@@ -82,6 +82,7 @@ def chart(
     campaign = scope.campaign
     marks = (
         (campaign.start, t("chart.start", scope.lang)),
+        *((m.date, m.name) for m in campaign.milestones),
         (campaign.end, t("chart.end", scope.lang)),
     )
     page = render_chart(result, scope.lang, marks=marks, skipped=scope.skipped)

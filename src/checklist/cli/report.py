@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from checklist.cli.history import AsKnownOpt, HistoryOpt, MilestonesOpt, StaleOpt
 from checklist.cli.options import (
     SOON_MAX,
     AsOfOpt,
@@ -122,6 +123,8 @@ def status(
     no_cache: NoCacheOpt = False,
     wide: WideOpt = False,
     output: OutputOpt = None,
+    as_known: AsKnownOpt = None,
+    stale: StaleOpt = None,
 ) -> None:
     """List overdue (and due-soon) tasks, most overdue first.
 
@@ -129,6 +132,11 @@ def status(
 
     Example: checklist status --county 二七区 --soon 7
     """
+    if stale is not None:  # from the history: docs/history.md
+        from checklist.cli.history import status_stale
+
+        status_stale(ctx.params)
+        return
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import open_scope
     from checklist.indexed_status import DamagedError
@@ -140,7 +148,12 @@ def status(
     target = workbook_target(ctx.params) if xlsx else output
     soon_days = DEFAULT_SOON_DAYS if soon is None else soon
     everything = everything or bool(state)
-    scope = open_scope(ctx.params, indexed=True)
+    if as_known:  # from the history: docs/history.md
+        from checklist.cli.history import known_scope
+
+        scope = known_scope(ctx.params)
+    else:
+        scope = open_scope(ctx.params, indexed=True)
     if scope.index is not None:  # only the listed items are made; the summary is counted
         try:
             with scope.index:
@@ -199,6 +212,9 @@ def rollup(
     no_cache: NoCacheOpt = False,
     wide: WideOpt = False,
     output: OutputOpt = None,
+    milestones: MilestonesOpt = False,
+    history: HistoryOpt = False,
+    as_known: AsKnownOpt = None,
 ) -> None:
     """Count tasks per county, level, measure, owner or unit.
 
@@ -207,6 +223,11 @@ def rollup(
 
     Example: checklist rollup --measures --sort overdue
     """
+    if milestones or history:  # from the history: docs/history.md
+        from checklist.cli.history import rollup_history, rollup_milestones
+
+        (rollup_milestones if milestones else rollup_history)(ctx.params)
+        return
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import compare_day, open_scope
     from checklist.indexed_rollup import can_roll_up
@@ -218,7 +239,12 @@ def rollup(
     xlsx = output_format is ReportFormat.XLSX
     target = workbook_target(ctx.params) if xlsx else output
     grouped = By(by.value)
-    scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
+    if as_known:  # from the history: docs/history.md
+        from checklist.cli.history import known_scope
+
+        scope = known_scope(ctx.params)
+    else:
+        scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
     compare_on, sorting = compare_day(compare, scope.as_of), Sort(sort.value) if sort else None
     if scope.index is None:
         result, standings = rollup_standings(

@@ -16,8 +16,11 @@ from checklist.model import (
     DEFAULT_MEASURES,
     Campaign,
     County,
+    HistorySettings,
+    Level,
     Lights,
     MeasureDef,
+    Milestone,
     RemindConfig,
     SmtpConfig,
     WebhookConfig,
@@ -117,7 +120,21 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         smtp=_smtp(doc["smtp"], path) if "smtp" in doc else None,
         webhook=WebhookConfig(**doc["webhook"]) if "webhook" in doc else None,
         lights=Lights(**doc.get("lights", {})),
+        history=HistorySettings(**doc.get("history", {})),
+        milestones=tuple(_milestone(m) for m in doc.get("milestones", ())),
         config_path=path.absolute(),
+    )
+
+
+def _milestone(table: dict[str, Any]) -> Milestone:
+    level = table.get("level")
+    return Milestone(
+        date=table["date"],
+        name=table["name"],
+        level=Level(level) if level else None,
+        counties=tuple(table.get("counties", ())),
+        expect=table.get("expect", "file"),
+        expected_units=table.get("expected_units"),
     )
 
 

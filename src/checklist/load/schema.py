@@ -428,6 +428,81 @@ LIGHTS_TABLE = Field(
     ),
 )
 
+HISTORY_TABLE = Field(
+    "history",
+    Kind.TABLE,
+    "How `changes` and `rollup --history` read the git history of the unit files.",
+    zh="读 git 历史(changes、rollup --history)时的规则",
+    fields=(
+        Field(
+            "backdate_days",
+            Kind.INTEGER,
+            "A done date more than this many days before the commit that first recorded "
+            "it is back-dated (补录) and flagged.",
+            default="3",
+            example=3,
+        ),
+    ),
+)
+
+MILESTONES_TABLE = Field(
+    "milestones",
+    Kind.TABLES,
+    "Dated milestones (`rollup --milestones`): by `date`, every unit of the `level` "
+    "(in the `counties`) has its file committed, or has started. A unit file's "
+    "submission day is the day of its first commit.",
+    zh="时间节点:到某一天,某一层级的单位都要提交清单文件(或开始落实)",
+    fields=(
+        Field(
+            "date",
+            Kind.DATE,
+            "The last day on which it is met in time.",
+            required=True,
+            zh="节点日期",
+            example="2023-09-13",
+        ),
+        Field(
+            "name",
+            Kind.TEXT,
+            "What the milestone is called in reports.",
+            required=True,
+            zh="节点名称",
+            example="县级清单全部报送",
+        ),
+        Field(
+            "level",
+            Kind.TEXT,
+            "The level of the units it applies to.",
+            choices=("county", "grassroots"),
+            default="every level",
+            example="county",
+        ),
+        Field(
+            "counties",
+            Kind.TEXTS,
+            "The county codes it applies to.",
+            default="every county",
+            example=["410102", "410103"],
+        ),
+        Field(
+            "expect",
+            Kind.TEXT,
+            'What must exist by then: `"file"`, the unit\'s file committed; `"started"`, '
+            "a task of it marked done.",
+            choices=("file", "started"),
+            default='"file"',
+            example="file",
+        ),
+        Field(
+            "expected_units",
+            Kind.INTEGER,
+            "How many units each county should have met it with.",
+            default="the county's `expected_units` when the milestone has no level",
+            example=1,
+        ),
+    ),
+)
+
 CAMPAIGN_SCHEMA = Field(
     "",
     Kind.TABLE,
@@ -551,6 +626,8 @@ CAMPAIGN_SCHEMA = Field(
         SMTP_TABLE,
         WEBHOOK_TABLE,
         LIGHTS_TABLE,
+        HISTORY_TABLE,
+        MILESTONES_TABLE,
     ),
 )
 

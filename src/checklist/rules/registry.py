@@ -367,4 +367,5 @@ def unit_checks() -> tuple[UnitCheck, ...]:
 def campaign_checks() -> tuple[CampaignCheck, ...]:
     """Every campaign.toml check, in order."""
     importlib.import_module("checklist.rules.campaign")
+    importlib.import_module("checklist.rules.history")
     return tuple(_CAMPAIGN_CHECKS)
