@@ -77,3 +77,28 @@ def test_a_wrong_milestone_is_a_config_error(in_repo: Repo, cli: Callable[..., R
     assert 'expect = "begun" in [[milestones]] #2 is not one of file, started' in result.err
     assert 'names the county "999999"' in result.err
     assert "backdate_days is negative (-1)" in result.err
+
+
+def test_changes_show_the_milestones_dated_within_the_window(
+    in_repo: Repo, cli: Callable[..., Result]
+) -> None:
+    in_repo.write("campaign.toml", CAMPAIGN + MILESTONES)
+    in_repo.unit("c1", level="county")
+    in_repo.commit("2023-09-12")
+    in_repo.unit("c2", county="410105", level="county")
+    in_repo.commit("2023-09-16")
+    both = cli("changes", "--since", "2023-09-10", "--format", "json")
+    assert both.code == 0, both.err
+    found = json.loads(both.out)["milestones"]
+    assert {r["milestone"] for r in found} == {"县级清单报送", "基层全部启动"}
+    late = {r["county"]: r["late"] for r in found if r["milestone"] == "县级清单报送"}
+    assert late["410105"] == [{"unit": "c2", "days_late": 3}]  # as rollup --milestones says
+    rollup = json.loads(cli("rollup", "--milestones", "--format", "json").out)["milestones"]
+    assert found == rollup
+    second = json.loads(cli("changes", "--since", "2023-09-14", "--format", "json").out)
+    assert {r["milestone"] for r in second["milestones"]} == {"基层全部启动"}
+    none = json.loads(cli("changes", "--since", "2023-09-18", "--format", "json").out)
+    assert none["milestones"] == []
+    table = cli("changes", "--since", "2023-09-10", "--lang", "zh")
+    assert "县级清单报送" in table.out
+    assert "c2 (+3)" in table.out

@@ -11,8 +11,12 @@ import typer
 from checklist.cli.options import AsOfOpt, ConfigOpt, LangOpt, OutputOpt, PathsArg
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from checklist.cli.scope import Scope
+    from checklist.history.milestones import MilestoneRow
     from checklist.load.store import Store
+    from checklist.model import Campaign, Milestone
 
 
 class ChangesFormat(enum.StrEnum):
@@ -130,8 +134,34 @@ def changes(
         as_of=as_of,
         backdate_days=backdate_days,
     )
+    due = [
+        m
+        for m in campaign.milestones
+        if result.until_day is not None
+        and (result.since_day is None or result.since_day <= m.date)
+        and m.date <= result.until_day
+    ]
+    standing = _milestone_rows(given, campaign, due, config, as_of) if due else []
     with text_output(output) as out:
-        write_changes(result, out, output_format.value, campaign, speak)
+        write_changes(result, out, output_format.value, campaign, speak, milestones=standing)
+
+
+def _milestone_rows(
+    paths: list[Path],
+    campaign: Campaign,
+    due: list[Milestone],
+    config: Path | None,
+    as_of: str | None,
+) -> list[MilestoneRow]:
+    """How the milestones dated within the window stand, as rollup --milestones says."""
+    from checklist.cli.scope import open_scope
+    from checklist.history.read import read_milestones
+
+    params: dict[str, Any] = {"paths": paths, "config": config, "as_of": as_of, "lang": None}
+    params |= {"follow_outside": False, "no_cache": False}
+    scope = open_scope(params)
+    rows = read_milestones(paths, campaign=campaign, units=scope.units)
+    return [row for row in rows if row.milestone in due]
 
 
 def rollup_milestones(params: Mapping[str, Any]) -> None:

@@ -56,6 +56,9 @@ class Changes:
     worktree: bool  # uncommitted changes included
     changes: tuple[Change, ...]
     backdate_days: int
+    # The days the points name (None: a commit was named); milestones between are shown.
+    since_day: dt.date | None = None
+    until_day: dt.date | None = None
 
 
 def changes(

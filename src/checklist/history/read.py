@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,15 +48,15 @@ def read_changes(
     if head is None:
         raise HistoryError.said("history.no_commits", folder=str(repo.top))
     tz = campaign.timezone
-    end = head
+    end, found_day = head, None
     if until is not None:
         found = point(repo, until, option="--until", today=day, timezone=tz, end_of_day=True)
         if found.commit is None:
             raise HistoryError.said("history.bad_point", option="--until", text=until)
-        end = found.commit
+        end, found_day = found.commit, found.day
     start = point(repo, since, option="--since", today=day, timezone=tz, end_of_day=False, line=end)
     versions = Versions(scope, max(dates.today(tz), day))
-    return changes(
+    result = changes(
         scope,
         versions,
         since=start.commit,
@@ -63,6 +64,8 @@ def read_changes(
         worktree=until is None,
         backdate_days=campaign.history.backdate_days if backdate_days is None else backdate_days,
     )
+    last = day if until is None else found_day
+    return dataclasses.replace(result, since_day=start.day, until_day=last)
 
 
 def read_milestones(

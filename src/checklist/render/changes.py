@@ -147,9 +147,16 @@ def change_to_dict(change: Change, campaign: Campaign) -> dict[str, Any]:
 
 
 def write_changes(
-    result: Changes, out: IO[str], output_format: str, campaign: Campaign, lang: Lang
+    result: Changes,
+    out: IO[str],
+    output_format: str,
+    campaign: Campaign,
+    lang: Lang,
+    *,
+    milestones: Sequence[MilestoneRow] = (),
 ) -> None:
-    """The changes as a table (also CSV), JSON or a Markdown list for a group chat."""
+    """The changes as a table (also CSV), JSON or a Markdown list for a group chat; then
+    how the milestones dated within the window stand (JSON: ``milestones``)."""
     if output_format == "json":
         document = {
             "schema_version": SCHEMA_VERSION,
@@ -159,10 +166,23 @@ def write_changes(
             "backdate_days": result.backdate_days,
             "counts": counts(result.changes),
             "changes": [change_to_dict(c, campaign) for c in result.changes],
+            "milestones": [milestone_to_dict(r) for r in milestones],
         }
         json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
-    elif output_format == "markdown":
+        return
+    _write_changes(result, out, output_format, campaign, lang)
+    if milestones and output_format in ("table", "markdown"):
+        out.write("\n")
+        write(milestones_table(milestones, campaign, lang), output_format, out)
+
+
+def _write_changes(
+    result: Changes, out: IO[str], output_format: str, campaign: Campaign, lang: Lang
+) -> None:
+    if output_format == "json":
+        return
+    if output_format == "markdown":
         _write_markdown(result, out, campaign, lang)
     elif output_format == "table" and not result.changes:
         out.write(heading(result, lang) + "\n" + t("changes.none", lang) + "\n")
