@@ -16,10 +16,10 @@ from checklist.load.check import check_unit
 from checklist.load.discover import TOOL_CONFIGS
 from checklist.load.result import UnitResult
 from checklist.load.source import display
+from checklist.load.validate import on_every_core
 from checklist.model import Campaign, Problem, Severity, Unit
 
 # Below this many versions a process pool costs more to start than it saves (as in validate).
-PARALLEL_MIN = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +92,7 @@ class Versions:
 
     def _check(self, jobs: list[tuple[bytes, str]]) -> list[UnitResult]:
         check = functools.partial(_check_one, campaign=self.scope.campaign, today=self.today)
-        workers = min(os.cpu_count() or 1, 8)
-        if len(jobs) < PARALLEL_MIN or workers < 2:
-            return [check(job) for job in jobs]
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunk = max(50, len(jobs) // (workers * 4))
-            return list(pool.map(check, jobs, chunksize=chunk))
+        return on_every_core(check, jobs)
 
 
 def _check_one(job: tuple[bytes, str], *, campaign: Campaign, today: dt.date) -> UnitResult:

@@ -7,9 +7,10 @@ import datetime as dt
 import functools
 import gc
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from checklist.load.cache import Stamp, stamp
 from checklist.load.check import check_unit
@@ -117,24 +118,32 @@ def _still_true(result: UnitResult, *, today: dt.date) -> bool:
     return not any(p.code in day_dependent_codes() for p in result.problems)
 
 
+J = TypeVar("J")
+
+
 def _check_all(
     paths: Sequence[Path], *, campaign: Campaign, today: dt.date, build: bool, follow_outside: bool
 ) -> list[UnitResult]:
     """Check files on every core when there are enough of them; each check is independent."""
-    workers = min(os.cpu_count() or 1, 8)
     check = functools.partial(
         check_file, campaign=campaign, today=today, build=build, follow_outside=follow_outside
     )
-    if len(paths) < PARALLEL_MIN or workers < 2:
-        return [check(path) for path in paths]
+    return on_every_core(check, paths)
+
+
+def on_every_core(check: Callable[[J], UnitResult], jobs: Sequence[J]) -> list[UnitResult]:
+    """``check`` over ``jobs``, in order: on every core (up to 8) when there are enough."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_MIN or workers < 2:
+        return [check(job) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        chunk = max(50, len(paths) // (workers * 4))
-        return list(pool.map(check, paths, chunksize=chunk))
+        chunk = max(50, len(jobs) // (workers * 4))
+        return list(pool.map(check, jobs, chunksize=chunk))
 
 
 def validate(
