@@ -567,6 +567,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "milestones.col.most_late": ("Most days late", "最多迟报天数"),
     "milestones.col.missing": ("Missing", "缺报"),
     "milestones.col.late_units": ("Late units", "迟报单位"),
+    # working days (docs/calendar.md)
+    "calendar.unpublished": (
+        '[calendar] country = "{country}" has no official holidays for {year} yet, so its '
+        "weekends are taken as rest days and nothing else; until they are published, list "
+        "that year's days in campaign.toml: [calendar] holidays = [{year}-01-01, …] and "
+        "workdays = [make-up days, …]",
+        '[calendar] country = "{country}" 还没有 {year} 年的法定节假日安排,暂时只把周末算作休息日;'
+        "公布之前,请在 campaign.toml 里自己写上这一年的日子:[calendar] holidays = "
+        "[{year}-01-01, …](放假),workdays = [调休上班日, …]",
+    ),
 }
 
 
