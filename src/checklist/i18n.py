@@ -568,6 +568,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "milestones.col.missing": ("Missing", "缺报"),
     "milestones.col.late_units": ("Late units", "迟报单位"),
     # working days (docs/calendar.md)
+    "calendar.title": (
+        "{year}-{month:02d}: {count} working days",
+        "{year}年{month}月:{count} 个工作日",
+    ),
+    "calendar.weekdays": ("Mon Tue Wed Thu Fri Sat Sun", "一 二 三 四 五 六 日"),
+    "calendar.cell.holiday": ("{day} off", "{day}休"),
+    "calendar.cell.makeup": ("{day} work", "{day}班"),
+    "calendar.legend": (
+        "off: a holiday (by decree or campaign.toml); work: a weekend day worked (调休)",
+        "休:法定节假日或 campaign.toml 定的休息日;班:调休上班的周六、周日",
+    ),
+    "calendar.col.dekad": ("Dekad", "旬"),
+    "calendar.col.from": ("From", "起"),
+    "calendar.col.to": ("To", "止"),
+    "calendar.col.workdays": ("Working days", "工作日"),
+    "calendar.col.rest": ("Rest days", "休息日"),
+    "calendar.dekad.1": ("1st (上旬)", "上旬"),
+    "calendar.dekad.2": ("2nd (中旬)", "中旬"),
+    "calendar.dekad.3": ("3rd (下旬)", "下旬"),
+    "calendar.bad_month": (
+        "--month {given}: write a month like 2023-10",
+        "--month {given}:月份请写成 2023-10 这样",
+    ),
     "calendar.unpublished": (
         '[calendar] country = "{country}" has no official holidays for {year} yet, so its '
         "weekends are taken as rest days and nothing else; until they are published, list "

@@ -153,3 +153,80 @@ def dekads(year: int, month: int) -> tuple[tuple[dt.date, dt.date], ...]:
         (dt.date(year, month, 11), dt.date(year, month, 20)),
         (dt.date(year, month, 21), last),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Dekad:
+    start: dt.date
+    end: dt.date
+    workdays: int
+    rest_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """One month as `checklist calendar` shows it: each day's kind, and its dekads."""
+
+    year: int
+    month: int
+    days: tuple[tuple[dt.date, DayKind], ...]
+    dekads: tuple[Dekad, ...]
+    unpublished: bool  # the country's calendar does not cover this year: weekends only
+
+    @property
+    def workdays(self) -> int:
+        return sum(d.workdays for d in self.dekads)
+
+
+def month_of(calendar: Calendar, year: int, month: int) -> Month:
+    """The month's days marked (holiday, make-up workday, weekend) and its three dekads."""
+    parts = []
+    days: list[tuple[dt.date, DayKind]] = []
+    for start, end in dekads(year, month):
+        span = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        days.extend((d, calendar.kind(d)) for d in span)
+        worked = sum(calendar.is_workday(d) for d in span)
+        parts.append(Dekad(start, end, worked, len(span) - worked))
+    first = dt.date(year, month, 1)
+    return Month(year, month, tuple(days), tuple(parts), bool(calendar.unpublished(first, first)))
+
+
+def month_to_dict(month: Month, calendar: Calendar) -> dict[str, object]:
+    """The month as `calendar --format json` writes it (docs/calendar.md)."""
+    return {
+        "month": f"{month.year:04d}-{month.month:02d}",
+        "country": calendar.settings.country,
+        "published": not month.unpublished,
+        "workdays": month.workdays,
+        "days": [
+            {
+                "date": day.isoformat(),
+                "weekday": day.isoweekday(),
+                "kind": str(kind),
+                "workday": kind in (DayKind.WORKDAY, DayKind.MAKEUP),
+            }
+            for day, kind in month.days
+        ],
+        "dekads": [
+            {
+                "dekad": n,
+                "start": d.start.isoformat(),
+                "end": d.end.isoformat(),
+                "workdays": d.workdays,
+                "rest_days": d.rest_days,
+            }
+            for n, d in enumerate(month.dekads, 1)
+        ],
+    }
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``--month 2023-10`` (or 2023/10, 2023-1) as (year, month); else a UsageError."""
+    from checklist.errors import UsageError
+    from checklist.words import printable
+
+    year, _, month = text.strip().replace("/", "-").partition("-")
+    known = year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12
+    if known and FIRST_DAY.year <= int(year) <= LAST_DAY.year:
+        return int(year), int(month)
+    raise UsageError.said("calendar.bad_month", given=printable(text[:40]))

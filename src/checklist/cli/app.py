@@ -20,6 +20,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checklist import __version__
 from checklist.cli import (
+    calendar,
     chart,
     check,
     edit,
@@ -192,6 +193,7 @@ for command in (
     report.status,
     report.rollup,
     trend.trend,
+    calendar.calendar,
     history.changes,
     export.export,
     chart.chart,

@@ -102,15 +102,17 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     return Scope(campaign, day, units, filters, lang, chosen, skipped, unreadable, index)
 
 
-def warn_unpublished(campaign: Campaign, lang: Lang) -> None:
-    """Say on stderr which of the campaign's years its country's calendar does not cover."""
+def warn_unpublished(campaign: Campaign, lang: Lang, *, also: int | None = None) -> None:
+    """Say on stderr which of the campaign's years (and ``also``, a year shown) its
+    country's calendar does not cover."""
     if campaign.calendar.country is None:
         return
     from checklist.i18n import t
     from checklist.workdays import calendar_of
 
     country = campaign.calendar.country
-    for year in calendar_of(campaign.calendar).unpublished(campaign.start, campaign.end):
+    years = set(calendar_of(campaign.calendar).unpublished(campaign.start, campaign.end))
+    for year in sorted(years | ({also} if also is not None else set())):
         print(
             f"checklist: {t('calendar.unpublished', lang, country=country, year=year)}",
             file=sys.stderr,
