@@ -568,6 +568,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "milestones.col.missing": ("Missing", "缺报"),
     "milestones.col.late_units": ("Late units", "迟报单位"),
     # working days (docs/calendar.md)
+    "workdays_overdue": ("Working days overdue", "逾期工作日"),
+    "remind.overdue_workdays": ("{days} working days overdue", "逾期 {days} 个工作日"),
+    "remind.overdue_one_workday": ("1 working day overdue", "逾期 1 个工作日"),
+    "remind.escalation.subject.workdays": (
+        "[{campaign}] Escalation: {unit} has {count} task(s) overdue {days}+ working days ({date})",
+        "【{campaign}】督办:{unit} 有 {count} 项任务逾期 {days} 个工作日以上({date})",
+    ),
+    "remind.escalation.intro.workdays": (
+        "{unit} has {count} task(s) overdue by {days} working days or more, as of {date}:",
+        "截至 {date},{unit} 有 {count} 项任务逾期 {days} 个工作日以上:",
+    ),
     "calendar.title": (
         "{year}-{month:02d}: {count} working days",
         "{year}年{month}月:{count} 个工作日",

@@ -11,6 +11,7 @@ import bisect
 import datetime as dt
 import enum
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from checklist.dates import FIRST_DAY, LAST_DAY
@@ -230,3 +231,12 @@ def parse_month(text: str) -> tuple[int, int]:
     if known and FIRST_DAY.year <= int(year) <= LAST_DAY.year:
         return int(year), int(month)
     raise UsageError.said("calendar.bad_month", given=printable(text[:40]))
+
+
+def overdue_counter(settings: CalendarSettings, as_of: dt.date) -> Callable[[dt.date], int]:
+    """How many days a task due on a day is overdue on ``as_of``, as ``[calendar] count`` says:
+    calendar days, or the working days after the due date up to ``as_of``."""
+    if settings.count != "workdays":
+        return lambda due: (as_of - due).days
+    calendar = calendar_of(settings)
+    return functools.lru_cache(maxsize=4096)(lambda due: calendar.workdays_between(due, as_of))

@@ -143,7 +143,12 @@ def _plan(
             with scope.index:
                 wanted = frozenset({State.OVERDUE, State.DUE_SOON})
                 selected = status_items(
-                    scope.index, as_of=scope.as_of, soon=soon, filters=scope.filters, states=wanted
+                    scope.index,
+                    as_of=scope.as_of,
+                    soon=soon,
+                    filters=scope.filters,
+                    states=wanted,
+                    calendar=scope.campaign.calendar,
                 )
         except DamagedError:  # rows that fail their checksum: checked afresh
             scope = open_scope(params)

@@ -83,12 +83,13 @@ def _line(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: 
     measure = found.name if found else ""
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
-        one = item.days_overdue == 1
-        when = (
-            t("remind.overdue_one", lang)
-            if one
-            else t("remind.overdue_days", lang, days=item.days_overdue)
+        one, work = item.days_overdue == 1, campaign.calendar.count == "workdays"
+        key = (
+            ("remind.overdue_one" if one else "remind.overdue_days")
+            if not work
+            else ("remind.overdue_one_workday" if one else "remind.overdue_workdays")
         )
+        when = t(key, lang, days=item.days_overdue)
     elif item.due == as_of:
         when = t("remind.due_today", lang)
     elif (item.due - as_of).days == 1:
@@ -157,13 +158,15 @@ def _escalation(
         "days": config.escalate_after,
         "date": as_of.isoformat(),
     }
-    template = config.escalation_subject or t("remind.escalation.subject", lang)
+    # Escalation counts what days overdue count: calendar days, or working days.
+    unit_words = ".workdays" if campaign.calendar.count == "workdays" else ""
+    template = config.escalation_subject or t("remind.escalation.subject" + unit_words, lang)
     owners = {i.task.owner.key: i.task.owner for i in found if i.task.owner != unit.contact}
     lines = [
         t("remind.greeting", lang, name=unit.contact.name),
         "",
         t(
-            "remind.escalation.intro",
+            "remind.escalation.intro" + unit_words,
             lang,
             unit=unit.name,
             count=len(found),
