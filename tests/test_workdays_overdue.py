@@ -107,3 +107,16 @@ def test_remind_speaks_of_working_days(campaign_dir, write_unit, cli) -> None:
     assert "overdue 7+ working days" in escalated
     zh = cli("remind", folder, "--as-of", "2023-10-10", "--lang", "zh").out
     assert "逾期 4 个工作日" in zh
+
+
+def test_advance_reminders_count_working_days(campaign_dir, write_unit, cli) -> None:
+    folder = _campaign(campaign_dir, write_unit, WORKDAYS)
+    # 读书班结业 is due Tue 31 Oct. Advance 7 working days before it: Fri 20 Oct
+    # (23–27, 30, 31 Oct are the 7 after it), 10 calendar days ahead; 3: Thu 26 Oct.
+    assert "读书班结业" in cli("remind", folder, "--as-of", "2023-10-20").out
+    assert "读书班结业" not in cli("remind", folder, "--as-of", "2023-10-24").out  # 5 left
+    assert "读书班结业" in cli("remind", folder, "--as-of", "2023-10-26").out
+    # Counted in calendar days, 20 Oct is 11 days ahead: not an advance day.
+    plain = _campaign(campaign_dir, write_unit, WORKDAYS.replace('count = "workdays"\n', ""))
+    assert "读书班结业" not in cli("remind", plain, "--as-of", "2023-10-20").out
+    assert "读书班结业" in cli("remind", plain, "--as-of", "2023-10-24").out  # 7 days
