@@ -138,7 +138,7 @@ def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
     county = campaign.county(item.unit.county)
     measure = campaign.measure(item.task.measure)
     task = item.task
-    return {
+    found = {
         "county": item.unit.county,
         "county_name": county.name if county else None,
         "unit": item.unit.id,
@@ -159,4 +159,7 @@ def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
         "postponed_from": task.postponed_from.isoformat() if task.postponed_from else None,
         "file": item.unit.file,
         "line": task.line,
-    } | ({"days_overdue_unit": "workdays"} if campaign.calendar.count == "workdays" else {})
+    }
+    if campaign.calendar.count == "workdays":  # absent: calendar days, as before
+        found["days_overdue_unit"] = "workdays"
+    return found
