@@ -567,6 +567,50 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "milestones.col.most_late": ("Most days late", "最多迟报天数"),
     "milestones.col.missing": ("Missing", "缺报"),
     "milestones.col.late_units": ("Late units", "迟报单位"),
+    # working days (docs/calendar.md)
+    "workdays_overdue": ("Working days overdue", "逾期工作日"),
+    "remind.overdue_workdays": ("{days} working days overdue", "逾期 {days} 个工作日"),
+    "remind.overdue_one_workday": ("1 working day overdue", "逾期 1 个工作日"),
+    "remind.escalation.subject.workdays": (
+        "[{campaign}] Escalation: {unit} has {count} task(s) overdue {days}+ working days ({date})",
+        "【{campaign}】督办:{unit} 有 {count} 项任务逾期 {days} 个工作日以上({date})",
+    ),
+    "remind.escalation.intro.workdays": (
+        "{unit} has {count} task(s) overdue by {days} working days or more, as of {date}:",
+        "截至 {date},{unit} 有 {count} 项任务逾期 {days} 个工作日以上:",
+    ),
+    "calendar.title": (
+        "{year}-{month:02d}: {count} working days",
+        "{year}年{month}月:{count} 个工作日",
+    ),
+    "calendar.weekdays": ("Mon Tue Wed Thu Fri Sat Sun", "一 二 三 四 五 六 日"),
+    "calendar.cell.holiday": ("{day} off", "{day}休"),
+    "calendar.cell.makeup": ("{day} work", "{day}班"),
+    "calendar.legend": (
+        "off: a holiday (by decree or campaign.toml); work: a weekend day worked (调休)",
+        "休:法定节假日或 campaign.toml 定的休息日;班:调休上班的周六、周日",
+    ),
+    "calendar.col.dekad": ("Dekad", "旬"),
+    "calendar.col.from": ("From", "起"),
+    "calendar.col.to": ("To", "止"),
+    "calendar.col.workdays": ("Working days", "工作日"),
+    "calendar.col.rest": ("Rest days", "休息日"),
+    "calendar.dekad.1": ("1st (上旬)", "上旬"),
+    "calendar.dekad.2": ("2nd (中旬)", "中旬"),
+    "calendar.dekad.3": ("3rd (下旬)", "下旬"),
+    "calendar.bad_month": (
+        "--month {given}: write a month like 2023-10",
+        "--month {given}:月份请写成 2023-10 这样",
+    ),
+    "calendar.unpublished": (
+        '[calendar] country = "{country}" has no official holidays for {year} yet, so its '
+        "weekends are taken as rest days and nothing else; until they are published, list "
+        "that year's days in campaign.toml: [calendar] holidays = [{year}-01-01, …] and "
+        "workdays = [make-up days, …]",
+        '[calendar] country = "{country}" 还没有 {year} 年的法定节假日安排,暂时只把周末算作休息日;'
+        "公布之前,请在 campaign.toml 里自己写上这一年的日子:[calendar] holidays = "
+        "[{year}-01-01, …](放假),workdays = [调休上班日, …]",
+    ),
 }
 
 

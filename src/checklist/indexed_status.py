@@ -20,8 +20,9 @@ from checklist.load.rows import (
     unit_of,
 )
 from checklist.load.rows import people as person_of
-from checklist.model import Item, State, Task, Unit
+from checklist.model import CalendarSettings, Item, State, Task, Unit
 from checklist.status import Summary
+from checklist.workdays import overdue_counter
 
 
 def status_summary(index: Index, *, as_of: dt.date, soon: int, filters: Filters) -> Summary:
@@ -48,8 +49,10 @@ def status_items(
     soon: int,
     filters: Filters,
     states: frozenset[State] | None,
+    calendar: CalendarSettings,
 ) -> list[Item]:
-    """The selected items in the given states (None: all), as status.items makes them.
+    """The selected items in the given states (None: all), as status.items makes them,
+    days overdue counted as ``calendar`` says.
 
     Each item's task is made from its own row and its unit from the unit's row, each
     checked against its checksum; the unit holds no tasks (rows.unit_of says why).
@@ -67,11 +70,12 @@ def status_items(
     rows = conn.execute(sql, params | days_of(as_of, soon)).fetchall()
     units, tasks = _listed(index, sorted({(r[0], r[1]) for r in rows}))
     found = []
+    late = overdue_counter(calendar, as_of)
     for file_id, seq, n, due_text, done_text, state_text in rows:
         state = _STATES[state_text]
         due = dt.date.fromisoformat(due_text)
         done = dt.date.fromisoformat(done_text) if state in _DONE else None
-        overdue = (as_of - due).days if state is State.OVERDUE else None
+        overdue = late(due) if state is State.OVERDUE else None
         found.append(Item(units[file_id], tasks[file_id, seq], n, due, done, state, overdue))
     return found
 
@@ -132,6 +136,7 @@ def status(
     filters: Filters,
     everything: bool,
     listing_soon: bool,
+    calendar: CalendarSettings,
 ) -> tuple[Summary, list[Item]]:
     """status's summary of the selected items, and those it lists (unsorted).
 
@@ -142,4 +147,7 @@ def status(
     wanted = None if everything else frozenset({State.OVERDUE})
     if wanted is not None and listing_soon:
         wanted |= {State.DUE_SOON}
-    return summary, status_items(index, as_of=as_of, soon=soon, filters=filters, states=wanted)
+    items = status_items(
+        index, as_of=as_of, soon=soon, filters=filters, states=wanted, calendar=calendar
+    )
+    return summary, items

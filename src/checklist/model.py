@@ -132,6 +132,16 @@ class Milestone:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    """[calendar]: the official working days of ``country``, the campaign's own on top."""
+
+    country: str | None = None  # "CN": the State Council's holidays and make-up workdays
+    holidays: tuple[dt.date, ...] = ()
+    workdays: tuple[dt.date, ...] = ()
+    count: str = "days"  # what days_overdue counts: "days" or "workdays"
+
+
+@dataclass(frozen=True, slots=True)
 class Campaign:
     name: str
     start: dt.date
@@ -147,6 +157,7 @@ class Campaign:
     lights: Lights = Lights()
     history: HistorySettings = HistorySettings()
     milestones: tuple[Milestone, ...] = ()
+    calendar: CalendarSettings = CalendarSettings()
     config_path: Path = field(default=Path("campaign.toml"), compare=False)
 
     @property

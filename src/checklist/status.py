@@ -10,6 +10,7 @@ from typing import Any
 from checklist.dates import shift
 from checklist.model import Campaign, Item, State, Task, Unit
 from checklist.recur import task_dates
+from checklist.workdays import overdue_counter
 
 DEFAULT_SOON_DAYS = 7
 
@@ -43,18 +44,18 @@ def items(
 ) -> Iterator[Item]:
     """Every task of every unit, each occurrence of a repeating task on its own."""
     horizon = shift(as_of, soon)
+    late = overdue_counter(campaign.calendar, as_of)
     for unit in units:
         for task in unit.tasks:
             if task.repeat is None:  # most tasks: one due date, at most one done date
                 done = task.done[0] if task.done and task.done[0] <= as_of else None
-                yield _item(unit, task, 0, task.due, done, as_of, horizon)
+                yield _item(unit, task, 0, task.due, done, as_of, horizon, late)
                 continue
             for n, due in enumerate(due_dates(task, campaign), 1):
                 # The n-th done date completes the n-th occurrence.
                 done = task.done[n - 1] if n <= len(task.done) else None
-                yield _item(
-                    unit, task, n, due, done if done and done <= as_of else None, as_of, horizon
-                )
+                done = done if done and done <= as_of else None
+                yield _item(unit, task, n, due, done, as_of, horizon, late)
 
 
 def _item(
@@ -65,9 +66,10 @@ def _item(
     done: dt.date | None,
     as_of: dt.date,
     horizon: dt.date,
+    late: Callable[[dt.date], int],
 ) -> Item:
     state = _state(due, done, as_of, horizon)
-    overdue = (as_of - due).days if state is State.OVERDUE else None
+    overdue = late(due) if state is State.OVERDUE else None
     return Item(unit, task, n, due, done, state, overdue)
 
 
@@ -136,7 +138,7 @@ def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
     county = campaign.county(item.unit.county)
     measure = campaign.measure(item.task.measure)
     task = item.task
-    return {
+    found = {
         "county": item.unit.county,
         "county_name": county.name if county else None,
         "unit": item.unit.id,
@@ -158,3 +160,6 @@ def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
         "file": item.unit.file,
         "line": task.line,
     }
+    if campaign.calendar.count == "workdays":  # absent: calendar days, as before
+        found["days_overdue_unit"] = "workdays"
+    return found

@@ -288,7 +288,7 @@ def test_every_choice_option_is_checked(cli: Callable[..., Result]) -> None:
 
     import typer
 
-    from checklist.cli.app import _enum_in
+    from checklist.cli.usage import _enum_in
 
     seen = 0
     group = typer.main.get_command(app)

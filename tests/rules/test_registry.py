@@ -56,6 +56,8 @@ def test_the_schema_holds_the_only_copy_of_the_choices() -> None:
         ("remind", "lang"),
         ("smtp", "security"),
         ("webhook", "format"),
+        ("calendar", "country"),
+        ("calendar", "count"),
     }
     assert set(declared) == expected
     level = UNIT_TABLE.child("level")

@@ -138,12 +138,23 @@ def _plan(
     from checklist.remind.send import message_to_dict
 
     soon = max(scope.campaign.remind.advance_days, default=0)
+    if scope.campaign.calendar.count == "workdays":  # advance days are working days
+        from checklist.workdays import calendar_of
+
+        soon = (
+            calendar_of(scope.campaign.calendar).add_workdays(scope.as_of, soon) - scope.as_of
+        ).days
     if scope.index is not None:
         try:
             with scope.index:
                 wanted = frozenset({State.OVERDUE, State.DUE_SOON})
                 selected = status_items(
-                    scope.index, as_of=scope.as_of, soon=soon, filters=scope.filters, states=wanted
+                    scope.index,
+                    as_of=scope.as_of,
+                    soon=soon,
+                    filters=scope.filters,
+                    states=wanted,
+                    calendar=scope.campaign.calendar,
                 )
         except DamagedError:  # rows that fail their checksum: checked afresh
             scope = open_scope(params)

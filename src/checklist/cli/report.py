@@ -164,6 +164,7 @@ def status(
                     filters=scope.filters,
                     everything=everything,
                     listing_soon=soon is not None,
+                    calendar=scope.campaign.calendar,
                 )
         except DamagedError:  # rows that fail their checksum: checked afresh
             scope = open_scope(ctx.params)

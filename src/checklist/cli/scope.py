@@ -64,6 +64,7 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     campaign = load_campaign(params["config"] or find_config(paths))
     lang = choose_lang(chosen, campaign.lang)
     day = dates.as_of(params["as_of"], timezone=campaign.timezone)
+    warn_unpublished(campaign, lang)
     found = unit_files(paths, campaign, follow)
     # A done date is "in the future" against the clock, not against a report day in the past.
     today = max(dates.today(campaign.timezone), day)
@@ -99,6 +100,23 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
         filters = index_filters(index, campaign, given)
     unreadable = len(found.refused)
     return Scope(campaign, day, units, filters, lang, chosen, skipped, unreadable, index)
+
+
+def warn_unpublished(campaign: Campaign, lang: Lang, *, also: int | None = None) -> None:
+    """Say on stderr which of the campaign's years (and ``also``, a year shown) its
+    country's calendar does not cover."""
+    if campaign.calendar.country is None:
+        return
+    from checklist.i18n import t
+    from checklist.workdays import calendar_of
+
+    country = campaign.calendar.country
+    years = set(calendar_of(campaign.calendar).unpublished(campaign.start, campaign.end))
+    for year in sorted(years | ({also} if also is not None else set())):
+        print(
+            f"checklist: {t('calendar.unpublished', lang, country=country, year=year)}",
+            file=sys.stderr,
+        )
 
 
 def compare_day(text: str | None, as_of: dt.date) -> dt.date:

@@ -14,6 +14,7 @@ from checklist.load.shape import shape
 from checklist.load.source import SourceError, decode, display, parse, read
 from checklist.model import (
     DEFAULT_MEASURES,
+    CalendarSettings,
     Campaign,
     County,
     HistorySettings,
@@ -122,6 +123,7 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         lights=Lights(**doc.get("lights", {})),
         history=HistorySettings(**doc.get("history", {})),
         milestones=tuple(_milestone(m) for m in doc.get("milestones", ())),
+        calendar=_calendar(doc.get("calendar", {})),
         config_path=path.absolute(),
     )
 
@@ -136,6 +138,15 @@ def _milestone(table: dict[str, Any]) -> Milestone:
         expect=table.get("expect", "file"),
         expected_units=table.get("expected_units"),
     )
+
+
+def _calendar(table: dict[str, Any]) -> CalendarSettings:
+    values = dict(table)
+    for key in ("holidays", "workdays"):
+        if key in values:  # one date or a list of them
+            given = values[key]
+            values[key] = tuple(sorted(set(given if isinstance(given, list) else [given])))
+    return CalendarSettings(**values)
 
 
 def _remind(table: dict[str, Any]) -> RemindConfig:

@@ -503,6 +503,50 @@ MILESTONES_TABLE = Field(
     ),
 )
 
+CALENDAR_TABLE = Field(
+    "calendar",
+    Kind.TABLE,
+    "Working days (docs/calendar.md): the official holidays and make-up workdays (调休) "
+    "of `country`, the campaign's own days on top; `count` says how days overdue are counted.",
+    zh="工作日历:法定节假日和调休上班日,加上本活动自己的放假、上班日;逾期天数按什么计",
+    fields=(
+        Field(
+            "country",
+            Kind.TEXT,
+            'Whose official calendar: `"CN"`, the State Council\'s holidays and make-up '
+            "workdays (from the chinesecalendar package). A year it does not cover yet is "
+            "a warning: list that year's days below.",
+            choices=("CN",),
+            default="none: Monday to Friday are working days",
+            example="CN",
+        ),
+        Field(
+            "holidays",
+            Kind.DATES,
+            "Rest days of the campaign's own, or of a year not yet published.",
+            default="[]",
+            example=["2027-01-01"],
+        ),
+        Field(
+            "workdays",
+            Kind.DATES,
+            "Working days of the campaign's own (a make-up Saturday, say); a day in both "
+            "lists is a working day.",
+            default="[]",
+            example=["2027-02-06"],
+        ),
+        Field(
+            "count",
+            Kind.TEXT,
+            'What "days overdue" counts in every report and reminder: `"days"` (calendar '
+            'days) or `"workdays"` (working days after the due date, up to the report day).',
+            choices=("days", "workdays"),
+            default='"days"',
+            example="workdays",
+        ),
+    ),
+)
+
 CAMPAIGN_SCHEMA = Field(
     "",
     Kind.TABLE,
@@ -628,6 +672,7 @@ CAMPAIGN_SCHEMA = Field(
         LIGHTS_TABLE,
         HISTORY_TABLE,
         MILESTONES_TABLE,
+        CALENDAR_TABLE,
     ),
 )
 

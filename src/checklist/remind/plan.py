@@ -13,8 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checklist.i18n import Lang, t
-from checklist.model import Campaign, Item, Person, RemindConfig, State, Unit
+from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State, Unit
 from checklist.words import printable
+from checklist.workdays import PLAIN_WEEK, calendar_of
+
+# A rest spell longer than any holiday (Spring Festival is 8 or 9 days): the catch-up stops.
+MAX_QUIET_DAYS = 31
 
 
 class MessageKind(enum.StrEnum):
@@ -49,20 +53,23 @@ def is_overdue_day(days: int, *, start: int, every: int) -> bool:
 
 
 def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang) -> list[Message]:
-    """The night's messages: owners first (by name), then escalations (in campaign order)."""
+    """The night's messages: owners first (by name), then escalations (in campaign order).
+
+    With a [calendar], a rest day is quiet and the next working day says what each
+    rest day since the last working day would have said (docs/calendar.md).
+    """
     config = campaign.remind
     mine: dict[str, list[Item]] = {}
     escalated: dict[str, list[Item]] = {}
     due_to_escalate: set[str] = set()
+    days = said_on(campaign.calendar, as_of)
     for item in items:
         overdue = item.days_overdue if item.state is State.OVERDUE else None
-        if is_advance_day(item, as_of, config) or (
-            overdue is not None and is_overdue_day(overdue, start=1, every=config.overdue_every)
-        ):
+        if any(_owner_day(item, day, as_of, campaign) for day in days):
             mine.setdefault(item.task.owner.key, []).append(item)
         if overdue is not None and overdue >= config.escalate_after:
             escalated.setdefault(item.unit.id, []).append(item)
-            if is_overdue_day(overdue, start=config.escalate_after, every=config.overdue_every):
+            if any(_escalation_day(item, day, as_of, campaign) for day in days):
                 due_to_escalate.add(item.unit.id)
     messages = [
         _owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
@@ -78,17 +85,63 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
     return messages
 
 
+def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:
+    """The days whose reminders are said on ``as_of``: itself alone without a [calendar];
+    with one, none on a rest day, and on a working day the rest days just before it too.
+
+    Counted in working days, a rest day's counts are the last working day's, already said.
+    """
+    if settings == PLAIN_WEEK:
+        return (as_of,)
+    calendar = calendar_of(settings)
+    if not calendar.is_workday(as_of):
+        return ()
+    if calendar.counts_workdays:
+        return (as_of,)
+    days = [as_of]
+    while len(days) < MAX_QUIET_DAYS and not calendar.is_workday(days[-1] - dt.timedelta(days=1)):
+        days.append(days[-1] - dt.timedelta(days=1))
+    return tuple(reversed(days))
+
+
+def _counts(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> tuple[int, int]:
+    """Days until the item is due and days it is overdue, on ``day`` (a day up to ``as_of``)."""
+    if day == as_of:  # the item's own figures, as every report shows them
+        return (item.due - as_of).days, item.days_overdue or 0
+    return (item.due - day).days, (day - item.due).days
+
+
+def _owner_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
+    """Whether the owner would have been told of ``item`` on ``day``."""
+    config = campaign.remind
+    if item.state in (State.DONE, State.DONE_LATE):
+        return False
+    until, overdue = _counts(item, day, as_of, campaign)
+    if until >= 0:
+        if campaign.calendar.count == "workdays":
+            until = calendar_of(campaign.calendar).workdays_between(day, item.due)
+        return until in config.advance_days
+    return is_overdue_day(overdue, start=1, every=config.overdue_every)
+
+
+def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
+    config = campaign.remind
+    overdue = _counts(item, day, as_of, campaign)[1]
+    return is_overdue_day(overdue, start=config.escalate_after, every=config.overdue_every)
+
+
 def _line(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
     found = campaign.measure(item.task.measure)
     measure = found.name if found else ""
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
-        one = item.days_overdue == 1
-        when = (
-            t("remind.overdue_one", lang)
-            if one
-            else t("remind.overdue_days", lang, days=item.days_overdue)
+        one, work = item.days_overdue == 1, campaign.calendar.count == "workdays"
+        key = (
+            ("remind.overdue_one" if one else "remind.overdue_days")
+            if not work
+            else ("remind.overdue_one_workday" if one else "remind.overdue_workdays")
         )
+        when = t(key, lang, days=item.days_overdue)
     elif item.due == as_of:
         when = t("remind.due_today", lang)
     elif (item.due - as_of).days == 1:
@@ -157,13 +210,15 @@ def _escalation(
         "days": config.escalate_after,
         "date": as_of.isoformat(),
     }
-    template = config.escalation_subject or t("remind.escalation.subject", lang)
+    # Escalation counts what days overdue count: calendar days, or working days.
+    unit_words = ".workdays" if campaign.calendar.count == "workdays" else ""
+    template = config.escalation_subject or t("remind.escalation.subject" + unit_words, lang)
     owners = {i.task.owner.key: i.task.owner for i in found if i.task.owner != unit.contact}
     lines = [
         t("remind.greeting", lang, name=unit.contact.name),
         "",
         t(
-            "remind.escalation.intro",
+            "remind.escalation.intro" + unit_words,
             lang,
             unit=unit.name,
             count=len(found),

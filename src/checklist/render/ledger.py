@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
-from checklist.render.report import row_mark, row_name
+from checklist.render.report import overdue_header, row_mark, row_name
 from checklist.render.xlsx import Field, Kind, Sheet, Value
 from checklist.rollup import By, Counts, Rollup
 
@@ -129,7 +129,7 @@ def task_sheet(
         fields.append(Field(t("done_on", lang), Kind.DATE))
     if state:
         fields.append(Field(t("state", lang), Kind.STATE))
-    fields.append(Field(t("days_overdue", lang), Kind.COUNT))
+    fields.append(Field(t(overdue_header(campaign), lang), Kind.COUNT))
     if postponed:
         fields += [Field(t("postponed_from", lang), Kind.DATE), Field(t("reason", lang))]
     rows = []

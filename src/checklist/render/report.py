@@ -58,7 +58,7 @@ def status_table(
         columns.append(Column(t("done_on", lang), give_way=3))
     if states:
         columns.append(Column(t("state", lang), give_way=5))
-    columns.append(Column(t("days_overdue", lang), numeric=True))
+    columns.append(Column(t(overdue_header(campaign), lang), numeric=True))
     rows, marks = [], []
     for item in items:
         row = [
@@ -384,3 +384,8 @@ def write_rollup(
     write(table, output_format, out, wide=wide)
     if rank and page.standings is not None and output_format == "table":
         write_note(t("rank.note", page.lang, compare=page.standings.compare.isoformat()), out)
+
+
+def overdue_header(campaign: Campaign) -> str:
+    """The catalogue key of the days-overdue column: calendar days or working days."""
+    return "workdays_overdue" if campaign.calendar.count == "workdays" else "days_overdue"
