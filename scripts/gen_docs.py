@@ -68,6 +68,7 @@ def _sections() -> dict[str, str]:
         "lights-keys": _table(campaign["lights"].fields),
         "history-keys": _table(campaign["history"].fields),
         "milestones-keys": _table(campaign["milestones"].fields),
+        "groups-keys": _table(campaign["groups"].fields),
         "unit-keys": _table(UNIT_TABLE.fields),
         "measure-keys": _table(tuple(f for f in measure.fields if f.kind is not Kind.TABLES)),
         "task-keys": _table(TASK_FIELDS),

@@ -41,6 +41,7 @@ CORE = (
     "checklist.ingest_update",
     "checklist.workbook",
     "checklist.history",
+    "checklist.groups",
 )
 # What the core may not import: the layers above it, and the terminal libraries they use.
 FORBIDDEN = ("checklist.render", "checklist.cli", "rich", "typer")

@@ -14,10 +14,12 @@ from checklist.load.shape import shape
 from checklist.load.source import SourceError, decode, display, parse, read
 from checklist.model import (
     DEFAULT_MEASURES,
+    DEFAULT_SECTORS,
     Campaign,
     County,
     HistorySettings,
     Level,
+    LiaisonGroup,
     Lights,
     MeasureDef,
     Milestone,
@@ -122,6 +124,8 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         lights=Lights(**doc.get("lights", {})),
         history=HistorySettings(**doc.get("history", {})),
         milestones=tuple(_milestone(m) for m in doc.get("milestones", ())),
+        sectors=tuple(campaign.get("sectors", DEFAULT_SECTORS)),
+        groups=tuple(_group(g, doc["counties"]) for g in doc.get("groups", ())),
         config_path=path.absolute(),
     )
 
@@ -135,6 +139,16 @@ def _milestone(table: dict[str, Any]) -> Milestone:
         counties=tuple(table.get("counties", ())),
         expect=table.get("expect", "file"),
         expected_units=table.get("expected_units"),
+    )
+
+
+def _group(table: dict[str, Any], counties: list[dict[str, Any]]) -> LiaisonGroup:
+    codes = {c["name"]: c["code"] for c in counties}  # a county named by name, as units may
+    return LiaisonGroup(
+        name=table["name"],
+        contact=table["contact"],
+        counties=tuple(codes.get(c, c) for c in table.get("counties", ())),
+        **{key: tuple(table.get(key, ())) for key in ("sectors", "units", "subgroups", "overlaps")},
     )
 
 
