@@ -8,10 +8,17 @@ other and neither (nor a group above it) names the other in ``overlaps``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from checklist.model import Campaign, LiaisonGroup, Unit
+from checklist.model import Campaign, Item, LiaisonGroup, Unit
+
+if TYPE_CHECKING:  # rollup and trend import filters, which imports this module
+    from checklist.rollup import By, Rollup, Sort
+    from checklist.trend import Standings
 
 
 def owns(group: LiaisonGroup, *, county: str, sector: str | None, unit_id: str) -> bool:
@@ -97,3 +104,85 @@ def _intended(campaign: Campaign, first: str, second: str) -> bool:
             if group is not None and any(other in group.overlaps for other in b):
                 return True
     return False
+
+
+# --- rollup --by group | sector ------------------------------------------------------------
+
+NONE_KEY = "—"  # the row of units no group covers, or that name no sector
+
+
+def row_keys(campaign: Campaign, unit: Unit, by: str) -> tuple[str, ...]:
+    """The rows a unit counts in: its sector, or every top-level group that covers it."""
+    if by == "sector":
+        return (unit.sector or NONE_KEY,)
+    tops = {g.name for g in top_groups(campaign)}
+    return tuple(g for g in unit_groups(campaign, unit) if g in tops) or (NONE_KEY,)
+
+
+def field_rollup(
+    items: Iterable[Item], units: Iterable[Unit], *, campaign: Campaign, by: By, sort: Sort | None
+) -> Rollup:
+    """Rollup's rows by sector or by top-level group: each the sum of its member units' rows.
+
+    A unit two groups share (on purpose: ``overlaps``) counts in both rows, and once in
+    the total; units no group covers, or without a sector, make a row of their own.
+    """
+    from checklist.rollup import By as ByKind
+    from checklist.rollup import Counts, Row, finish, rollup
+
+    kept = list(units)
+    per_unit = rollup(items, kept, campaign=campaign, by=ByKind.UNIT)
+    keys = {u.id: row_keys(campaign, u, by.value) for u in kept}
+    names = (
+        campaign.sectors if by.value == "sector" else tuple(g.name for g in top_groups(campaign))
+    )
+    members: dict[str, list[Row]] = {name: [] for name in (*names, NONE_KEY)}
+    for row in per_unit.rows:
+        for key in keys[row.key]:
+            members.setdefault(key, []).append(row)
+    rows = []
+    for key, found in members.items():
+        if not found and (key == NONE_KEY or by.value == "sector"):
+            continue  # an empty group is news; an empty sector is not
+        measures: dict[str, Counts] = {}
+        for row in found:
+            for measure, counts in row.measures.items():
+                measures[measure] = measures.get(measure, Counts()) + counts
+        total = sum((r.counts for r in found), Counts())
+        rows.append(Row(key, key, len(found), total, measures=measures))
+    result = finish(by, rows, per_unit.total.units, sort=sort)
+    true_total = replace(
+        result.total, counts=per_unit.total.counts, measures=per_unit.total.measures
+    )
+    return replace(result, total=true_total)
+
+
+def field_standings(
+    selected: Sequence[Item],
+    units: Iterable[Unit],
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    compare: dt.date,
+    by: By,
+    keys: Sequence[str],
+) -> Standings:
+    """Each sector's or group's light and rank (``trend.standings`` with rows of our own);
+    the total's from the counties, which count every task once."""
+    from checklist.trend import Standing, Standings, occurrences, ranks, standings, tally
+
+    found = standings(
+        occurrences(selected), as_of=as_of, compare=compare, lights=campaign.lights, keys=()
+    )
+    rows_of = {u.id: row_keys(campaign, u, by.value) for u in units}
+    counted = ((key, item.due, item.done, 1) for item in selected for key in rows_of[item.unit.id])
+    days = (compare, as_of) if compare < as_of else (as_of,)
+    result = tally(counted, days=days, by=by.value, keys=keys)
+    now, then = ranks(result.rows), ranks(result.rows, 0)
+    rows = {
+        row.key: Standing(
+            row.last, row.last.light(campaign.lights), now.get(row.key), then.get(row.key)
+        )
+        for row in result.rows
+    }
+    return Standings(compare, campaign.lights, rows, found.total)

@@ -567,6 +567,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "milestones.col.most_late": ("Most days late", "最多迟报天数"),
     "milestones.col.missing": ("Missing", "缺报"),
     "milestones.col.late_units": ("Late units", "迟报单位"),
+    "group": ("Liaison group", "联络组"),
+    "sector": ("Sector", "领域"),
+    "group.none": ("(no group)", "(无联络组)"),
+    "sector.none": ("(no sector)", "(未写领域)"),
 }
 
 
