@@ -19,18 +19,8 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checklist import __version__
-from checklist.cli import (
-    chart,
-    check,
-    edit,
-    export,
-    history,
-    ingest,
-    remind,
-    report,
-    setup,
-    trend,
-)
+from checklist.cli import bulletin, chart, check, edit, export, history
+from checklist.cli import ingest, remind, report, setup, trend
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 from checklist.i18n import Lang
 
@@ -195,6 +185,7 @@ for command in (
     history.changes,
     export.export,
     chart.chart,
+    bulletin.bulletin,
     remind.remind,
     setup.init,
     setup.new,
