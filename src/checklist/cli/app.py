@@ -19,8 +19,19 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checklist import __version__
-from checklist.cli import bulletin, chart, check, edit, export, history
-from checklist.cli import ingest, remind, report, setup, trend
+from checklist.cli import (
+    bulletin,
+    chart,
+    check,
+    edit,
+    export,
+    history,
+    ingest,
+    remind,
+    report,
+    setup,
+    trend,
+)
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 from checklist.i18n import Lang
 
