@@ -113,6 +113,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "截至 {date},{unit} 有 {count} 项任务逾期 {days} 天以上:",
     ),
     "remind.section.soon": ("Due soon", "即将到期"),
+    "remind.group.subject": (
+        "[{campaign}] Supervision: {count} task(s) of {group}'s units overdue {days}+ days "
+        "({date})",
+        "【{campaign}】督办:{group}联系的单位有 {count} 项任务逾期 {days} 天以上({date})",
+    ),
+    "remind.group.intro": (
+        "As of {date}, the units {group} supervises have {count} task(s) overdue by {days} "
+        "days or more:",
+        "截至 {date},{group}联系的单位有 {count} 项任务逾期 {days} 天以上:",
+    ),
     "remind.overdue_days": ("{days} days overdue", "逾期 {days} 天"),
     "remind.overdue_one": ("1 day overdue", "逾期 1 天"),
     "remind.due_tomorrow": ("due tomorrow", "明天到期"),

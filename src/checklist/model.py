@@ -105,6 +105,7 @@ class RemindConfig:
     advance_days: tuple[int, ...] = (7, 3, 1, 0)
     overdue_every: int = 3
     escalate_after: int = 7
+    group_after: int = 14  # red: the liaison groups' contacts get a digest
     lang: str | None = None
     channels: tuple[str, ...] | None = None  # None: every channel configured
     subject: str | None = None

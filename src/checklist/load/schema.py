@@ -275,6 +275,14 @@ REMIND_TABLE = Field(
             example=7,
         ),
         Field(
+            "group_after",
+            Kind.INTEGER,
+            "Send each liaison group's contact one digest of its units' tasks overdue this "
+            "many days or more (then on the same cadence); only with [[groups]].",
+            default="14",
+            example=14,
+        ),
+        Field(
             "lang",
             Kind.TEXT,
             "The language of the reminders, if not the campaign's.",

@@ -20,6 +20,7 @@ from checklist.words import printable
 class MessageKind(enum.StrEnum):
     OWNER = "owner"
     ESCALATION = "escalation"
+    GROUP = "group"  # red: a liaison group's digest (remind/digest.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
     mine: dict[str, list[Item]] = {}
     escalated: dict[str, list[Item]] = {}
     due_to_escalate: set[str] = set()
+    items = list(items)  # read again for the groups' digests
     for item in items:
         overdue = item.days_overdue if item.state is State.OVERDUE else None
         if is_advance_day(item, as_of, config) or (
@@ -75,10 +77,14 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
         for unit in escalated
         if unit in due_to_escalate
     ]
+    if campaign.groups:
+        from checklist.remind.digest import group_digests
+
+        messages += group_digests(items, campaign=campaign, as_of=as_of, lang=lang)
     return messages
 
 
-def _line(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
+def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
     found = campaign.measure(item.task.measure)
     measure = found.name if found else ""
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
@@ -125,11 +131,11 @@ def _owner_message(
     ]
     if overdue:
         lines += [t("section.overdue", lang)]
-        lines += [_line(i, campaign, as_of, lang, owner=False) for i in overdue]
+        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in overdue]
         lines.append("")
     if soon:
         lines += [t("remind.section.soon", lang)]
-        lines += [_line(i, campaign, as_of, lang, owner=False) for i in soon]
+        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in soon]
         lines.append("")
     lines.append(t("remind.signature", lang, campaign=campaign.name))
     return Message(
@@ -171,7 +177,7 @@ def _escalation(
             date=as_of.isoformat(),
         ),
         "",
-        *(_line(i, campaign, as_of, lang, owner=True) for i in found),
+        *(line_of(i, campaign, as_of, lang, owner=True) for i in found),
         "",
         t("remind.signature", lang, campaign=campaign.name),
     ]

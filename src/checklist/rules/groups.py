@@ -89,6 +89,21 @@ def check_groups(doc: dict[str, Any]) -> Iterator[Finding]:
             )
 
 
+@campaign_rule("E213")
+def check_group_after(doc: dict[str, Any]) -> Iterator[Finding]:
+    """[remind] group_after: at least 1 day, as the other rungs of the ladder."""
+    remind = doc.get("remind")
+    days = remind.get("group_after") if isinstance(remind, dict) else None
+    if isinstance(days, int) and days < 1:
+        yield Finding(
+            "E213",
+            "group_after must be at least 1",
+            ("remind", "group_after"),
+            on_value=True,
+            zh=f"逾期几天后报联络组(group_after)至少是 1,现在写的是 {days}",
+        )
+
+
 def _finding(message: str, zh: str, path: tuple[str | int, ...]) -> Finding:
     return Finding("E213", message, ("groups", *path), on_value=True, zh=zh)
 
