@@ -69,6 +69,7 @@ def _sections() -> dict[str, str]:
         "history-keys": _table(campaign["history"].fields),
         "milestones-keys": _table(campaign["milestones"].fields),
         "calendar-keys": _table(campaign["calendar"].fields),
+        "groups-keys": _table(campaign["groups"].fields),
         "unit-keys": _table(UNIT_TABLE.fields),
         "measure-keys": _table(tuple(f for f in measure.fields if f.kind is not Kind.TABLES)),
         "task-keys": _table(TASK_FIELDS),

@@ -42,6 +42,8 @@ CORE = (
     "checklist.workbook",
     "checklist.history",
     "checklist.workdays",
+    "checklist.groups",
+    "checklist.bulletin",
 )
 # What the core may not import: the layers above it, and the terminal libraries they use.
 FORBIDDEN = ("checklist.render", "checklist.cli", "rich", "typer")

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from checklist.errors import UsageError, guess_zh
-from checklist.model import Campaign, Item, Level, State, Unit
+from checklist.groups import owns, parents
+from checklist.model import Campaign, Item, Level, LiaisonGroup, State, Unit
 from checklist.words import did_you_mean, quote
 
 
@@ -20,12 +21,19 @@ class Filters:
     measures: frozenset[str] = frozenset()  # measure keys
     levels: frozenset[Level] = frozenset()
     states: frozenset[State] = frozenset()
+    # The chosen liaison groups and every group below them: a unit any of them owns is kept.
+    groups: tuple[LiaisonGroup, ...] = ()
 
     def keep_unit(self, unit: Unit) -> bool:
         return (not self.counties or unit.county in self.counties) and (
             (not self.units or unit.id in self.units)
             and (not self.levels or unit.level in self.levels)
+            and (not self.groups or self._in_groups(unit))
         )
+
+    def _in_groups(self, unit: Unit) -> bool:
+        county, sector = unit.county, unit.sector
+        return any(owns(g, county=county, sector=sector, unit_id=unit.id) for g in self.groups)
 
     @property
     def everything(self) -> bool:
@@ -36,6 +44,7 @@ class Filters:
             or self.measures
             or self.levels
             or self.states
+            or self.groups
         )
 
     def select(self, items: Iterable[Item]) -> list[Item]:
@@ -48,7 +57,7 @@ class Filters:
         Chosen units bring their counties (``units``: the units that are kept).
         """
         counties = set(self.counties)
-        if self.units:
+        if self.units or self.groups:
             counties |= {u.county for u in units}
         return replace(
             campaign,
@@ -102,6 +111,7 @@ def make_filters(
     measure: Sequence[str] = (),
     level: Sequence[str] = (),
     state: Sequence[str] = (),
+    group: Sequence[str] = (),
 ) -> Filters:
     """Check filter values against the campaign and its units; unknown ones are usage errors."""
     units = list(units)
@@ -116,6 +126,7 @@ def make_filters(
         measure=measure,
         level=level,
         state=state,
+        group=group,
     )
 
 
@@ -130,6 +141,7 @@ def filters_of(
     measure: Sequence[str] = (),
     level: Sequence[str] = (),
     state: Sequence[str] = (),
+    group: Sequence[str] = (),
 ) -> Filters:
     """make_filters from the units' ids and their tasks' owners (name, address), in order."""
     counties = {c.code: c.code for c in campaign.counties} | {
@@ -154,4 +166,16 @@ def filters_of(
         states=frozenset(
             State(v) for v in _pick("--state", state, {v.value: v.value for v in State})
         ),
+        groups=_groups(
+            campaign, _pick("--group", group, {g.name: g.name for g in campaign.groups})
+        ),
     )
+
+
+def _groups(campaign: Campaign, chosen: frozenset[str]) -> tuple[LiaisonGroup, ...]:
+    """The chosen groups and all below them, whose own units the chosen ones cover."""
+    above = parents(campaign)
+    below = set(chosen)
+    while grown := {c for c, p in above.items() if p in below} - below:
+        below |= grown
+    return tuple(g for g in campaign.groups if g.name in below)

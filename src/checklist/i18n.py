@@ -113,6 +113,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "截至 {date},{unit} 有 {count} 项任务逾期 {days} 天以上:",
     ),
     "remind.section.soon": ("Due soon", "即将到期"),
+    "remind.group.subject": (
+        "[{campaign}] Supervision: {count} task(s) of {group}'s units overdue {days}+ days "
+        "({date})",
+        "【{campaign}】督办:{group}联系的单位有 {count} 项任务逾期 {days} 天以上({date})",
+    ),
+    "remind.group.intro": (
+        "As of {date}, the units {group} supervises have {count} task(s) overdue by {days} "
+        "days or more:",
+        "截至 {date},{group}联系的单位有 {count} 项任务逾期 {days} 天以上:",
+    ),
     "remind.overdue_days": ("{days} days overdue", "逾期 {days} 天"),
     "remind.overdue_one": ("1 day overdue", "逾期 1 天"),
     "remind.due_tomorrow": ("due tomorrow", "明天到期"),
@@ -611,6 +621,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "公布之前,请在 campaign.toml 里自己写上这一年的日子:[calendar] holidays = "
         "[{year}-01-01, …](放假),workdays = [调休上班日, …]",
     ),
+    "group": ("Liaison group", "联络组"),
+    "sector": ("Sector", "领域"),
+    "group.none": ("(no group)", "(无联络组)"),
+    "sector.none": ("(no sector)", "(未写领域)"),
+    "bulletin.title": (
+        "{campaign}: {period} bulletin, {start} to {end}",
+        "{campaign}{period}通报({start} 至 {end})",
+    ),
+    "bulletin.period.week": ("weekly", "周"),
+    "bulletin.period.dekad": ("ten-day", "旬"),
+    "bulletin.period.month": ("monthly", "月"),
+    "bulletin.overall": (
+        "**Overall**: {units} units, {tasks} tasks, {done} done ({completion}), "
+        "{done_in_period} of them in this period; on time {on_time} ({change} since {since}); "
+        "{overdue} overdue; {light}.",
+        "**总体**:{units} 个单位,任务 {tasks} 项,已完成 {done} 项(完成率 {completion}),"
+        "其中本期完成 {done_in_period} 项;按期率 {on_time}(较 {since} {change});"
+        "已逾期 {overdue} 项;{light}。",
+    ),
+    "bulletin.ranking": ("Ranked by on-time %, by {by}", "按期率排名(按{by})"),
+    "bulletin.row": (
+        "{rank}. **{name}**: on time {on_time} ({change}), done {completion}, "
+        "{done_in_period} done in the period, {overdue} overdue, {light}",
+        "{rank}. **{name}**:按期率 {on_time}({change}),完成率 {completion},"
+        "本期完成 {done_in_period} 项,逾期 {overdue} 项,{light}",
+    ),
+    "bulletin.pts": ("{value:+.1f} pts", "{value:+.1f} 个百分点"),
+    "bulletin.light": ("light {light}", "{light}灯"),
+    "bulletin.behind": ("Furthest behind", "进度滞后的单位"),
+    "bulletin.behind.row": (
+        "- **{name}** ({county}): {overdue} overdue, on time {on_time}",
+        "- **{name}**({county}):逾期 {overdue} 项,按期率 {on_time}",
+    ),
+    "bulletin.missing": ("Unit files missing", "清单缺报"),
+    "bulletin.missing.row": (
+        "- {name}: {missing} of {expected} missing",
+        "- {name}:应报 {expected} 份,缺报 {missing} 份",
+    ),
+    "bulletin.none": ("None.", "无。"),
+    "bulletin.part": ("(part {n} of {of})", "(第 {n} 条,共 {of} 条)"),
 }
 
 

@@ -70,6 +70,28 @@ DEFAULT_MEASURES = (
 )
 
 
+# The fields a supervision office sorts units by, when the campaign declares none.
+DEFAULT_SECTORS = ("机关", "街道/乡镇", "村/社区", "学校", "医院", "企业", "其他")
+
+
+@dataclass(frozen=True, slots=True)
+class LiaisonGroup:
+    """[[groups]]: a liaison group (联络组) and the units it supervises.
+
+    A unit is the group's own when its id is in ``units``, or when it matches the
+    ``counties`` and the ``sectors`` (each, if given); the group also covers every unit
+    of its ``subgroups``. ``overlaps`` names the groups it may share units with.
+    """
+
+    name: str
+    contact: str  # a name, optionally with an address: where the red digest goes
+    counties: tuple[str, ...] = ()  # county codes
+    sectors: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()  # unit ids
+    subgroups: tuple[str, ...] = ()  # group names
+    overlaps: tuple[str, ...] = ()  # group names
+
+
 @dataclass(frozen=True, slots=True)
 class Lights:
     """[lights]: how many percentage points behind expected progress turn a row yellow, red."""
@@ -83,6 +105,7 @@ class RemindConfig:
     advance_days: tuple[int, ...] = (7, 3, 1, 0)
     overdue_every: int = 3
     escalate_after: int = 7
+    group_after: int = 14  # red: the liaison groups' contacts get a digest
     lang: str | None = None
     channels: tuple[str, ...] | None = None  # None: every channel configured
     subject: str | None = None
@@ -158,6 +181,8 @@ class Campaign:
     history: HistorySettings = HistorySettings()
     milestones: tuple[Milestone, ...] = ()
     calendar: CalendarSettings = CalendarSettings()
+    sectors: tuple[str, ...] = DEFAULT_SECTORS
+    groups: tuple[LiaisonGroup, ...] = ()
     config_path: Path = field(default=Path("campaign.toml"), compare=False)
 
     @property
@@ -169,6 +194,13 @@ class Campaign:
         for county in self.counties:
             if code_or_name in (county.code, county.name):
                 return county
+        return None
+
+    def group(self, name: str) -> LiaisonGroup | None:
+        """Find a liaison group by name."""
+        for group in self.groups:
+            if group.name == name:
+                return group
         return None
 
     def measure(self, key_or_name: str) -> MeasureDef | None:
@@ -221,6 +253,7 @@ class Unit:
     tasks: tuple[Task, ...]
     file: str
     note: str | None = None
+    sector: str | None = None
 
 
 class State(enum.StrEnum):

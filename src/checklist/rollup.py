@@ -21,6 +21,8 @@ class By(enum.StrEnum):
     MEASURE = "measure"
     OWNER = "owner"
     UNIT = "unit"
+    GROUP = "group"  # top-level liaison groups: checklist.groups
+    SECTOR = "sector"
 
 
 class Sort(enum.StrEnum):
@@ -137,6 +139,10 @@ def rollup(
     sort: Sort | None = None,
 ) -> Rollup:
     """Group the items, count each state, and mark the rows that fare worst."""
+    if by in (By.GROUP, By.SECTOR):
+        from checklist.groups import field_rollup
+
+        return field_rollup(items, units, campaign=campaign, by=by, sort=sort)
     groups = _empty_groups(campaign, by, units)
     all_units: set[str] = set()
     for item in items:

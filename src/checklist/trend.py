@@ -380,6 +380,14 @@ def rollup_standings(
     """The roll-up of the report day, and each row's light and rank against ``compare``."""
     selected, kept, view = select(units, campaign=campaign, as_of=as_of, soon=soon, filters=filters)
     result = rollup(selected, kept, campaign=view, by=by, sort=sort)
+    if by in (By.GROUP, By.SECTOR):
+        from checklist.groups import field_standings
+
+        keys = tuple(r.key for r in result.rows)
+        found_by = field_standings(
+            selected, kept, campaign=view, as_of=as_of, compare=compare, by=by, keys=keys
+        )
+        return result, found_by
     found = standings(
         occurrences(selected),
         as_of=as_of,

@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from checklist import __version__
 from checklist.cli import (
+    bulletin,
     calendar,
     chart,
     check,
@@ -55,6 +56,7 @@ for command in (
     history.changes,
     export.export,
     chart.chart,
+    bulletin.bulletin,
     remind.remind,
     setup.init,
     setup.new,

@@ -54,6 +54,8 @@ class ByChoice(enum.StrEnum):
     MEASURE = "measure"
     OWNER = "owner"
     UNIT = "unit"
+    GROUP = "group"
+    SECTOR = "sector"
 
 
 class SortChoice(enum.StrEnum):
@@ -151,6 +153,9 @@ MeasureOpt = Annotated[
     list[str] | None, _many("--measure", "this measure (key or name)", "MEASURE")
 ]
 LevelOpt = Annotated[list[str] | None, _many("--level", "this level (county, grassroots)", "LEVEL")]
+GroupOpt = Annotated[
+    list[str] | None, _many("--group", "units this liaison group covers (name)", "GROUP")
+]
 StateOpt = Annotated[
     list[str] | None,
     _many("--state", "tasks in this state (done, done_late, overdue, due_soon, open)", "STATE"),

@@ -15,6 +15,7 @@ from checklist.cli.options import (
     CountyOpt,
     FailOpt,
     FollowOpt,
+    GroupOpt,
     LangOpt,
     LevelOpt,
     MeasureOpt,
@@ -53,7 +54,10 @@ RollupSoonOpt = Annotated[
     ),
 ]
 ByOpt = Annotated[
-    ByChoice, typer.Option("--by", help="One row per county, level, measure, owner or unit.")
+    ByChoice,
+    typer.Option(
+        "--by", help="One row per county, level, measure, owner, unit, liaison group or sector."
+    ),
 ]
 MeasuresOpt = Annotated[
     bool,
@@ -115,6 +119,7 @@ def status(
     owner: OwnerOpt = None,
     measure: MeasureOpt = None,
     level: LevelOpt = None,
+    group: GroupOpt = None,
     state: StateOpt = None,
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
@@ -206,6 +211,7 @@ def rollup(
     owner: OwnerOpt = None,
     measure: MeasureOpt = None,
     level: LevelOpt = None,
+    group: GroupOpt = None,
     output_format: ReportFormatOpt = ReportFormat.TABLE,
     fail_on_overdue: FailOpt = False,
     lang: LangOpt = None,

@@ -70,7 +70,8 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     today = max(dates.today(campaign.timezone), day)
     cache = open_cache(campaign, params["no_cache"])
     index = None
-    if indexed and cache is not None and not follow:
+    # --group is a test of each unit against [[groups]]: the units' path runs it.
+    if indexed and cache is not None and not follow and not params.get("group"):
         from checklist.indexed import open_index
 
         index = open_index(cache, found.names, today=today)
@@ -90,7 +91,9 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
         for problem in refused.problems:
             message = t("refused", lang, file=problem.file, message=problem.message)
             print(f"checklist: {printable(message)}", file=sys.stderr)
-    given = {k: params.get(k) or () for k in ("county", "unit", "owner", "measure", "level")}
+    given = {
+        k: params.get(k) or () for k in ("county", "unit", "owner", "measure", "level", "group")
+    }
     given["state"] = params.get("state") or ()
     if index is None:
         filters = make_filters(campaign, units, **given)

@@ -92,6 +92,7 @@ def build_unit(doc: dict[str, Any], ctx: Context, *, file: str, text: str) -> Un
         tasks=tuple(tasks),
         file=file,
         note=unit.get("note"),
+        sector=unit.get("sector"),
     )
 
 

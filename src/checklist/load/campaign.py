@@ -14,11 +14,13 @@ from checklist.load.shape import shape
 from checklist.load.source import SourceError, decode, display, parse, read
 from checklist.model import (
     DEFAULT_MEASURES,
+    DEFAULT_SECTORS,
     CalendarSettings,
     Campaign,
     County,
     HistorySettings,
     Level,
+    LiaisonGroup,
     Lights,
     MeasureDef,
     Milestone,
@@ -124,6 +126,8 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         history=HistorySettings(**doc.get("history", {})),
         milestones=tuple(_milestone(m) for m in doc.get("milestones", ())),
         calendar=_calendar(doc.get("calendar", {})),
+        sectors=tuple(campaign.get("sectors", DEFAULT_SECTORS)),
+        groups=tuple(_group(g, doc["counties"]) for g in doc.get("groups", ())),
         config_path=path.absolute(),
     )
 
@@ -147,6 +151,16 @@ def _calendar(table: dict[str, Any]) -> CalendarSettings:
             given = values[key]
             values[key] = tuple(sorted(set(given if isinstance(given, list) else [given])))
     return CalendarSettings(**values)
+
+
+def _group(table: dict[str, Any], counties: list[dict[str, Any]]) -> LiaisonGroup:
+    codes = {c["name"]: c["code"] for c in counties}  # a county named by name, as units may
+    return LiaisonGroup(
+        name=table["name"],
+        contact=table["contact"],
+        counties=tuple(codes.get(c, c) for c in table.get("counties", ())),
+        **{key: tuple(table.get(key, ())) for key in ("sectors", "units", "subgroups", "overlaps")},
+    )
 
 
 def _remind(table: dict[str, Any]) -> RemindConfig:

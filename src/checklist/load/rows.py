@@ -27,7 +27,7 @@ PROBLEM_COLUMNS = (
     "file, seq, line, column, severity, code, rule, message, hint, end_line, end_column, "
     "message_zh, hint_zh"
 )
-UNIT_COLUMNS = "file, id, name, county, level, contact_name, contact_address, note"
+UNIT_COLUMNS = "file, id, name, county, level, contact_name, contact_address, note, sector"
 # One row per occurrence, as status counts them (a repeating task once per due date), with
 # its done date whatever the day: the state on any report day is a comparison of dates.
 # Only what reports count and filter by: the unit, county and level are the file's (its
@@ -145,6 +145,7 @@ def unit_rows(file_id: int, unit: Unit) -> tuple[Row, list[Row]]:
         contact.name,
         contact.address,
         unit.note,
+        unit.sector,
     )
     return head, [_task_row(file_id, seq, task) for seq, task in enumerate(unit.tasks)]
 
@@ -209,11 +210,11 @@ def unit_of(head: Row, tasks: Iterable[Row], *, file: str) -> Unit:
     With no task rows, the unit of a report that lists a few of its tasks (made with
     ``task_of``): it holds no tasks, so nothing can mistake it for the unit whole.
     """
-    _file, unit_id, name, county, level, contact_name, contact_address, note = head
+    _file, unit_id, name, county, level, contact_name, contact_address, note, sector = head
     person = people(unit_id)
     built = tuple(task_of(r, person) for r in tasks)
     contact = person(contact_name, contact_address)
-    return Unit(unit_id, name, county, Level(level), contact, built, file, note)
+    return Unit(unit_id, name, county, Level(level), contact, built, file, note, sector)
 
 
 def people(unit_id: str) -> Callable[[str, str | None], Person]:

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from checklist.model import DEFAULT_MEASURES, Campaign, Level, MeasureDef
+from checklist.model import DEFAULT_MEASURES, DEFAULT_SECTORS, Campaign, Level, MeasureDef
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 MEASURE_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -186,6 +186,15 @@ UNIT_TABLE = Field(
             zh='为整份清单负责的人,逾期提醒会报给他;写名字,也可以带上邮箱:"王红 <wh@example.cn>"',
             example="王红",
         ),
+        Field(
+            "sector",
+            Kind.TEXT,
+            "The field the unit belongs to, one of the campaign's `sectors` (by default "
+            + ", ".join(DEFAULT_SECTORS)
+            + "); liaison groups and `rollup --by sector` read it.",
+            default="none",
+            example="学校",
+        ),
         Field("note", Kind.TEXT, "Free text for people.", example="2023年9月13日部署"),
     ),
 )
@@ -264,6 +273,14 @@ REMIND_TABLE = Field(
             "the same cadence).",
             default="7",
             example=7,
+        ),
+        Field(
+            "group_after",
+            Kind.INTEGER,
+            "Send each liaison group's contact one digest of its units' tasks overdue this "
+            "many days or more (then on the same cadence); only with [[groups]].",
+            default="14",
+            example=14,
         ),
         Field(
             "lang",
@@ -445,6 +462,72 @@ HISTORY_TABLE = Field(
     ),
 )
 
+GROUPS_TABLE = Field(
+    "groups",
+    Kind.TABLES,
+    "Liaison groups (联络组): who supervises which units (`rollup --by group`, `--group`). "
+    "A unit is a group's own when its id is in `units`, or when it is in one of the "
+    "`counties` and of one of the `sectors` (each, if given; a unit without a sector goes "
+    "by its county alone); a group also covers its "
+    "`subgroups`' units. `checklist validate` warns of units no group covers and of "
+    "units two groups share unless one names the other in `overlaps`.",
+    zh="联络组:哪个组督导哪些单位",
+    fields=(
+        Field(
+            "name",
+            Kind.TEXT,
+            "The group's name, unique.",
+            required=True,
+            zh="联络组名称",
+            example="第一联络组",
+        ),
+        Field(
+            "contact",
+            Kind.TEXT,
+            "Who answers for the group: a name, optionally with an address: "
+            '"李明 <lm@example.cn>".',
+            required=True,
+            zh='联络组的联系人,可带邮箱:"李明 <lm@example.cn>"',
+            example="李明 <lm@example.cn>",
+        ),
+        Field(
+            "counties",
+            Kind.TEXTS,
+            "County codes (or exact names) whose units it covers.",
+            default="every county, if sectors are given",
+            example=["410102", "410103"],
+        ),
+        Field(
+            "sectors",
+            Kind.TEXTS,
+            "Sectors whose units it covers.",
+            default="every sector, if counties are given",
+            example=["学校"],
+        ),
+        Field(
+            "units",
+            Kind.TEXTS,
+            "Unit ids it covers whatever their county and sector.",
+            default="[]",
+            example=["zz-metro-group"],
+        ),
+        Field(
+            "subgroups",
+            Kind.TEXTS,
+            "Names of the groups under it; it covers their units too.",
+            default="[]",
+            example=["教育一组"],
+        ),
+        Field(
+            "overlaps",
+            Kind.TEXTS,
+            "Names of the groups it may share units with, on purpose.",
+            default="[]",
+            example=["第六联络组"],
+        ),
+    ),
+)
+
 MILESTONES_TABLE = Field(
     "milestones",
     Kind.TABLES,
@@ -607,6 +690,13 @@ CAMPAIGN_SCHEMA = Field(
                     default="[]",
                     example=["templates/*.toml"],
                 ),
+                Field(
+                    "sectors",
+                    Kind.TEXTS,
+                    "The sectors a unit's `sector` may name.",
+                    default=", ".join(DEFAULT_SECTORS),
+                    example=["机关", "学校", "医院", "企业"],
+                ),
             ),
         ),
         Field(
@@ -673,6 +763,7 @@ CAMPAIGN_SCHEMA = Field(
         HISTORY_TABLE,
         MILESTONES_TABLE,
         CALENDAR_TABLE,
+        GROUPS_TABLE,
     ),
 )
 

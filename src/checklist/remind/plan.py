@@ -24,6 +24,7 @@ MAX_QUIET_DAYS = 31
 class MessageKind(enum.StrEnum):
     OWNER = "owner"
     ESCALATION = "escalation"
+    GROUP = "group"  # red: a liaison group's digest (remind/digest.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
     escalated: dict[str, list[Item]] = {}
     due_to_escalate: set[str] = set()
     days = said_on(campaign.calendar, as_of)
+    items = list(items)  # read again for the groups' digests
     for item in items:
         overdue = item.days_overdue if item.state is State.OVERDUE else None
         if any(_owner_day(item, day, as_of, campaign) for day in days):
@@ -82,6 +84,10 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
         for unit in escalated
         if unit in due_to_escalate
     ]
+    if campaign.groups:
+        from checklist.remind.digest import group_digests
+
+        messages += group_digests(items, campaign=campaign, as_of=as_of, lang=lang, days=days)
     return messages
 
 
@@ -104,7 +110,7 @@ def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:
     return tuple(reversed(days))
 
 
-def _counts(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> tuple[int, int]:
+def counts_on(item: Item, day: dt.date, as_of: dt.date) -> tuple[int, int]:
     """Days until the item is due and days it is overdue, on ``day`` (a day up to ``as_of``)."""
     if day == as_of:  # the item's own figures, as every report shows them
         return (item.due - as_of).days, item.days_overdue or 0
@@ -116,7 +122,7 @@ def _owner_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> 
     config = campaign.remind
     if item.state in (State.DONE, State.DONE_LATE):
         return False
-    until, overdue = _counts(item, day, as_of, campaign)
+    until, overdue = counts_on(item, day, as_of)
     if until >= 0:
         if campaign.calendar.count == "workdays":
             until = calendar_of(campaign.calendar).workdays_between(day, item.due)
@@ -126,11 +132,11 @@ def _owner_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> 
 
 def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
     config = campaign.remind
-    overdue = _counts(item, day, as_of, campaign)[1]
+    overdue = counts_on(item, day, as_of)[1]
     return is_overdue_day(overdue, start=config.escalate_after, every=config.overdue_every)
 
 
-def _line(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
+def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
     found = campaign.measure(item.task.measure)
     measure = found.name if found else ""
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
@@ -178,11 +184,11 @@ def _owner_message(
     ]
     if overdue:
         lines += [t("section.overdue", lang)]
-        lines += [_line(i, campaign, as_of, lang, owner=False) for i in overdue]
+        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in overdue]
         lines.append("")
     if soon:
         lines += [t("remind.section.soon", lang)]
-        lines += [_line(i, campaign, as_of, lang, owner=False) for i in soon]
+        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in soon]
         lines.append("")
     lines.append(t("remind.signature", lang, campaign=campaign.name))
     return Message(
@@ -226,7 +232,7 @@ def _escalation(
             date=as_of.isoformat(),
         ),
         "",
-        *(_line(i, campaign, as_of, lang, owner=True) for i in found),
+        *(line_of(i, campaign, as_of, lang, owner=True) for i in found),
         "",
         t("remind.signature", lang, campaign=campaign.name),
     ]

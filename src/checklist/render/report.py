@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from checklist.groups import NONE_KEY
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
 from checklist.render.lights import with_standings, with_standings_json
@@ -198,6 +199,8 @@ def row_name(row: Row, by: By, lang: Lang) -> str:
         return t("total", lang)
     if by is By.LEVEL:
         return t(f"level.{row.key}", lang)
+    if by in (By.GROUP, By.SECTOR) and row.key == NONE_KEY:
+        return t(f"{by.value}.none", lang)
     return row.name
 
 

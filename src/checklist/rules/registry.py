@@ -228,6 +228,13 @@ RULES: dict[str, Rule] = {
             "A campaign.toml value that cannot work.",
             zh_summary="campaign.toml 里有一个值没法用,比如结束日期早于开始日期、时区不存在。",
         ),
+        Rule(
+            "E214",
+            "unknown-sector",
+            _E,
+            "A unit's sector is not one of the campaign's sectors.",
+            zh_summary="单位的领域 sector 不在活动配置列出的领域里。",
+        ),
         # Across files.
         Rule(
             "E301",
@@ -288,6 +295,20 @@ RULES: dict[str, Rule] = {
             zh_summary="文件开头有看不见的 BOM 标记(记事本存成“UTF-8 带 BOM”时会加上),"
             "编辑器的 TOML 工具(taplo、tombi)和 check-jsonschema 都不认。",
         ),
+        Rule(
+            "W408",
+            "no-group",
+            _W,
+            "No liaison group covers the unit (the campaign declares [[groups]]).",
+            zh_summary="没有哪个联络组负责这个单位(活动配置里列了联络组时)。",
+        ),
+        Rule(
+            "W409",
+            "group-overlap",
+            _W,
+            "Two liaison groups cover the unit and neither names the other in overlaps.",
+            zh_summary="两个联络组都负责这个单位,而配置里没有说明允许交叉(overlaps)。",
+        ),
     )
 }
 
@@ -330,7 +351,7 @@ _CAMPAIGN_CHECKS: list[CampaignCheck] = []
 EMITS: dict[str, tuple[str, ...]] = {}  # check name -> the codes it may emit
 
 # The topic modules, in the order their checks run; each registers itself on import.
-_UNIT_MODULES = ("text", "unit", "people", "tasks", "dates", "recurrence")
+_UNIT_MODULES = ("text", "unit", "people", "tasks", "dates", "recurrence", "groups")
 
 
 def unit_rule(*codes: str) -> Callable[[UnitCheck], UnitCheck]:
@@ -368,4 +389,5 @@ def campaign_checks() -> tuple[CampaignCheck, ...]:
     """Every campaign.toml check, in order."""
     importlib.import_module("checklist.rules.campaign")
     importlib.import_module("checklist.rules.history")
+    importlib.import_module("checklist.rules.groups")
     return tuple(_CAMPAIGN_CHECKS)

@@ -1,0 +1,178 @@
+"""The bulletin (通报): the office's report for the period ending on the report day.
+
+Every number is rollup's: the rows of ``rollup --format json`` on the report day and
+on the last day of the previous period, so a bulletin never says what a roll-up
+would not. Areas (counties or liaison groups) are ranked by on-time %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from checklist.filters import Filters
+from checklist.model import Campaign, Unit
+from checklist.rollup import By, Row
+from checklist.trend import Light, rollup_standings
+
+BEHIND_UNITS = 5  # units named as furthest behind
+
+
+class Period(enum.StrEnum):
+    WEEK = "week"
+    DEKAD = "dekad"  # 旬: ends on the 10th, the 20th and the last day of a month
+    MONTH = "month"
+
+
+def previous_end(as_of: dt.date, period: Period) -> dt.date:
+    """The last day of the previous period: the day the changes are counted from."""
+    if period is Period.WEEK:
+        return as_of - dt.timedelta(days=7)
+    if period is Period.MONTH:
+        return as_of.replace(day=1) - dt.timedelta(days=1)
+    if as_of.day > 20:
+        return as_of.replace(day=20)
+    if as_of.day > 10:
+        return as_of.replace(day=10)
+    return as_of.replace(day=1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """One county or group (or the total) now and at the end of the previous period."""
+
+    key: str
+    name: str
+    units: int
+    tasks: int
+    done: int
+    overdue: int
+    on_time: float | None
+    completion: float | None
+    done_before: int
+    on_time_before: float | None
+    light: Light | None
+    rank: int | None  # by on-time %, highest first; None without a share
+    missing_units: int | None
+    expected_units: int | None
+    county: str | None  # the county's name, for a unit
+
+    @property
+    def done_in_period(self) -> int:
+        return self.done - self.done_before
+
+    @property
+    def on_time_change(self) -> float | None:
+        """Percentage points since the previous period."""
+        if self.on_time is None or self.on_time_before is None:
+            return None
+        return round((self.on_time - self.on_time_before) * 100, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Bulletin:
+    campaign: str
+    period: Period
+    since: dt.date  # the previous period's last day
+    as_of: dt.date
+    by: By
+    areas: tuple[Area, ...]  # ranked
+    total: Area
+    behind: tuple[Area, ...]  # the units furthest behind: most overdue, then lowest on time
+    missing: tuple[Area, ...]  # counties short of their expected unit files
+
+
+def build_bulletin(
+    units: Iterable[Unit],
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    period: Period,
+    soon: int,
+    filters: Filters,
+    by: By = By.COUNTY,
+) -> Bulletin:
+    """The bulletin of the period ending on ``as_of``, from rollup's rows on both days."""
+    kept = list(units)
+    since = max(previous_end(as_of, period), campaign.start)
+
+    def rows(on: dt.date, grouped: By) -> tuple[dict[str, Row], Row, dict[str, Light | None]]:
+        result, standings = rollup_standings(
+            kept, campaign=campaign, as_of=on, compare=on, soon=soon, filters=filters, by=grouped
+        )
+        lights = {k: s.light for k, s in standings.rows.items()}
+        lights["total"] = standings.total.light
+        return {r.key: r for r in result.rows}, result.total, lights
+
+    now, total, lights = rows(as_of, by)
+    before, total_before, _ = rows(since, by)
+    areas = [_area(r, before.get(r.key), lights.get(r.key)) for r in now.values()]
+    ranked = sorted(areas, key=lambda a: (a.on_time is None, -(a.on_time or 0), a.key))
+    ranks = _ranks([a.on_time for a in ranked])
+    ranked = [_ranked(a, rank) for a, rank in zip(ranked, ranks, strict=True)]
+    unit_now, _, _ = rows(as_of, By.UNIT)
+    unit_before, _, _ = rows(since, By.UNIT)
+    late = [
+        replace(_area(r, unit_before.get(r.key), None), county=_county_name(campaign, r.county))
+        for r in unit_now.values()
+        if r.counts.overdue
+    ]
+    late.sort(key=lambda a: (-a.overdue, a.on_time if a.on_time is not None else 2.0, a.key))
+    counties, _, _ = rows(as_of, By.COUNTY) if by is not By.COUNTY else (now, total, lights)
+    missing = [_area(r, None, None) for r in counties.values() if r.missing_units]
+    return Bulletin(
+        campaign.name,
+        period,
+        since,
+        as_of,
+        by,
+        tuple(ranked),
+        _area(total, total_before, lights["total"]),
+        tuple(late[:BEHIND_UNITS]),
+        tuple(missing),
+    )
+
+
+def _area(row: Row, before: Row | None, light: Light | None) -> Area:
+    counts = row.counts
+    return Area(
+        row.key,
+        row.name,
+        row.units,
+        counts.tasks,
+        counts.done,
+        counts.overdue,
+        counts.on_time,
+        counts.completion,
+        before.counts.done if before else 0,
+        before.counts.on_time if before else None,
+        light,
+        None,
+        row.missing_units,
+        row.expected_units,
+        row.county,
+    )
+
+
+def _county_name(campaign: Campaign, code: str | None) -> str | None:
+    county = campaign.county(code) if code else None
+    return county.name if county else code
+
+
+def _ranks(shares: list[float | None]) -> list[int | None]:
+    """Places by share, equal shares sharing one (1, 1, 3); no share, no place."""
+    found: list[int | None] = []
+    for place, share in enumerate(shares, 1):
+        if share is None:
+            found.append(None)
+        elif place > 1 and shares[place - 2] == share:
+            found.append(found[-1])
+        else:
+            found.append(place)
+    return found
+
+
+def _ranked(area: Area, rank: int | None) -> Area:
+    return replace(area, rank=rank)
