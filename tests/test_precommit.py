@@ -126,7 +126,8 @@ def test_a_campaign_toml_that_breaks_untouched_units_fails(tmp_path: Path) -> No
     text = config.read_text(encoding="utf-8")
     block = re.search(r'\[\[counties\]\]\ncode = "410102"\n(?:[^\[\n].*\n)*', text)
     assert block is not None
-    config.write_text(text.replace(block.group(0), ""), encoding="utf-8")
+    text = text.replace(block.group(0), "").replace('"410102", ', "")  # and from its group
+    config.write_text(text, encoding="utf-8")
     committed = _git_commit(repo)
     out = committed.stdout + committed.stderr
     assert committed.returncode != 0
