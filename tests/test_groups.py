@@ -140,7 +140,6 @@ counties = ["410103"]
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('counties = ["410199"]', 'names the county "410199" in counties, which does not exist'),
         ('sectors = ["小学"]', 'names the sector "小学" in sectors, which does not exist'),
         ('subgroups = ["三组"]', 'names the group "三组" in subgroups, which does not exist'),
         ('overlaps = ["三组"]', 'names the group "三组" in overlaps, which does not exist'),
@@ -180,6 +179,18 @@ def test_a_subgroup_has_one_parent(campaign_dir: Callable[..., Path]) -> None:
         load_campaign(campaign_dir(text) / "campaign.toml")
     (problem,) = caught.value.problems
     assert problem.message == 'the group "四组" is a subgroup of both "二组" and "三组"'
+
+
+def test_a_county_no_longer_listed_covers_nothing(
+    cli: Callable[..., Result], campaign_dir: Callable[..., Path], write_unit: Callable[..., Path]
+) -> None:
+    """Removing a county from [[counties]] must not stop the campaign (its units fail E201)."""
+    folder = campaign_dir(CAMPAIGN_TOML + GROUPS.replace('"410103"', '"410199"'))
+    assert load_campaign(folder / "campaign.toml").groups[0].counties == ("410199",)
+    write_unit("a.toml", VALID_UNIT)
+    assert _validate(cli, folder) == [
+        ("W408", 3, "no liaison group covers this unit (county 二七区, sector none)")
+    ]
 
 
 def test_groups_load_with_county_names_as_codes(campaign_dir: Callable[..., Path]) -> None:

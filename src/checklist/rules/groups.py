@@ -1,8 +1,9 @@
 """Rules on sectors and liaison groups: [[groups]] in campaign.toml, and each unit's place.
 
-A group that names what does not exist (a county, a sector, a group) cannot work, so
-it stops the campaign like every campaign.toml rule; a unit no group covers, or two
-groups share, is valid but probably not what the office meant: a warning in its file.
+A group that names a sector or a group that does not exist cannot work, so it stops
+the campaign like every campaign.toml rule (a county no longer listed does not: it
+covers nothing); a unit no group covers, or two groups share, is valid but probably
+not what the office meant: a warning in its file.
 """
 
 from __future__ import annotations
@@ -19,19 +20,13 @@ from checklist.words import did_you_mean, quote
 
 @campaign_rule("E213")
 def check_groups(doc: dict[str, Any]) -> Iterator[Finding]:
-    """[[groups]]: names unique; counties, sectors and groups named exist; subgroups a forest."""
+    """[[groups]]: names unique; sectors and groups named exist; subgroups a forest."""
     groups = doc.get("groups")
     if not isinstance(groups, list):
         return
     campaign = doc.get("campaign")
     declared = good(campaign, "sectors")
     sectors = set(declared if isinstance(declared, list) else DEFAULT_SECTORS)
-    counties = doc.get("counties")
-    known = {
-        c.get(key)
-        for c in (counties if isinstance(counties, list) else ())
-        for key in ("code", "name")
-    }
     names: dict[str, int] = {}
     for i, group in enumerate(groups):
         name = group.get("name")
@@ -46,8 +41,9 @@ def check_groups(doc: dict[str, Any]) -> Iterator[Finding]:
     parent: dict[str, str] = {}
     for i, group in enumerate(groups):
         where, where_zh = f"[[groups]] #{i + 1}", f"第 {i + 1} 个联络组"
+        # A county no longer listed is not an error: removing a county must not stop the
+        # campaign; the group covers nothing there, and W408 names any unit left uncovered.
         for key, allowed, what, what_zh in (
-            ("counties", known, "county", "区县"),
             ("sectors", sectors, "sector", "领域(sector)"),
             ("subgroups", set(names), "group", "联络组"),
             ("overlaps", set(names), "group", "联络组"),
