@@ -216,3 +216,21 @@ def test_the_docs_show_real_output(cli: Callable[..., Result]) -> None:
     result = cli(*args)
     assert result.code == 0
     assert result.out == expected
+
+
+def test_trend_by_group_and_sector_ends_where_rollup_stands(cli: Callable[..., Result]) -> None:
+    """trend's last point of each group or sector is rollup's row on the report day; the
+    total counts each task once, as rollup's total does, though groups may share units."""
+    for by in ("group", "sector"):
+        rows = {r["key"]: r for r in _json(cli, "--by", by, "--as-of", "2023-11-20")["rows"]}
+        result = cli("trend", ZZ, "--by", by, "--as-of", "2023-11-20", "--format", "json")
+        assert result.code == 0, result.err
+        found = json.loads(result.out)
+        assert found["rows"]
+        for series in found["rows"]:
+            row, last = rows[series["key"]], series["series"][-1]
+            assert series["tasks"] == row["tasks"]
+            assert (last["done"], last["overdue"]) == (row["done"], row["overdue"])
+        total = _json(cli, "--as-of", "2023-11-20")["total"]
+        assert found["total"]["tasks"] == total["tasks"]
+        assert found["total"]["series"][-1]["done"] == total["done"]

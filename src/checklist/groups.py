@@ -18,7 +18,7 @@ from checklist.model import Campaign, Item, LiaisonGroup, Unit
 
 if TYPE_CHECKING:  # rollup and trend import filters, which imports this module
     from checklist.rollup import By, Rollup, Sort
-    from checklist.trend import Standings
+    from checklist.trend import Standings, Trend
 
 
 def owns(group: LiaisonGroup, *, county: str, sector: str | None, unit_id: str) -> bool:
@@ -186,3 +186,22 @@ def field_standings(
         for row in result.rows
     }
     return Standings(compare, campaign.lights, rows, found.total)
+
+
+def field_trend(
+    selected: Sequence[Item],
+    units: Iterable[Unit],
+    *,
+    campaign: Campaign,
+    days: Sequence[dt.date],
+    by: By,
+    keys: Sequence[str],
+) -> Trend:
+    """trend's rows by sector or top-level group: a unit two groups share counts in both
+    rows, and once in the total (the counties', which count every task once)."""
+    from checklist.trend import occurrences, tally, trend
+
+    rows_of = {u.id: row_keys(campaign, u, by.value) for u in units}
+    counted = ((key, i.due, i.done, 1) for i in selected for key in rows_of[i.unit.id])
+    result = tally(counted, days=days, by=by.value, keys=keys)
+    return replace(result, total=trend(occurrences(selected), days=days).total)

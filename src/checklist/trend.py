@@ -348,12 +348,13 @@ def campaign_trend(
     """The trend of the units and tasks the filters keep, with the roll-up's rows and names."""
     selected, kept, view = select(units, campaign=campaign, as_of=as_of, soon=0, filters=filters)
     frame = {row.key: (row.name, row.county) for row in rollup((), kept, campaign=view, by=by).rows}
-    result = trend(
-        occurrences(selected),
-        days=sample_days(campaign.start, as_of, every),
-        by=by.value,
-        keys=tuple(frame),
-    )
+    days = sample_days(campaign.start, as_of, every)
+    if by in (By.GROUP, By.SECTOR):
+        from checklist.groups import field_trend
+
+        result = field_trend(selected, kept, campaign=view, days=days, by=by, keys=tuple(frame))
+    else:
+        result = trend(occurrences(selected), days=days, by=by.value, keys=tuple(frame))
     return named(result, frame)
 
 

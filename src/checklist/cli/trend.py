@@ -30,6 +30,8 @@ class TrendBy(enum.StrEnum):
     LEVEL = "level"
     MEASURE = "measure"
     UNIT = "unit"
+    GROUP = "group"
+    SECTOR = "sector"
 
 
 class EveryChoice(enum.StrEnum):
