@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path, PurePath
 
 from checklist.load.build import build_unit, unit_id_of
+from checklist.load.due import relocate, resolve_workdays
 from checklist.load.pinpoint import pinpoint
 from checklist.load.result import UnitResult
 from checklist.load.schema import unit_schema
@@ -36,6 +37,9 @@ def check_unit(
         return UnitResult(file, None, pinpoint([error.finding], text=text, file=file))
     findings: list[Finding] = []
     clean = shape(doc, unit_schema(campaign.measures), findings)
+    # Before any rule: they, the unit and the index see a plain due.
+    resolved, counted = resolve_workdays(clean, campaign)
+    findings.extend(resolved)
     ctx = Context(
         campaign,
         today,
@@ -47,7 +51,7 @@ def check_unit(
     )
     for check in unit_checks():
         findings.extend(check(clean, ctx))
-    problems = pinpoint(findings, text=text, file=file)
+    problems = pinpoint(relocate(findings, counted), text=text, file=file)
     unit_id, id_path = unit_id_of(clean, ctx)
     has_errors = any(p.severity is Severity.ERROR for p in problems)
     unit = None if has_errors or not build else build_unit(clean, ctx, file=file, text=text)

@@ -80,6 +80,19 @@ def _task_fields(*, in_measure: bool) -> tuple[Field, ...]:
             example="2023-09-28",
         ),
         Field(
+            "due_workdays",
+            Kind.INTEGER,
+            "Instead of due: the task is due this many working days after `from` (1 to "
+            "2500), counted with the campaign's [calendar] (Monday to Friday without one).",
+            example=5,
+        ),
+        Field(
+            "from",
+            Kind.DATE,
+            "With due_workdays: the day the working days are counted after.",
+            example="2023-09-28",
+        ),
+        Field(
             "done",
             Kind.DATES,
             f"The day {where} was done; absent means open. For a repeating task, a list: "

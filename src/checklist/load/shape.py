@@ -115,6 +115,8 @@ _EXPECTED_ZH = {
 KEY_NAMES_ZH = {
     "owner": "责任人",
     "due": "截止日期",
+    "due_workdays": "工作日期限",
+    "from": "起算日期",
     "done": "完成日期",
     "title": "任务标题",
     "name": "名称",

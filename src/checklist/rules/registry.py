@@ -235,6 +235,13 @@ RULES: dict[str, Rule] = {
             "A unit's sector is not one of the campaign's sectors.",
             zh_summary="单位的领域 sector 不在活动配置列出的领域里。",
         ),
+        Rule(
+            "E215",
+            "bad-due-workdays",
+            _E,
+            "due_workdays without from (or the reverse), with due too, or not from 1 to 2500.",
+            zh_summary="工作日期限算不出:缺 due_workdays 或 from,又写了 due,或不在 1 到 2500。",
+        ),
         # Across files.
         Rule(
             "E301",
