@@ -661,6 +661,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bulletin.none": ("None.", "无。"),
     "bulletin.part": ("(part {n} of {of})", "(第 {n} 条,共 {of} 条)"),
+    "bulletin.no_webhook": (
+        "{path} has no [webhook] table, so --send has nowhere to post the bulletin; add one "
+        '(url_env = "CHECKLIST_WEBHOOK_URL", format = "wecom"), or leave out --send',
+        "{path} 里没有 [webhook] 表,--send 不知道把通报发到哪里;请添加群机器人设置"
+        '(url_env = "CHECKLIST_WEBHOOK_URL",format = "wecom"),或者去掉 --send',
+    ),
+    "bulletin.not_posted": (
+        "Part {n} of {of} of the bulletin was not posted: {reason}. "
+        "{sent} part(s) before it were posted; the rest were not sent.",
+        "通报第 {n} 条(共 {of} 条)没有发出:{reason}。此前已发出 {sent} 条,其余没有发送。",
+    ),
 }
 
 

@@ -47,6 +47,14 @@ MaxBytesOpt = Annotated[
         help="Split into messages of at most this many bytes (WeCom markdown: 4096).",
     ),
 ]
+SendOpt = Annotated[
+    bool,
+    typer.Option(
+        "--send",
+        help="Post each message to the campaign's [webhook] robot, in order "
+        "(prints nothing unless -o is given; exit 1 if one fails).",
+    ),
+]
 
 
 def bulletin(
@@ -60,6 +68,7 @@ def bulletin(
     level: LevelOpt = None,
     group: GroupOpt = None,
     max_bytes: MaxBytesOpt = 4096,
+    send: SendOpt = False,
     output: OutputOpt = None,
     lang: LangOpt = None,
     follow_outside: FollowOpt = False,
@@ -73,13 +82,20 @@ def bulletin(
 
     Example: checklist bulletin examples/zhengzhou --period dekad --lang zh
     """
+    import os
+    import sys
+
     from checklist.bulletin import Period, build_bulletin
     from checklist.cli.export import text_output
     from checklist.cli.scope import open_scope
-    from checklist.render.bulletin import bulletin_markdown, split_messages
+    from checklist.i18n import t
+    from checklist.remind.bulletin import message_limit, open_webhook, post_bulletin
+    from checklist.render.bulletin import bulletin_markdown, bulletin_title, split_messages
     from checklist.rollup import By
+    from checklist.words import printable
 
     scope = open_scope(ctx.params)
+    webhook = open_webhook(scope.campaign, os.environ) if send else None  # exit 2 before any work
     result = build_bulletin(
         scope.units,
         campaign=scope.campaign,
@@ -89,8 +105,24 @@ def bulletin(
         filters=scope.filters,
         by=By(by.value),
     )
-    messages = split_messages(bulletin_markdown(result, scope.lang), scope.lang, limit=max_bytes)
-    with text_output(output) as out:
-        out.write("\n---\n\n".join(messages))
+    limit = max_bytes if webhook is None else message_limit(webhook.config, max_bytes)
+    messages = split_messages(bulletin_markdown(result, scope.lang), scope.lang, limit=limit)
+    if webhook is None or output is not None:
+        with text_output(output) as out:
+            out.write("\n---\n\n".join(messages))
+    if webhook is not None:
+        title = bulletin_title(result, scope.lang)
+        posted = post_bulletin(webhook, title, messages)
+        if posted.reason is not None:
+            line = t(
+                "bulletin.not_posted",
+                scope.lang,
+                n=posted.sent + 1,
+                of=posted.of,
+                reason=posted.reason,
+                sent=posted.sent,
+            )
+            sys.stderr.write(printable(line) + "\n")
+            raise typer.Exit(1)
     if scope.refused:
         raise typer.Exit(1)

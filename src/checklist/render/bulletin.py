@@ -15,9 +15,9 @@ _PART_ROOM = 64  # bytes kept free in each message for its "(part n of m)" line
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def bulletin_markdown(bulletin: Bulletin, lang: Lang) -> str:
-    """The whole bulletin, one Markdown text."""
-    title = t(
+def bulletin_title(bulletin: Bulletin, lang: Lang) -> str:
+    """The bulletin's title, its campaign's name escaped as Markdown text."""
+    return t(
         "bulletin.title",
         lang,
         campaign=markdown_text(bulletin.campaign),
@@ -25,6 +25,11 @@ def bulletin_markdown(bulletin: Bulletin, lang: Lang) -> str:
         start=(bulletin.since + _ONE_DAY).isoformat(),
         end=bulletin.as_of.isoformat(),
     )
+
+
+def bulletin_markdown(bulletin: Bulletin, lang: Lang) -> str:
+    """The whole bulletin, one Markdown text."""
+    title = bulletin_title(bulletin, lang)
     total = bulletin.total
     lines = [f"# {title}", "", _overall(total, bulletin, lang), ""]
     lines.append(f"## {t('bulletin.ranking', lang, by=t(bulletin.by.value, lang))}")
