@@ -661,6 +661,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bulletin.none": ("None.", "无。"),
     "bulletin.part": ("(part {n} of {of})", "(第 {n} 条,共 {of} 条)"),
+    "bulletin.date": ("{year}-{month:02d}-{day:02d}", "{year}年{month}月{day}日"),
+    "bulletin.docx_to_terminal": (
+        "a .docx bulletin is a file, not text for the screen: give -o FILE, e.g. -o bulletin.docx",
+        ".docx 通报是文件,不能输出到屏幕:请用 -o 指定文件,例如 -o 通报.docx",
+    ),
+    "bulletin.docx_missing": (
+        "the .docx bulletin needs python-docx, which is not installed: "
+        "pip install 'campaign-checklist[docx]'",
+        "生成 .docx 通报需要 python-docx,但它没有安装:pip install 'campaign-checklist[docx]'",
+    ),
+    "bulletin.written": ("Wrote {file}.", "已写入 {file}。"),
+    "bulletin.no_webhook": (
+        "{path} has no [webhook] table, so --send has nowhere to post the bulletin; add one "
+        '(url_env = "CHECKLIST_WEBHOOK_URL", format = "wecom"), or leave out --send',
+        "{path} 里没有 [webhook] 表,--send 不知道把通报发到哪里;请添加群机器人设置"
+        '(url_env = "CHECKLIST_WEBHOOK_URL",format = "wecom"),或者去掉 --send',
+    ),
+    "bulletin.not_posted": (
+        "Part {n} of {of} of the bulletin was not posted: {reason}. "
+        "{sent} part(s) before it were posted; the rest were not sent.",
+        "通报第 {n} 条(共 {of} 条)没有发出:{reason}。此前已发出 {sent} 条,其余没有发送。",
+    ),
 }
 
 

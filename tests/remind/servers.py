@@ -130,6 +130,7 @@ class Hook:
 
     def __init__(self) -> None:
         self.behaviour = "ok"
+        self.fine_first = 0  # posts answered "ok" before ``behaviour`` applies
         self.posts: list[Post] = []
         self.wake = threading.Event()
         hook = self
@@ -137,7 +138,7 @@ class Hook:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                behaviour = hook.behaviour
+                behaviour = hook.behaviour if len(hook.posts) >= hook.fine_first else "ok"
                 try:
                     body = json.loads(raw.decode("utf-8"))
                 except ValueError:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,11 +21,20 @@ from checklist.cli.options import (
     PathsArg,
 )
 
+if TYPE_CHECKING:
+    from checklist.bulletin import Bulletin
+    from checklist.i18n import Lang
+
 
 class PeriodChoice(enum.StrEnum):
     WEEK = "week"
     DEKAD = "dekad"
     MONTH = "month"
+
+
+class BulletinFormat(enum.StrEnum):
+    MARKDOWN = "markdown"
+    DOCX = "docx"
 
 
 class AreaChoice(enum.StrEnum):
@@ -47,6 +57,26 @@ MaxBytesOpt = Annotated[
         help="Split into messages of at most this many bytes (WeCom markdown: 4096).",
     ),
 ]
+BulletinFormatOpt = Annotated[
+    BulletinFormat,
+    typer.Option(
+        "--format",
+        help="markdown (for a group robot), or docx: an official document, with -o FILE.docx "
+        "(pip install 'campaign-checklist[docx]').",
+    ),
+]
+OfficeOpt = Annotated[
+    str | None,
+    typer.Option("--office", help="The issuing office atop the .docx (default: the campaign)."),
+]
+SendOpt = Annotated[
+    bool,
+    typer.Option(
+        "--send",
+        help="Post each message to the campaign's [webhook] robot, in order "
+        "(prints nothing unless -o is given; exit 1 if one fails).",
+    ),
+]
 
 
 def bulletin(
@@ -60,6 +90,9 @@ def bulletin(
     level: LevelOpt = None,
     group: GroupOpt = None,
     max_bytes: MaxBytesOpt = 4096,
+    send: SendOpt = False,
+    output_format: BulletinFormatOpt = BulletinFormat.MARKDOWN,
+    office: OfficeOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
     follow_outside: FollowOpt = False,
@@ -73,13 +106,24 @@ def bulletin(
 
     Example: checklist bulletin examples/zhengzhou --period dekad --lang zh
     """
+    import os
+    import sys
+
     from checklist.bulletin import Period, build_bulletin
     from checklist.cli.export import text_output
     from checklist.cli.scope import open_scope
-    from checklist.render.bulletin import bulletin_markdown, split_messages
+    from checklist.errors import UsageError
+    from checklist.i18n import t
+    from checklist.remind.bulletin import message_limit, open_webhook, post_bulletin
+    from checklist.render.bulletin import bulletin_markdown, bulletin_title, split_messages
     from checklist.rollup import By
+    from checklist.words import printable
 
+    docx = output_format is BulletinFormat.DOCX
+    if docx and output is None:  # refused before anything is read
+        raise UsageError.said("bulletin.docx_to_terminal")
     scope = open_scope(ctx.params)
+    webhook = open_webhook(scope.campaign, os.environ) if send else None  # exit 2 before any work
     result = build_bulletin(
         scope.units,
         campaign=scope.campaign,
@@ -89,8 +133,42 @@ def bulletin(
         filters=scope.filters,
         by=By(by.value),
     )
-    messages = split_messages(bulletin_markdown(result, scope.lang), scope.lang, limit=max_bytes)
-    with text_output(output) as out:
-        out.write("\n---\n\n".join(messages))
+    limit = max_bytes if webhook is None else message_limit(webhook.config, max_bytes)
+    messages = split_messages(bulletin_markdown(result, scope.lang), scope.lang, limit=limit)
+    if docx and output is not None:
+        _write_docx(output, result, scope.lang, office or scope.campaign.name)
+    elif webhook is None or output is not None:
+        with text_output(output) as out:
+            out.write("\n---\n\n".join(messages))
+    if webhook is not None:
+        title = bulletin_title(result, scope.lang)
+        posted = post_bulletin(webhook, title, messages)
+        if posted.reason is not None:
+            line = t(
+                "bulletin.not_posted",
+                scope.lang,
+                n=posted.sent + 1,
+                of=posted.of,
+                reason=posted.reason,
+                sent=posted.sent,
+            )
+            sys.stderr.write(printable(line) + "\n")
+            raise typer.Exit(1)
     if scope.refused:
         raise typer.Exit(1)
+
+
+def _write_docx(path: Path, result: Bulletin, lang: Lang, office: str) -> None:
+    from checklist.atomic import write_atomic
+    from checklist.errors import UsageError
+    from checklist.i18n import t
+    from checklist.words import printable
+
+    try:
+        from checklist.render.bulletin_docx import bulletin_docx
+
+        data = bulletin_docx(result, lang, office)
+    except ImportError:
+        raise UsageError.said("bulletin.docx_missing") from None
+    write_atomic(path, data)
+    print(printable(t("bulletin.written", lang, file=path)))

@@ -38,6 +38,20 @@ def webhook_payload(message: dict[str, Any], form: str) -> dict[str, Any]:
     return {"schema_version": PAYLOAD_VERSION, **message}
 
 
+def markdown_payload(title: str, content: str, form: str) -> dict[str, Any]:
+    """Markdown already written for a robot (files' text escaped by its renderer), as is."""
+    if form == "wecom":
+        return {"msgtype": "markdown", "markdown": {"content": content}}
+    if form == "dingtalk":
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": content}}
+    return {
+        "schema_version": PAYLOAD_VERSION,
+        "kind": "bulletin",
+        "subject": title,
+        "markdown": content,
+    }
+
+
 class Webhook:
     """An HTTP POST of JSON per message; robots answer 200 with an errcode, which counts.
 
@@ -74,11 +88,15 @@ class Webhook:
             self._deadline.watch(copy)
 
     def send(self, message: dict[str, Any]) -> None:
+        self.post(webhook_payload(message, self.config.format))
+
+    def post(self, payload: dict[str, Any]) -> None:
+        """POST one JSON payload; DeliveryError names why it did not get through."""
         import urllib.request
 
         if self._broken:
             raise DeliveryError(self._broken)
-        body = json.dumps(webhook_payload(message, self.config.format), ensure_ascii=False)
+        body = json.dumps(payload, ensure_ascii=False)
         request = urllib.request.Request(
             self.url,
             data=body.encode(errors="replace"),

@@ -4,6 +4,7 @@ split into messages that fit the robot's limit (4,096 bytes for WeCom)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from checklist.bulletin import Area, Bulletin
 from checklist.i18n import Lang, t
@@ -15,27 +16,37 @@ _PART_ROOM = 64  # bytes kept free in each message for its "(part n of m)" line
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def bulletin_markdown(bulletin: Bulletin, lang: Lang) -> str:
-    """The whole bulletin, one Markdown text."""
-    title = t(
+def bulletin_title(
+    bulletin: Bulletin, lang: Lang, text: Callable[[str], str] = markdown_text
+) -> str:
+    """The bulletin's title, its campaign's name made safe by ``text``."""
+    return t(
         "bulletin.title",
         lang,
-        campaign=markdown_text(bulletin.campaign),
+        campaign=text(bulletin.campaign),
         period=t(f"bulletin.period.{bulletin.period.value}", lang),
         start=(bulletin.since + _ONE_DAY).isoformat(),
         end=bulletin.as_of.isoformat(),
     )
+
+
+def bulletin_markdown(
+    bulletin: Bulletin, lang: Lang, text: Callable[[str], str] = markdown_text
+) -> str:
+    """The whole bulletin, one Markdown text; ``text`` makes what files say safe (the .docx
+    bulletin reads the same lines with a plain ``printable``)."""
+    title = bulletin_title(bulletin, lang, text)
     total = bulletin.total
     lines = [f"# {title}", "", _overall(total, bulletin, lang), ""]
     lines.append(f"## {t('bulletin.ranking', lang, by=t(bulletin.by.value, lang))}")
-    lines += [_ranked(area, lang) for area in bulletin.areas] or [t("bulletin.none", lang)]
+    lines += [_ranked(area, lang, text) for area in bulletin.areas] or [t("bulletin.none", lang)]
     lines += ["", f"## {t('bulletin.behind', lang)}"]
     lines += [
         t(
             "bulletin.behind.row",
             lang,
-            name=markdown_text(a.name),
-            county=markdown_text(a.county or ""),
+            name=text(a.name),
+            county=text(a.county or ""),
             overdue=a.overdue,
             on_time=_percent(a.on_time),
         )
@@ -46,7 +57,7 @@ def bulletin_markdown(bulletin: Bulletin, lang: Lang) -> str:
         t(
             "bulletin.missing.row",
             lang,
-            name=markdown_text(a.name),
+            name=text(a.name),
             missing=a.missing_units,
             expected=a.expected_units,
         )
@@ -72,8 +83,8 @@ def _overall(total: Area, bulletin: Bulletin, lang: Lang) -> str:
     )
 
 
-def _ranked(area: Area, lang: Lang) -> str:
-    name = t(f"{By.GROUP.value}.none", lang) if area.key == "—" else markdown_text(area.name)
+def _ranked(area: Area, lang: Lang, text: Callable[[str], str]) -> str:
+    name = t(f"{By.GROUP.value}.none", lang) if area.key == "—" else text(area.name)
     return t(
         "bulletin.row",
         lang,
