@@ -98,13 +98,18 @@ def bulletin(
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """The period's bulletin (通报) in Markdown for a group chat.
+    """The period's bulletin (通报) in Markdown for a group chat, or as a .docx.
 
     Counties (or liaison groups) ranked by on-time % with the change since the previous
     period, their lights, what was done in the period, the units furthest behind and the
     unit files missing; split into messages a WeCom robot takes (4,096 bytes each).
+    --send posts them to the campaign's [webhook]; --format docx -o FILE.docx writes an
+    official document.
 
+    \b
     Example: checklist bulletin examples/zhengzhou --period dekad --lang zh
+    Example: checklist bulletin --send
+    Example: checklist bulletin --format docx --office 市委主题教育办 -o 通报.docx
     """
     import os
     import sys
@@ -122,6 +127,11 @@ def bulletin(
     docx = output_format is BulletinFormat.DOCX
     if docx and output is None:  # refused before anything is read
         raise UsageError.said("bulletin.docx_to_terminal")
+    if docx:
+        try:
+            import docx as _  # noqa: F401  (an optional extra: said before any work)
+        except ImportError:
+            raise UsageError.said("bulletin.docx_missing") from None
     scope = open_scope(ctx.params)
     webhook = open_webhook(scope.campaign, os.environ) if send else None  # exit 2 before any work
     result = build_bulletin(
@@ -160,15 +170,9 @@ def bulletin(
 
 def _write_docx(path: Path, result: Bulletin, lang: Lang, office: str) -> None:
     from checklist.atomic import write_atomic
-    from checklist.errors import UsageError
     from checklist.i18n import t
+    from checklist.render.bulletin_docx import bulletin_docx
     from checklist.words import printable
 
-    try:
-        from checklist.render.bulletin_docx import bulletin_docx
-
-        data = bulletin_docx(result, lang, office)
-    except ImportError:
-        raise UsageError.said("bulletin.docx_missing") from None
-    write_atomic(path, data)
+    write_atomic(path, bulletin_docx(result, lang, office))
     print(printable(t("bulletin.written", lang, file=path)))
