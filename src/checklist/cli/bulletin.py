@@ -98,7 +98,7 @@ def bulletin(
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """The period's bulletin (通报) in Markdown for a group chat, or as a .docx.
+    """The period's bulletin (通报): Markdown for a group chat, or .docx.
 
     Counties (or liaison groups) ranked by on-time % with the change since the previous
     period, their lights, what was done in the period, the units furthest behind and the
