@@ -133,8 +133,8 @@ def _plan(
     Only the overdue and due-soon tasks can be in them: from the index, only those are
     made. The scope comes back as used (the units', if the index's rows were damaged).
     """
-    from checklist.cli.scope import open_scope
-    from checklist.indexed_status import DamagedError, status_items
+    from checklist.cli.scope import answered
+    from checklist.indexed_status import status_items
     from checklist.model import State
     from checklist.remind.plan import plan
     from checklist.remind.send import message_to_dict
@@ -146,22 +146,19 @@ def _plan(
         soon = (
             calendar_of(scope.campaign.calendar).add_workdays(scope.as_of, soon) - scope.as_of
         ).days
-    if scope.index is not None:
-        try:
-            with scope.index:
-                wanted = frozenset({State.OVERDUE, State.DUE_SOON})
-                selected = status_items(
-                    scope.index,
-                    as_of=scope.as_of,
-                    soon=soon,
-                    filters=scope.filters,
-                    states=wanted,
-                    calendar=scope.campaign.calendar,
-                )
-        except DamagedError:  # rows that fail their checksum: checked afresh
-            scope = open_scope(params)
-    if scope.index is None:
-        selected = scope.items(soon=soon)
+    scope, selected = answered(
+        params,
+        scope,
+        lambda index: status_items(
+            index,
+            as_of=scope.as_of,
+            soon=soon,
+            filters=scope.filters,
+            states=frozenset({State.OVERDUE, State.DUE_SOON}),
+            calendar=scope.campaign.calendar,
+        ),
+        lambda scope: scope.items(soon=soon),
+    )
     planned = plan(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
     return scope, [message_to_dict(m, scope.campaign) for m in planned]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,6 +30,11 @@ from checklist.cli.options import (
     UnitOpt,
 )
 from checklist.errors import EXIT_PROBLEMS
+
+if TYPE_CHECKING:
+    from checklist.cli.scope import Scope
+    from checklist.model import Item
+    from checklist.status import Summary
 
 StatusSoonOpt = Annotated[
     int | None,
@@ -143,8 +148,7 @@ def status(
         status_stale(ctx.params)
         return
     from checklist.cli.export import save_workbook, text_output, workbook_target
-    from checklist.cli.scope import open_scope
-    from checklist.indexed_status import DamagedError
+    from checklist.cli.scope import answered, open_scope
     from checklist.indexed_status import status as indexed_status
     from checklist.render.report import Page, write_status
     from checklist.status import DEFAULT_SOON_DAYS, listed, summarize
@@ -159,23 +163,25 @@ def status(
         scope = known_scope(ctx.params)
     else:
         scope = open_scope(ctx.params, indexed=True)
-    if scope.index is not None:  # only the listed items are made; the summary is counted
-        try:
-            with scope.index:
-                summary, selected = indexed_status(
-                    scope.index,
-                    as_of=scope.as_of,
-                    soon=soon_days,
-                    filters=scope.filters,
-                    everything=everything,
-                    listing_soon=soon is not None,
-                    calendar=scope.campaign.calendar,
-                )
-        except DamagedError:  # rows that fail their checksum: checked afresh
-            scope = open_scope(ctx.params)
-    if scope.index is None:
+
+    def from_units(scope: Scope) -> tuple[Summary, list[Item]]:
         selected = scope.items(soon=soon_days)
-        summary = summarize(selected)
+        return summarize(selected), selected
+
+    scope, (summary, selected) = answered(
+        ctx.params,
+        scope,
+        lambda index: indexed_status(  # only the listed items are made; the summary counted
+            index,
+            as_of=scope.as_of,
+            soon=soon_days,
+            filters=scope.filters,
+            everything=everything,
+            listing_soon=soon is not None,
+            calendar=scope.campaign.calendar,
+        ),
+        from_units,
+    )
     rows = listed(selected, campaign=scope.campaign, everything=everything, soon=soon is not None)
     page = Page(scope.campaign, scope.lang, scope.as_of, soon_days, scope.skipped)
     if xlsx and target:
@@ -236,7 +242,7 @@ def rollup(
         (rollup_milestones if milestones else rollup_history)(ctx.params)
         return
     from checklist.cli.export import save_workbook, text_output, workbook_target
-    from checklist.cli.scope import compare_day, open_scope
+    from checklist.cli.scope import answered, compare_day, open_scope
     from checklist.indexed_rollup import can_roll_up
     from checklist.indexed_rollup import rollup_standings as indexed_rollup
     from checklist.render.report import Page, write_rollup
@@ -253,29 +259,14 @@ def rollup(
     else:
         scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
     compare_on, sorting = compare_day(compare, scope.as_of), Sort(sort.value) if sort else None
-    if scope.index is None:
-        result, standings = rollup_standings(
-            scope.units,
-            campaign=scope.campaign,
-            as_of=scope.as_of,
-            compare=compare_on,
-            soon=soon,
-            filters=scope.filters,
-            by=grouped,
-            sort=sorting,
-        )
-    else:  # counted in SQL over the occurrence table
-        with scope.index:
-            result, standings = indexed_rollup(
-                scope.index,
-                campaign=scope.campaign,
-                as_of=scope.as_of,
-                compare=compare_on,
-                soon=soon,
-                filters=scope.filters,
-                by=grouped,
-                sort=sorting,
-            )
+    how: dict[str, Any] = {"campaign": scope.campaign, "as_of": scope.as_of, "soon": soon}
+    how |= {"compare": compare_on, "filters": scope.filters, "by": grouped, "sort": sorting}
+    scope, (result, standings) = answered(  # from the index: counted in SQL
+        ctx.params,
+        scope,
+        lambda index: indexed_rollup(index, **how),
+        lambda scope: rollup_standings(scope.units, **how),
+    )
     page = Page(scope.campaign, scope.lang, scope.as_of, soon, scope.skipped, standings)
     if xlsx and target:
         from checklist.i18n import t

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from checklist.errors import ChecklistError
 from checklist.i18n import Lang
@@ -120,6 +120,32 @@ def warn_unpublished(campaign: Campaign, lang: Lang, *, also: int | None = None)
             f"checklist: {t('calendar.unpublished', lang, country=country, year=year)}",
             file=sys.stderr,
         )
+
+
+T = TypeVar("T")
+
+
+def answered(
+    params: Mapping[str, Any],
+    scope: Scope,
+    from_index: Callable[[Index], T],
+    from_units: Callable[[Scope], T],
+) -> tuple[Scope, T]:
+    """A report from the index when the scope has it, else from the units.
+
+    Rows that fail their checksum on the way (DamagedError: a listed task or unit) are
+    dropped from the index and the report is made from the units, checked afresh; the
+    scope comes back as used.
+    """
+    from checklist.indexed_status import DamagedError
+
+    if scope.index is not None:
+        try:
+            with scope.index:
+                return scope, from_index(scope.index)
+        except DamagedError:
+            scope = open_scope(params)
+    return scope, from_units(scope)
 
 
 def compare_day(text: str | None, as_of: dt.date) -> dt.date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -93,7 +93,7 @@ def trend(
 
     Example: checklist trend --every dekad --format csv > trend.csv
     """
-    from checklist.cli.scope import open_scope
+    from checklist.cli.scope import answered, open_scope
     from checklist.indexed_rollup import can_roll_up, trend_of
     from checklist.render.report import Page
     from checklist.render.trend import write_trend
@@ -102,25 +102,14 @@ def trend(
 
     grouped, sampled = By(by.value), Every(every.value)
     scope = open_scope(ctx.params, indexed=can_roll_up(grouped))
-    if scope.index is None:
-        result = campaign_trend(
-            scope.units,
-            campaign=scope.campaign,
-            as_of=scope.as_of,
-            filters=scope.filters,
-            by=grouped,
-            every=sampled,
-        )
-    else:  # counted in SQL over the occurrence table
-        with scope.index:
-            result = trend_of(
-                scope.index,
-                campaign=scope.campaign,
-                as_of=scope.as_of,
-                filters=scope.filters,
-                by=grouped,
-                every=sampled,
-            )
+    how: dict[str, Any] = {"campaign": scope.campaign, "as_of": scope.as_of}
+    how |= {"filters": scope.filters, "by": grouped, "every": sampled}
+    scope, result = answered(  # from the index: counted in SQL
+        ctx.params,
+        scope,
+        lambda index: trend_of(index, **how),
+        lambda scope: campaign_trend(scope.units, **how),
+    )
     page = Page(scope.campaign, scope.lang, scope.as_of, 0, scope.skipped)
     write_trend(result, sys.stdout, output_format, page, sampled, wide=wide)
     if scope.refused:
