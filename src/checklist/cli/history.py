@@ -207,7 +207,7 @@ def known_scope(params: Mapping[str, Any]) -> Scope:
     report_day = (
         dates.as_of(params["as_of"], timezone=campaign.timezone) if params["as_of"] else day
     )
-    chosen = Lang(params["lang"].value) if params.get("lang") else None
+    chosen = Lang(params["lang"]) if params.get("lang") else None
     lang = choose_lang(chosen, known.campaign.lang)
     if known.skipped:
         print(t("skipped", lang, count=known.skipped), file=sys.stderr)
@@ -278,5 +278,5 @@ def rollup_history(params: Mapping[str, Any]) -> None:
 
 def _text_format(params: Mapping[str, Any]) -> str:
     """The report's format; a workbook is not made of these lists: its table instead."""
-    chosen = str(params["output_format"].value)
+    chosen = str(params["output_format"])
     return "table" if chosen == "xlsx" else chosen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -88,32 +89,29 @@ def remind(
     """
     from checklist.cli.scope import open_scope
     from checklist.remind.channels import open_channels
-    from checklist.render.remind import write_messages, write_undelivered
+    from checklist.render.remind import Printed, write_undelivered
 
     scope = open_scope(ctx.params, indexed=True)
     language = _language(scope)
     scope, messages = _plan(ctx.params, scope, language)
+    # Each message is printed as it is made (and sent): the night is never held whole.
+    printed = Printed(sys.stdout, output_format, as_of=scope.as_of, lang=language)
     if not send:
-        write_messages(messages, sys.stdout, output_format, as_of=scope.as_of, lang=language)
+        for _ in printed.passing(messages):
+            pass
+        printed.end(None)
         if scope.refused:
             raise typer.Exit(EXIT_PROBLEMS)
         return
     if dry_run:  # checks the configuration and names who cannot be reached, as --send would
-        outcome = _unreachable(messages, open_channels(scope.campaign, dict(os.environ)))
-        write_messages(
-            messages, sys.stdout, output_format, as_of=scope.as_of, outcome=outcome, lang=language
-        )
-    else:
+        channels = open_channels(scope.campaign, dict(os.environ))
+        outcome = _unreachable(printed.passing(messages), channels)
+        printed.end(outcome)
+    elif output_format is RemindFormat.JSON:
+        outcome = _send(scope, printed.passing(messages), state_file)
+        printed.end(outcome)
+    else:  # cron mails what is printed: not the text of what was sent
         outcome = _send(scope, messages, state_file)
-        if output_format is RemindFormat.JSON:
-            write_messages(
-                messages,
-                sys.stdout,
-                output_format,
-                as_of=scope.as_of,
-                outcome=outcome,
-                lang=language,
-            )
     write_undelivered(outcome, language, sys.stderr)
     if outcome.failed or outcome.undeliverable or scope.refused:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -127,8 +125,8 @@ def _language(scope: Scope) -> Lang:
 
 def _plan(
     params: Mapping[str, Any], scope: Scope, lang: Lang
-) -> tuple[Scope, list[dict[str, Any]]]:
-    """Tonight's messages, as the ledger and the JSON output keep them.
+) -> tuple[Scope, Iterator[dict[str, Any]]]:
+    """Tonight's messages, as the ledger and the JSON output keep them, one at a time.
 
     Only the overdue and due-soon tasks can be in them: from the index, only those are
     made. The scope comes back as used (the units', if the index's rows were damaged).
@@ -136,7 +134,7 @@ def _plan(
     from checklist.cli.scope import answered
     from checklist.indexed_status import status_items
     from checklist.model import State
-    from checklist.remind.plan import plan
+    from checklist.remind.plan import planned
     from checklist.remind.send import message_to_dict
 
     soon = max(scope.campaign.remind.advance_days, default=0)
@@ -159,22 +157,22 @@ def _plan(
         ),
         lambda scope: scope.items(soon=soon),
     )
-    planned = plan(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
-    return scope, [message_to_dict(m, scope.campaign) for m in planned]
+    made = planned(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
+    return scope, (message_to_dict(m, scope.campaign) for m in made)
 
 
-def _unreachable(messages: list[dict[str, Any]], channels: list[Channel]) -> Outcome:
+def _unreachable(messages: Iterable[dict[str, Any]], channels: list[Channel]) -> Outcome:
     """What a dry run knows of --send's outcome: the messages no channel could take.
 
     Nothing is sent or failed; the channel the real run would skip (an address it
     needs and the recipient lacks) is the one ``deliver`` skips.
     """
-    from checklist.remind.send import Outcome
+    from checklist.remind.send import Outcome, brief
 
     for channel in channels:
         channel.close()
     undeliverable = tuple(
-        (message, channel.name)
+        (brief(message), channel.name)
         for message in messages
         for channel in channels
         if channel.needs_address and not message["recipient"]["address"]
@@ -182,7 +180,7 @@ def _unreachable(messages: list[dict[str, Any]], channels: list[Channel]) -> Out
     return Outcome(sent=(), failed=(), undeliverable=undeliverable, skipped=0)
 
 
-def _send(scope: Scope, messages: list[dict[str, Any]], state_file: Path | None) -> Outcome:
+def _send(scope: Scope, messages: Iterable[dict[str, Any]], state_file: Path | None) -> Outcome:
     """Deliver the messages not yet delivered, holding the state file's lock."""
     from checklist.remind.channels import open_channels
     from checklist.remind.ledger import Ledger, locked

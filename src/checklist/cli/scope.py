@@ -59,7 +59,7 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     from checklist.load.campaign import find_config, load_campaign
     from checklist.words import printable
 
-    chosen = Lang(params["lang"].value) if params.get("lang") else None
+    chosen = Lang(params["lang"]) if params.get("lang") else None
     paths, follow = cli_paths(params["paths"]), params["follow_outside"]
     campaign = load_campaign(params["config"] or find_config(paths))
     lang = choose_lang(chosen, campaign.lang)

@@ -10,7 +10,7 @@ digest's key, so a re-run never sends it twice.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from checklist.groups import covering
 from checklist.i18n import Lang, t
@@ -27,7 +27,7 @@ def group_digests(
     as_of: dt.date,
     lang: Lang,
     days: Sequence[dt.date] | None = None,
-) -> list[Message]:
+) -> Iterator[Message]:
     """One digest per group with a unit's task on a red day, in the campaign's order.
 
     ``days``: the days said tonight (plan.said_on: none on a rest day, and on a working
@@ -54,11 +54,9 @@ def group_digests(
             long.setdefault(name, []).append(item)
             if red:
                 due.add(name)
-    return [
-        _digest(group.name, group.contact, long[group.name], campaign, as_of, lang)
-        for group in campaign.groups
-        if group.name in due
-    ]
+    for group in campaign.groups:
+        if group.name in due:
+            yield _digest(group.name, group.contact, long[group.name], campaign, as_of, lang)
 
 
 def _digest(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from checklist.i18n import Lang, t
@@ -59,6 +59,14 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
     With a [calendar], a rest day is quiet and the next working day says what each
     rest day since the last working day would have said (docs/calendar.md).
     """
+    return list(planned(items, campaign=campaign, as_of=as_of, lang=lang))
+
+
+def planned(
+    items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
+) -> Iterator[Message]:
+    """plan's messages one at a time: each is made when the one before has been sent or
+    printed, so a province's night holds its tasks but never all its messages' text."""
     config = campaign.remind
     mine: dict[str, list[Item]] = {}
     escalated: dict[str, list[Item]] = {}
@@ -73,22 +81,15 @@ def plan(items: Iterable[Item], *, campaign: Campaign, as_of: dt.date, lang: Lan
             escalated.setdefault(item.unit.id, []).append(item)
             if any(_escalation_day(item, day, as_of, campaign) for day in days):
                 due_to_escalate.add(item.unit.id)
-    messages = [
-        _owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
-        for found in sorted(
-            mine.values(), key=lambda f: (f[0].task.owner.name, f[0].task.owner.key)
-        )
-    ]
-    messages += [
-        _escalation(escalated[unit], campaign=campaign, as_of=as_of, lang=lang)
-        for unit in escalated
-        if unit in due_to_escalate
-    ]
+    for found in sorted(mine.values(), key=lambda f: (f[0].task.owner.name, f[0].task.owner.key)):
+        yield _owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
+    for unit, found in escalated.items():
+        if unit in due_to_escalate:
+            yield _escalation(found, campaign=campaign, as_of=as_of, lang=lang)
     if campaign.groups:
         from checklist.remind.digest import group_digests
 
-        messages += group_digests(items, campaign=campaign, as_of=as_of, lang=lang, days=days)
-    return messages
+        yield from group_digests(items, campaign=campaign, as_of=as_of, lang=lang, days=days)
 
 
 def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:

@@ -7,7 +7,8 @@ Channels send the JSON form of a message (``message_to_dict``), which is also wh
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,29 +46,44 @@ class Outcome:
 
 
 def deliver(
-    messages: Sequence[dict[str, Any]], channels: Sequence[Channel], state: Ledger
+    messages: Iterable[dict[str, Any]], channels: Sequence[Channel], state: Ledger
 ) -> Outcome:
     """Send every message on every channel, recording each outcome at once.
 
-    Earlier runs' failures are retried first. A message already delivered is
-    skipped, so a re-run the same day sends nothing twice. The state is compacted
-    and its journal opened before anything is sent (a state that cannot be
-    written is exit 2, with nothing sent), each outcome is journalled before the
-    next message, and a journal that cannot be written stops the sending; so a
-    crash repeats at most the message in flight. A message that cannot be built
-    or sent, for whatever reason, is that message's failure: the others go on.
+    Earlier nights' failures are retried first; the messages come one at a time, as
+    they are made. A message already delivered is skipped, so a re-run the same day
+    sends nothing twice; a failure of tonight's earlier run that tonight does not plan
+    again is retried last. The state is compacted and its journal opened before
+    anything is sent (a state that cannot be written is exit 2, with nothing sent),
+    each outcome is journalled before the next message, and a journal that cannot be
+    written stops the sending; so a crash repeats at most the message in flight. A
+    message that cannot be built or sent, for whatever reason, is that message's
+    failure: the others go on.
     """
     state.open()
-    today = {m["key"] for m in messages}
+    stream = iter(messages)
+    first = next(stream, None)
+    tonight = first["key"][:10] if first is not None else None  # keys begin with the day
     by_name = {c.name: c for c in channels}
-    # Earlier nights' failures first, on the channel that failed (if it is still in use);
-    # tonight's own failures are planned again anyway.
-    work = [
+    pending = [
         (entry["message"], by_name[entry["channel"]])
         for _, entry in sorted(state.pending.items())
-        if entry["message"]["key"] not in today and entry["channel"] in by_name
+        if entry["channel"] in by_name
     ]
-    work += [(m, c) for m in messages for c in channels]
+    planned: set[str] = set()
+
+    def tonights() -> Iterator[tuple[dict[str, Any], Channel]]:
+        for message in itertools.chain(() if first is None else (first,), stream):
+            planned.add(message["key"])
+            for channel in channels:
+                yield message, channel
+
+    work = itertools.chain(
+        ((m, c) for m, c in pending if m["key"][:10] != tonight),
+        tonights(),
+        # Read when the night's messages are done: which of its own failures it planned.
+        ((m, c) for m, c in pending if m["key"][:10] == tonight and m["key"] not in planned),
+    )
     sent, failed, undeliverable = [], [], []
     skipped = 0
     at = now()
@@ -78,7 +94,7 @@ def deliver(
                 skipped += 1
                 continue
             if channel.needs_address and not message["recipient"]["address"]:
-                undeliverable.append((message, channel.name))
+                undeliverable.append((brief(message), channel.name))
                 continue
             try:
                 channel.send(message)
@@ -107,6 +123,12 @@ def deliver(
             f"请让 {state.path.parent} 可以写入,并腾出一些磁盘空间",
         ) from None
     return Outcome(tuple(sent), tuple(failed), tuple(undeliverable), skipped)
+
+
+def brief(message: dict[str, Any]) -> dict[str, Any]:
+    """What is said of a message no channel could take: a night without addresses keeps
+    thousands of these, so not their bodies and tasks."""
+    return {k: message[k] for k in ("key", "recipient", "subject")}
 
 
 def _key(message: dict[str, Any], channel: Channel) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from checklist.i18n import Lang, t
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def write_messages(
-    messages: list[dict[str, Any]],
+    messages: Iterable[dict[str, Any]],
     out: IO[str],
     output_format: str,
     *,
@@ -23,37 +24,61 @@ def write_messages(
     lang: Lang = Lang.EN,
 ) -> None:
     """The planned messages; in JSON, with what became of them when they were sent."""
-    if output_format == "json":
-        write_json(messages, out, as_of=as_of, outcome=outcome)
-    else:
-        write_text(messages, out, lang)
+    printed = Printed(out, output_format, as_of=as_of, lang=lang)
+    for _ in printed.passing(messages):
+        pass
+    printed.end(outcome)
 
 
-def write_json(
-    messages: list[dict[str, Any]], out: IO[str], *, as_of: dt.date, outcome: Outcome | None
+class Printed:
+    """Messages written as they pass on their way (to the channels, or nowhere), so the
+    night's output is never held whole: text at once, JSON as the one document
+    ``json.dumps(..., indent=2)`` would make, what became of them written last."""
+
+    def __init__(self, out: IO[str], output_format: str, *, as_of: dt.date, lang: Lang) -> None:
+        self.out, self.json, self.lang = out, output_format == "json", lang
+        self.count = 0
+        if self.json:
+            head = {"schema_version": 1, "as_of": as_of.isoformat()}
+            out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "messages": [')
+
+    def passing(self, messages: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for message in messages:
+            if self.json:
+                one = json.dumps(message, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                self.out.write(("," if self.count else "") + "\n    " + one)
+            else:
+                write_text((message,), self.out, self.lang, first=not self.count)
+            self.count += 1
+            yield message
+
+    def end(self, outcome: Outcome | None) -> None:
+        if not self.json:
+            return
+        self.out.write("\n  ]" if self.count else "]")
+        if outcome is not None:
+            tail = {
+                "sent": [{"key": k, "channel": c} for k, c in outcome.sent],
+                "failed": [
+                    {"key": m["key"], "channel": c, "error": e} for m, c, e in outcome.failed
+                ],
+                "undeliverable": [
+                    {"key": m["key"], "channel": c} for m, c in outcome.undeliverable
+                ],
+                "skipped": outcome.skipped,
+            }
+            self.out.write(",\n" + json.dumps(tail, ensure_ascii=False, indent=2)[2:-2])
+        self.out.write("\n}\n")
+
+
+def write_text(
+    messages: Iterable[dict[str, Any]], out: IO[str], lang: Lang = Lang.EN, *, first: bool = True
 ) -> None:
-    document: dict[str, Any] = {
-        "schema_version": 1,
-        "as_of": as_of.isoformat(),
-        "messages": messages,
-    }
-    if outcome is not None:
-        document["sent"] = [{"key": k, "channel": c} for k, c in outcome.sent]
-        document["failed"] = [
-            {"key": m["key"], "channel": c, "error": e} for m, c, e in outcome.failed
-        ]
-        document["undeliverable"] = [
-            {"key": m["key"], "channel": c} for m, c in outcome.undeliverable
-        ]
-        document["skipped"] = outcome.skipped
-    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-def write_text(messages: list[dict[str, Any]], out: IO[str], lang: Lang = Lang.EN) -> None:
-    """Each message with its headers, a rule between two."""
+    """Each message with its headers, a rule between two (and before the first, unless
+    it is the first of all)."""
     to, cc, subject = (t(f"remind.header.{h}", lang) for h in ("to", "cc", "subject"))
     for n, message in enumerate(messages):
-        if n:
+        if n or not first:
             out.write("-" * 72 + "\n")
         out.write(f"{to}{printable(who(message['recipient'], lang))}\n")
         if message["cc"]:
