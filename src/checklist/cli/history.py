@@ -167,7 +167,7 @@ def _milestone_rows(
 def rollup_milestones(params: Mapping[str, Any]) -> None:
     """rollup --milestones: each milestone per county, from the units' first commits."""
     from checklist.cli.export import text_output
-    from checklist.cli.options import cli_paths
+    from checklist.cli.options import cli_paths, path_param
     from checklist.cli.scope import open_scope
     from checklist.history.read import read_milestones
     from checklist.render.changes import write_milestones
@@ -175,7 +175,7 @@ def rollup_milestones(params: Mapping[str, Any]) -> None:
     scope = open_scope(params)
     units = [u for u in scope.units if scope.filters.keep_unit(u)]
     rows = read_milestones(cli_paths(params["paths"]), campaign=scope.campaign, units=units)
-    with text_output(params["output"]) as out:
+    with text_output(path_param(params["output"])) as out:
         write_milestones(rows, out, _text_format(params), scope.campaign, scope.lang)
 
 
@@ -187,7 +187,7 @@ def known_scope(params: Mapping[str, Any]) -> Scope:
     import sys
 
     from checklist import dates
-    from checklist.cli.options import cli_paths
+    from checklist.cli.options import cli_paths, path_param
     from checklist.cli.scope import Scope
     from checklist.filters import make_filters
     from checklist.history.known import as_known
@@ -195,7 +195,7 @@ def known_scope(params: Mapping[str, Any]) -> Scope:
     from checklist.load.campaign import find_config, load_campaign
 
     paths = cli_paths(params["paths"])
-    campaign = load_campaign(params["config"] or find_config(paths))
+    campaign = load_campaign(path_param(params["config"]) or find_config(paths))
     today = dates.today(campaign.timezone)
     day = dates.parse_day(params["as_known"], base=dates.as_of(None, timezone=campaign.timezone))
     from checklist.cli.scope import open_cache
@@ -235,7 +235,7 @@ def _days(text: str) -> int:
 def status_stale(params: Mapping[str, Any]) -> None:
     """status --stale N: the units whose file has not been committed for N days."""
     from checklist.cli.export import text_output
-    from checklist.cli.options import cli_paths
+    from checklist.cli.options import cli_paths, path_param
     from checklist.cli.scope import open_scope
     from checklist.history.read import read_stale
     from checklist.render.history import write_stale
@@ -249,7 +249,7 @@ def status_stale(params: Mapping[str, Any]) -> None:
         as_of=scope.as_of,
         days=days,
     )
-    with text_output(params["output"]) as out:
+    with text_output(path_param(params["output"])) as out:
         write_stale(
             stale,
             out,
@@ -264,7 +264,7 @@ def status_stale(params: Mapping[str, Any]) -> None:
 def rollup_history(params: Mapping[str, Any]) -> None:
     """rollup --history: back-dated done dates per county."""
     from checklist.cli.export import text_output
-    from checklist.cli.options import cli_paths
+    from checklist.cli.options import cli_paths, path_param
     from checklist.cli.scope import open_scope
     from checklist.history.read import read_backdated
     from checklist.render.history import write_backdated
@@ -272,7 +272,7 @@ def rollup_history(params: Mapping[str, Any]) -> None:
     scope = open_scope(params)
     units = [u for u in scope.units if scope.filters.keep_unit(u)]
     rows = read_backdated(cli_paths(params["paths"]), campaign=scope.campaign, units=units)
-    with text_output(params["output"]) as out:
+    with text_output(path_param(params["output"])) as out:
         write_backdated(rows, out, _text_format(params), scope.campaign, scope.lang)
 
 

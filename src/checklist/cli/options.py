@@ -73,6 +73,11 @@ PathsArg = Annotated[
 ]
 
 
+def path_param(value: str | Path | None) -> Path | None:
+    """A path option read from ``ctx.params``: typer 0.29 hands over a Path, 0.28 its text."""
+    return Path(value) if value else None
+
+
 def cli_paths(given: list[str] | None) -> list[Path]:
     """PATHS as paths; none given means the working folder."""
     return [Path(p) for p in given] if given else [Path()]

@@ -53,7 +53,7 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     With ``indexed``, a run whose every file is in the index gets it instead of units.
     """
     from checklist import dates
-    from checklist.cli.options import cli_paths
+    from checklist.cli.options import cli_paths, path_param
     from checklist.filters import make_filters
     from checklist.i18n import choose_lang, t
     from checklist.load.campaign import find_config, load_campaign
@@ -61,7 +61,7 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
 
     chosen = Lang(params["lang"]) if params.get("lang") else None
     paths, follow = cli_paths(params["paths"]), params["follow_outside"]
-    campaign = load_campaign(params["config"] or find_config(paths))
+    campaign = load_campaign(path_param(params["config"]) or find_config(paths))
     lang = choose_lang(chosen, campaign.lang)
     day = dates.as_of(params["as_of"], timezone=campaign.timezone)
     warn_unpublished(campaign, lang)
