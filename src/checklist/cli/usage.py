@@ -46,8 +46,9 @@ class Command(TyperCommand):
         hints = typing.get_type_hints(callback, include_extras=True) if callback else {}
         for param in self.params:
             if isinstance(param, TyperArgument) and param.metavar:
-                # Newer typer adds the Python type (<list[Path]>) after an argument's name.
-                param.display_type_rich = _no_type  # type: ignore[method-assign]
+                # typer 0.29 adds the Python type (<list[Path]>) after an argument's name;
+                # 0.28 has no such method, so it is set by name.
+                setattr(param, "display_type_rich", _no_type)  # noqa: B010
             choices = _enum_in(hints.get(param.name or ""))
             if choices is not None:
                 param.process_value = _choosing(  # type: ignore[method-assign,assignment]
