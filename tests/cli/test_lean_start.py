@@ -1,0 +1,61 @@
+"""A command is run from an app that makes only that command (cli/app._only_the_command):
+what it prints, its help and its usage errors are what the whole app gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from checklist.cli.app import _name, _only_the_command, app
+
+NAMES = [_name(c) for c in app.registered_commands]
+
+
+def _whole(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        app(args=args, prog_name="checklist")
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _lean(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
+    capsys.readouterr()
+    lean = _only_the_command(args)
+    assert lean is not app
+    assert [_name(c) for c in lean.registered_commands] == [args[0]]
+    try:
+        lean(args=args, prog_name="checklist")
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_every_command_is_reachable_by_its_name() -> None:
+    assert len(NAMES) == len(set(NAMES)) >= 17
+    assert {"validate", "status", "rollup", "remind", "import"} <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_commands_help_is_the_whole_apps(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    whole = _whole(capsys, [name, "--help"])
+    assert whole[0] == 0
+    assert name in whole[1]
+    assert _lean(capsys, [name, "--help"]) == whole
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_usage_error_is_the_whole_apps(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    whole = _whole(capsys, [name, "--no-such-option"])
+    assert whole[0] == 2
+    assert "--no-such-option" in whole[2]
+    assert _lean(capsys, [name, "--no-such-option"]) == whole
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["--version"], ["rolup"], ["-V"]])
+def test_the_apps_own_options_and_unknown_names_see_every_command(args: list[str]) -> None:
+    assert _only_the_command(args) is app
