@@ -98,7 +98,7 @@ def _title(task: Any, measure: str) -> str:
     return str(task.get("title", f"[{measure}]"))
 
 
-def _due(task: Any, table: Any) -> dt.date:
+def _due(task: Any, table: Any, campaign: Campaign | None = None) -> dt.date:
     due = task.get("due", table.get("due"))
     if not isinstance(due, dt.date):
         raise EditError(
@@ -172,7 +172,9 @@ def mark_done(
         until = target.get("until")
         until = until if isinstance(until, dt.date) else None  # a date-time counts as its day
         try:
-            dates = task_dates(str(repeat), due=_due(target, table), until=until, campaign=campaign)
+            shift = str(target.get("shift", table.get("shift", "none")))
+            due = _due(target, table, campaign)
+            dates = task_dates(str(repeat), due=due, until=until, campaign=campaign, shift=shift)
             count = len(dates)
         except RecurrenceError as error:
             raise EditError(
