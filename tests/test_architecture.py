@@ -30,6 +30,7 @@ CORE = (
     "checklist.recur",
     "checklist.remind",
     "checklist.edit",
+    "checklist.edit_due",
     "checklist.target",
     "checklist.scaffold",
     "checklist.model",
