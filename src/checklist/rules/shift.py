@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from checklist.recur import SHIFTS
-from checklist.rules.context import Context, Entry, good, measure_zh
+from checklist.rules.context import Context, Entry, good, key_zh, measure_zh
 from checklist.rules.registry import Finding, KeyPath, unit_rule
 from checklist.words import quote
 
 _CHOICES = ", ".join(f'"{s}"' for s in SHIFTS)
+_CHOICES_ZH = "、".join(f'"{s}"' for s in SHIFTS)
 
 
 def shift_of(entry: Entry) -> str:
@@ -56,7 +57,7 @@ def _check(
             on_value=True,
             hint='"after" moves an occurrence on a rest day to the next working day, '
             '"before" to the working day before it, "none" keeps it',
-            zh=f"休息日调整(shift)写的 {quote(value)} 不认识,只能写 {_CHOICES} 之一",
+            zh=f"{key_zh('shift')}写的 {quote(value)} 不认识,只能写 {_CHOICES_ZH} 之一",
             zh_hint='"after" 表示落在休息日的那一次顺延到下一个工作日,'
             '"before" 表示提前到前一个工作日,"none" 表示不调整',
         )
