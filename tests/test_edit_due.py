@@ -132,3 +132,31 @@ def test_import_update_with_another_date_writes_a_plain_due(here: Path, cli: Cli
         "due = 2023-10-16    # 五个工作日; 节前最后一个工作日\n",
     )
     assert cli("validate", here).code == 0
+
+
+def test_done_counts_the_occurrences_shift_leaves(here: Path, cli: Cli) -> None:
+    # Daily from Thu 28 Sep to Mon 9 Oct 2023 with shift = "after": 28 Sep, 7, 8, 9 Oct
+    # (tests/test_shift.py), so four done dates are all of them, not 4 of 12.
+    text = UNIT.replace(
+        "due_workdays = 5    # 五个工作日\nfrom = 2023-09-28   # 节前最后一个工作日\n",
+        'due = 2023-09-28\nrepeat = "daily"\nuntil = 2023-10-09\nshift = "after"\n'
+        "done = [2023-09-28, 2023-10-07, 2023-10-08]\n",
+    )
+    here.write_text(text, encoding="utf-8")
+    result = cli("done", here, "study", "1", "--on", "2023-10-09")
+    assert result.code == 0, result
+    assert "occurrence 4 of 4" in result.out + result.err
+    again = cli("done", here, "study", "1", "--on", "2023-10-10")
+    assert again.code != 0
+    assert "all 4 occurrences" in again.err
+
+
+def test_done_on_a_repeating_task_counted_in_working_days(here: Path, cli: Cli) -> None:
+    # Weekly from 11 Oct (5 working days after 28 Sep) to the campaign's end, 31 Jan 2024:
+    # 11, 18, 25 Oct, ... 31 Jan, 17 Wednesdays. The first done date is occurrence 1 of 17.
+    text = UNIT.replace('note = "报县委办"\n', 'note = "报县委办"\nrepeat = "weekly"\n')
+    here.write_text(text, encoding="utf-8")
+    result = cli("done", here, "study", "1", "--on", "2023-10-11")
+    assert result.code == 0, result
+    assert "occurrence 1 of 17" in result.out + result.err
+    assert "due_workdays = 5    # 五个工作日\n" in here.read_text("utf-8")
