@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from checklist.atomic import lock_path, locked, remove_temporaries, write_atomic
+from checklist.edit_due import set_due, written_due
 from checklist.errors import BusyError, EditError, UsageError, write_reason_zh
 from checklist.load.check import check_unit
 from checklist.load.source import MAX_BYTES, SourceError, decode, display, read
@@ -98,14 +99,14 @@ def _title(task: Any, measure: str) -> str:
     return str(task.get("title", f"[{measure}]"))
 
 
-def _due(task: Any, table: Any) -> dt.date:
-    due = task.get("due", table.get("due"))
-    if not isinstance(due, dt.date):
+def _due(task: Any, table: Any, campaign: Campaign) -> dt.date:
+    due = written_due(task, table, campaign)
+    if due is None:
         raise EditError(
             "the task has no due date to work from; fill it in first",
             zh="这项任务没有截止日期,无从推算;请先填上,例如 due = 2023-10-31",
         )
-    return dt.date(due.year, due.month, due.day)
+    return due
 
 
 def _dates(value: Any) -> list[dt.date]:
@@ -172,7 +173,9 @@ def mark_done(
         until = target.get("until")
         until = until if isinstance(until, dt.date) else None  # a date-time counts as its day
         try:
-            dates = task_dates(str(repeat), due=_due(target, table), until=until, campaign=campaign)
+            shift = str(target.get("shift", table.get("shift", "none")))
+            due = _due(target, table, campaign)
+            dates = task_dates(str(repeat), due=due, until=until, campaign=campaign, shift=shift)
             count = len(dates)
         except RecurrenceError as error:
             raise EditError(
@@ -234,13 +237,13 @@ def postpone(
             f"{title!r} is already done; a done task is not postponed",
             zh=f"{_q(title)} 已经完成了,完成的任务不用延期",
         )
-    due = _due(target, table)
+    due = _due(target, table, campaign)
     if to <= due:
         raise EditError(
             f"{to} is not later than the due date {due}",
             zh=f"新日期 {to} 不晚于原来的截止日期 {due};延期要往后推",
         )
-    _set(target, "due", to)
+    set_due(target, to, _set)  # due_workdays with from becomes a plain due
     if "postponed_from" not in target:  # the first original date is the one the office reports
         _set(target, "postponed_from", due)
         _set(target, "postpone_reason", reason)

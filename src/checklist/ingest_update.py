@@ -63,7 +63,7 @@ def update_unit(path: Path, unit: UnitRows, *, campaign: Campaign) -> Update:
         name = campaign.measure(key).name if campaign.measure(key) else key  # type: ignore[union-attr]
         table = doc[key]
         if rows.own is not None:
-            changes += _apply(table, rows.own[1], {}, f"[{name}]")
+            changes += _apply(table, rows.own[1], {}, f"[{name}]", campaign)
         tasks = table.get("tasks")
         found = list(tasks) if tasks is not None else []
         for _, values in rows.tasks:
@@ -75,7 +75,7 @@ def update_unit(path: Path, unit: UnitRows, *, campaign: Campaign) -> Update:
                     raise RefusedError(
                         f"{name}/{title} repeats: record its occurrences with checklist done"
                     )
-                changes += _apply(match, values, table, f"{name}/{title}")
+                changes += _apply(match, values, table, f"{name}/{title}", campaign)
                 continue
             if tasks is None:
                 tasks = tomlkit.aot()
@@ -112,22 +112,34 @@ def _county_name(campaign: Campaign, code: str) -> str | None:
     return county.name if county else None
 
 
-def _apply(target: Any, values: dict[str, object], measure: Any, what: str) -> list[str]:
-    """Set each value of the row that differs from the task's own (or inherited) one."""
+def _apply(
+    target: Any, values: dict[str, object], measure: Any, what: str, campaign: Campaign
+) -> list[str]:
+    """Set each value of the row that differs from the task's own (or inherited) one.
+
+    A due given as ``due_workdays`` after ``from`` is the day it comes to: the same day
+    changes nothing, another one replaces the pair by a plain ``due`` (edit_due.set_due).
+    """
     from checklist import edit
+    from checklist.edit_due import set_due, written_due
 
     changes = []
     for field in ("owner", "due", "done", "note"):
         if field not in values:
             continue
-        current = target.get(field, measure.get(field) if field in ("owner", "due") else None)
+        current = target.get(field, measure.get(field) if field == "owner" else None)
+        if field == "due":
+            current = written_due(target, measure, campaign)
         if isinstance(current, dt.date):
             current = dt.date(current.year, current.month, current.day)
         if not _same(current, values[field]):
             changes.append(
                 f"{what}: {field} {current if current is not None else '—'} → {values[field]}"
             )
-            edit._set(target, field, values[field])
+            if field == "due":
+                set_due(target, values[field], edit._set)  # type: ignore[arg-type]
+            else:
+                edit._set(target, field, values[field])
     return changes
 
 

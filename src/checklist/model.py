@@ -241,6 +241,9 @@ class Task:
     postponed_from: dt.date | None = None
     postpone_reason: str | None = None
     line: int = 1
+    # A repeating task's occurrence on a rest day moves to the working day "before" or
+    # "after" it; "none" keeps it (recur.task_dates, docs/calendar.md).
+    shift: str = "none"
 
 
 @dataclass(frozen=True)  # no slots: see the note above

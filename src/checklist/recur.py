@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from checklist.model import Campaign
 
 MAX_OCCURRENCES = 1000
+# What ``shift`` may say: move an occurrence on a rest day, or keep it ("none").
+SHIFTS = ("none", "before", "after")
 # Real rules are short; a longer text is a mistake, and the work per period grows with it.
 MAX_RULE_LENGTH = 200
 MAX_INTERVAL = 1000
@@ -225,13 +227,53 @@ def window_end(until: dt.date | None, campaign: Campaign) -> dt.date:
 
 
 def task_dates(
-    repeat: str | None, *, due: dt.date, until: dt.date | None, campaign: Campaign
+    repeat: str | None,
+    *,
+    due: dt.date,
+    until: dt.date | None,
+    campaign: Campaign,
+    shift: str = "none",
 ) -> tuple[dt.date, ...]:
     """Each occurrence's due date: ``due`` alone for a plain task, the rule's dates in the
-    window (``due`` to ``window_end``) for a repeating one. The one place that expands."""
+    window (``due`` to ``window_end``) for a repeating one, moved off rest days as ``shift``
+    says. The one place that expands: the files, the index and the rules agree by it."""
     if repeat is None:
         return (due,)
-    return occurrences(repeat, first=due, last=window_end(until, campaign))
+    dates = occurrences(repeat, first=due, last=window_end(until, campaign))
+    if shift not in ("before", "after") or not dates:
+        return dates
+    return shifted(dates, shift, campaign)
+
+
+def shifted(dates: tuple[dt.date, ...], how: str, campaign: Campaign) -> tuple[dt.date, ...]:
+    """Occurrences on rest days moved to the working day ``before`` or ``after``, in order.
+
+    Two that land on one day become one, the first: a clerk answers a daily report over a
+    holiday week once, on the working day after it, not eight times that morning; and the
+    n-th done date completes the n-th occurrence, so two occurrences due the same day
+    would want two done dates for one piece of work. A move that would leave the
+    campaign goes the other way instead (a deadline after the campaign is no deadline);
+    if that leaves it too, the day stays.
+
+    2023 National Day, 29 Sep to 6 Oct off, Sat 7 and Sun 8 Oct worked: a weekly task due
+    Sun 1 Oct goes to Sat 7 Oct with "after", to Thu 28 Sep with "before"; the next one, on
+    Sun 8 Oct, is worked and stays. Spring Festival 2024, 10 to 17 Feb off, Sun 4 and
+    Sun 18 Feb worked: a task due Sat 10 Feb goes to Sun 18 Feb ("after") or Fri 9 Feb
+    ("before"); one due Sun 4 Feb stays.
+    """
+    from checklist.workdays import calendar_of
+
+    calendar = calendar_of(campaign.calendar)
+    other = "after" if how == "before" else "before"
+    moved: dict[dt.date, None] = {}
+    for day in dates:
+        new = calendar.shift_off_rest(day, how)
+        if not campaign.start <= new <= campaign.end:
+            new = calendar.shift_off_rest(day, other)
+            if not campaign.start <= new <= campaign.end:
+                new = day
+        moved.setdefault(new)
+    return tuple(sorted(moved))
 
 
 def occurrences(repeat: str, *, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:

@@ -36,7 +36,9 @@ def _state(due: dt.date, done: dt.date | None, as_of: dt.date, horizon: dt.date)
 
 def due_dates(task: Task, campaign: Campaign) -> tuple[dt.date, ...]:
     """Each occurrence's due date: one for a plain task, the rule's dates for a repeating one."""
-    return task_dates(task.repeat, due=task.due, until=task.until, campaign=campaign)
+    return task_dates(
+        task.repeat, due=task.due, until=task.until, campaign=campaign, shift=task.shift
+    )
 
 
 def items(

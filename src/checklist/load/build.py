@@ -9,6 +9,7 @@ from checklist.load.locate import Place
 from checklist.model import Level, Person, Task, Unit
 from checklist.rules.context import Context, Entry, good, parse_person
 from checklist.rules.registry import KeyPath
+from checklist.rules.shift import shift_of
 
 
 def unit_id_of(doc: dict[str, Any], ctx: Context) -> tuple[str | None, KeyPath]:
@@ -79,6 +80,7 @@ def build_unit(doc: dict[str, Any], ctx: Context, *, file: str, text: str) -> Un
                 postponed_from=entry.table.get("postponed_from"),
                 postpone_reason=entry.table.get("postpone_reason"),
                 line=line,
+                shift=shift_of(entry),
             )
         )
     county = ctx.campaign.county(unit["county"])

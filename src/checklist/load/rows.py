@@ -35,7 +35,7 @@ UNIT_COLUMNS = "file, id, name, county, level, contact_name, contact_address, no
 OCCURRENCE_COLUMNS = "file, seq, n, measure, owner, due, done, postponed_from"
 TASK_COLUMNS = (
     "file, seq, measure, idx, title, owner_name, owner_address, due, done, repeat, until, id, "
-    "note, postponed_from, postpone_reason, line"
+    "note, postponed_from, postpone_reason, line, shift"
 )
 
 
@@ -168,6 +168,7 @@ def _task_row(file_id: int, seq: int, t: Task) -> Row:
         day_text(t.postponed_from),
         t.postpone_reason,
         t.line,
+        t.shift,
     )
 
 
@@ -180,7 +181,9 @@ def occurrence_rows(file_id: int, unit: Unit, campaign: Campaign) -> list[Row]:
         if task.repeat is None:
             dates: tuple[dt.date, ...] = (task.due,)
         else:
-            dates = task_dates(task.repeat, due=task.due, until=task.until, campaign=campaign)
+            dates = task_dates(
+                task.repeat, due=task.due, until=task.until, campaign=campaign, shift=task.shift
+            )
         what = (task.measure, task.owner.name)
         for i, due in enumerate(dates):  # the n-th done date completes the n-th occurrence
             finished = day_text(done[i]) if i < len(done) else None
@@ -250,6 +253,7 @@ def task_of(r: Row, person: Callable[[str, str | None], Person]) -> Task:
             "postponed_from": r[13] and _date(r[13]),
             "postpone_reason": r[14],
             "line": r[15],
+            "shift": r[16],
         },
     )
     return task

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checklist.model import DEFAULT_MEASURES, DEFAULT_SECTORS, Campaign, Level, MeasureDef
+from checklist.recur import SHIFTS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 MEASURE_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -113,6 +114,16 @@ def _task_fields(*, in_measure: bool) -> tuple[Field, ...]:
             "With repeat: the last day an occurrence may fall on.",
             default="the campaign end",
             example="2023-12-31",
+        ),
+        Field(
+            "shift",
+            Kind.TEXT,
+            "With repeat: an occurrence on a rest day of the campaign's [calendar] moves to "
+            'the working day "before" or "after" it; "none" keeps it. Two that land on one '
+            "day are one (docs/calendar.md).",
+            default='"none"' if in_measure else 'the measure\'s shift, else "none"',
+            choices=SHIFTS,
+            example="after",
         ),
         Field(
             "note",

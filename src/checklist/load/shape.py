@@ -128,6 +128,7 @@ KEY_NAMES_ZH = {
     "id": "编号",
     "repeat": "重复",
     "until": "重复截止日",
+    "shift": "休息日调整",
     "postponed_from": "原截止日期",
     "postpone_reason": "延期原因",
     "unit": "单位",

@@ -54,7 +54,7 @@ from checklist.load.rows import (
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: a task row keeps its shift
 # A file changed within this many seconds of being read may change again within the
 # same timestamp tick; its rows are not kept (git calls such files "racily clean").
 RACY_SECONDS = 2.0

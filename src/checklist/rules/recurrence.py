@@ -16,6 +16,7 @@ from checklist.recur import (
 )
 from checklist.rules.context import Context, good, key_zh
 from checklist.rules.registry import Finding, unit_rule
+from checklist.rules.shift import shift_of
 from checklist.words import quote
 
 MAX_REPEATING_TASKS = 100
@@ -57,7 +58,8 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 # E206 says so; expanding from a due date centuries away is only work.
                 rule_text(repeat, due)
                 continue
-            dates = task_dates(repeat, due=due, until=until, campaign=ctx.campaign)
+            shift = shift_of(entry)
+            dates = task_dates(repeat, due=due, until=until, campaign=ctx.campaign, shift=shift)
         except RecurrenceError as error:
             yield Finding(
                 "E205",

@@ -242,6 +242,13 @@ RULES: dict[str, Rule] = {
             "due_workdays without from (or the reverse), with due too, or not from 1 to 2500.",
             zh_summary="工作日期限算不出:缺 due_workdays 或 from,又写了 due,或不在 1 到 2500。",
         ),
+        Rule(
+            "E216",
+            "bad-shift",
+            _E,
+            'shift is not "before", "after" or "none".',
+            zh_summary='休息日调整方式 shift 只能写 "before"、"after" 或 "none"。',
+        ),
         # Across files.
         Rule(
             "E301",
@@ -316,6 +323,13 @@ RULES: dict[str, Rule] = {
             "Two liaison groups cover the unit and neither names the other in overlaps.",
             zh_summary="两个联络组都负责这个单位,而配置里没有说明允许交叉(overlaps)。",
         ),
+        Rule(
+            "W410",
+            "shift-without-repeat",
+            _W,
+            "shift is given where no repeating task uses it: a one-off due date stays put.",
+            zh_summary="写了 shift,但没有重复任务用到它:一次性任务的截止日期不会调整。",
+        ),
     )
 }
 
@@ -358,7 +372,7 @@ _CAMPAIGN_CHECKS: list[CampaignCheck] = []
 EMITS: dict[str, tuple[str, ...]] = {}  # check name -> the codes it may emit
 
 # The topic modules, in the order their checks run; each registers itself on import.
-_UNIT_MODULES = ("text", "unit", "people", "tasks", "dates", "recurrence", "groups")
+_UNIT_MODULES = ("text", "unit", "people", "tasks", "dates", "recurrence", "shift", "groups")
 
 
 def unit_rule(*codes: str) -> Callable[[UnitCheck], UnitCheck]:
