@@ -231,6 +231,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "chart.days": ("{days} d", "{days} 天"),
     "chart.section": ("{county}: units × measures", "{county}:各单位 × 措施"),
     "chart.no_units": ("No unit list yet.", "尚无单位清单。"),
+    "chart.groups": ("Liaison groups (联络组)", "联络组"),
+    "chart.groups.note": (
+        "Groups by rank: least behind expected progress first; the change since {compare}. "
+        "A unit two groups share counts in both rows, and once in the total.",
+        "按落后序时进度的程度排名,变化与 {compare} 相比;"
+        "两个联络组共管的单位两组都计,合计只计一次。",
+    ),
+    "chart.groups.contact": ("contact {name}", "联系人 {name}"),
+    "chart.groups.units": (
+        "{count} units, furthest behind first",
+        "所辖单位 {count} 个,落后的在前",
+    ),
     "chart.skipped": (
         "{count} file(s) with problems are left out of these figures.",
         "{count} 个文件有问题,未计入统计。",
