@@ -265,6 +265,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "xlsx.sheet": ("Sheet", "工作表"),
     "xlsx.sheet.summary": ("Summary", "汇总"),
     "xlsx.sheet.pressing": ("Overdue and due soon", "逾期及即将到期"),
+    "xlsx.sheet.groups": ("Liaison groups", "联络组"),
     "xlsx.footer": ("Page &P of &N", "第 &P 页,共 &N 页"),
     "xlsx.to_terminal": (
         "an xlsx workbook is a file, not text for the screen: give -o FILE, e.g. -o ledger.xlsx",
