@@ -238,9 +238,12 @@ def test_each_groups_units_are_its_rollup_rows(cli: Run, tmp_path: Path) -> None
     rollup = _rollup(cli, EXAMPLE, "--by", "group")
     units = {row["key"]: row for row in _rollup(cli, EXAMPLE, "--by", "unit")["rows"]}
     listed: dict[str, list[dict[str, str]]] = {}
-    for attrs in page.having("data-unit"):
-        if "data-group" in attrs:
-            listed.setdefault(attrs["data-group"], []).append(attrs)
+    group = None  # each group's units are listed in its own section
+    for tag, attrs in page.tags:
+        if tag == "section":
+            group = attrs.get("data-group")
+        elif tag == "li" and "data-unit" in attrs and group is not None:
+            listed.setdefault(group, []).append(attrs)
     for row in rollup["rows"]:
         its = listed.get(row["key"], [])
         assert len(its) == row["units"], row["key"]

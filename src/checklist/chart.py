@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checklist.filters import Filters
-from checklist.groups import field_standings, field_trend, row_keys
+from checklist.groups import field_standings, row_keys
 from checklist.model import Campaign, Item, Lights, State, Unit
 from checklist.rollup import By, Counts, Row, rollup, select
 from checklist.status import DEFAULT_SOON_DAYS, order
@@ -26,6 +26,7 @@ from checklist.trend import (
     occurrences,
     sample_days,
     standings,
+    tally,
     trend,
 )
 
@@ -134,6 +135,7 @@ def build_chart(
     occurs = list(occurrences(selected))
     measures = tuple(m.key for m in view.measures)
     lines: dict[By, tuple[tuple[Line, ...], Line]] = {}
+    totals: dict[tuple[str | None, str], Point] = {}
     for by in (By.COUNTY, By.UNIT):
         result = rollup(selected, kept, campaign=view, by=by)
         keys = tuple(r.key for r in result.rows)
@@ -141,6 +143,8 @@ def build_chart(
             occurs, as_of=as_of, compare=compare, lights=campaign.lights, by=by.value, keys=keys
         )
         cells = measure_points(occurs, as_of=as_of, by=by.value, keys=keys, measures=measures)
+        if by is By.COUNTY:
+            totals = cells
         made = tuple(
             _line(row, row.key, found.rows.get(row.key), cells, measures, campaign.lights)
             for row in result.rows
@@ -167,7 +171,16 @@ def build_chart(
         tuple(
             Section(c, tuple(u for u in unit_lines if u.row.county == c.row.key)) for c in counties
         ),
-        group_view(selected, kept, campaign=view, as_of=as_of, compare=compare, units=unit_lines)
+        group_view(
+            selected,
+            kept,
+            campaign=view,
+            as_of=as_of,
+            compare=compare,
+            units=unit_lines,
+            totals=totals,
+            daily=daily,
+        )
         if campaign.groups
         else None,
     )
@@ -181,25 +194,36 @@ def group_view(
     as_of: dt.date,
     compare: dt.date,
     units: Sequence[Line],
+    totals: Mapping[tuple[str | None, str], Point],
+    daily: Trend,
 ) -> Groups:
     """The groups' rows as ``rollup --by group --lights --rank`` makes them (the same core
-    functions), each cell's light per measure, their daily lines, and each group's units."""
+    functions), each cell's light per measure, their daily lines, and each group's units.
+
+    ``totals`` and ``daily``: the counties' figures, whose total counts each task once.
+    The cells and lines are ``field_trend``'s tallies, with the rows of each unit found
+    once for all seven (finding them is most of the cost on a large city).
+    """
     result = rollup(selected, kept, campaign=campaign, by=By.GROUP)
     keys = tuple(r.key for r in result.rows)
     found = field_standings(
         selected, kept, campaign=campaign, as_of=as_of, compare=compare, by=By.GROUP, keys=keys
     )
+    rows_of = {u.id: row_keys(campaign, u, By.GROUP.value) for u in kept}
+
+    def by_group(items: Iterable[Item], days: Sequence[dt.date]) -> Trend:
+        counted = ((key, i.due, i.done, 1) for i in items for key in rows_of[i.unit.id])
+        return tally(counted, days=days, by=By.GROUP.value, keys=keys)
+
     measures = tuple(m.key for m in campaign.measures)
     split: dict[str, list[Item]] = {m: [] for m in measures}
     for item in selected:
         split.setdefault(item.task.measure, []).append(item)
-    points: dict[tuple[str | None, str], Point] = {}
+    points: dict[tuple[str | None, str], Point] = {
+        (None, m): totals[None, m] for m in measures if (None, m) in totals
+    }
     for measure in measures:
-        per = field_trend(
-            split[measure], kept, campaign=campaign, days=(as_of,), by=By.GROUP, keys=keys
-        )
-        points[None, measure] = per.total.last
-        for series in per.rows:
+        for series in by_group(split[measure], (as_of,)).rows:
             points[series.key, measure] = series.last
     lights = campaign.lights
     lines = tuple(
@@ -207,14 +231,12 @@ def group_view(
         for row in result.rows
     )
     total = _line(result.total, None, found.total, points, measures, lights)
-    days = sample_days(campaign.start, as_of, Every.DAY)
-    daily = field_trend(selected, kept, campaign=campaign, days=days, by=By.GROUP, keys=keys)
-    rows_of = {u.id: row_keys(campaign, u, By.GROUP.value) for u in kept}
+    lines_over_time = replace(by_group(selected, daily.days), total=daily.total)
     members: dict[str, list[Line]] = {key: [] for key in keys}
     for line in sorted(units, key=_behind_first):
         for key in rows_of.get(line.row.key, ()):
             members.setdefault(key, []).append(line)
-    return Groups(lines, total, daily, {key: tuple(its) for key, its in members.items()})
+    return Groups(lines, total, lines_over_time, {key: tuple(its) for key, its in members.items()})
 
 
 _SEVERITY = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}
