@@ -376,6 +376,36 @@ def test_hostile_names_are_text_and_run_nothing(
     assert page.evaluate("document.title").startswith("<script>window.pwned = 1</script>")
 
 
+HOSTILE_GROUPS = """
+[[groups]]
+name = "<img src=x onerror=window.pwned=6>"
+contact = "\\"><svg onload=window.pwned=7>"
+counties = ["410101"]
+"""
+
+
+def test_hostile_group_names_are_text_and_run_nothing(
+    cli: Run, campaign_dir: Callable[..., Path], tab: Callable[[Path], Tab], tmp_path: Path
+) -> None:
+    folder = campaign_dir(HOSTILE_CAMPAIGN + HOSTILE_GROUPS)
+    (folder / "units").mkdir()
+    (folder / "units" / "evil.toml").write_text(HOSTILE_UNIT.format(), encoding="utf-8")
+    page = tab(_chart(cli, tmp_path / "evil.html", folder, "--as-of", "2023-09-10"))
+    assert page.requests() == [(tmp_path / "evil.html").as_uri()]
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert page.evaluate("document.querySelectorAll('script, img').length") == 0
+    assert page.evaluate("document.querySelectorAll('svg').length") == 4  # one for the group
+    handlers = "e => [...e.attributes].some(a => a.name.startsWith('on'))"
+    assert page.evaluate(f"[...document.querySelectorAll('*')].filter({handlers}).length") == 0
+    rows = page.evaluate(
+        "JSON.stringify([...document.querySelectorAll('#groups-matrix tr[data-group]')]"
+        ".map(r => [r.dataset.group, r.querySelector('th').textContent]))"
+    )
+    name = "<img src=x onerror=window.pwned=6>"
+    assert json.loads(rows) == [[name, name], ["total", "Total"]]
+    assert '"><svg onload=window.pwned=7>' in page.evaluate("document.body.innerText")
+
+
 CONTROL = """<!DOCTYPE html><html><body><p>control</p>
 <img src="http://127.0.0.1:9/logo.png"><script>window.pwned = 1</script></body></html>"""
 
