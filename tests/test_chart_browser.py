@@ -254,6 +254,46 @@ def test_the_browser_shows_rollups_numbers_and_asks_for_nothing(
     assert dict(lights) == {key: words[row["light"]] for key, row in rows.items()}
 
 
+GROUPS = """JSON.stringify([...document.querySelectorAll('#groups-matrix tr[data-group]')].map(
+    r => [r.dataset.group, +r.dataset.units, +r.dataset.done, +r.dataset.tasks,
+          +r.dataset.overdue, r.dataset.rank, r.dataset.rankChange,
+          [...r.querySelectorAll('td[data-measure]')].map(c => c.textContent)]))"""
+
+
+def test_the_browser_shows_rollup_by_groups_numbers(
+    cli: Run, tab: Callable[[Path], Tab], tmp_path: Path
+) -> None:
+    page = tab(_chart(cli, tmp_path / "wall.html", EXAMPLE))
+    rollup = json.loads(
+        cli("rollup", EXAMPLE, "--by", "group", "--measures", "--rank", "-f", "json").out
+    )
+    rows = {row["key"]: row for row in rollup["rows"]} | {"total": rollup["total"]}
+    shown = json.loads(page.evaluate(GROUPS))
+    assert [r[0] for r in shown] == [
+        *sorted((r["key"] for r in rollup["rows"]), key=lambda k: rows[k]["rank"]),
+        "total",
+    ]
+    for key, units, done, tasks, overdue, rank, change, cells in shown:
+        row = rows[key]
+        assert (units, done, tasks, overdue) == (
+            row["units"],
+            row["done"],
+            row["tasks"],
+            row["overdue"],
+        )
+        if key != "total":
+            assert (rank, change) == (str(row["rank"]), str(row["rank_change"]))
+        for measure, text in zip(
+            ("study", "research", "development", "rectification", "institutions"),
+            cells,
+            strict=True,
+        ):
+            m = row["measures"][measure]
+            assert text == f"{m['done']}/{m['tasks']}" + (
+                f" ({m['overdue']})" if m["overdue"] else ""
+            )
+
+
 def test_it_reads_at_1366x768_and_prints_a3_then_a4_per_county(
     cli: Run, tab: Callable[[Path], Tab], tmp_path: Path
 ) -> None:
@@ -264,9 +304,10 @@ def test_it_reads_at_1366x768_and_prints_a3_then_a4_per_county(
     bottom = page.evaluate("document.querySelector('#matrix').getBoundingClientRect().bottom")
     assert bottom <= 768
     boxes = _pages(page.pdf())
-    assert len(boxes) == 1 + 17  # the overview, then one page per county
+    assert len(boxes) == 1 + 1 + 17  # the overview, the liaison groups, a page per county
     assert _near(boxes[0], A3_LANDSCAPE), boxes[0]
-    assert all(_near(box, A4_PORTRAIT) for box in boxes[1:]), boxes
+    assert _near(boxes[1], A3_LANDSCAPE), boxes[1]
+    assert all(_near(box, A4_PORTRAIT) for box in boxes[2:]), boxes
 
 
 HOSTILE_CAMPAIGN = """\
@@ -333,6 +374,36 @@ def test_hostile_names_are_text_and_run_nothing(
     ):
         assert typed in text
     assert page.evaluate("document.title").startswith("<script>window.pwned = 1</script>")
+
+
+HOSTILE_GROUPS = """
+[[groups]]
+name = "<img src=x onerror=window.pwned=6>"
+contact = "\\"><svg onload=window.pwned=7>"
+counties = ["410101"]
+"""
+
+
+def test_hostile_group_names_are_text_and_run_nothing(
+    cli: Run, campaign_dir: Callable[..., Path], tab: Callable[[Path], Tab], tmp_path: Path
+) -> None:
+    folder = campaign_dir(HOSTILE_CAMPAIGN + HOSTILE_GROUPS)
+    (folder / "units").mkdir()
+    (folder / "units" / "evil.toml").write_text(HOSTILE_UNIT.format(), encoding="utf-8")
+    page = tab(_chart(cli, tmp_path / "evil.html", folder, "--as-of", "2023-09-10"))
+    assert page.requests() == [(tmp_path / "evil.html").as_uri()]
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert page.evaluate("document.querySelectorAll('script, img').length") == 0
+    assert page.evaluate("document.querySelectorAll('svg').length") == 4  # one for the group
+    handlers = "e => [...e.attributes].some(a => a.name.startsWith('on'))"
+    assert page.evaluate(f"[...document.querySelectorAll('*')].filter({handlers}).length") == 0
+    rows = page.evaluate(
+        "JSON.stringify([...document.querySelectorAll('#groups-matrix tr[data-group]')]"
+        ".map(r => [r.dataset.group, r.querySelector('th').textContent]))"
+    )
+    name = "<img src=x onerror=window.pwned=6>"
+    assert json.loads(rows) == [[name, name], ["total", "Total"]]
+    assert '"><svg onload=window.pwned=7>' in page.evaluate("document.body.innerText")
 
 
 CONTROL = """<!DOCTYPE html><html><body><p>control</p>
@@ -410,8 +481,10 @@ def test_big_numbers_and_long_names_keep_the_overview_on_one_a3_page(
     cell = page.evaluate("document.querySelector('#matrix td[data-measure]').textContent")
     assert cell == "399/1160 (177)"  # 8 tasks × 145 days; 7 × 57 done, 72 + 7 × 15 overdue
     boxes = _pages(page.pdf())
+    # The overview on one A3 page, the groups (the example's [[groups]]) on another.
     assert _near(boxes[0], A3_LANDSCAPE)
-    assert all(_near(box, A4_PORTRAIT) for box in boxes[1:]), boxes  # no second A3 page
+    assert _near(boxes[1], A3_LANDSCAPE)
+    assert all(_near(box, A4_PORTRAIT) for box in boxes[2:]), boxes  # no third A3 page
     # Nothing in the overview spills over its neighbour at 1366 px either.
     overlap = """(() => {
       const r = s => document.querySelector(s).getBoundingClientRect();

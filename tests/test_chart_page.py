@@ -64,7 +64,11 @@ def test_the_matrix_and_ranking_are_rollups_numbers(cli: Run, tmp_path: Path) ->
     )
     rollup = json.loads(cli("rollup", EXAMPLE, "--measures", "--format", "json").out)
     page = Page(html)
-    cells = {(c["data-county"], c["data-measure"]): c for c in page.having("data-measure")}
+    cells = {
+        (c["data-county"], c["data-measure"]): c
+        for c in page.having("data-measure")
+        if "data-county" in c
+    }
     rows = {row["key"]: row for row in rollup["rows"]} | {"total": rollup["total"]}
     assert len(cells) == len(rows) * 5
     for (county, measure), cell in cells.items():
@@ -74,7 +78,7 @@ def test_the_matrix_and_ranking_are_rollups_numbers(cli: Run, tmp_path: Path) ->
             counts["tasks"],
             counts["overdue"],
         ), (county, measure)
-    ranked = {r["data-county"]: r for r in page.having("data-rank")}
+    ranked = {r["data-county"]: r for r in page.having("data-rank") if "data-county" in r}
     assert len(ranked) == len(rollup["rows"])
     for key, row in ranked.items():
         assert row["data-rank"] == str(rollup_value(rows[key]["rank"]))
@@ -105,7 +109,7 @@ def test_the_page_loads_nothing_and_runs_nothing(cli: Run, tmp_path: Path) -> No
     assert not names & {"script", "link", "img", "iframe", "object", "embed", "image", "use"}
     links = [attrs["href"] for attrs in page.having("href")]
     assert links
-    assert all(re.fullmatch(r"#county-\d+", link) for link in links)
+    assert all(re.fullmatch(r"#(county|group)-\d+", link) for link in links)
     assert not page.having("src")
     assert not [a for _, a in page.tags if any(k.startswith("on") for k in a)]
     assert "url(" not in html
@@ -191,7 +195,8 @@ def test_the_campaigns_start_and_end_are_marked_and_the_rule_is_written(
     html, _ = _write(cli, tmp_path, EXAMPLE, "--lang", "en")
     assert "start 2023-09-09" in html
     assert "end 2024-01-31" in html
-    assert html.count('class="mark"') == 2 * (1 + 17 + 17)  # total, small multiples, sections
+    # The total, the counties' small multiples and sections, the six groups' small multiples.
+    assert html.count('class="mark"') == 2 * (1 + 17 + 17 + 6)
     assert "green; yellow from 10 points behind; red from 30" in html
     assert "change since 2023-11-13" in html
 
@@ -201,7 +206,7 @@ def test_filters_and_compare_are_rollups(cli: Run, tmp_path: Path) -> None:
     html, result = _write(cli, tmp_path, EXAMPLE, *args)
     assert "the wall chart of 1 counties and 3 units" in result.out
     page = Page(html)
-    cells = page.having("data-measure")
+    cells = [c for c in page.having("data-measure") if "data-county" in c]
     assert {(c["data-county"], c["data-measure"]) for c in cells} == {
         ("410122", "study"),
         ("total", "study"),
@@ -287,4 +292,4 @@ def test_the_campaigns_milestones_are_marked(cli: Run, tmp_path: Path) -> None:
     html, _ = _write(cli, tmp_path, root, "--lang", "en")
     assert "start 2023-09-09" in html
     assert "县级清单部署&lt;完成&gt;" in html  # text from the file, escaped
-    assert html.count('class="mark"') == 3 * (1 + 17 + 17)
+    assert html.count('class="mark"') == 3 * (1 + 17 + 17 + 6)

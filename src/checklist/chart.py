@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checklist.filters import Filters
+from checklist.groups import field_standings, row_keys
 from checklist.model import Campaign, Item, Lights, State, Unit
 from checklist.rollup import By, Counts, Row, rollup, select
 from checklist.status import DEFAULT_SOON_DAYS, order
@@ -25,6 +26,7 @@ from checklist.trend import (
     occurrences,
     sample_days,
     standings,
+    tally,
     trend,
 )
 
@@ -71,6 +73,20 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Groups:
+    """The liaison groups' view (联络组): rollup --by group's rows, lights, ranks and lines."""
+
+    lines: tuple[Line, ...]  # top-level groups in the campaign's order, then "(no group)"
+    total: Line  # every task once (a unit two groups share counts in both rows)
+    trend: Trend  # by group, every day from the start to the report day
+    members: Mapping[str, tuple[Line, ...]]  # each row's units, the furthest behind first
+
+    @property
+    def ranking(self) -> tuple[Line, ...]:
+        return _ranked(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
 class Chart:
     campaign: Campaign  # as the filters narrow it: the counties and measures shown
     as_of: dt.date
@@ -81,18 +97,23 @@ class Chart:
     trend: Trend  # by county, every day from the start to the report day
     laggards: tuple[Laggard, ...]
     sections: tuple[Section, ...]
+    groups: Groups | None = None  # when the campaign declares [[groups]]
 
     @property
     def ranking(self) -> tuple[Line, ...]:
         """The counties by rank (those without tasks, hence without a rank, last)."""
-        ranked = [c for c in self.counties if c.standing and c.standing.rank is not None]
-        ranked.sort(key=lambda c: c.standing.rank if c.standing and c.standing.rank else 0)
-        return (*ranked, *(c for c in self.counties if c not in ranked))
+        return _ranked(self.counties)
 
     @property
     def missing(self) -> tuple[Row, ...]:
         """The counties still missing unit files (缺报)."""
         return tuple(c.row for c in self.counties if c.row.missing_units)
+
+
+def _ranked(lines: Sequence[Line]) -> tuple[Line, ...]:
+    ranked = [c for c in lines if c.standing and c.standing.rank is not None]
+    ranked.sort(key=lambda c: c.standing.rank if c.standing and c.standing.rank else 0)
+    return (*ranked, *(c for c in lines if c not in ranked))
 
 
 def build_chart(
@@ -114,6 +135,7 @@ def build_chart(
     occurs = list(occurrences(selected))
     measures = tuple(m.key for m in view.measures)
     lines: dict[By, tuple[tuple[Line, ...], Line]] = {}
+    totals: dict[tuple[str | None, str], Point] = {}
     for by in (By.COUNTY, By.UNIT):
         result = rollup(selected, kept, campaign=view, by=by)
         keys = tuple(r.key for r in result.rows)
@@ -121,6 +143,8 @@ def build_chart(
             occurs, as_of=as_of, compare=compare, lights=campaign.lights, by=by.value, keys=keys
         )
         cells = measure_points(occurs, as_of=as_of, by=by.value, keys=keys, measures=measures)
+        if by is By.COUNTY:
+            totals = cells
         made = tuple(
             _line(row, row.key, found.rows.get(row.key), cells, measures, campaign.lights)
             for row in result.rows
@@ -147,7 +171,81 @@ def build_chart(
         tuple(
             Section(c, tuple(u for u in unit_lines if u.row.county == c.row.key)) for c in counties
         ),
+        group_view(
+            selected,
+            kept,
+            campaign=view,
+            as_of=as_of,
+            compare=compare,
+            units=unit_lines,
+            totals=totals,
+            daily=daily,
+        )
+        if campaign.groups
+        else None,
     )
+
+
+def group_view(
+    selected: Sequence[Item],
+    kept: Sequence[Unit],
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    compare: dt.date,
+    units: Sequence[Line],
+    totals: Mapping[tuple[str | None, str], Point],
+    daily: Trend,
+) -> Groups:
+    """The groups' rows as ``rollup --by group --lights --rank`` makes them (the same core
+    functions), each cell's light per measure, their daily lines, and each group's units.
+
+    ``totals`` and ``daily``: the counties' figures, whose total counts each task once.
+    The cells and lines are ``field_trend``'s tallies, with the rows of each unit found
+    once for all seven (finding them is most of the cost on a large city).
+    """
+    result = rollup(selected, kept, campaign=campaign, by=By.GROUP)
+    keys = tuple(r.key for r in result.rows)
+    found = field_standings(
+        selected, kept, campaign=campaign, as_of=as_of, compare=compare, by=By.GROUP, keys=keys
+    )
+    rows_of = {u.id: row_keys(campaign, u, By.GROUP.value) for u in kept}
+
+    def by_group(items: Iterable[Item], days: Sequence[dt.date]) -> Trend:
+        counted = ((key, i.due, i.done, 1) for i in items for key in rows_of[i.unit.id])
+        return tally(counted, days=days, by=By.GROUP.value, keys=keys)
+
+    measures = tuple(m.key for m in campaign.measures)
+    split: dict[str, list[Item]] = {m: [] for m in measures}
+    for item in selected:
+        split.setdefault(item.task.measure, []).append(item)
+    points: dict[tuple[str | None, str], Point] = {
+        (None, m): totals[None, m] for m in measures if (None, m) in totals
+    }
+    for measure in measures:
+        for series in by_group(split[measure], (as_of,)).rows:
+            points[series.key, measure] = series.last
+    lights = campaign.lights
+    lines = tuple(
+        _line(row, row.key, found.rows.get(row.key), points, measures, lights)
+        for row in result.rows
+    )
+    total = _line(result.total, None, found.total, points, measures, lights)
+    lines_over_time = replace(by_group(selected, daily.days), total=daily.total)
+    members: dict[str, list[Line]] = {key: [] for key in keys}
+    for line in sorted(units, key=_behind_first):
+        for key in rows_of.get(line.row.key, ()):
+            members.setdefault(key, []).append(line)
+    return Groups(lines, total, lines_over_time, {key: tuple(its) for key, its in members.items()})
+
+
+_SEVERITY = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}
+
+
+def _behind_first(line: Line) -> tuple[int, int, str]:
+    """Red units first, then yellow, green and those without tasks; most overdue first."""
+    light = line.standing.light if line.standing else None
+    return (_SEVERITY.get(light, 3) if light else 3, -line.row.counts.overdue, line.row.key)
 
 
 def measure_points(

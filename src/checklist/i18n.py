@@ -231,6 +231,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "chart.days": ("{days} d", "{days} 天"),
     "chart.section": ("{county}: units × measures", "{county}:各单位 × 措施"),
     "chart.no_units": ("No unit list yet.", "尚无单位清单。"),
+    "chart.groups": ("Liaison groups (联络组)", "联络组"),
+    "chart.groups.note": (
+        "Groups by rank: least behind expected progress first; the change since {compare}. "
+        "A unit two groups share counts in both rows, and once in the total.",
+        "按落后序时进度的程度排名,变化与 {compare} 相比;"
+        "两个联络组共管的单位两组都计,合计只计一次。",
+    ),
+    "chart.groups.contact": ("contact {name}", "联系人 {name}"),
+    "chart.groups.units": (
+        "{count} units, furthest behind first",
+        "所辖单位 {count} 个,落后的在前",
+    ),
     "chart.skipped": (
         "{count} file(s) with problems are left out of these figures.",
         "{count} 个文件有问题,未计入统计。",
@@ -253,6 +265,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "xlsx.sheet": ("Sheet", "工作表"),
     "xlsx.sheet.summary": ("Summary", "汇总"),
     "xlsx.sheet.pressing": ("Overdue and due soon", "逾期及即将到期"),
+    "xlsx.sheet.groups": ("Liaison groups", "联络组"),
     "xlsx.footer": ("Page &P of &N", "第 &P 页,共 &N 页"),
     "xlsx.to_terminal": (
         "an xlsx workbook is a file, not text for the screen: give -o FILE, e.g. -o ledger.xlsx",

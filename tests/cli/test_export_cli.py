@@ -176,7 +176,7 @@ def test_each_county_sheet_holds_every_task_of_its_units(cli, tmp_path: Path) ->
     rollup = _json(cli, "rollup", EXAMPLE)
     book = _export(cli, tmp_path)
     names = [row["name"] for row in rollup["rows"]]
-    assert book.sheetnames == ["Summary", "Overdue and due soon", *names]
+    assert book.sheetnames == ["Summary", "Liaison groups", "Overdue and due soon", *names]
     for row in rollup["rows"]:
         records = _records(book[row["name"]])
         tasks = [t for t in everything if t["county"] == row["key"]]
@@ -216,7 +216,7 @@ def test_each_county_sheet_holds_every_task_of_its_units(cli, tmp_path: Path) ->
 def test_postponed_tasks_show_the_old_day_and_why(cli, tmp_path: Path) -> None:
     book = _export(cli, tmp_path)
     postponed = [
-        r for name in book.sheetnames[2:] for r in _records(book[name]) if r["Postponed from"]
+        r for name in book.sheetnames[3:] for r in _records(book[name]) if r["Postponed from"]
     ]
     assert len(postponed) == _json(cli, "rollup", EXAMPLE)["total"]["postponed"] == 3
     sources = "".join(
@@ -245,11 +245,11 @@ def test_dates_are_dates_and_days_are_numbers(cli, tmp_path: Path) -> None:
 
 def test_every_sheet_is_frozen_filtered_and_set_up_for_a4_landscape(cli, tmp_path: Path) -> None:
     book = _export(cli, tmp_path, "--lang", "zh")
-    assert book.sheetnames[:3] == ["汇总", "逾期及即将到期", "中原区"]
+    assert book.sheetnames[:4] == ["汇总", "联络组", "逾期及即将到期", "中原区"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         last_column = openpyxl.utils.get_column_letter(sheet.max_column)
-        rows = sheet.max_row - (1 if sheet.title == "汇总" else 0)
+        rows = sheet.max_row - (1 if sheet.title in ("汇总", "联络组") else 0)
         assert sheet.auto_filter.ref == f"A1:{last_column}{rows}", sheet.title
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.paperSize == 9
@@ -264,7 +264,7 @@ def test_every_sheet_is_frozen_filtered_and_set_up_for_a4_landscape(cli, tmp_pat
 
 def test_columns_are_as_wide_as_their_chinese_text(cli, tmp_path: Path) -> None:
     book = _export(cli, tmp_path, "--lang", "zh")
-    for sheet in book.worksheets[1:]:
+    for sheet in book.worksheets[2:]:
         widths = _widths(sheet)
         header = [c.value for c in sheet[1]]
         for name in ("单位", "责任人", "措施"):
@@ -298,7 +298,7 @@ def test_states_are_coloured(cli, tmp_path: Path) -> None:
 def test_filters_narrow_every_sheet(cli, tmp_path: Path) -> None:
     rollup = _json(cli, "rollup", EXAMPLE, "--county", "中牟县")
     book = _export(cli, tmp_path, "--county", "中牟县")
-    assert book.sheetnames == ["Summary", "Overdue and due soon", "中牟县"]
+    assert book.sheetnames == ["Summary", "Liaison groups", "Overdue and due soon", "中牟县"]
     total = _records(book["Summary"])[-1]
     assert total["Tasks"] == rollup["total"]["tasks"] == len(_records(book["中牟县"]))
     pressing = _records(book["Overdue and due soon"])
@@ -417,7 +417,7 @@ def test_export_says_what_it_wrote(cli, tmp_path: Path) -> None:
     target = tmp_path / "台账.xlsx"
     result = cli("export", EXAMPLE, "-o", target, "--lang", "zh")
     assert result.code == 0
-    assert result.out == f"已写入 {target}:19 张工作表,873 项任务。\n"
+    assert result.out == f"已写入 {target}:20 张工作表,873 项任务。\n"
 
 
 # --- as LibreOffice prints it -------------------------------------------------------

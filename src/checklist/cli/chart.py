@@ -12,6 +12,7 @@ from checklist.cli.options import (
     ConfigOpt,
     CountyOpt,
     FollowOpt,
+    GroupOpt,
     LangOpt,
     LevelOpt,
     MeasureOpt,
@@ -48,6 +49,7 @@ def chart(
     owner: OwnerOpt = None,
     measure: MeasureOpt = None,
     level: LevelOpt = None,
+    group: GroupOpt = None,
     lang: LangOpt = None,
     follow_outside: FollowOpt = False,
     no_cache: NoCacheOpt = False,
@@ -56,8 +58,9 @@ def chart(
 
     Headline, county × measure matrix with traffic lights against expected progress,
     ranking and its change, done % against expected % day by day, missing units, the
-    units most overdue, and a section per county. It needs no network, and prints on
-    one A3 landscape page, then a page per county on A4.
+    units most overdue, the liaison groups (联络组) when campaign.toml has [[groups]],
+    and a section per county. It needs no network, and prints on one A3 landscape
+    page (another for the groups), then a page per county on A4.
 
     Example: checklist chart examples/zhengzhou -o wall.html
     """

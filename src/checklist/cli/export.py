@@ -17,6 +17,7 @@ from checklist.cli.options import (
     ConfigOpt,
     CountyOpt,
     FollowOpt,
+    GroupOpt,
     LangOpt,
     LevelOpt,
     MeasureOpt,
@@ -67,6 +68,7 @@ def export(
     owner: OwnerOpt = None,
     measure: MeasureOpt = None,
     level: LevelOpt = None,
+    group: GroupOpt = None,
     state: StateOpt = None,
     lang: LangOpt = None,
     follow_outside: FollowOpt = False,
@@ -74,14 +76,16 @@ def export(
 ) -> None:
     """Write the ledger (台账) as an Excel workbook to print and read.
 
-    A summary sheet (the county roll-up), the overdue and due-soon tasks, and one
-    sheet per county with every task of its units.
+    A summary sheet (the county roll-up), the liaison groups' roll-up when the
+    campaign has [[groups]], the overdue and due-soon tasks, and one sheet per
+    county with every task of its units.
 
     Example: checklist export examples/zhengzhou -o 台账.xlsx
     """
     from checklist.cli.scope import compare_day, open_scope
     from checklist.i18n import t
     from checklist.render.ledger import ledger_sheets
+    from checklist.rollup import By
     from checklist.status import listed
     from checklist.trend import rollup_standings
     from checklist.words import printable
@@ -97,8 +101,21 @@ def export(
         soon=soon,
         filters=scope.filters,
     )
+    groups = None
+    if scope.campaign.groups:  # rollup --by group's rows, as that command makes them
+        groups = rollup_standings(
+            scope.units,
+            campaign=scope.campaign,
+            as_of=scope.as_of,
+            compare=compare_day(None, scope.as_of),
+            soon=soon,
+            filters=scope.filters,
+            by=By.GROUP,
+        )
     pressing = listed(selected, campaign=scope.campaign, everything=False, soon=True)
-    sheets = ledger_sheets(result, selected, pressing, scope.campaign, scope.lang, standings)
+    sheets = ledger_sheets(
+        result, selected, pressing, scope.campaign, scope.lang, standings, groups
+    )
     save_workbook(target, sheets, scope)
     written = t("xlsx.written", scope.lang, file=target, sheets=len(sheets), tasks=len(selected))
     print(printable(written))

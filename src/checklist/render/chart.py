@@ -20,6 +20,7 @@ from checklist.i18n import Lang, t
 from checklist.model import Item
 from checklist.render.report import row_name
 from checklist.rollup import By
+from checklist.rules.context import parse_person
 from checklist.trend import Light, Series
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -188,6 +189,9 @@ def _context(
     def name(line: Line) -> str:
         return row_name(line.row, By.COUNTY, lang)
 
+    def group_name(line: Line) -> str:
+        return row_name(line.row, By.GROUP, lang)
+
     big = plot(
         chart.trend.total,
         words("total"),
@@ -211,9 +215,25 @@ def _context(
                 light=lights.get(key),
                 ticks=ticks,
             )
+    group_plots: dict[str, Plot] = {}
+    if chart.groups is not None:
+        shown = {line.row.key: line for line in chart.groups.lines}
+        for series in chart.groups.trend.rows:
+            line = shown.get(series.key)
+            group_plots[series.key] = plot(
+                series,
+                group_name(line) if line else series.key,
+                span=span,
+                size=SMALL,
+                marks=marks,
+                light=line.standing.light if line and line.standing else None,
+                ticks=False,
+            )
+    contacts = {g.name: parse_person(g.contact)[0] for g in campaign.groups}
     helpers: dict[str, Callable[..., Any]] = {
         "t": words,
         "name": name,
+        "group_name": group_name,
         "cls": light_class,
         "pct": percent,
         "signed": signed,
@@ -229,6 +249,8 @@ def _context(
         "big": big,
         "small": small,
         "detail": detail,
+        "group_plots": group_plots,
+        "contacts": contacts,
         "marks": [(day.isoformat(), label) for day, label in marks],
         "skipped": skipped,
         **helpers,

@@ -1,4 +1,5 @@
-"""The ledger (台账): the roll-up, the pressing tasks and each county's tasks, as sheets.
+"""The ledger (台账): the roll-ups (by county, by liaison group), the pressing tasks and each
+county's tasks, as sheets.
 
 Also the one-sheet workbooks of ``status`` and ``rollup --format xlsx``. The rows are
 those of the reports (status.listed, rollup.rollup); only the cells are typed here.
@@ -172,17 +173,26 @@ def ledger_sheets(
     campaign: Campaign,
     lang: Lang,
     standings: Standings | None = None,
+    groups: tuple[Rollup, Standings] | None = None,
 ) -> list[Sheet]:
-    """The summary, the overdue and due-soon tasks (``pressing``, in order), then each county's.
+    """The summary, the liaison groups' roll-up (``groups``: ``rollup --by group``'s rows and
+    standings, when the campaign has groups), the overdue and due-soon tasks (``pressing``,
+    in order), then each county's.
 
     A county sheet lists its units' tasks unit by unit, in the order the files give them.
     """
     sheets = [
         rollup_sheet(
             result, campaign, lang, name=t("xlsx.sheet.summary", lang), standings=standings
-        ),
-        task_sheet(pressing, campaign, lang, name=t("xlsx.sheet.pressing", lang), done=False),
+        )
     ]
+    if groups is not None:
+        by_group, group_standings = groups
+        name = t("xlsx.sheet.groups", lang)
+        sheets.append(rollup_sheet(by_group, campaign, lang, name=name, standings=group_standings))
+    sheets.append(
+        task_sheet(pressing, campaign, lang, name=t("xlsx.sheet.pressing", lang), done=False)
+    )
     by_county: dict[str, list[Item]] = {row.key: [] for row in result.rows}
     for item in items:
         by_county.setdefault(item.unit.county, []).append(item)
