@@ -82,6 +82,8 @@ class Bulletin:
     total: Area
     behind: tuple[Area, ...]  # the units furthest behind: most overdue, then lowest on time
     missing: tuple[Area, ...]  # counties short of their expected unit files
+    title: str | None = None  # [bulletin] title: the office's own, instead of the made one
+    issue: int = 1  # the period's place in the campaign: its document number (文号)
 
 
 def build_bulletin(
@@ -132,7 +134,22 @@ def build_bulletin(
         _area(total, total_before, lights["total"]),
         tuple(late[:BEHIND_UNITS]),
         tuple(missing),
+        campaign.bulletin.title,
+        issue_number(campaign.start, as_of, period),
     )
+
+
+def issue_number(start: dt.date, as_of: dt.date, period: Period) -> int:
+    """Which of the campaign's periods ends on ``as_of``, its first being 1: weeks from
+    the start day, dekads and months by the calendar (a partial first one counts)."""
+    if period is Period.WEEK:
+        return max(0, (as_of - start).days) // 7 + 1
+
+    def place(day: dt.date) -> int:
+        months = day.year * 12 + day.month
+        return months * 3 + min((day.day - 1) // 10, 2) if period is Period.DEKAD else months
+
+    return max(1, place(as_of) - place(start) + 1)
 
 
 def _area(row: Row, before: Row | None, light: Light | None) -> Area:
