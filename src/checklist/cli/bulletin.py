@@ -117,12 +117,14 @@ def bulletin(
     period, their lights, what was done in the period, the units furthest behind and the
     unit files missing; split into messages a WeCom robot takes (4,096 bytes each).
     --send posts them to the campaign's [webhook]; --format docx -o FILE.docx writes an
-    official document.
+    official document, issued by campaign.toml's [bulletin] office, on the shipped
+    template or the office's own (--template).
 
     \b
     Example: checklist bulletin examples/zhengzhou --period dekad --lang zh
     Example: checklist bulletin --send
     Example: checklist bulletin --format docx --office 市委主题教育办 -o 通报.docx
+    Example: checklist bulletin --format docx --template 模板.docx -o 通报.docx
     """
     import os
     import sys
