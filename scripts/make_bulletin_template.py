@@ -127,6 +127,9 @@ def main() -> int:
     heading.keep_with_next = True
     document.styles["Bulletin Subheading"].paragraph_format.keep_with_next = True
     document.styles["Bulletin Signature"].paragraph_format.space_before = 2 * LINE
+    title = document.styles["Bulletin Title"].paragraph_format
+    title.space_before, title.space_after = LINE, Pt(14)  # a line under the red rule
+    document.styles["Bulletin Subtitle"].paragraph_format.space_after = Pt(14)
     page_number(section)
     document.core_properties.title = "通报"
     document.core_properties.author = "checklist"
