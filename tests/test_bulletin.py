@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -14,8 +15,9 @@ from checklist.filters import Filters
 from checklist.i18n import Lang
 from checklist.load.campaign import load_campaign
 from checklist.load.validate import validate
+from checklist.model import Campaign, Unit
 from checklist.render.bulletin import split_messages
-from checklist.rollup import By
+from checklist.rollup import By, rollup_units
 from conftest import REPO, Result
 
 ZZ = REPO / "examples" / "zhengzhou"
@@ -148,3 +150,72 @@ def test_the_cli_splits_at_max_bytes(cli: Callable[..., Result]) -> None:
     assert all(len(p.encode("utf-8")) <= 1000 for p in parts)
     whole = cli("bulletin", ZZ, "--as-of", "2023-11-20", "--lang", "zh").out
     assert [x for p in parts for x in p.splitlines()[1:]] == whole.rstrip("\n").splitlines()
+
+
+# --- one pass: each day's tasks rolled up once, by unit, the rest summed -------------------
+
+FILTERS: list[dict[str, tuple[str, ...]]] = [
+    {},
+    {"county": ("410122", "410103")},
+    {"level": ("grassroots",)},
+    {"group": ("第二联络组",)},
+    {"measure": ("study",)},  # a unit counts only where it has a selected task
+    {"owner": ("李强",)},
+    {"unit": ("erqi-committee",)},
+]
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Campaign, list[Unit]]:
+    campaign = load_campaign(ZZ / "campaign.toml")
+    files = sorted((ZZ / "units").rglob("*.toml"))
+    units = [r.unit for r in validate(files, campaign=campaign, today=DAY).results if r.unit]
+    return campaign, units
+
+
+@pytest.mark.parametrize("given", FILTERS, ids=lambda f: ",".join(f) or "none")
+@pytest.mark.parametrize("by", [By.COUNTY, By.GROUP])
+@pytest.mark.parametrize("day", [DAY, dt.date(2023, 10, 31), dt.date(2023, 9, 9)])
+def test_one_pass_gives_rollup_standings_rows_and_lights(
+    example: tuple[Campaign, list[Unit]], given: dict[str, tuple[str, ...]], by: By, day: dt.date
+) -> None:
+    """The bulletin's day (one selection, one roll-up by unit) against what it replaces:
+    ``trend.rollup_standings`` on that day, by county or group and by unit."""
+    from checklist.bulletin import _Day
+    from checklist.filters import make_filters
+    from checklist.trend import rollup_standings
+
+    campaign, units = example
+    filters = make_filters(campaign, units, **given)
+    once = _Day.of(units, campaign, day, 7, filters)
+
+    for kind in (by, By.UNIT, By.COUNTY):
+        expected, standings = rollup_standings(
+            units, campaign=campaign, as_of=day, compare=day, soon=7, filters=filters, by=kind
+        )
+        rows, total = once.rows(kind) if kind is not By.UNIT else (
+            {r.key: r for r in once.per_unit.rows}, once.per_unit.total
+        )  # fmt: skip
+        assert tuple(rows.values()) == expected.rows
+        assert total == expected.total
+        if kind is by:
+            lights = once.lights(campaign, by, tuple(rows))
+            assert lights == {k: s.light for k, s in standings.rows.items()} | {
+                "total": standings.total.light
+            }
+
+
+def test_two_units_of_one_id_are_counted_afresh(example: tuple[Campaign, list[Unit]]) -> None:
+    """Their one row by unit cannot be split between two counties: rollup by county itself."""
+    from checklist.bulletin import _by_county, _Day
+
+    campaign, units = example
+    zhongmu = next(u for u in units if u.county == "410122")
+    twin = dataclasses.replace(units[0], id=zhongmu.id)  # same id, another county
+    both = [*units, twin]
+    once = _Day.of(both, campaign, DAY, 7, Filters())
+
+    assert _by_county(once.per_unit, once.kept, once.view) is None
+    rows, total = once.rows(By.COUNTY)
+    expected = rollup_units(both, campaign=campaign, as_of=DAY, soon=7, filters=Filters())
+    assert (tuple(rows.values()), total) == (expected.rows, expected.total)

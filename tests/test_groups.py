@@ -189,7 +189,13 @@ def test_a_county_no_longer_listed_covers_nothing(
     assert load_campaign(folder / "campaign.toml").groups[0].counties == ("410199",)
     write_unit("a.toml", VALID_UNIT)
     assert _validate(cli, folder) == [
-        ("W408", 3, "no liaison group covers this unit (county 二七区, sector none)")
+        (
+            "W410",
+            18,
+            '[[groups]] #1 names the county "410199", which [[counties]] does not list: '
+            "the group covers nothing there; the counties are 410103 二七区, 410105 金水区",
+        ),
+        ("W408", 3, "no liaison group covers this unit (county 二七区, sector none)"),
     ]
 
 

@@ -149,3 +149,38 @@ def test_a_digest_due_on_a_rest_day_is_sent_on_the_next_working_day() -> None:
         if any(m.kind is MessageKind.GROUP for m in messages):
             sent.append(f"{day.month}-{day.day}")
     assert sent == ["10-7", "10-8", "10-11", "10-16", "10-17", "10-20"]
+
+
+class _Mail(_Recorder):
+    needs_address = True
+
+
+class _Hook(_Recorder):
+    name = "webhook"
+
+
+def test_a_webhook_url_contact_is_not_mailed(tmp_path: Path) -> None:
+    """W411 lets a group's contact be a webhook URL: the e-mail channel does not try it
+    (it would fail every night); it is undeliverable there, and the webhook carries it."""
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+    groups = (LiaisonGroup("一组", f"一组 <{url}>", counties=("A",)),)
+    campaign = Campaign(CAMPAIGN.name, CAMPAIGN.start, CAMPAIGN.end, CAMPAIGN.counties,
+                        remind=CAMPAIGN.remind, groups=groups)  # fmt: skip
+    day = dt.date(2023, 11, 15)
+    found = items(UNITS, campaign=campaign, as_of=day, soon=0)
+    messages = [
+        message_to_dict(m, campaign)
+        for m in plan(found, campaign=campaign, as_of=day, lang=Lang.EN)
+        if m.kind is MessageKind.GROUP
+    ]
+    assert [m["recipient"]["address"] for m in messages] == [url]
+    mail, hook = _Mail(), _Hook()
+
+    outcome = deliver(messages, [mail, hook], Ledger.load(tmp_path / "state.json"))
+
+    assert mail.sent == []
+    assert [(m["key"], channel) for m, channel in outcome.undeliverable] == [
+        (messages[0]["key"], "email")
+    ]
+    assert hook.sent == [messages[0]["key"]]
+    assert outcome.failed == ()

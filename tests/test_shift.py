@@ -158,9 +158,9 @@ def test_the_task_keeps_its_shift_and_a_measure_gives_its_own(campaign_dir) -> N
     [
         ('due = 2023-10-01\nrepeat = "weekly"\nshift = "later"\n', "", [("E216", 21, 9)]),
         ('due = 2023-10-01\nrepeat = "weekly"\nshift = "顺延"\n', "", [("E216", 21, 9)]),
-        ('due = 2023-10-01\nshift = "after"\n', "", [("W410", 20, 9)]),
+        ('due = 2023-10-01\nshift = "after"\n', "", [("W412", 20, 9)]),
         ('due = 2023-10-01\nshift = "none"\n', "", []),
-        ("due = 2023-10-01\n", 'shift = "before"\n', [("W410", 15, 9)]),
+        ("due = 2023-10-01\n", 'shift = "before"\n', [("W412", 15, 9)]),
         ('due = 2023-10-01\nrepeat = "weekly"\n', 'shift = "before"\n', []),
         ("due = 2023-10-01\nshift = 1\n", "", [("E103", 20, 9)]),
     ],

@@ -120,18 +120,26 @@ def row_keys(campaign: Campaign, unit: Unit, by: str) -> tuple[str, ...]:
 
 
 def field_rollup(
-    items: Iterable[Item], units: Iterable[Unit], *, campaign: Campaign, by: By, sort: Sort | None
+    items: Iterable[Item],
+    units: Iterable[Unit],
+    *,
+    campaign: Campaign,
+    by: By,
+    sort: Sort | None,
+    per_unit: Rollup | None = None,
 ) -> Rollup:
     """Rollup's rows by sector or by top-level group: each the sum of its member units' rows.
 
     A unit two groups share (on purpose: ``overlaps``) counts in both rows, and once in
     the total; units no group covers, or without a sector, make a row of their own.
+    ``per_unit``: the items' roll-up by unit, when the caller has it already.
     """
     from checklist.rollup import By as ByKind
     from checklist.rollup import Counts, Row, finish, rollup
 
     kept = list(units)
-    per_unit = rollup(items, kept, campaign=campaign, by=ByKind.UNIT)
+    if per_unit is None:
+        per_unit = rollup(items, kept, campaign=campaign, by=ByKind.UNIT)
     keys = {u.id: row_keys(campaign, u, by.value) for u in kept}
     names = (
         campaign.sectors if by.value == "sector" else tuple(g.name for g in top_groups(campaign))

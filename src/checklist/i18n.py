@@ -675,6 +675,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bulletin.none": ("None.", "无。"),
     "bulletin.part": ("(part {n} of {of})", "(第 {n} 条,共 {of} 条)"),
     "bulletin.date": ("{year}-{month:02d}-{day:02d}", "{year}年{month}月{day}日"),
+    "bulletin.dates": ("({start} to {end})", "({start}至{end})"),
+    "bulletin.number": ("{prefix} [{year}] No. {n}", "{prefix}〔{year}〕{n}号"),
     "bulletin.docx_to_terminal": (
         "a .docx bulletin is a file, not text for the screen: give -o FILE, e.g. -o bulletin.docx",
         ".docx 通报是文件,不能输出到屏幕:请用 -o 指定文件,例如 -o 通报.docx",
@@ -685,6 +687,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "生成 .docx 通报需要 python-docx,但它没有安装:pip install 'campaign-checklist[docx]'",
     ),
     "bulletin.written": ("Wrote {file}.", "已写入 {file}。"),
+    "bulletin.template_bad": (
+        "cannot use {file} as the bulletin's template ({reason}): give a .docx file "
+        "(a Word template, .dotx, saved as .docx)",
+        "{file} 不能用作通报模板({reason}):请给一个 .docx 文件(Word 模板 .dotx 请另存为 .docx)",
+    ),
+    "bulletin.template_without_docx": (
+        "--template is the .docx bulletin's: give --format docx too",
+        "--template 是 .docx 通报用的模板:请同时写上 --format docx",
+    ),
     "bulletin.no_webhook": (
         "{path} has no [webhook] table, so --send has nowhere to post the bulletin; add one "
         '(url_env = "CHECKLIST_WEBHOOK_URL", format = "wecom"), or leave out --send',

@@ -133,6 +133,16 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BulletinSettings:
+    """[bulletin]: the issuing office (发文机关) atop the .docx bulletin, its own title,
+    and the prefix of its document number (文号)."""
+
+    office: str | None = None
+    title: str | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class HistorySettings:
     """[history]: a done date written more than ``backdate_days`` after it is back-dated (补录)."""
 
@@ -183,6 +193,9 @@ class Campaign:
     calendar: CalendarSettings = CalendarSettings()
     sectors: tuple[str, ...] = DEFAULT_SECTORS
     groups: tuple[LiaisonGroup, ...] = ()
+    bulletin: BulletinSettings = BulletinSettings()
+    # campaign.toml's warnings (W410, W411): said by validate, they do not stop the campaign
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
     config_path: Path = field(default=Path("campaign.toml"), compare=False)
 
     @property

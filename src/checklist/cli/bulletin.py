@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -67,7 +67,19 @@ BulletinFormatOpt = Annotated[
 ]
 OfficeOpt = Annotated[
     str | None,
-    typer.Option("--office", help="The issuing office atop the .docx (default: the campaign)."),
+    typer.Option(
+        "--office",
+        help="The issuing office atop the .docx (default: [bulletin] office, else the campaign).",
+    ),
+]
+TemplateOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--template",
+        help="The office's own .docx to take the page and styles from (docs/groups.md).",
+        dir_okay=False,
+        metavar="FILE.docx",
+    ),
 ]
 SendOpt = Annotated[
     bool,
@@ -93,6 +105,7 @@ def bulletin(
     send: SendOpt = False,
     output_format: BulletinFormatOpt = BulletinFormat.MARKDOWN,
     office: OfficeOpt = None,
+    template: TemplateOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
     follow_outside: FollowOpt = False,
@@ -104,12 +117,14 @@ def bulletin(
     period, their lights, what was done in the period, the units furthest behind and the
     unit files missing; split into messages a WeCom robot takes (4,096 bytes each).
     --send posts them to the campaign's [webhook]; --format docx -o FILE.docx writes an
-    official document.
+    official document, issued by campaign.toml's [bulletin] office, on the shipped
+    template or the office's own (--template).
 
     \b
     Example: checklist bulletin examples/zhengzhou --period dekad --lang zh
     Example: checklist bulletin --send
     Example: checklist bulletin --format docx --office 市委主题教育办 -o 通报.docx
+    Example: checklist bulletin --format docx --template 模板.docx -o 通报.docx
     """
     import os
     import sys
@@ -127,11 +142,9 @@ def bulletin(
     docx = output_format is BulletinFormat.DOCX
     if docx and output is None:  # refused before anything is read
         raise UsageError.said("bulletin.docx_to_terminal")
-    if docx:
-        try:
-            import docx as _  # noqa: F401  (an optional extra: said before any work)
-        except ImportError:
-            raise UsageError.said("bulletin.docx_missing") from None
+    if template is not None and not docx:
+        raise UsageError.said("bulletin.template_without_docx")
+    document = _template(template) if docx else None  # python-docx and the template, first
     scope = open_scope(ctx.params)
     webhook = open_webhook(scope.campaign, os.environ) if send else None  # exit 2 before any work
     result = build_bulletin(
@@ -146,7 +159,9 @@ def bulletin(
     limit = max_bytes if webhook is None else message_limit(webhook.config, max_bytes)
     messages = split_messages(bulletin_markdown(result, scope.lang), scope.lang, limit=limit)
     if docx and output is not None:
-        _write_docx(output, result, scope.lang, office or scope.campaign.name)
+        settings = scope.campaign.bulletin
+        issuer = office or settings.office or scope.campaign.name
+        _write_docx(output, result, scope.lang, issuer, settings.number, document)
     elif webhook is None or output is not None:
         with text_output(output) as out:
             out.write("\n---\n\n".join(messages))
@@ -168,11 +183,31 @@ def bulletin(
         raise typer.Exit(1)
 
 
-def _write_docx(path: Path, result: Bulletin, lang: Lang, office: str) -> None:
+def _template(path: Path | None) -> Any:
+    """The .docx template opened (python-docx is an optional extra): a missing extra or a
+    file that is no .docx is exit 2 before any work."""
+    from checklist.errors import UsageError
+
+    try:
+        import docx as _  # noqa: F401
+    except ImportError:
+        raise UsageError.said("bulletin.docx_missing") from None
+    from checklist.render.bulletin_docx import TemplateError, open_template
+
+    try:
+        return open_template(path)
+    except TemplateError as error:
+        raise UsageError.said("bulletin.template_bad", file=path, reason=str(error)) from None
+
+
+def _write_docx(
+    path: Path, result: Bulletin, lang: Lang, office: str, number: str | None, template: Any
+) -> None:
     from checklist.atomic import write_atomic
     from checklist.i18n import t
     from checklist.render.bulletin_docx import bulletin_docx
     from checklist.words import printable
 
-    write_atomic(path, bulletin_docx(result, lang, office))
+    data = bulletin_docx(result, lang, office, number=number, template=template)
+    write_atomic(path, data)
     print(printable(t("bulletin.written", lang, file=path)))

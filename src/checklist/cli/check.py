@@ -100,8 +100,9 @@ def validate(
     campaign = _campaign(where, config, output_format, output_file, lang)
     report = _check(where, campaign, as_of, follow_outside=follow_outside, no_cache=no_cache)
     within = None if follow_outside else campaign.root
+    problems = (*campaign.warnings, *report.problems)  # campaign.toml's warnings first
     _write(
-        report.problems,
+        problems,
         output_format,
         output_file,
         checked=len(report.results),
@@ -110,7 +111,9 @@ def validate(
         strict=strict,
         lang=choose_lang(lang, campaign.lang),
     )
-    failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if strict else 0)
+    failing = report.count(Severity.ERROR) + (
+        report.count(Severity.WARNING) + len(campaign.warnings) if strict else 0
+    )
     if failing:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -60,6 +60,8 @@ def run_hook(
         report = Report((*found.refused, *checked_files.results))
         names = {display(path) for path in changed}
         verdict = for_commit(report, names, campaign_changed=campaign_changed)
+        # campaign.toml's warnings (W410, W411) are the commit's when it changes the file
+        (own if campaign_changed else others).extend(campaign.warnings)
         own.extend(verdict.own)
         others.extend(verdict.others)
         checked += verdict.checked

@@ -167,7 +167,7 @@ def _unreachable(messages: Iterable[dict[str, Any]], channels: list[Channel]) ->
     Nothing is sent or failed; the channel the real run would skip (an address it
     needs and the recipient lacks) is the one ``deliver`` skips.
     """
-    from checklist.remind.send import Outcome, brief
+    from checklist.remind.send import Outcome, brief, reachable
 
     for channel in channels:
         channel.close()
@@ -175,7 +175,7 @@ def _unreachable(messages: Iterable[dict[str, Any]], channels: list[Channel]) ->
         (brief(message), channel.name)
         for message in messages
         for channel in channels
-        if channel.needs_address and not message["recipient"]["address"]
+        if not reachable(message, channel)
     )
     return Outcome(sent=(), failed=(), undeliverable=undeliverable, skipped=0)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from checklist.load.source import SourceError, decode, display, parse, read
 from checklist.model import (
     DEFAULT_MEASURES,
     DEFAULT_SECTORS,
+    BulletinSettings,
     CalendarSettings,
     Campaign,
     County,
@@ -28,6 +30,7 @@ from checklist.model import (
     SmtpConfig,
     WebhookConfig,
 )
+from checklist.rules.groups import CAMPAIGN_WARNINGS
 from checklist.rules.registry import Finding, campaign_checks
 
 CONFIG_NAME = "campaign.toml"
@@ -88,11 +91,11 @@ def load_campaign(path: Path) -> Campaign:
     for check in campaign_checks():
         findings.extend(check(clean))
     problems = pinpoint(findings, text=text, file=file)
-    if findings:
+    if any(f.code not in CAMPAIGN_WARNINGS for f in findings):
         raise ConfigError(
             f"{file} has problems", problems, lang=declared_lang(doc), zh=f"{file} 有问题"
         )
-    return _build(clean, path)
+    return replace(_build(clean, path), warnings=tuple(problems))
 
 
 def declared_lang(doc: dict[str, Any]) -> str | None:
@@ -128,6 +131,7 @@ def _build(doc: dict[str, Any], path: Path) -> Campaign:
         calendar=_calendar(doc.get("calendar", {})),
         sectors=tuple(campaign.get("sectors", DEFAULT_SECTORS)),
         groups=tuple(_group(g, doc["counties"]) for g in doc.get("groups", ())),
+        bulletin=BulletinSettings(**doc.get("bulletin", {})),
         config_path=path.absolute(),
     )
 

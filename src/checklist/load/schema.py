@@ -552,6 +552,40 @@ GROUPS_TABLE = Field(
     ),
 )
 
+BULLETIN_TABLE = Field(
+    "bulletin",
+    Kind.TABLE,
+    "The bulletin as an official document (`bulletin --format docx`): who issues it, "
+    "its title and its document number (文号).",
+    zh="通报(公文)的发文机关、标题和发文字号",
+    fields=(
+        Field(
+            "office",
+            Kind.TEXT,
+            "The issuing office (发文机关), atop the document in red and signed under it; "
+            "`--office` overrides it.",
+            default="the campaign's name",
+            example="郑州市主题教育领导小组办公室",
+        ),
+        Field(
+            "title",
+            Kind.TEXT,
+            "The bulletin's own title, instead of the campaign's name, the period and its "
+            "dates (which then follow on the line below it).",
+            default="the campaign's name, the period and its dates",
+            example="关于第二批主题教育推进情况的通报",
+        ),
+        Field(
+            "number",
+            Kind.TEXT,
+            "The prefix of the document number (发文字号): the bulletin is numbered "
+            "PREFIX〔YEAR〕N号, N the period's place in the campaign (its first week is 1).",
+            default="no number",
+            example="郑主教办",
+        ),
+    ),
+)
+
 MILESTONES_TABLE = Field(
     "milestones",
     Kind.TABLES,
@@ -788,6 +822,7 @@ CAMPAIGN_SCHEMA = Field(
         MILESTONES_TABLE,
         CALENDAR_TABLE,
         GROUPS_TABLE,
+        BULLETIN_TABLE,
     ),
 )
 

@@ -24,6 +24,9 @@ def _person(person: Person) -> dict[str, Any]:
     return {"name": person.name, "address": person.address, "unit": person.unit}
 
 
+_URLS = ("http://", "https://")
+
+
 def message_to_dict(message: Message, campaign: Campaign) -> dict[str, Any]:
     return {
         "key": message.key,
@@ -93,7 +96,7 @@ def deliver(
             if key in state.delivered:
                 skipped += 1
                 continue
-            if channel.needs_address and not message["recipient"]["address"]:
+            if not reachable(message, channel):
                 undeliverable.append((brief(message), channel.name))
                 continue
             try:
@@ -123,6 +126,13 @@ def deliver(
             f"请让 {state.path.parent} 可以写入,并腾出一些磁盘空间",
         ) from None
     return Outcome(tuple(sent), tuple(failed), tuple(undeliverable), skipped)
+
+
+def reachable(message: dict[str, Any], channel: Channel) -> bool:
+    """Whether the channel can take the message: e-mail needs an e-mail address, and a
+    group contact's webhook URL (W411 allows it) is none."""
+    address = message["recipient"]["address"] or ""
+    return not channel.needs_address or bool(address and not address.startswith(_URLS))
 
 
 def brief(message: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,10 @@ _ONE_DAY = dt.timedelta(days=1)
 def bulletin_title(
     bulletin: Bulletin, lang: Lang, text: Callable[[str], str] = markdown_text
 ) -> str:
-    """The bulletin's title, its campaign's name made safe by ``text``."""
+    """The bulletin's title, its campaign's name made safe by ``text``; or the office's own
+    ([bulletin] title), the period's dates then on the line below it."""
+    if bulletin.title:
+        return text(bulletin.title)
     return t(
         "bulletin.title",
         lang,
@@ -38,6 +41,9 @@ def bulletin_markdown(
     title = bulletin_title(bulletin, lang, text)
     total = bulletin.total
     lines = [f"# {title}", "", _overall(total, bulletin, lang), ""]
+    if bulletin.title:
+        start, end = (bulletin.since + _ONE_DAY).isoformat(), bulletin.as_of.isoformat()
+        lines.insert(1, t("bulletin.dates", lang, start=start, end=end))
     lines.append(f"## {t('bulletin.ranking', lang, by=t(bulletin.by.value, lang))}")
     lines += [_ranked(area, lang, text) for area in bulletin.areas] or [t("bulletin.none", lang)]
     lines += ["", f"## {t('bulletin.behind', lang)}"]

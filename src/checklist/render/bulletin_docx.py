@@ -1,11 +1,19 @@
-"""The bulletin as a .docx in the layout of an official document (公文, GB/T 9704): the
-issuing office in red over a red rule, the title, the body, the date; Chinese fonts set
-for East Asian text (w:eastAsia), which Word otherwise leaves to a Western font."""
+"""The bulletin as a .docx in the layout of an official document (公文, GB/T 9704).
+
+The layout is a template's, not this module's: the page, the margins, the page number
+and the styles the paragraphs are written in (STYLES) come from the template shipped
+with the package (templates/bulletin.docx, made by scripts/make_bulletin_template.py)
+or from the office's own (--template). Its fonts name Chinese text in w:eastAsia, which
+Word otherwise sets in a Western font's fallback. A style the office's template lacks
+is taken from the shipped one, so any template that opens works.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 from checklist.bulletin import Bulletin
@@ -13,98 +21,135 @@ from checklist.i18n import Lang, t
 from checklist.render.bulletin import bulletin_markdown, bulletin_title
 from checklist.words import printable
 
-# The fonts of an official document; Western text in Times New Roman.
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
-BODY_FONT = "仿宋_GB2312"
-LATIN_FONT = "Times New Roman"
-RED = (0xE6, 0x00, 0x12)
+TEMPLATE = Path(__file__).parent / "templates" / "bulletin.docx"
+OFFICE, NUMBER, TITLE, SUBTITLE = (
+    "Bulletin Office",
+    "Bulletin Number",
+    "Bulletin Title",
+    "Bulletin Subtitle",
+)
+HEADING, BODY, SIGNATURE, DATE = (
+    "Bulletin Heading",
+    "Bulletin Body",
+    "Bulletin Signature",
+    "Bulletin Date",
+)
+STYLES = (OFFICE, NUMBER, TITLE, SUBTITLE, HEADING, "Bulletin Subheading", BODY, SIGNATURE, DATE)
+RED = "E60012"  # the rule under the head (版头中的分隔线)
+_NUMERALS = "一二三四五六七八九十"
 _STAR = "\ue000"  # a "*" from a file: kept apart from the bold marks of the template
+
+
+class TemplateError(Exception):
+    """The template is no .docx python-docx can open: said before any work."""
+
+
+def open_template(path: Path | None) -> Any:
+    """The template as a python-docx Document (the shipped one without ``path``)."""
+    import zipfile
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        return Document(str(path or TEMPLATE))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError) as error:
+        raise TemplateError(str(error) or type(error).__name__) from None
+
+
+def bulletin_docx(
+    bulletin: Bulletin,
+    lang: Lang,
+    office: str,
+    *,
+    number: str | None = None,
+    template: Any = None,
+) -> bytes:
+    """The bulletin's .docx: the same lines and numbers as its Markdown, in the template's
+    styles; ``number`` the prefix of the document number (文号), ``template`` an open
+    Document (``open_template``)."""
+    document = template if template is not None else open_template(None)
+    _clear(document)
+    _ensure_styles(document)
+    head = [document.add_paragraph(printable(office), OFFICE)]
+    if number:
+        year, issue = bulletin.as_of.year, bulletin.issue
+        issued = t("bulletin.number", lang, prefix=number, year=year, n=issue)
+        head.append(document.add_paragraph(printable(issued), NUMBER))
+    _red_rule(head[-1])
+    document.add_paragraph(bulletin_title(bulletin, lang, printable), TITLE)
+    if bulletin.title:
+        document.add_paragraph(_dates(bulletin, lang), SUBTITLE)
+    lines = bulletin_markdown(bulletin, lang, _plain).splitlines()
+    lines = lines[2:] if bulletin.title else lines[1:]  # its title (and dates) are above
+    headings = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        if line.startswith("## "):
+            numeral = f"{_NUMERALS[headings % 10]}、" if lang is Lang.ZH else ""
+            _runs(document.add_paragraph(numeral, HEADING), line[3:])
+            headings += 1
+            continue
+        _runs(document.add_paragraph("", BODY), line.removeprefix("- "))
+    document.add_paragraph(printable(office), SIGNATURE)
+    document.add_paragraph(_date(bulletin.as_of, lang), DATE)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def _plain(text: str) -> str:
     return printable(text).replace("*", _STAR)
 
 
-def bulletin_docx(bulletin: Bulletin, lang: Lang, office: str) -> bytes:
-    """The bulletin's .docx: the same lines and numbers as its Markdown."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt, RGBColor
-
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    _font(document.styles["Normal"], BODY_FONT, Pt(16))
-
-    head = document.add_paragraph()
-    _red_rule(head)  # before the alignment: w:pBdr comes before w:jc in w:pPr
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = _run(head, printable(office), TITLE_FONT, Pt(26))
-    run.font.color.rgb = RGBColor(*RED)
-
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, bulletin_title(bulletin, lang, printable), TITLE_FONT, Pt(22))
-
-    lines = bulletin_markdown(bulletin, lang, _plain).splitlines()[1:]  # its title is above
-    for line in lines:
-        if not line.strip():
-            continue
-        if line.startswith("## "):
-            _runs(document.add_paragraph(), line[3:], HEADING_FONT, Pt(16))
-            continue
-        paragraph = document.add_paragraph()
-        paragraph.paragraph_format.first_line_indent = Pt(32)  # two characters
-        _runs(paragraph, line.removeprefix("- "), BODY_FONT, Pt(16))
-
-    day = document.add_paragraph()
-    day.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _run(day, _date(bulletin.as_of, lang), BODY_FONT, Pt(16))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def _date(day: dt.date, lang: Lang) -> str:
     return t("bulletin.date", lang, year=day.year, month=day.month, day=day.day)
 
 
-def _runs(paragraph: Any, line: str, font: str, size: Any) -> None:
-    """The line's text, bold between the template's ** marks."""
+def _dates(bulletin: Bulletin, lang: Lang) -> str:
+    start = bulletin.since + dt.timedelta(days=1)
+    return t("bulletin.dates", lang, start=_date(start, lang), end=_date(bulletin.as_of, lang))
+
+
+def _runs(paragraph: Any, line: str) -> None:
+    """The line's text, bold between the template's ** marks; fonts are the style's."""
     for n, piece in enumerate(line.split("**")):
         if piece:
-            _run(paragraph, piece.replace(_STAR, "*"), font, size).bold = n % 2 == 1 or None
+            paragraph.add_run(piece.replace(_STAR, "*")).bold = n % 2 == 1 or None
 
 
-def _run(paragraph: Any, text: str, font: str, size: Any) -> Any:
-    run = paragraph.add_run(text)
-    run.font.size = size
-    _font(run, font, size)
-    return run
-
-
-def _font(owner: Any, east_asian: str, size: Any) -> None:
-    """Western text in Times New Roman, Chinese in ``east_asian``: w:rFonts w:eastAsia."""
+def _clear(document: Any) -> None:
+    """The template's body emptied, its last section (page, margins, footer) kept."""
     from docx.oxml.ns import qn
 
-    owner.font.name = LATIN_FONT
-    owner.font.size = size
-    fonts = owner.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def _ensure_styles(document: Any) -> None:
+    """Each style of STYLES the document lacks, copied from the shipped template."""
+    have = {style.name for style in document.styles}
+    missing = [name for name in STYLES if name not in have]
+    if not missing:
+        return
+    shipped = open_template(None).styles
+    for name in missing:
+        document.styles.element.append(copy.deepcopy(shipped[name].element))
 
 
 def _red_rule(paragraph: Any) -> None:
-    """The red line under the issuing office (版头中的分隔线)."""
+    """The red line under the head: a bottom border on its last paragraph."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     properties = paragraph._p.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", "12"), ("space", "4"), ("color", "E60012")):
+    for key, value in (("val", "single"), ("sz", "12"), ("space", "4"), ("color", RED)):
         bottom.set(qn(f"w:{key}"), value)
     border.append(bottom)
-    properties.append(border)
+    style = properties.find(qn("w:pStyle"))  # w:pBdr follows w:pStyle in w:pPr
+    properties.insert(1 if style is not None else 0, border)

@@ -1,19 +1,23 @@
-"""Rules on sectors and liaison groups: [[groups]] in campaign.toml, and each unit's place.
+"""Rules on sectors and liaison groups: [[groups]] in campaign.toml, each unit's place,
+and the [bulletin] the office issues.
 
 A group that names a sector or a group that does not exist cannot work, so it stops
-the campaign like every campaign.toml rule (a county no longer listed does not: it
-covers nothing); a unit no group covers, or two groups share, is valid but probably
-not what the office meant: a warning in its file.
+the campaign like every campaign.toml rule. A county no longer listed, or a contact's
+address no channel can use, spoils one group only: a warning (W410, W411) that
+``validate`` reports in campaign.toml while every command runs. A unit no group
+covers, or two groups share, is valid but probably not what the office meant: a
+warning in its file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from checklist.groups import clashes, covering
 from checklist.model import DEFAULT_SECTORS
-from checklist.rules.context import Context, good
+from checklist.rules.context import EMAIL, Context, angled, good
 from checklist.rules.registry import Finding, campaign_rule, unit_rule
 from checklist.words import did_you_mean, quote
 
@@ -82,6 +86,98 @@ def check_groups(doc: dict[str, Any]) -> Iterator[Finding]:
                 else f"the group {quote(name)} is its own subgroup",
                 f"联络组 {quote(name)} 成了自己的下级组",
                 (i, "subgroups"),
+            )
+
+
+# campaign.toml's warnings: reported by validate, they do not stop the campaign.
+CAMPAIGN_WARNINGS = frozenset({"W410", "W411"})
+# A webhook address as [webhook] url takes it: http(s), a host, no spaces or angles.
+URL = re.compile(r"^https?://[^\s<>\"/]+(?:/[^\s<>\"]*)?$")
+
+
+@campaign_rule("W410")
+def check_group_counties(doc: dict[str, Any]) -> Iterator[Finding]:
+    """A county a group names must be listed (by code or name), else it covers nothing."""
+    groups, counties = doc.get("groups"), doc.get("counties")
+    if not isinstance(groups, list) or not isinstance(counties, list):
+        return
+    known = [c for c in counties if isinstance(c, dict)]
+    codes: list[str] = [c["code"] for c in known if isinstance(c.get("code"), str)]
+    names: list[str] = [c["name"] for c in known if isinstance(c.get("name"), str)]
+    pairs = [
+        f"{c['code']} {c['name']}" if isinstance(c.get("name"), str) else str(c["code"])
+        for c in known
+        if isinstance(c.get("code"), str)
+    ]
+    listed, listed_zh = ", ".join(pairs), "、".join(pairs)
+    for i, group in enumerate(groups):
+        values = group.get("counties") if isinstance(group, dict) else None
+        for j, value in enumerate(values if isinstance(values, list) else ()):
+            if not isinstance(value, str) or value in codes or value in names:
+                continue
+            guess = did_you_mean(value, [*codes, *names])
+            yield Finding(
+                "W410",
+                f"[[groups]] #{i + 1} names the county {quote(value)}, which [[counties]] "
+                f"does not list: the group covers nothing there; the counties are {listed}",
+                ("groups", i, "counties", j),
+                on_value=True,
+                hint=f"did you mean {quote(guess)}?"
+                if guess
+                else "write one of the county codes (or names) above, or remove it",
+                zh=f"第 {i + 1} 个联络组的 counties 里写的 {quote(value)} 不在 [[counties]] "
+                f"名单里,这个组在那里管不到任何单位;名单里有:{listed_zh}",
+                zh_hint=f"是不是要写 {quote(guess)}?"
+                if guess
+                else "改成上面名单里的县(市、区)代码或名称,或者删掉它",
+            )
+
+
+@campaign_rule("W411")
+def check_group_contacts(doc: dict[str, Any]) -> Iterator[Finding]:
+    """A group contact's address is an e-mail address or a webhook URL, as the channels
+    take them; a name alone is fine (its digest then has nowhere to go by e-mail)."""
+    groups = doc.get("groups")
+    for i, group in enumerate(groups if isinstance(groups, list) else ()):
+        text = good(group, "contact")
+        marks = isinstance(text, str) and ("://" in text or any(c in text for c in "<>@"))
+        if not isinstance(text, str) or not marks:
+            continue
+        found = angled(text)
+        address = found[1] if found else text.strip()
+        if (found is None and ("<" in text or ">" in text)) or not _reachable(address):
+            yield Finding(
+                "W411",
+                f"the contact {quote(text)} of [[groups]] #{i + 1} has no address its digest "
+                "can go to: write an e-mail address or a webhook URL",
+                ("groups", i, "contact"),
+                on_value=True,
+                hint='write "李明 <lm@example.cn>" or "二组 <https://example.cn/hook>"',
+                zh=f"第 {i + 1} 个联络组的联系人 {quote(text)} 的地址不对,督办提醒送不到:"
+                "要写电子邮箱或 http(s):// 开头的群机器人地址",
+                zh_hint='照这个样子写:"李明 <lm@example.cn>" 或 "二组 <https://example.cn/hook>"',
+            )
+
+
+def _reachable(address: str) -> bool:
+    return bool(EMAIL.fullmatch(address) or URL.fullmatch(address))
+
+
+@campaign_rule("E213")
+def check_bulletin(doc: dict[str, Any]) -> Iterator[Finding]:
+    """[bulletin] office, title and number say something: a blank one heads no document."""
+    table = doc.get("bulletin")
+    for key in ("office", "title", "number"):
+        value = good(table, key)
+        if isinstance(value, str) and not value.strip():
+            yield Finding(
+                "E213",
+                f"[bulletin] {key} is empty",
+                ("bulletin", key),
+                on_value=True,
+                hint=f"write the {key} or remove the line",
+                zh=f"[bulletin] 里的 {key} 是空的",
+                zh_hint=f"填上 {key},或者删掉这一行",
             )
 
 

@@ -15,24 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from checklist.model import Severity
+from checklist.rules.catalogue import WARNINGS, Rule
 
 if TYPE_CHECKING:
     from checklist.rules.context import Context
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    # The report day changes the verdict: a cached result with this code must be redone.
-    day_dependent: bool = False
-    zh_summary: str = ""  # the summary for a clerk who reads Chinese
-
-
 _E = Severity.ERROR
-_W = Severity.WARNING
 
 RULES: dict[str, Rule] = {
     rule.code: rule
@@ -257,79 +246,7 @@ RULES: dict[str, Rule] = {
             "Two unit files share a unit id.",
             zh_summary="两个单位文件用了同一个单位编号 id。",
         ),
-        # Warnings: valid, but probably not what was meant.
-        Rule(
-            "W401",
-            "duplicate-task-title",
-            _W,
-            "Two tasks of one measure have the same title.",
-            zh_summary="同一项措施里有两项任务的标题一模一样。",
-        ),
-        Rule(
-            "W402",
-            "done-out-of-order",
-            _W,
-            "A repeating task's done dates are not in order.",
-            zh_summary="重复任务的完成日期没有按先后顺序写。",
-        ),
-        Rule(
-            "W403",
-            "no-occurrences",
-            _W,
-            "A repeating task has no occurrence in the campaign.",
-            zh_summary="重复任务在活动期间一次也轮不到。",
-        ),
-        Rule(
-            "W404",
-            "postpone-incomplete",
-            _W,
-            "A postponement without its reason, or the reverse.",
-            zh_summary="写了原截止日期 postponed_from 却没写延期原因 postpone_reason,或者反过来。",
-        ),
-        Rule(
-            "W405",
-            "county-folder",
-            _W,
-            "The file sits in another county's folder.",
-            zh_summary="文件放在了别的县(市、区)的文件夹里。",
-        ),
-        Rule(
-            "W406",
-            "invisible-character",
-            _W,
-            "A zero-width or other invisible character in a title, note or reason.",
-            zh_summary="标题、备注或原因里有零宽字符等看不见的字符。",
-        ),
-        Rule(
-            "W407",
-            "byte-order-mark",
-            _W,
-            "The file starts with a UTF-8 byte-order mark, which editors' TOML tools "
-            "(taplo, tombi) and check-jsonschema refuse.",
-            zh_summary="文件开头有看不见的 BOM 标记(记事本存成“UTF-8 带 BOM”时会加上),"
-            "编辑器的 TOML 工具(taplo、tombi)和 check-jsonschema 都不认。",
-        ),
-        Rule(
-            "W408",
-            "no-group",
-            _W,
-            "No liaison group covers the unit (the campaign declares [[groups]]).",
-            zh_summary="没有哪个联络组负责这个单位(活动配置里列了联络组时)。",
-        ),
-        Rule(
-            "W409",
-            "group-overlap",
-            _W,
-            "Two liaison groups cover the unit and neither names the other in overlaps.",
-            zh_summary="两个联络组都负责这个单位,而配置里没有说明允许交叉(overlaps)。",
-        ),
-        Rule(
-            "W410",
-            "shift-without-repeat",
-            _W,
-            "shift is given where no repeating task uses it: a one-off due date stays put.",
-            zh_summary="写了 shift,但没有重复任务用到它:一次性任务的截止日期不会调整。",
-        ),
+        *WARNINGS,
     )
 }
 

@@ -22,7 +22,7 @@ def shift_of(entry: Entry) -> str:
     return own if own in SHIFTS else "none"
 
 
-@unit_rule("E216", "W410")
+@unit_rule("E216", "W412")
 def check_shift(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     """``shift`` is one of SHIFTS, and is written where a repeating task uses it."""
     used: set[KeyPath] = set()  # the tables whose own shift moves some occurrence
@@ -63,7 +63,7 @@ def _check(
         )
     elif value != "none" and path not in used:
         yield Finding(
-            "W410",
+            "W412",
             f'{label} has shift = "{value}" but no repeat: shift only moves the '
             "occurrences of a repeating task, so its due date stays as written",
             where,
