@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from checklist.recur import SHIFTS
@@ -34,16 +35,26 @@ def check_shift(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         else:
             used.add((entry.measure.key,))
     for entry in ctx.entries:
-        tables = [(entry.table, entry.path, entry.label, entry.label_zh)]
-        if entry.index == 1:  # a measure's own shift, looked at once, with its first task
-            key = entry.measure.key
-            tables.append((entry.defaults, (key,), f"[{key}]", measure_zh(entry.measure)))
-        for table, path, label, label_zh in tables:
-            yield from _check(table, path, label, label_zh, used)
+        if "shift" in entry.table:  # labels are made only for a finding: most files have none
+            yield from _check(entry.table, entry.path, partial(_labels, entry), used)
+        if entry.index == 1 and "shift" in entry.defaults:  # a measure's own, looked at once
+            path = (entry.measure.key,)
+            yield from _check(entry.defaults, path, partial(_measure_labels, entry), used)
+
+
+def _labels(entry: Entry) -> tuple[str, str]:
+    return entry.label, entry.label_zh
+
+
+def _measure_labels(entry: Entry) -> tuple[str, str]:
+    return f"[{entry.measure.key}]", measure_zh(entry.measure)
 
 
 def _check(
-    table: dict[str, Any], path: KeyPath, label: str, label_zh: str, used: set[KeyPath]
+    table: dict[str, Any],
+    path: KeyPath,
+    labels: Callable[[], tuple[str, str]],
+    used: set[KeyPath],
 ) -> Iterator[Finding]:
     value = good(table, "shift")
     if not isinstance(value, str):
@@ -62,6 +73,7 @@ def _check(
             '"before" 表示提前到前一个工作日,"none" 表示不调整',
         )
     elif value != "none" and path not in used:
+        label, label_zh = labels()
         yield Finding(
             "W412",
             f'{label} has shift = "{value}" but no repeat: shift only moves the '
