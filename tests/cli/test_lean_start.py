@@ -4,35 +4,35 @@ what it prints, its help and its usage errors are what the whole app gives."""
 from __future__ import annotations
 
 import pytest
+import typer
 
 from checklist.cli.app import _name, _only_the_command, app
 
 NAMES = [_name(c) for c in app.registered_commands]
 
 
-def _whole(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
+def _ran(
+    capsys: pytest.CaptureFixture[str], which: typer.Typer, args: list[str]
+) -> tuple[int, str, str]:
     capsys.readouterr()
     try:
-        app(args=args, prog_name="checklist")
+        which(args=args, prog_name="checklist")
         code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else int(done.code is not None)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def _whole(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
+    return _ran(capsys, app, args)
 
 
 def _lean(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
     lean = _only_the_command(args)
     assert lean is not app
     assert [_name(c) for c in lean.registered_commands] == [args[0]]
-    try:
-        lean(args=args, prog_name="checklist")
-        code = 0
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else int(done.code is not None)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return _ran(capsys, lean, args)
 
 
 def test_every_command_is_reachable_by_its_name() -> None:

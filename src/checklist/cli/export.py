@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -93,7 +94,8 @@ def export(
     target = workbook_target(ctx.params)
     scope = open_scope(ctx.params)
     selected = scope.items(soon=soon)
-    result, standings = rollup_standings(
+    roll_up = functools.partial(
+        rollup_standings,
         scope.units,
         campaign=scope.campaign,
         as_of=scope.as_of,
@@ -101,17 +103,9 @@ def export(
         soon=soon,
         filters=scope.filters,
     )
-    groups = None
-    if scope.campaign.groups:  # rollup --by group's rows, as that command makes them
-        groups = rollup_standings(
-            scope.units,
-            campaign=scope.campaign,
-            as_of=scope.as_of,
-            compare=compare_day(None, scope.as_of),
-            soon=soon,
-            filters=scope.filters,
-            by=By.GROUP,
-        )
+    result, standings = roll_up()
+    # rollup --by group's rows, as that command makes them
+    groups = roll_up(by=By.GROUP) if scope.campaign.groups else None
     pressing = listed(selected, campaign=scope.campaign, everything=False, soon=True)
     sheets = ledger_sheets(
         result, selected, pressing, scope.campaign, scope.lang, standings, groups
