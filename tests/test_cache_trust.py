@@ -42,7 +42,7 @@ def small(write_unit: Callable[..., Path], tmp_path: Path) -> Path:
 
 
 def _stored() -> Path:
-    (stored,) = [p for p in cache_root().iterdir() if not p.name.startswith(".")]
+    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
     return stored
 
 

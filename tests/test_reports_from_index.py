@@ -288,3 +288,96 @@ def test_a_unit_id_used_twice_is_left_to_the_units_path(
         warm = cli(*args)
     assert answered == [False, False]
     assert (warm.code, warm.out, warm.err) == (afresh.code, afresh.out, afresh.err)
+
+
+# --- the seal (load/seal.py): a store found true is not checked again until it changes --
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many runs checked the occurrences against their checksums."""
+    done: list[int] = []
+    real = indexed._damaged
+
+    def spy(conn: sqlite3.Connection) -> list[int]:
+        done.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(indexed, "_damaged", spy)
+    return done
+
+
+def _seal_of(store: Path) -> Path:
+    return store.with_name(store.name + "-seal")
+
+
+def test_a_store_found_true_is_sealed_and_not_checked_again(
+    cli, answered: list[bool], checks: list[int], city: Path
+) -> None:
+    args = ("rollup", city, "--format", "json")
+    afresh = cli(*args, "--no-cache")
+    cli(*args)  # writes the index (the units' path): nothing checked, nothing sealed
+    assert (answered, checks) == ([False], [])
+    assert not _seal_of(_store()).exists()
+    first = cli(*args)  # every row checked and found true: sealed
+    assert (answered, checks) == ([False, True], [1])
+    assert _seal_of(_store()).exists()
+    second = cli(*args)  # the same stamps: not checked again
+    assert (answered, checks) == ([False, True, True], [1])
+    assert first.out == second.out == afresh.out
+
+
+@pytest.mark.parametrize("seal", ["", "not json", "[[1, 2, 3]]", '{"a": 1}', "[[]]"])
+def test_a_seal_that_is_not_the_stores_own_means_every_row_is_checked(
+    cli, answered: list[bool], checks: list[int], city: Path, seal: str
+) -> None:
+    args = ("rollup", city, "--format", "json")
+    cli(*args)
+    cli(*args)
+    _seal_of(_store()).write_text(seal, encoding="utf-8")
+    checks.clear()
+    cli(*args)
+    assert checks == [1]
+
+
+def test_a_row_damaged_after_the_seal_is_found_even_with_the_old_mtime(
+    cli, answered: list[bool], checks: list[int], city: Path
+) -> None:
+    """Whoever writes the store changes its ctime, which no one sets back (os.utime
+    restores the size-preserving forgery's mtime here): the seal breaks, the rows are
+    checked, the damage is a miss."""
+    args = ("rollup", city, "--format", "json")
+    afresh = cli(*args, "--no-cache")
+    cli(*args)
+    cli(*args)
+    store = _store()
+    assert _seal_of(store).exists()
+    before = store.stat()
+    conn = sqlite3.connect(store)
+    try:
+        file, seq, n, due = conn.execute(
+            "SELECT file, seq, n, due FROM occurrences WHERE done IS NULL LIMIT 1"
+        ).fetchone()
+        conn.execute(  # an open occurrence done on its due day: same length, same size
+            "UPDATE occurrences SET done = due WHERE file = ? AND seq = ? AND n = ?",
+            (file, seq, n),
+        )
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    os.utime(store, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = store.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    assert after.st_ctime_ns != before.st_ctime_ns
+    assert due
+    answered.clear()
+    checks.clear()
+    damaged = cli(*args)
+    assert checks == [1]
+    assert answered == [False]  # found: the units' path answered
+    assert damaged.out == afresh.out

@@ -23,6 +23,7 @@ from typing import Any
 
 from checklist.dates import shift
 from checklist.filters import Filters, filters_of
+from checklist.load import seal
 from checklist.load.cache import stamp
 from checklist.load.rows import BUILT, OCCURRENCE_TEXT, STATE_SQL, result_of, text_digest
 from checklist.load.store import Store
@@ -55,6 +56,9 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
     conn = store.conn
     if conn is None:
         return None
+    # Taken before a row is read: a write meanwhile changes them, and the seal with them.
+    stamps = seal.stamps_of(store.path)
+    sealed = seal.holds(store.path, stamps)
     try:
         wanted = {key: (stamp(os.stat(key)), pos) for pos, key in enumerate(files)}  # noqa: PTH116
     except OSError:
@@ -64,7 +68,7 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
     gone: list[int] = []  # stored files deleted or renamed away
 
     def accepted() -> Iterator[tuple[int, int, str | None, str | None, str | None, int]]:
-        for pos, file_id, row, problems, _ in store.matching(wanted, gone):
+        for pos, file_id, row, problems, _ in store.matching(wanted, gone, checked=not sealed):
             result = result_of(row, problems)
             if result is None:
                 raise _MissError
@@ -102,13 +106,16 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
         )
         conn.execute("CREATE UNIQUE INDEX temp.run_file ON run (file)")
         conn.execute("DROP TABLE temp.seen")
-        damaged = _damaged(conn)
+        damaged = [] if sealed else _damaged(conn)
+        every_row = conn.execute("SELECT count(*) FROM files").fetchone() == (counted[0],)
     except (_MissError, sqlite3.Error):
         return None
     if gone or damaged:  # damaged: checked afresh by the units' path, and written again
         store.forget([*gone, *damaged])
     if damaged:
         return None
+    if not sealed and not gone and every_row and stamps is not None:
+        seal.put(store.path, stamps)  # every row was checked and found true
     return Index(store, conn, counted[0] - counted[1], counted[1])
 
 

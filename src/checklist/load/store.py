@@ -51,6 +51,7 @@ from checklist.load.rows import (
     unit_of,
     write_rows,
 )
+from checklist.load.seal import seal_path
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
@@ -112,7 +113,7 @@ class Store:
 
     def connect(self) -> None:
         """Open the file, or make it; one that is not this code's is removed and made again."""
-        if not usable((self.path, *self._companions())):
+        if not usable((self.path, *self._companions(), seal_path(self.path))):
             return  # a folder where the file goes, say: no store this run
         for attempt in range(2):
             conn = None
@@ -140,7 +141,7 @@ class Store:
             os.close(os.open(self.path, flags, 0o600))
 
     def _remove(self) -> None:
-        for path in (self.path, *self._companions()):
+        for path in (self.path, *self._companions(), seal_path(self.path)):
             with contextlib.suppress(OSError):
                 path.unlink()
 
@@ -168,12 +169,13 @@ class Store:
             return {}
 
     def matching(
-        self, wanted: Mapping[str, tuple[Stamp, T]], gone: list[int]
+        self, wanted: Mapping[str, tuple[Stamp, T]], gone: list[int], *, checked: bool = True
     ) -> Iterator[tuple[T, int, Row, list[Row], bytes | None]]:
         """One file at a time (a province's rows are never held at once): each wanted file
         whose stamp matches and whose file and problem rows pass their checksum, as what
         ``wanted`` gives with its stamp, its row id, its row, its problem rows and its unit's
         checksum. Stored files that are gone (deleted, renamed away) go into ``gone``.
+        ``checked=False``: the store is sealed (load/seal.py), its checksums are not read.
 
         sqlite3.Error propagates: the caller reads nothing from a store that fails.
         """
@@ -198,7 +200,7 @@ class Store:
                     gone.append(file_id)
                 continue
             stored = row[1 : width + 1]
-            if want[0] == stored[1:6] and digest((stored, own)) == row[width + 1]:
+            if want[0] == stored[1:6] and (not checked or digest((stored, own)) == row[width + 1]):
                 yield want[1], file_id, stored, own, row[width + 2]
 
     def _load(

@@ -1,0 +1,77 @@
+"""The index's seal: its files' stamps as they were when a run found every row true.
+
+A warm report checks each file's row and every occurrence against their checksums: a
+third of its time at 10,000 units. Any write to the index changes the ctime of its file
+(or of its journal, while that holds pages), and nothing but the system clock sets a
+ctime back; so while the stamps are the ones a run took before it checked every row
+and found them all true, the rows are still those rows, and the checks are skipped.
+No seal, another stamp or an unreadable seal: every row is checked again, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+Stamps = tuple[tuple[int, ...], ...]
+
+
+def seal_path(store: Path) -> Path:
+    return store.with_name(store.name + "-seal")
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        status = os.stat(path)  # noqa: PTH116
+    except FileNotFoundError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def stamps_of(store: Path) -> Stamps | None:
+    """The store's stamps now: its file's, and its journal's while that holds pages (an
+    empty journal is made and removed as connections come and go, and holds nothing)."""
+    try:
+        own = _stamp(store)
+        journal = _stamp(store.with_name(store.name + "-wal"))
+    except OSError:
+        return None
+    if own is None:
+        return None
+    return (own,) if journal is None or journal[0] == 0 else (own, journal)
+
+
+def holds(store: Path, stamps: Stamps | None) -> bool:
+    """Whether a run found every row true when the store had these very stamps."""
+    if stamps is None:
+        return False
+    try:
+        with seal_path(store).open("rb") as file:
+            kept = json.loads(file.read(4096))
+    except (OSError, ValueError):
+        return False
+    return isinstance(kept, list) and tuple(tuple(s) for s in kept if isinstance(s, list)) == stamps
+
+
+def put(store: Path, stamps: Stamps) -> None:
+    """Seal the store as it was at ``stamps`` (taken before its rows were checked: a write
+    meanwhile changed them, so that seal holds for nothing). Best effort, private."""
+    target = seal_path(store)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with contextlib.suppress(OSError):
+        fd = os.open(temporary, flags, 0o600)
+        try:
+            os.write(fd, json.dumps(stamps).encode())
+        finally:
+            os.close(fd)
+        temporary.replace(target)
+    with contextlib.suppress(OSError):
+        temporary.unlink()
+
+
+def break_seal(store: Path) -> None:
+    with contextlib.suppress(OSError):
+        seal_path(store).unlink()
