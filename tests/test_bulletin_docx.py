@@ -280,6 +280,40 @@ def test_a_template_that_is_no_docx_is_refused_before_any_work(
     assert not target.exists()
 
 
+def _bomb(path: Path) -> None:
+    """A .docx-shaped zip whose document unpacks to 101 MiB of zeros (about 100 KB packed)."""
+    import zipfile
+
+    shutil.copy(TEMPLATE, path)
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/padding.xml", "w") as part,
+    ):
+        for _ in range(101):
+            part.write(bytes(1024 * 1024))
+
+
+def _huge(path: Path) -> None:
+    """21 MiB on paper, sparse on disk."""
+    with path.open("wb") as file:
+        file.truncate(21 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(("make", "why"), [(_bomb, "unpacks to more than"), (_huge, "larger than")])
+def test_a_template_too_large_to_be_one_is_refused_before_it_is_read(
+    cli: Callable[..., Result], tmp_path: Path, make: Callable[[Path], None], why: str
+) -> None:
+    template = tmp_path / "模板.docx"
+    make(template)
+    target = tmp_path / "b.docx"
+
+    result = cli("bulletin", ZZ, *DAY, "--format", "docx", "--template", template, "-o", target)
+
+    assert result.code == 2
+    assert f"cannot use {template} as the bulletin's template ({why}" in result.err
+    assert not target.exists()
+
+
 def test_a_missing_template_and_a_template_without_docx(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:

@@ -44,6 +44,13 @@ class TemplateError(Exception):
     """The template is no .docx python-docx can open: said before any work."""
 
 
+# An office's template is tens of kilobytes; a file past these is no template, and one
+# that unpacks past them (a zip bomb) would fill the memory python-docx reads it into.
+MAX_TEMPLATE = 20 * 1024 * 1024
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_PARTS = 2000
+
+
 def open_template(path: Path | None) -> Any:
     """The template as a python-docx Document (the shipped one without ``path``)."""
     import zipfile
@@ -52,9 +59,24 @@ def open_template(path: Path | None) -> Any:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        if path is not None:
+            _bounded(path)
         return Document(str(path or TEMPLATE))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError) as error:
         raise TemplateError(str(error) or type(error).__name__) from None
+
+
+def _bounded(path: Path) -> None:
+    """TemplateError for a file too large, or one that unpacks too large, to be a template
+    (zipfile reads a part no further than its declared size)."""
+    import zipfile
+
+    if path.stat().st_size > MAX_TEMPLATE:
+        raise TemplateError(f"larger than {MAX_TEMPLATE // 1024 // 1024} MiB")
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED:
+        raise TemplateError(f"unpacks to more than {MAX_UNPACKED // 1024 // 1024} MiB")
 
 
 def bulletin_docx(
