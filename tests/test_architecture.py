@@ -41,6 +41,7 @@ CORE = (
     "checklist.ingest_text",
     "checklist.ingest_update",
     "checklist.workbook",
+    "checklist.archive",
     "checklist.history",
     "checklist.workdays",
     "checklist.groups",

@@ -291,6 +291,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{file} is {mib} MiB; a ledger to import is at most 50 MiB",
         "{file} 有 {mib} MiB,太大了;能导入的台账最多 50 MiB",
     ),
+    "import.unpacks_too_big": (
+        "{file} unpacks to more than {mib} MiB: no ledger is that large (a damaged or "
+        "hostile file?); save the sheet again from Excel or WPS",
+        "{file} 解压后超过 {mib} MiB,不像是台账(文件可能损坏或被做了手脚);"
+        "请用 Excel 或 WPS 重新保存这张表",
+    ),
     "import.not_workbook": (
         "{file} is not an Excel workbook (CSV or other text?); open it in Excel or WPS "
         "and save it as .xlsx",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checklist.archive import unpacked
 from checklist.dates import days_in_month
 from checklist.errors import UsageError
 from checklist.i18n import Lang, t
@@ -21,6 +22,10 @@ from checklist.words import did_you_mean
 
 MAX_ROWS = 100_000
 MAX_FILE = 50 * 1024 * 1024  # a ledger of 100,000 rows is about 5 MiB
+# What its parts may unpack to: a 100,000-row ledger's sheet is about 60 MiB of XML; a zip
+# bomb of a few hundred kilobytes unpacks to gigabytes, which calamine would read.
+MAX_UNPACKED = 512 * 1024 * 1024
+MAX_PARTS = 10_000
 HEADER_ROOM = 10  # title rows above the header, not counted
 MAX_CELL = 1000  # characters of one cell; a task's title is rarely over a hundred
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
@@ -68,6 +73,10 @@ def read_sheet(path: Path, *, sheet: str | None) -> Sheet:
         raise UsageError.said("import.empty_file", file=name)
     if size > MAX_FILE:
         raise UsageError.said("import.too_big", file=name, mib=size // 1024 // 1024)
+    parts, inside = unpacked(path) or (0, 0)  # xlsx and ods are zips; xls is not
+    if parts > MAX_PARTS or inside > MAX_UNPACKED:
+        mib = MAX_UNPACKED // 1024 // 1024
+        raise UsageError.said("import.unpacks_too_big", file=name, mib=mib)
     book = _open(path, name, head)
     try:
         names = [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]

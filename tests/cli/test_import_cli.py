@@ -530,6 +530,31 @@ def test_a_broken_workbook_is_named_never_a_traceback(
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize("bomb", ["size", "parts"])
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(
+    here: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, bomb: str
+) -> None:
+    """A zip bomb dressed as a ledger: its parts declare more than any ledger unpacks to
+    (the size limit lowered to 1 MiB here, so the test writes 2 MiB, not 513)."""
+    import zipfile
+
+    from checklist import workbook
+
+    book(here / "ledger.xlsx", rows())
+    with zipfile.ZipFile(here / "ledger.xlsx", "a", zipfile.ZIP_DEFLATED) as archive:
+        if bomb == "size":
+            monkeypatch.setattr(workbook, "MAX_UNPACKED", 1024 * 1024)
+            archive.writestr("xl/padding.xml", bytes(2 * 1024 * 1024))
+        else:
+            for n in range(workbook.MAX_PARTS):
+                archive.writestr(f"xl/p{n}.xml", b"")
+    result = cli("import", "ledger.xlsx")
+    assert result.code == 2
+    mib = workbook.MAX_UNPACKED // 1024 // 1024
+    assert result.err.startswith(f"checklist: error: ledger.xlsx unpacks to more than {mib} MiB")
+    assert not list(here.glob("units/**/*.toml"))
+
+
 def test_a_truncated_workbook_is_named(here: Path, cli: Cli) -> None:
     book(here / "good.xlsx", rows())
     data = (here / "good.xlsx").read_bytes()

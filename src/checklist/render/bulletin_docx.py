@@ -67,15 +67,13 @@ def open_template(path: Path | None) -> Any:
 
 
 def _bounded(path: Path) -> None:
-    """TemplateError for a file too large, or one that unpacks too large, to be a template
-    (zipfile reads a part no further than its declared size)."""
-    import zipfile
+    """TemplateError for a file too large, or one that unpacks too large, to be a template."""
+    from checklist.archive import unpacked
 
     if path.stat().st_size > MAX_TEMPLATE:
         raise TemplateError(f"larger than {MAX_TEMPLATE // 1024 // 1024} MiB")
-    with zipfile.ZipFile(path) as archive:
-        parts = archive.infolist()
-    if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED:
+    parts, size = unpacked(path) or (0, 0)  # no zip: python-docx says what it is
+    if parts > MAX_PARTS or size > MAX_UNPACKED:
         raise TemplateError(f"unpacks to more than {MAX_UNPACKED // 1024 // 1024} MiB")
 
 
