@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from checklist.filters import Filters
-from checklist.indexed import Index, days_of, where_of
+from checklist.indexed import Index, batch, days_of, where_of
 from checklist.load.rows import (
     STATE_SQL,
     TASK_COLUMNS,
@@ -87,7 +87,8 @@ def _listed(
     conn = index.conn
     conn.execute("DROP TABLE IF EXISTS temp.listed")
     conn.execute("CREATE TEMP TABLE listed (file, seq, PRIMARY KEY (file, seq)) WITHOUT ROWID")
-    conn.executemany("INSERT INTO temp.listed VALUES (?, ?)", wanted)
+    with batch(conn):
+        conn.executemany("INSERT INTO temp.listed VALUES (?, ?)", wanted)
     heads = ", ".join(f"u.{c.strip()}" for c in UNIT_COLUMNS.split(","))
     columns = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
     units: dict[int, Unit] = {}
