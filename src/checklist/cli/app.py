@@ -6,6 +6,7 @@ every failure into a message and an exit code.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -18,56 +19,52 @@ from typer.main import get_command_name
 from typer.models import CommandInfo
 
 from checklist import __version__
-from checklist.cli import (
-    bulletin,
-    calendar,
-    chart,
-    check,
-    edit,
-    export,
-    history,
-    ingest,
-    remind,
-    report,
-    setup,
-    trend,
-)
 from checklist.cli.usage import Command, Group
 from checklist.errors import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, ChecklistError, ConfigError
 from checklist.i18n import Lang
 
-app = typer.Typer(
-    name="checklist",
-    cls=Group,
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+# The commands, in this order in --help (check, report, remind, set up, edit): the module
+# of checklist.cli each lives in, its function, and its name where that is not the
+# function's. A run imports only the module of the command it runs.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("check", "validate", "validate"),
+    ("check", "schema", "schema"),
+    ("report", "status", "status"),
+    ("report", "rollup", "rollup"),
+    ("trend", "trend", "trend"),
+    ("calendar", "calendar", "calendar"),
+    ("history", "changes", "changes"),
+    ("export", "export", "export"),
+    ("chart", "chart", "chart"),
+    ("bulletin", "bulletin", "bulletin"),
+    ("remind", "remind", "remind"),
+    ("setup", "init", "init"),
+    ("setup", "new", "new"),
+    ("edit", "done", "done"),
+    ("edit", "reopen", "reopen"),
+    ("edit", "postpone", "postpone"),
+    ("ingest", "import_ledger", "import"),  # a Python keyword: named here
 )
 
 
-# In this order in --help: check, report, remind, set up, edit.
-for command in (
-    check.validate,
-    check.schema,
-    report.status,
-    report.rollup,
-    trend.trend,
-    calendar.calendar,
-    history.changes,
-    export.export,
-    chart.chart,
-    bulletin.bulletin,
-    remind.remind,
-    setup.init,
-    setup.new,
-    edit.done,
-    edit.reopen,
-    edit.postpone,
-):
-    app.command(cls=Command)(command)
-app.command("import", cls=Command)(ingest.import_ledger)  # a Python keyword: named here
+def _app(commands: Sequence[tuple[str, str, str]]) -> typer.Typer:
+    """The app with these commands (their modules imported now)."""
+    import importlib
+
+    made = typer.Typer(
+        name="checklist",
+        cls=Group,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    made.callback()(_main)
+    for module, function, name in commands:
+        callback = getattr(importlib.import_module(f"checklist.cli.{module}"), function)
+        made.command(name if name != function else None, cls=Command)(callback)
+    return made
 
 
 def _version(value: bool) -> None:
@@ -76,7 +73,6 @@ def _version(value: bool) -> None:
         raise typer.Exit
 
 
-@app.callback()
 def _main(
     version: Annotated[
         bool,
@@ -181,7 +177,7 @@ def _config_and_first_path(argv: Sequence[str]) -> tuple[Path | None, Path | Non
     names no folder, so the search starts where it would, in the working folder)."""
     from typer.core import TyperOption
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(whole())
     command: Any = None
     takes_value: set[str] = set()
     config: Path | None = None
@@ -233,17 +229,24 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _only_the_command(args: Sequence[str]) -> typer.Typer:
     """The app with only the command named first, when one is: typer makes every
-    command's options (seventeen commands, 30 ms) before it runs one. The app's own
-    --help and --version, and a name mistyped, see every command."""
-    import copy
-
+    command's options (seventeen commands, 30 ms) before it runs one, and their modules
+    take 15 ms to import. The app's own --help and --version, and a name mistyped, see
+    every command."""
     name = args[0] if args else ""
-    chosen = [c for c in app.registered_commands if _name(c) == name]
-    if not chosen:
-        return app
-    lean = copy.copy(app)
-    lean.registered_commands = chosen
-    return lean
+    chosen = [c for c in COMMANDS if c[2] == name]
+    return _app(chosen) if chosen else whole()
+
+
+@functools.cache
+def whole() -> typer.Typer:
+    """The app with every command, as --help lists them."""
+    return _app(COMMANDS)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from checklist.cli.app import app`: the whole app
+        return whole()
+    raise AttributeError(name)
 
 
 def _name(command: CommandInfo) -> str:
