@@ -381,3 +381,46 @@ def test_a_row_damaged_after_the_seal_is_found_even_with_the_old_mtime(
     assert checks == [1]
     assert answered == [False]  # found: the units' path answered
     assert damaged.out == afresh.out
+
+
+def test_validate_reads_a_seal_but_finds_a_forgery_made_after_it(
+    cli, monkeypatch: pytest.MonkeyPatch, city: Path
+) -> None:
+    """validate spares the files' checksums of a sealed store, and a problem row forged
+    after the seal (its mtime restored) is still a miss: the file is checked again."""
+    from checklist.load import store as store_module
+
+    broken = sorted((city / "units").rglob("*.toml"))[0]
+    broken.write_text(broken.read_text(encoding="utf-8") + "\nbogus = 1\n", encoding="utf-8")
+    os.utime(broken, (OLD, OLD))
+    afresh = cli("validate", city, "--format", "json", "--no-cache")
+    first = cli("rollup", city)  # writes the index
+    assert first.code in (0, 1), first.err
+    cli("rollup", city)  # checks every row: sealed
+    store = _store()
+    assert _seal_of(store).exists()
+    counted: list[int] = []
+    real = store_module.digest
+
+    def spy(value: object) -> bytes:
+        counted.append(1)
+        return real(value)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "digest", spy)
+    sealed = cli("validate", city, "--format", "json")
+    assert counted == []  # no file's checksum computed
+    assert sealed.out == afresh.out
+
+    before = store.stat()
+    conn = sqlite3.connect(store)
+    try:
+        changed = conn.execute("UPDATE problems SET message = upper(message)")
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    assert changed.rowcount >= 1
+    os.utime(store, ns=(before.st_atime_ns, before.st_mtime_ns))
+    forged = cli("validate", city, "--format", "json")
+    assert counted  # checked again
+    assert forged.out == afresh.out
