@@ -248,17 +248,48 @@ def _forged() -> int:
         conn.close()
 
 
-def test_an_edited_file_is_read_by_the_units_path_then_indexed(
-    cli, answered: list[bool], city: Path
+def test_an_edited_file_is_checked_alone_and_the_index_answers(
+    cli, answered: list[bool], city: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One edit costs its own check: the index misses, names the file, and answers once it
+    is checked and kept (the units' whole path is not run)."""
+    from checklist.load import validate
+
     args = ("rollup", city, "--format", "json")
     assert cli(*args).code == 0
     unit = sorted(city.rglob("*.toml"))[-1]
     unit.write_text(unit.read_text(encoding="utf-8").replace("done = ", "# done = "), "utf-8")
     os.utime(unit, (OLD + 5, OLD + 5))
+    checked: list[list[str]] = []
+    real = validate._check_all
+
+    def spy(paths: list[Path], **kwargs: object) -> object:
+        checked.append([str(p) for p in paths])
+        return real(paths, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate, "_check_all", spy)
     answered.clear()
     edited = cli(*args)
-    assert answered == [False]
+    assert answered == [False, True]  # missed, the file checked, then answered
+    assert checked == [[str(unit)]]
+    assert edited.out == cli(*args, "--no-cache").out
+    _same(cli, answered, *args)
+
+
+def test_many_edited_files_are_left_to_the_units_path(
+    cli, answered: list[bool], city: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklist.cli import scope
+
+    monkeypatch.setattr(scope, "RECHECKED", 1)  # and a twentieth of 40 files is 2
+    args = ("rollup", city, "--format", "json")
+    assert cli(*args).code == 0
+    for unit in sorted(city.rglob("*.toml"))[-3:]:
+        unit.write_text(unit.read_text(encoding="utf-8") + "\n# edited\n", "utf-8")
+        os.utime(unit, (OLD + 5, OLD + 5))
+    answered.clear()
+    edited = cli(*args)
+    assert answered == [False]  # three edits: every unit loaded, every edit kept
     assert edited.out == cli(*args, "--no-cache").out
     _same(cli, answered, *args)
 
@@ -286,7 +317,8 @@ def test_a_unit_id_used_twice_is_left_to_the_units_path(
     answered.clear()
     for _ in range(2):  # the second run: every file is stored, the index is asked
         warm = cli(*args)
-    assert answered == [False, False]
+    # The first: the twin, new, is checked alone, and the index then meets its id twice.
+    assert answered == [False, False, False]
     assert (warm.code, warm.out, warm.err) == (afresh.code, afresh.out, afresh.err)
 
 
@@ -316,10 +348,8 @@ def test_a_store_found_true_is_sealed_and_not_checked_again(
 ) -> None:
     args = ("rollup", city, "--format", "json")
     afresh = cli(*args, "--no-cache")
-    cli(*args)  # writes the index (the units' path): nothing checked, nothing sealed
-    assert (answered, checks) == ([False], [])
-    assert not _seal_of(_store()).exists()
-    first = cli(*args)  # every row checked and found true: sealed
+    # 40 files, none stored: each is checked and kept, then every row is checked: sealed.
+    first = cli(*args)
     assert (answered, checks) == ([False, True], [1])
     assert _seal_of(_store()).exists()
     second = cli(*args)  # the same stamps: not checked again

@@ -48,11 +48,15 @@ class Index:
         self.store.close()
 
 
-def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index | None:
+def open_index(
+    store: Store, files: Sequence[str], *, today: dt.date, stale: list[str] | None = None
+) -> Index | None:
     """The index for these files (absolute paths) if every one is in it and still true.
 
     Memory is bounded by the files' names and stamps: each file's rows are checked and
     dropped one at a time, what the reports need going straight into temporary tables.
+    When the only miss is files the index does not hold as they are now (edited, new,
+    their rows damaged), they go into ``stale``: checked and kept, they let it answer.
     """
     conn = store.conn
     if conn is None:
@@ -66,6 +70,7 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
         return None
     codes = day_dependent_codes()
     counted = [0, 0]  # files matched, and with their unit
+    hit = bytearray(len(files))  # which of the files matched
     gone: list[int] = []  # stored files deleted or renamed away
 
     def accepted() -> Iterator[tuple[int, int, str | None, str | None, str | None, int]]:
@@ -82,6 +87,7 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
                 raise _MissError  # checked for validation alone
             counted[0] += 1
             counted[1] += built
+            hit[pos] = 1
             county, level = row[BUILT + 1 : BUILT + 3]
             yield file_id, pos, result.unit_id, county, level, built
 
@@ -97,6 +103,8 @@ def open_index(store: Store, files: Sequence[str], *, today: dt.date) -> Index |
         with batch(conn):
             conn.executemany("INSERT INTO temp.seen VALUES (?, ?, ?, ?, ?, ?)", accepted())
         if counted[0] != len(wanted):
+            if stale is not None:
+                stale.extend(name for name, found in zip(files, hit, strict=True) if not found)
             return None
         # The only check across files (tests/test_reports_from_index.py holds it to that):
         # a unit id used twice is for the units' path to report.

@@ -45,6 +45,12 @@ class Scope:
         )
 
 
+# Files changed since the index saw them that a report checks and keeps itself, so that
+# the index still answers: a few edits cost their own checks, not a load of every unit
+# (beyond this, or a twentieth of the files, the units' path runs and keeps them all).
+RECHECKED = 64
+
+
 def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     """The scope of a report command, from its parsed parameters (``ctx.params``).
 
@@ -74,7 +80,13 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     if indexed and cache is not None and not follow and not params.get("group"):
         from checklist.indexed import open_index
 
-        index = open_index(cache, found.names, today=today)
+        stale: list[str] = []
+        index = open_index(cache, found.names, today=today, stale=stale)
+        if index is None and 0 < len(stale) <= max(RECHECKED, len(found.names) // 20):
+            from checklist.load.validate import recheck
+
+            recheck(stale, campaign=campaign, today=today, cache=cache)
+            index = open_index(cache, found.names, today=today)
     if index is None:
         from checklist.load.validate import validate
 

@@ -277,6 +277,11 @@ class Store:
             conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()  # a full disk, a lock held too long: the next run is slower
+            return
+        # Fold the journal into the file now, as the last one out would on closing: the
+        # stamps a report takes next (load/seal.py) then stay true after it ends.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def forget(self, file_ids: Iterable[int]) -> None:
         """Drop the rows of these files (found damaged): the next check writes them again."""

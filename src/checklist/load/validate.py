@@ -222,10 +222,39 @@ def _load_or_check(
     )
     for i, result in zip(missing, fresh, strict=True):
         found[i] = result
-        status = stats[i]
-        if cache is not None and status is not None and _lasting(result):
-            cache.put(keys[i], status, result)
+    if cache is not None:
+        _keep(cache, [keys[i] for i in missing], [stats[i] for i in missing], fresh)
     return [result for result in found if result is not None]
+
+
+def _keep(
+    cache: Store,
+    keys: Sequence[str],
+    stats: Sequence[os.stat_result | None],
+    results: Sequence[UnitResult],
+) -> None:
+    """The fresh results the store may keep: those of files that were there to stat and
+    whose problems are not of the moment."""
+    for key, status, result in zip(keys, stats, results, strict=True):
+        if status is not None and _lasting(result):
+            cache.put(key, status, result)
+
+
+def recheck(files: Sequence[str], *, campaign: Campaign, today: dt.date, cache: Store) -> None:
+    """Check these few files (a report's, changed since the index last saw them) and keep
+    their results, so that the index answers the report after all: one edited file costs
+    its own check, not a load of every unit."""
+    stats: list[os.stat_result | None] = []
+    for key in files:
+        try:
+            stats.append(os.stat(key))  # noqa: PTH116
+        except OSError:
+            stats.append(None)
+    results = _check_all(
+        [Path(f) for f in files], campaign=campaign, today=today, build=True, follow_outside=False
+    )
+    _keep(cache, files, stats, results)
+    cache.write()
 
 
 # Problems of the moment, not of the bytes: a file unreadable (or vanished) since it was
