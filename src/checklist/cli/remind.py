@@ -93,7 +93,9 @@ def remind(
 
     scope = open_scope(ctx.params, indexed=True)
     language = _language(scope)
-    scope, messages = _plan(ctx.params, scope, language)
+    # Text printed without sending shows no task list: the messages need none.
+    whole = send or output_format is RemindFormat.JSON
+    scope, messages = _plan(ctx.params, scope, language, tasks=whole)
     # Each message is printed as it is made (and sent): the night is never held whole.
     printed = Printed(sys.stdout, output_format, as_of=scope.as_of, lang=language)
     if not send:
@@ -124,7 +126,7 @@ def _language(scope: Scope) -> Lang:
 
 
 def _plan(
-    params: Mapping[str, Any], scope: Scope, lang: Lang
+    params: Mapping[str, Any], scope: Scope, lang: Lang, *, tasks: bool
 ) -> tuple[Scope, Iterator[dict[str, Any]]]:
     """Tonight's messages, as the ledger and the JSON output keep them, one at a time.
 
@@ -158,7 +160,7 @@ def _plan(
         lambda scope: scope.items(soon=soon),
     )
     made = planned(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
-    return scope, (message_to_dict(m, scope.campaign) for m in made)
+    return scope, (message_to_dict(m, scope.campaign, tasks=tasks) for m in made)
 
 
 def _unreachable(messages: Iterable[dict[str, Any]], channels: list[Channel]) -> Outcome:

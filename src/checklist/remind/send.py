@@ -27,8 +27,10 @@ def _person(person: Person) -> dict[str, Any]:
 _URLS = ("http://", "https://")
 
 
-def message_to_dict(message: Message, campaign: Campaign) -> dict[str, Any]:
-    return {
+def message_to_dict(message: Message, campaign: Campaign, *, tasks: bool = True) -> dict[str, Any]:
+    """The message as channels send it and JSON prints it; ``tasks=False`` leaves out its
+    tasks, which the text cron mails does not show (a fifth of a night's work)."""
+    made = {
         "key": message.key,
         "kind": str(message.kind),
         "recipient": _person(message.recipient),
@@ -36,8 +38,10 @@ def message_to_dict(message: Message, campaign: Campaign) -> dict[str, Any]:
         "subject": message.subject,
         "body": message.body,
         "unit": message.unit.id if message.unit else None,
-        "tasks": [item_to_dict(i, campaign) for i in message.items],
     }
+    if tasks:
+        made["tasks"] = [item_to_dict(i, campaign) for i in message.items]
+    return made
 
 
 @dataclass(frozen=True, slots=True)
