@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 import typer
+from typer.main import get_command_name
+from typer.models import CommandInfo
 
-from checklist.cli.app import _name, _only_the_command, app
+from checklist.cli.app import _only_the_command, app
+
+
+def _name(command: CommandInfo) -> str:
+    return command.name or get_command_name(command.callback.__name__)  # type: ignore[union-attr]
+
 
 NAMES = [_name(c) for c in app.registered_commands]
 

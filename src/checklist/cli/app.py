@@ -15,8 +15,6 @@ from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
-from typer.main import get_command_name
-from typer.models import CommandInfo
 
 from checklist import __version__
 from checklist.cli.usage import Command, Group
@@ -63,7 +61,7 @@ def _app(commands: Sequence[tuple[str, str, str]]) -> typer.Typer:
     made.callback()(_main)
     for module, function, name in commands:
         callback = getattr(importlib.import_module(f"checklist.cli.{module}"), function)
-        made.command(name if name != function else None, cls=Command)(callback)
+        made.command(name, cls=Command)(callback)
     return made
 
 
@@ -247,10 +245,6 @@ def __getattr__(name: str) -> Any:
     if name == "app":  # `from checklist.cli.app import app`: the whole app
         return whole()
     raise AttributeError(name)
-
-
-def _name(command: CommandInfo) -> str:
-    return command.name or get_command_name(command.callback.__name__)  # type: ignore[union-attr]
 
 
 def _run(argv: Sequence[str] | None) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -166,17 +166,25 @@ def _milestone_rows(
 
 def rollup_milestones(params: Mapping[str, Any]) -> None:
     """rollup --milestones: each milestone per county, from the units' first commits."""
-    from checklist.cli.export import text_output
-    from checklist.cli.options import cli_paths, path_param
-    from checklist.cli.scope import open_scope
     from checklist.history.read import read_milestones
     from checklist.render.changes import write_milestones
 
+    _per_county(params, read_milestones, write_milestones)
+
+
+def _per_county(
+    params: Mapping[str, Any], read: Callable[..., Any], write: Callable[..., None]
+) -> None:
+    """A report from git over the units the filters keep, written where -o says."""
+    from checklist.cli.export import text_output
+    from checklist.cli.options import cli_paths, path_param
+    from checklist.cli.scope import open_scope
+
     scope = open_scope(params)
     units = [u for u in scope.units if scope.filters.keep_unit(u)]
-    rows = read_milestones(cli_paths(params["paths"]), campaign=scope.campaign, units=units)
+    rows = read(cli_paths(params["paths"]), campaign=scope.campaign, units=units)
     with text_output(path_param(params["output"])) as out:
-        write_milestones(rows, out, _text_format(params), scope.campaign, scope.lang)
+        write(rows, out, _text_format(params), scope.campaign, scope.lang)
 
 
 def known_scope(params: Mapping[str, Any]) -> Scope:
@@ -263,17 +271,10 @@ def status_stale(params: Mapping[str, Any]) -> None:
 
 def rollup_history(params: Mapping[str, Any]) -> None:
     """rollup --history: back-dated done dates per county."""
-    from checklist.cli.export import text_output
-    from checklist.cli.options import cli_paths, path_param
-    from checklist.cli.scope import open_scope
     from checklist.history.read import read_backdated
     from checklist.render.history import write_backdated
 
-    scope = open_scope(params)
-    units = [u for u in scope.units if scope.filters.keep_unit(u)]
-    rows = read_backdated(cli_paths(params["paths"]), campaign=scope.campaign, units=units)
-    with text_output(path_param(params["output"])) as out:
-        write_backdated(rows, out, _text_format(params), scope.campaign, scope.lang)
+    _per_county(params, read_backdated, write_backdated)
 
 
 def _text_format(params: Mapping[str, Any]) -> str:

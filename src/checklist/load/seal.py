@@ -70,8 +70,3 @@ def put(store: Path, stamps: Stamps) -> None:
         temporary.replace(target)
     with contextlib.suppress(OSError):
         temporary.unlink()
-
-
-def break_seal(store: Path) -> None:
-    with contextlib.suppress(OSError):
-        seal_path(store).unlink()

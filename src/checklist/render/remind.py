@@ -14,22 +14,6 @@ if TYPE_CHECKING:
     from checklist.remind.send import Outcome
 
 
-def write_messages(
-    messages: Iterable[dict[str, Any]],
-    out: IO[str],
-    output_format: str,
-    *,
-    as_of: dt.date,
-    outcome: Outcome | None = None,
-    lang: Lang = Lang.EN,
-) -> None:
-    """The planned messages; in JSON, with what became of them when they were sent."""
-    printed = Printed(out, output_format, as_of=as_of, lang=lang)
-    for _ in printed.passing(messages):
-        pass
-    printed.end(outcome)
-
-
 class Printed:
     """Messages written as they pass on their way (to the channels, or nowhere), so the
     night's output is never held whole: text at once, JSON as the one document
