@@ -27,6 +27,7 @@ CORE = (
     "checklist.indexed",
     "checklist.indexed_status",
     "checklist.indexed_rollup",
+    "checklist.indexed_tally",
     "checklist.recur",
     "checklist.remind",
     "checklist.edit",

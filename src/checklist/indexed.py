@@ -40,6 +40,11 @@ class Index:
     conn: sqlite3.Connection
     skipped: int  # files with errors: no unit
     built: int  # files with a unit
+    whole: bool = False  # the run's files are every file the index holds
+    # What is known true: nothing but the rows, or the tally too (indexed_tally.py); and
+    # the stamps that seal it, None when this run wrote (or could not stamp) the store.
+    vouched: frozenset[str] = frozenset({"rows"})
+    stamps: seal.Stamps | None = None
 
     def __enter__(self) -> Index:
         return self
@@ -126,7 +131,16 @@ def open_index(
         return None
     if not sealed and not gone and every_row and stamps is not None:
         seal.put(store.path, stamps)  # every row was checked and found true
-    return Index(store, conn, counted[0] - counted[1], counted[1])
+        sealed = frozenset({"rows"})
+    return Index(
+        store,
+        conn,
+        counted[0] - counted[1],
+        counted[1],
+        whole=every_row,  # (a file gone leaves a row the run does not have)
+        vouched=sealed or frozenset({"rows"}),
+        stamps=stamps if sealed else None,
+    )
 
 
 @contextlib.contextmanager

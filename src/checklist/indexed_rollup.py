@@ -7,10 +7,11 @@ units' path uses (rollup.finish, trend.ranks, trend.tally), so both paths print 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from checklist import indexed_tally
 from checklist.filters import Filters
 from checklist.indexed import Index, days_of, where_of
 from checklist.load.rows import STATE_SQL
@@ -34,6 +35,7 @@ _THEN_SQL = STATE_SQL.replace(":as_of", ":compare").replace(":horizon", ":compar
 # An occurrence's place in the order status.items meets them: file, then task.
 _PLACE = "r.pos * 1048576 + o.seq"
 _GROUP = {By.COUNTY: "r.county", By.LEVEL: "r.level", By.MEASURE: "o.measure"}
+_TALLY_GROUP = {By.COUNTY: "county", By.LEVEL: "level", By.MEASURE: "measure"}
 
 
 def can_roll_up(by: By) -> bool:
@@ -54,26 +56,12 @@ def rollup_standings(
     """trend.rollup_standings, from the occurrence table (by county, level or measure)."""
     if compare > as_of:
         raise ValueError(f"the compare day {compare} comes after the report day {as_of}")
-    conn = index.conn
     where, params = where_of(filters)
-    params |= days_of(as_of, soon) | {"compare": compare.isoformat()}
-    sql = f"""SELECT g, measure, min(place), count(*),
-        sum(state IN ('done', 'done_late')), sum(state = 'done_late'), sum(state = 'overdue'),
-        sum(state = 'due_soon'), sum(postponed), sum(due <= :as_of),
-        sum(due <= :compare), sum(past IN ('done', 'done_late')), sum(past = 'done_late'),
-        sum(past = 'overdue')
-    FROM (SELECT {_GROUP[by]} AS g, o.measure AS measure, {_PLACE} AS place,
-            {STATE_SQL} AS state, {_THEN_SQL} AS past,
-            o.postponed_from IS NOT NULL AS postponed, o.due AS due
-        FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {where})
-    GROUP BY g, measure ORDER BY min(place)"""
-    tallies: dict[str, list[int]] = {}
-    measures: dict[str, dict[str, list[int]]] = {}
-    for g, measure, _place, *counts in conn.execute(sql, params):
-        measures.setdefault(g, {})[measure] = counts
-        tally = tallies.setdefault(g, [0] * len(counts))
-        for k, value in enumerate(counts):
-            tally[k] += value
+    days = days_of(as_of, soon) | {"compare": compare.isoformat()}
+    if indexed_tally.answers(index, filters):
+        tallies, measures = _tallied(index, by, filters, days)
+    else:
+        tallies, measures = _counted(index, by, where, params | days)
     units, total_units = _units(index, filters, by, where, params)
     view = _view(index, filters, campaign, where, params)
     rows = []
@@ -92,6 +80,58 @@ def rollup_standings(
         )
     result = finish(by, rows, total_units, sort=sort)
     return result, _standings(result, tallies, campaign, as_of, compare)
+
+
+Tallies = dict[str, list[int]]
+
+
+def _counted(
+    index: Index, by: By, where: str, params: dict[str, Any]
+) -> tuple[Tallies, dict[str, Tallies]]:
+    """Per row, and per row and measure (in the order the run meets them), the eleven
+    counts of rollup_counts, from the occurrences."""
+    sql = f"""SELECT g, measure, min(place), count(*),
+        sum(state IN ('done', 'done_late')), sum(state = 'done_late'), sum(state = 'overdue'),
+        sum(state = 'due_soon'), sum(postponed), sum(due <= :as_of),
+        sum(due <= :compare), sum(past IN ('done', 'done_late')), sum(past = 'done_late'),
+        sum(past = 'overdue')
+    FROM (SELECT {_GROUP[by]} AS g, o.measure AS measure, {_PLACE} AS place,
+            {STATE_SQL} AS state, {_THEN_SQL} AS past,
+            o.postponed_from IS NOT NULL AS postponed, o.due AS due
+        FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {where})
+    GROUP BY g, measure ORDER BY min(place)"""
+    return _summed((g, m, counts) for g, m, _place, *counts in index.conn.execute(sql, params))
+
+
+def _tallied(
+    index: Index, by: By, filters: Filters, days: dict[str, str]
+) -> tuple[Tallies, dict[str, Tallies]]:
+    """_counted's counts from the tally; the measures' order from a walk of the run."""
+    found = {
+        (g, m): counts
+        for g, m, *counts in indexed_tally.rollup_counts(index, _TALLY_GROUP[by], filters, days)
+    }
+    if by is By.MEASURE:
+        order = {g: [g] for g, _ in found}
+    else:
+        wanted: dict[str, set[str]] = {}
+        for g, m in found:
+            wanted.setdefault(g, set()).add(m)
+        order = indexed_tally.measure_order(index, _TALLY_GROUP[by], filters, wanted)
+    return _summed((g, m, found[g, m]) for g, ms in order.items() for m in ms)
+
+
+def _summed(
+    counted: Iterable[tuple[str, str, list[int]]],
+) -> tuple[Tallies, dict[str, Tallies]]:
+    tallies: Tallies = {}
+    measures: dict[str, Tallies] = {}
+    for g, measure, counts in counted:
+        measures.setdefault(g, {})[measure] = counts
+        tally = tallies.setdefault(g, [0] * len(counts))
+        for k, value in enumerate(counts):
+            tally[k] += value
+    return tallies, measures
 
 
 def trend_of(
@@ -116,7 +156,10 @@ def trend_of(
             found = days[text] = dt.date.fromisoformat(text)  # type: ignore[arg-type]
         return found
 
-    rows = index.conn.execute(sql, params | {"as_of": as_of.isoformat()})
+    if indexed_tally.answers(index, filters):
+        rows = indexed_tally.trend_counts(index, _TALLY_GROUP[by], filters, as_of.isoformat())
+    else:
+        rows = index.conn.execute(sql, params | {"as_of": as_of.isoformat()})
     counted = ((g, day(due), day(done), n) for g, due, done, n in rows)
     frame = _frame(_view(index, filters, campaign, where, params), by)
     result = tally(
@@ -150,6 +193,12 @@ def _units(
         sql = _kept_units(filters, where, "u.county, count(*)") + " GROUP BY u.county"
         found = dict(conn.execute(sql, params | _unit_where(filters)[1]).fetchall())
         return found, sum(found.values())
+    if indexed_tally.answers(index, filters):
+        spread = (
+            indexed_tally.units_by_measure if by is By.MEASURE else indexed_tally.units_by_level
+        )(index, filters)
+        if spread is not None:
+            return spread
     sql = f"""SELECT {_GROUP[by]}, count(DISTINCT o.file) FROM occurrences o
         JOIN temp.run r ON r.file = o.file WHERE {where}"""
     found = dict(conn.execute(sql + " GROUP BY 1", params).fetchall())

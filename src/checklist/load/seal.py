@@ -43,19 +43,26 @@ def stamps_of(store: Path) -> Stamps | None:
     return (own,) if journal is None or journal[0] == 0 else (own, journal)
 
 
-def holds(store: Path, stamps: Stamps | None) -> bool:
-    """Whether a run found every row true when the store had these very stamps."""
+def holds(store: Path, stamps: Stamps | None) -> frozenset[str]:
+    """What a run found true when the store had these very stamps: nothing, its rows
+    ("rows"), or its rows and the tally ("tally": indexed_tally.py checks it apart)."""
     if stamps is None:
-        return False
+        return frozenset()
     try:
         with seal_path(store).open("rb") as file:
             kept = json.loads(file.read(4096))
     except (OSError, ValueError):
-        return False
-    return isinstance(kept, list) and tuple(tuple(s) for s in kept if isinstance(s, list)) == stamps
+        return frozenset()
+    if not isinstance(kept, dict) or not isinstance(kept.get("stamps"), list):
+        return frozenset()
+    found = tuple(tuple(s) for s in kept["stamps"] if isinstance(s, list))
+    parts = kept.get("parts")
+    if found != stamps or not isinstance(parts, list) or "rows" not in parts:
+        return frozenset()
+    return frozenset(p for p in parts if p in ("rows", "tally"))
 
 
-def put(store: Path, stamps: Stamps) -> None:
+def put(store: Path, stamps: Stamps, parts: frozenset[str] = frozenset({"rows"})) -> None:
     """Seal the store as it was at ``stamps`` (taken before its rows were checked: a write
     meanwhile changed them, so that seal holds for nothing). Best effort, private."""
     target = seal_path(store)
@@ -64,7 +71,7 @@ def put(store: Path, stamps: Stamps) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(temporary, flags, 0o600)
         try:
-            os.write(fd, json.dumps(stamps).encode())
+            os.write(fd, json.dumps({"stamps": stamps, "parts": sorted(parts)}).encode())
         finally:
             os.close(fd)
         temporary.replace(target)

@@ -55,7 +55,7 @@ from checklist.load.seal import holds, seal_path, stamps_of
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
-SCHEMA_VERSION = 4  # 4: a task row keeps its shift
+SCHEMA_VERSION = 5  # 5: the tally and the spread
 # A file changed within this many seconds of being read may change again within the
 # same timestamp tick; its rows are not kept (git calls such files "racily clean").
 RACY_SECONDS = 2.0

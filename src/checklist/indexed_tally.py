@@ -1,0 +1,203 @@
+"""rollup and trend of a whole campaign from the tally: its occurrences counted ahead.
+
+The tally (load/rows.py) counts the occurrences by county, measure, level, due day,
+done day and whether postponed, and the spread the units with a task of each measure;
+both are kept with each file's rows. A campaign's rollup then reads 45,000 counts where
+it read 169,000 occurrences. They answer only a run over every file the index holds,
+filtered by county, level or measure at most, and only once a run has found them equal
+to the occurrences they count (sealed with the store's stamps, load/seal.py): a store
+whose tally was damaged, or not written by this code, is counted from its occurrences.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from checklist.filters import Filters
+from checklist.indexed import Index
+from checklist.load import seal
+from checklist.load.rows import SPREAD_KEY, STATE_SQL, TALLY_KEY
+
+# The tally and the spread as the occurrences make them now, in the tables' key order.
+_COUNTED = """SELECT f.county, o.measure, f.level, o.due, coalesce(o.done, ''),
+    o.postponed_from IS NOT NULL, count(*) FROM occurrences o JOIN files f ON f.id = o.file
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"""
+_SPREAD = """SELECT f.county, o.measure, f.level, count(DISTINCT o.file) FROM occurrences o
+    JOIN files f ON f.id = o.file GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+_KEPT = {
+    "tally": f"SELECT {TALLY_KEY}, n FROM tally WHERE n != 0 ORDER BY {TALLY_KEY}",
+    "spread": f"SELECT {SPREAD_KEY}, units FROM spread WHERE units != 0 ORDER BY {SPREAD_KEY}",
+}
+
+
+def answers(index: Index, filters: Filters) -> bool:
+    """Whether the tally answers this run: every file, no filter it does not count by,
+    and a tally found true (checked now if no seal vouches for it yet)."""
+    if filters.units or filters.owners or filters.groups or not index.whole:
+        return False
+    return "tally" in index.vouched or _checked(index)
+
+
+def _checked(index: Index) -> bool:
+    """Compare the tally and the spread with the occurrences (whose checksums this run or
+    the seal vouched for); sealed when they agree, made again from them when they do not."""
+    conn = index.conn
+    try:
+        agree = _same(conn.execute(_COUNTED), conn.execute(_KEPT["tally"])) and _same(
+            conn.execute(_SPREAD), conn.execute(_KEPT["spread"])
+        )
+    except sqlite3.Error:
+        return False
+    if not agree:
+        _count_again(conn)
+        return False
+    if index.stamps is not None:
+        seal.put(index.store.path, index.stamps, frozenset({"rows", "tally"}))
+    return True
+
+
+def _same(counted: Iterable[tuple[Any, ...]], kept: Iterable[tuple[Any, ...]]) -> bool:
+    missing = object()
+    pairs = itertools.zip_longest(counted, kept, fillvalue=missing)
+    return all(a == b for a, b in pairs)
+
+
+def _count_again(conn: sqlite3.Connection) -> None:
+    """The tally and the spread made afresh from the occurrences; best effort, as a
+    store's every write: a failure leaves them for the next run to find wrong again."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM tally")
+        conn.execute("DELETE FROM spread")
+        conn.execute(f"INSERT INTO tally {_COUNTED}")
+        conn.execute(f"INSERT INTO spread {_SPREAD}")
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+def _where(filters: Filters, *, of: str = "", measures: bool = True) -> tuple[str, dict[str, Any]]:
+    """The filters over the tally's (or the spread's) columns, or over the run ``of="r."``
+    (county and level only)."""
+    clauses, params = ["1"], {}
+    chosen = [
+        ("county", sorted(filters.counties)),
+        ("level", sorted(v.value for v in filters.levels)),
+    ]
+    if measures:
+        chosen.append(("measure", sorted(filters.measures)))
+    for column, values in chosen:
+        if values:
+            names = []
+            for k, value in enumerate(values):
+                params[f"t{column}{k}"] = value
+                names.append(f":t{column}{k}")
+            clauses.append(f"{of}{column} IN ({', '.join(names)})")
+    return " AND ".join(clauses), params
+
+
+# A state on the compare day: STATE_SQL with that day's parameters.
+_THEN_SQL = STATE_SQL.replace(":as_of", ":compare").replace(":horizon", ":compare")
+
+
+def rollup_counts(
+    index: Index, group: str, filters: Filters, days: dict[str, str]
+) -> Iterator[tuple[Any, ...]]:
+    """Per row and measure, the eleven counts indexed_rollup counts from the occurrences:
+    tasks, done, late, overdue, due soon, postponed, due by the day, due by the compare
+    day, and done, late and overdue on it. In no particular order."""
+    where, params = _where(filters)
+    sql = f"""SELECT g, measure, sum(n), sum(n * (state IN ('done', 'done_late'))),
+        sum(n * (state = 'done_late')), sum(n * (state = 'overdue')),
+        sum(n * (state = 'due_soon')), sum(n * postponed), sum(n * (due <= :as_of)),
+        sum(n * (due <= :compare)), sum(n * (past IN ('done', 'done_late'))),
+        sum(n * (past = 'done_late')), sum(n * (past = 'overdue'))
+    FROM (SELECT g, measure, {STATE_SQL} AS state, {_THEN_SQL} AS past, postponed, due, n
+        FROM (SELECT {group} AS g, measure, due, nullif(done, '') AS done, postponed, n
+            FROM tally WHERE n != 0 AND {where}))
+    GROUP BY g, measure"""
+    return index.conn.execute(sql, params | days)
+
+
+def trend_counts(
+    index: Index, group: str, filters: Filters, as_of: str
+) -> Iterator[tuple[Any, ...]]:
+    """indexed_rollup.trend_of's counts: per row, due day and done day (None when not done
+    by the day), in that order."""
+    where, params = _where(filters)
+    sql = f"""SELECT g, due, CASE WHEN done <= :as_of THEN done END, sum(n)
+        FROM (SELECT {group} AS g, due, nullif(done, '') AS done, n FROM tally
+            WHERE n != 0 AND {where})
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+    return index.conn.execute(sql, params | {"as_of": as_of})
+
+
+def units_by_measure(index: Index, filters: Filters) -> tuple[dict[str, int], int] | None:
+    """Units with a selected task, per measure and in all; None when the spread cannot
+    say (a unit with tasks of two chosen measures would count twice)."""
+    where, params = _where(filters)
+    sql = f"SELECT measure, sum(units) FROM spread WHERE units != 0 AND {where} GROUP BY 1"
+    found = {m: n for m, n in index.conn.execute(sql, params) if n}
+    if len(filters.measures) == 1:
+        return found, sum(found.values())
+    if filters.measures:
+        return None
+    return found, _with_tasks(index, filters, "")[""]
+
+
+def units_by_level(index: Index, filters: Filters) -> tuple[dict[str, int], int] | None:
+    """Units with a selected task, per level and in all; None under a measure filter."""
+    if filters.measures:
+        return None
+    found = _with_tasks(index, filters, "r.level")
+    return {k: n for k, n in found.items() if n}, sum(found.values())
+
+
+def _with_tasks(index: Index, filters: Filters, group: str) -> dict[str, int]:
+    """The run's units with at least one occurrence (those whose rows have a checksum),
+    counted per ``group`` (a column of the run) or in all ("")."""
+    where, params = _where(filters, of="r.", measures=False)
+    key = group or "''"
+    sql = f"""SELECT {key}, count(*) FROM temp.run r JOIN files f ON f.id = r.file
+        WHERE f.occurrence_digest IS NOT NULL AND {where} GROUP BY 1"""
+    return dict(index.conn.execute(sql, params)) or {"": 0}
+
+
+def measure_order(
+    index: Index, column: str, filters: Filters, wanted: dict[str, set[str]]
+) -> dict[str, list[str]]:
+    """For each row (a county or a level), its measures in the order the run first meets
+    them (file by file, task by task), as the occurrences' min(place) orders them.
+
+    Walks the run's files in order and reads the measures of those whose row still
+    misses some: in a city, the first file of each county has them all.
+    """
+    unit_where, params = _where(filters, of="r.", measures=False)
+    measure_where = "1"
+    if filters.measures:
+        measure_where, measure_params = _where(Filters(measures=filters.measures))
+        params |= measure_params
+    conn = index.conn
+    missing = {g: set(found) for g, found in wanted.items() if found}
+    order: dict[str, list[str]] = {g: [] for g in missing}
+    files = conn.execute(
+        f"SELECT r.file, r.{column} FROM temp.run r WHERE {unit_where} ORDER BY r.pos", params
+    )
+    sql = f"SELECT measure FROM occurrences WHERE file = :file AND {measure_where} ORDER BY seq"
+    for file_id, g in files:
+        if not missing:
+            break
+        left = missing.get(g)
+        if not left:
+            continue
+        for (measure,) in conn.execute(sql, params | {"file": file_id}):
+            if measure in left:
+                left.discard(measure)
+                order[g].append(measure)
+        if not left:
+            del missing[g]
+    return order

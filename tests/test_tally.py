@@ -1,0 +1,204 @@
+"""The tally: a whole campaign's rollup and trend from occurrences counted ahead.
+
+It is kept with each file's rows, so after any edit, deletion or rename it must equal
+the occurrences it counts, and it may answer only once a run has found it so; rollup and
+trend from it print what the units' path prints (--no-cache).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checklist import indexed_tally
+from checklist.load.cache import cache_root
+from conftest import REPO, Result
+
+OLD = 1_600_000_000  # an mtime long past: the file is not "racily clean"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated") / "city"
+    script = REPO / "benchmarks" / "generate.py"
+    command = [sys.executable, str(script), "--units", "40", "--seed", "5", str(root)]
+    subprocess.run(command, check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture
+def city(generated: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "city"
+    shutil.copytree(generated, root)
+    for path in root.rglob("*.toml"):
+        os.utime(path, (OLD, OLD))
+    return root
+
+
+@pytest.fixture
+def used(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How often the tally was checked against the occurrences, found wrong, and answered."""
+    found = {"checked": 0, "answered": 0}
+    check, counts = indexed_tally._checked, indexed_tally.rollup_counts
+
+    def checked(index: object) -> bool:
+        found["checked"] += 1
+        true = check(index)  # type: ignore[arg-type]
+        found["wrong"] = found.get("wrong", 0) + (not true)
+        return true
+
+    def answered(*args: object) -> object:
+        found["answered"] += 1
+        return counts(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexed_tally, "_checked", checked)
+    monkeypatch.setattr(indexed_tally, "rollup_counts", answered)
+    return found
+
+
+def _store() -> Path:
+    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
+    return stored
+
+
+def _kept_and_counted() -> tuple[list[tuple[object, ...]], ...]:
+    """The tally and spread as kept, and as the occurrences count them now."""
+    conn = sqlite3.connect(_store())
+    try:
+        return tuple(
+            conn.execute(sql).fetchall()
+            for sql in (
+                indexed_tally._KEPT["tally"],
+                indexed_tally._COUNTED,
+                indexed_tally._KEPT["spread"],
+                indexed_tally._SPREAD,
+            )
+        )
+    finally:
+        conn.close()
+
+
+REPORTS = (
+    ("rollup", "--format", "json", "--measures"),
+    ("rollup", "--by", "measure", "--format", "json", "--measures"),
+    ("rollup", "--by", "level", "--measure", "study", "--format", "json"),
+    ("rollup", "--county", "410181", "--level", "county", "--lights", "--rank"),
+    ("trend", "--format", "json"),
+    ("trend", "--by", "measure", "--every", "day", "--format", "csv"),
+)
+
+
+def _same(cli: Callable[..., Result], city: Path, *args: str) -> None:
+    warm, afresh = cli(*args[:1], city, *args[1:]), cli(*args[:1], city, *args[1:], "--no-cache")
+    assert (warm.code, warm.out, warm.err) == (afresh.code, afresh.out, afresh.err), args
+
+
+def test_the_tally_answers_once_found_true_and_prints_what_the_units_print(
+    cli, city: Path, used: dict[str, int]
+) -> None:
+    # Every file is checked and kept, then the index answers: its rows checked, then the
+    # tally, both sealed.
+    assert cli("rollup", city).code == 0
+    assert used == {"checked": 1, "wrong": 0, "answered": 1}
+    for report in REPORTS:
+        _same(cli, city, *report)
+    assert used["checked"] == 1  # the seal vouches for it from then on
+    assert used["answered"] == 5  # the four rollups after the first
+    kept, counted, spread, units = _kept_and_counted()
+    assert (kept, spread) == (counted, units)
+    assert sum(n for *_, n in kept) > 500  # the 40 units' occurrences, counted
+
+
+def test_a_filter_the_tally_does_not_count_by_is_counted_from_the_occurrences(
+    cli, city: Path, used: dict[str, int]
+) -> None:
+    cli("rollup", city)
+    cli("rollup", city)
+    before = used["answered"]
+    status = cli("status", city, "--all", "--format", "json", "--no-cache").out
+    unit, owner = (json.loads(status)["tasks"][0][key] for key in ("unit", "owner"))
+    _same(cli, city, "rollup", "--format", "json", "--unit", unit)
+    _same(cli, city, "trend", "--format", "json", "--owner", owner)
+    assert used["answered"] == before
+
+
+def _edit(city: Path, rng: random.Random, step: int) -> str:
+    """One change a clerk makes: a task done or undone, a date moved, a file removed,
+    renamed, or copied as a new unit. Returns what it did."""
+    files = sorted(city.rglob("units/**/*.toml"))
+    path = rng.choice(files)
+    text = path.read_text(encoding="utf-8")
+    kind = rng.choice(("undone", "moved", "deleted", "renamed", "copied", "broken"))
+    if kind == "undone":
+        path.write_text(text.replace("done = ", "# done = ", 1), "utf-8")
+    elif kind == "moved":
+        path.write_text(text.replace("due = 2023-1", "due = 2023-0", 2), "utf-8")
+    elif kind == "deleted":
+        path.unlink()
+    elif kind == "renamed":
+        path.rename(path.with_name(f"renamed-{step}-{path.name}"))
+    elif kind == "copied":
+        copy = path.with_name(f"copy-{step}-{path.name}")
+        copy.write_text(text.replace("[unit]\n", f'[unit]\nid = "copy-{step}"\n', 1), "utf-8")
+    else:  # an error: the file counts for nothing until it is mended
+        path.write_text(text.replace("[unit]\n", "[unit]\nname = 3\n", 1), "utf-8")
+    for each in city.rglob("units/**/*.toml"):
+        os.utime(each, (OLD + step, OLD + step))
+    return kind
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_after_edits_deletions_and_renames_the_tally_counts_the_occurrences(
+    cli, city: Path, used: dict[str, int], seed: int
+) -> None:
+    rng = random.Random(seed)
+    cli("rollup", city)
+    done = []
+    for step in range(1, 9):
+        done.append(_edit(city, rng, step))
+        _same(cli, city, "rollup", "--format", "json", "--measures")
+        _same(cli, city, "trend", "--by", "level", "--format", "json")
+        kept, counted, spread, units = _kept_and_counted()
+        assert (kept, spread) == (counted, units), done
+    # Kept with each write, never found wrong (and so never made again from scratch).
+    assert used["checked"] >= 8, done
+    assert used.get("wrong", 0) == 0, done
+    assert used["answered"] > 0, done
+
+
+def test_a_damaged_tally_is_found_counted_around_and_made_again(
+    cli, city: Path, used: dict[str, int]
+) -> None:
+    args = ("rollup", "--format", "json", "--measures")
+    cli("rollup", city)
+    _same(cli, city, *args)
+    conn = sqlite3.connect(_store())
+    try:  # one count off by one: a total would change if it were served
+        conn.execute("UPDATE tally SET n = n + 1 WHERE rowid IN (SELECT rowid FROM tally LIMIT 1)")
+        conn.commit()
+    except sqlite3.OperationalError:  # WITHOUT ROWID: the first row by its key
+        key = conn.execute(f"SELECT {indexed_tally.TALLY_KEY} FROM tally LIMIT 1").fetchone()
+        where = " AND ".join(f"{c} = ?" for c in indexed_tally.TALLY_KEY.split(", "))
+        conn.execute(f"UPDATE tally SET n = n + 1 WHERE {where}", key)
+        conn.commit()
+    finally:
+        conn.close()
+    kept, counted, *_ = _kept_and_counted()
+    assert kept != counted
+    used.clear()
+    used.update(checked=0, answered=0)
+    _same(cli, city, *args)  # the write broke the seal: checked, found wrong, made again
+    assert used == {"checked": 1, "wrong": 1, "answered": 0}
+    kept, counted, *_ = _kept_and_counted()
+    assert kept == counted
+    _same(cli, city, *args)  # found true now, and sealed
+    assert used == {"checked": 2, "wrong": 1, "answered": 1}
