@@ -317,7 +317,7 @@ def write_rows(
         conn.execute(INSERT_UNIT, (*parts[0], digest(parts[0])))
         conn.executemany(INSERT_TASK, [(*task, digest(task)) for task in parts[1]])
         conn.executemany(INSERT_OCCURRENCE, occurrences)
-        _count(conn, file_id, *where, 1)
+        _count(conn, file_id, where[0], where[1], 1)
     digests = (digest((row, problems)), parts and digest(parts))
     text = None
     if occurrences:
@@ -336,7 +336,7 @@ def write_rows(
 def delete_rows(conn: sqlite3.Connection, file_id: int) -> None:
     where = conn.execute("SELECT county, level FROM files WHERE id = ?", (file_id,)).fetchone()
     if where is not None:
-        _count(conn, file_id, *where, -1)
+        _count(conn, file_id, where[0], where[1], -1)
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
     for table in ("problems", "units", "tasks", "occurrences"):
         conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))
