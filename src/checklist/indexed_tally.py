@@ -19,7 +19,7 @@ from typing import Any
 from checklist.filters import Filters
 from checklist.indexed import Index
 from checklist.load import seal
-from checklist.load.rows import SPREAD_KEY, STATE_SQL, TALLY_KEY
+from checklist.load.rows import SPREAD_KEY, TALLY_KEY
 
 # The tally and the spread as the occurrences make them now, in the tables' key order.
 _COUNTED = """SELECT f.county, o.measure, f.level, o.due, coalesce(o.done, ''),
@@ -100,8 +100,25 @@ def _where(filters: Filters, *, of: str = "", measures: bool = True) -> tuple[st
     return " AND ".join(clauses), params
 
 
-# A state on the compare day: STATE_SQL with that day's parameters.
-_THEN_SQL = STATE_SQL.replace(":as_of", ":compare").replace(":horizon", ":compare")
+def _states(day: str, horizon: str | None = None) -> str:
+    """Occurrences done, done late, overdue (and due soon, given its horizon) on ``day``,
+    counted as STATE_SQL classes them: no done date is '' here, which sorts before every
+    day. (Plain comparisons: the CASE of STATE_SQL made this query three times slower.)"""
+    done = f"done <> '' AND done <= {day}"
+    waiting = f"(done = '' OR done > {day})"
+    counts = [
+        f"sum(iif({done}, n, 0))",
+        f"sum(iif({done} AND done > due, n, 0))",
+        f"sum(iif(due < {day} AND {waiting}, n, 0))",
+    ]
+    if horizon is not None:
+        counts.append(f"sum(iif(due >= {day} AND due <= {horizon} AND {waiting}, n, 0))")
+    return ", ".join(counts)
+
+
+_ROLLUP = f"""SELECT {{0}}, measure, sum(n), {_states(":as_of", ":horizon")},
+    sum(iif(postponed, n, 0)), sum(iif(due <= :as_of, n, 0)), sum(iif(due <= :compare, n, 0)),
+    {_states(":compare")} FROM tally WHERE n != 0 AND {{1}} GROUP BY 1, 2"""
 
 
 def rollup_counts(
@@ -111,16 +128,7 @@ def rollup_counts(
     tasks, done, late, overdue, due soon, postponed, due by the day, due by the compare
     day, and done, late and overdue on it. In no particular order."""
     where, params = _where(filters)
-    sql = f"""SELECT g, measure, sum(n), sum(n * (state IN ('done', 'done_late'))),
-        sum(n * (state = 'done_late')), sum(n * (state = 'overdue')),
-        sum(n * (state = 'due_soon')), sum(n * postponed), sum(n * (due <= :as_of)),
-        sum(n * (due <= :compare)), sum(n * (past IN ('done', 'done_late'))),
-        sum(n * (past = 'done_late')), sum(n * (past = 'overdue'))
-    FROM (SELECT g, measure, {STATE_SQL} AS state, {_THEN_SQL} AS past, postponed, due, n
-        FROM (SELECT {group} AS g, measure, due, nullif(done, '') AS done, postponed, n
-            FROM tally WHERE n != 0 AND {where}))
-    GROUP BY g, measure"""
-    return index.conn.execute(sql, params | days)
+    return index.conn.execute(_ROLLUP.format(group, where), params | days)
 
 
 def trend_counts(
@@ -129,10 +137,8 @@ def trend_counts(
     """indexed_rollup.trend_of's counts: per row, due day and done day (None when not done
     by the day), in that order."""
     where, params = _where(filters)
-    sql = f"""SELECT g, due, CASE WHEN done <= :as_of THEN done END, sum(n)
-        FROM (SELECT {group} AS g, due, nullif(done, '') AS done, n FROM tally
-            WHERE n != 0 AND {where})
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+    sql = f"""SELECT {group}, due, iif(done <> '' AND done <= :as_of, done, NULL), sum(n)
+        FROM tally WHERE n != 0 AND {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
     return index.conn.execute(sql, params | {"as_of": as_of})
 
 
