@@ -18,7 +18,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from checklist.dates import shift
 from checklist.filters import Filters, filters_of
 from checklist.load import seal
 from checklist.load.cache import stamp
-from checklist.load.rows import BUILT, OCCURRENCE_TEXT, STATE_SQL, result_of, text_digest
+from checklist.load.rows import BUILT, OCCURRENCE_TEXT, STATE_SQL, Row, result_of, text_digest
 from checklist.load.store import Store
 from checklist.model import Campaign
 from checklist.rules.registry import day_dependent_codes
@@ -80,21 +80,14 @@ def open_index(
 
     def accepted() -> Iterator[tuple[int, int, str | None, str | None, str | None, int]]:
         for pos, file_id, row, problems, _ in store.matching(wanted, gone, checked=not sealed):
-            result = result_of(row, problems)
-            if result is None:
-                raise _MissError
-            if result.last_done is not None and result.last_done > today:
-                raise _MissError  # as validate: done "in the future" may come or go
-            if any(p.code in codes for p in result.problems):
-                raise _MissError
             built = bool(row[BUILT])
-            if not built and not result.has_errors:
-                raise _MissError  # checked for validation alone
+            if not _still_true(row, problems, built=built, today=today, codes=codes):
+                raise _MissError
             counted[0] += 1
             counted[1] += built
             hit[pos] = 1
             county, level = row[BUILT + 1 : BUILT + 3]
-            yield file_id, pos, result.unit_id, county, level, built
+            yield file_id, pos, row[_UNIT_ID], county, level, built
 
     try:
         conn.execute("DROP TABLE IF EXISTS temp.seen")
@@ -158,6 +151,30 @@ def batch(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+# Where a files row (store.matching's, from its path on) keeps these.
+_UNIT_ID, _LAST_DONE = BUILT - 3, BUILT - 1
+
+
+def _still_true(
+    row: Row, problems: list[Row], *, built: bool, today: dt.date, codes: Container[str]
+) -> bool:
+    """Whether a file's stored rows answer for it today, as validate's stored results do."""
+    if problems or not built:
+        result = result_of(row, problems)
+        if result is None or any(p.code in codes for p in result.problems):
+            return False
+        if not built and not result.has_errors:
+            return False  # checked for validation alone
+        last_done = result.last_done
+    else:  # most files: no result to make, no problem to read
+        try:
+            last_done = None if row[_LAST_DONE] is None else dt.date.fromisoformat(row[_LAST_DONE])
+        except (ValueError, TypeError):
+            return False
+    # As validate: done "in the future" may come or go.
+    return last_done is None or last_done <= today
 
 
 class _MissError(Exception):
