@@ -202,3 +202,47 @@ def test_a_damaged_tally_is_found_counted_around_and_made_again(
     assert kept == counted
     _same(cli, city, *args)  # found true now, and sealed
     assert used == {"checked": 2, "wrong": 1, "answered": 1}
+
+
+def test_the_tally_counts_as_the_occurrences_on_every_day_of_the_campaign(cli, city: Path) -> None:
+    """indexed_tally's comparisons against STATE_SQL's CASE, day by day, by each row kind,
+    with and without filters: the same counts, and the measures in the same order."""
+    import datetime as dt
+
+    from checklist.filters import Filters
+    from checklist.indexed import days_of, open_index, where_of
+    from checklist.indexed_rollup import _counted, _tallied
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.discover import find
+    from checklist.load.store import Store
+    from checklist.model import Level
+    from checklist.rollup import By
+
+    cli("rollup", city)
+    campaign = load_campaign(find_config([city]))
+    index = open_index(Store.open(campaign), find([city], campaign).names, today=dt.date.today())
+    assert index is not None
+    assert indexed_tally.answers(index, Filters())
+    chosen = (
+        Filters(),
+        Filters(counties=frozenset({"410181", "410102"}), levels=frozenset({Level("county")})),
+        Filters(measures=frozenset({"study", "research"})),
+    )
+    day, compared = campaign.start - dt.timedelta(days=3), 0
+    while day <= campaign.end + dt.timedelta(days=3):
+        days = days_of(day, 7) | {"compare": (day - dt.timedelta(days=7)).isoformat()}
+        for filters in chosen:
+            where, params = where_of(filters)
+            for by in (By.COUNTY, By.LEVEL, By.MEASURE):
+                counted = _counted(index, by, where, params | days)
+                tallied = _tallied(index, by, filters, days)
+                assert tallied == counted, (day, by, filters)
+                # Each row's measures in the order the run meets them (the rows' own
+                # order is the frame's, not the counts').
+                assert {g: list(m) for g, m in tallied[1].items()} == {
+                    g: list(m) for g, m in counted[1].items()
+                }
+                compared += sum(sum(t[0] for t in m.values()) for m in counted[1].values())
+        day += dt.timedelta(days=1)
+    index.store.close()
+    assert compared > 100_000  # every day's occurrences, counted nine ways
