@@ -276,22 +276,56 @@ def test_an_edited_file_is_checked_alone_and_the_index_answers(
     _same(cli, answered, *args)
 
 
-def test_many_edited_files_are_left_to_the_units_path(
+def test_many_edited_files_are_checked_a_batch_at_a_time_and_the_index_answers(
     cli, answered: list[bool], city: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Past a few edits (a first run, a pull of many commits) the files are checked and
+    kept a batch at a time, so a run never holds every unit; then the index answers."""
     from checklist.cli import scope
+    from checklist.load import validate
 
     monkeypatch.setattr(scope, "RECHECKED", 1)  # and a twentieth of 40 files is 2
+    monkeypatch.setattr(scope, "KEPT_AT_ONCE", 2)
+    batches: list[int] = []
+    real = validate.recheck
+
+    def spy(files: list[str], **kwargs: object) -> None:
+        batches.append(len(files))
+        real(files, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate, "recheck", spy)
     args = ("rollup", city, "--format", "json")
     assert cli(*args).code == 0
+    assert batches == [2] * 20  # the first run: 40 files, two at a time
+    assert answered == [False, True]
     for unit in sorted(city.rglob("*.toml"))[-3:]:
         unit.write_text(unit.read_text(encoding="utf-8") + "\n# edited\n", "utf-8")
         os.utime(unit, (OLD + 5, OLD + 5))
     answered.clear()
+    batches.clear()
     edited = cli(*args)
-    assert answered == [False]  # three edits: every unit loaded, every edit kept
+    assert (answered, batches) == ([False, True], [2, 1])  # three edits, in two batches
     assert edited.out == cli(*args, "--no-cache").out
     _same(cli, answered, *args)
+
+
+def test_many_files_written_just_now_are_left_to_the_units_path(
+    cli, answered: list[bool], city: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store does not keep a file written in the last two seconds (it may change
+    again within its timestamp's tick): checking many such files for the index would
+    be wasted, so the units' path checks them."""
+    from checklist.cli import scope
+
+    monkeypatch.setattr(scope, "RECHECKED", 1)
+    args = ("rollup", city, "--format", "json")
+    assert cli(*args).code == 0
+    for unit in sorted(city.rglob("*.toml"))[-3:]:
+        unit.write_text(unit.read_text(encoding="utf-8") + "\n# edited\n", "utf-8")
+    answered.clear()
+    edited = cli(*args)
+    assert answered == [False]  # not checked for the index: the units' path ran
+    assert edited.out == cli(*args, "--no-cache").out
 
 
 def test_the_only_check_across_files_is_the_one_the_index_makes() -> None:

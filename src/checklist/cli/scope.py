@@ -46,9 +46,11 @@ class Scope:
 
 
 # Files changed since the index saw them that a report checks and keeps itself, so that
-# the index still answers: a few edits cost their own checks, not a load of every unit
-# (beyond this, or a twentieth of the files, the units' path runs and keeps them all).
+# the index still answers: a few edits cost their own checks, not a load of every unit.
+# Beyond this (or a twentieth of the files), only when none was written just now.
 RECHECKED = 64
+# Files checked and kept at once when the index lacks many: what a run holds of them.
+KEPT_AT_ONCE = 2000
 
 
 def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
@@ -78,15 +80,7 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
     index = None
     # --group is a test of each unit against [[groups]]: the units' path runs it.
     if indexed and cache is not None and not follow and not params.get("group"):
-        from checklist.indexed import open_index
-
-        stale: list[str] = []
-        index = open_index(cache, found.names, today=today, stale=stale)
-        if index is None and 0 < len(stale) <= max(RECHECKED, len(found.names) // 20):
-            from checklist.load.validate import recheck
-
-            recheck(stale, campaign=campaign, today=today, cache=cache)
-            index = open_index(cache, found.names, today=today)
+        index = _indexed(cache, found.names, campaign=campaign, today=today)
     if index is None:
         from checklist.load.validate import validate
 
@@ -115,6 +109,44 @@ def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
         filters = index_filters(index, campaign, given)
     unreadable = len(found.refused)
     return Scope(campaign, day, units, filters, lang, chosen, skipped, unreadable, index)
+
+
+def _indexed(
+    cache: Store, names: tuple[str, ...], *, campaign: Campaign, today: dt.date
+) -> Index | None:
+    """The index for these files, after checking and keeping those it lacks.
+
+    A few are checked at once. Many (a first run, a pull of many commits) are checked
+    and kept a batch at a time, so that a province's first run holds one batch of units,
+    not all of them (100,000 units: 1.2 GB). When some were written just now, the store
+    would not keep them (store.RACY_SECONDS): the units' path checks them instead.
+    """
+    from checklist.indexed import open_index
+    from checklist.load.validate import recheck
+
+    stale: list[str] = []
+    index = open_index(cache, names, today=today, stale=stale)
+    if index is not None or not stale:
+        return index
+    if len(stale) > max(RECHECKED, len(names) // 20) and not _settled(stale):
+        return None
+    for start in range(0, len(stale), KEPT_AT_ONCE):
+        recheck(stale[start : start + KEPT_AT_ONCE], campaign=campaign, today=today, cache=cache)
+    return open_index(cache, names, today=today)
+
+
+def _settled(files: list[str]) -> bool:
+    """Whether every file was last written long enough ago for the store to keep it."""
+    import os
+    import time
+
+    from checklist.load.store import RACY_SECONDS
+
+    now = time.time()
+    try:
+        return all(now - os.stat(f).st_mtime >= RACY_SECONDS for f in files)  # noqa: PTH116
+    except OSError:
+        return False  # the units' path says what is wrong with it
 
 
 def warn_unpublished(campaign: Campaign, lang: Lang, *, also: int | None = None) -> None:

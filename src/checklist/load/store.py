@@ -14,7 +14,6 @@ another schema, or one SQLite cannot read is thrown away and built again from th
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import hashlib
 import os
@@ -26,7 +25,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from checklist import __version__
-from checklist.dates import shift
 from checklist.load.cache import (
     Stamp,
     cache_root,
@@ -41,9 +39,9 @@ from checklist.load.rows import (
     FILE_COLUMNS,
     PROBLEM_COLUMNS,
     SCHEMA,
-    STATE_SQL,
     TASK_COLUMNS,
     UNIT_COLUMNS,
+    Counts,
     Row,
     delete_rows,
     digest,
@@ -267,13 +265,17 @@ class Store:
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
+            counts = Counts()
             for path, saved, result in pending:
                 conn.execute("SAVEPOINT one")
                 try:
-                    write_rows(conn, path, saved, result, self.campaign)
+                    one = Counts()
+                    write_rows(conn, path, saved, result, self.campaign, one)
+                    counts.merge(one)
                 except UnicodeEncodeError:  # a name SQLite cannot hold as text: not kept
                     conn.execute("ROLLBACK TO one")
                 conn.execute("RELEASE one")
+            counts.write(conn)
             conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()  # a full disk, a lock held too long: the next run is slower
@@ -290,8 +292,10 @@ class Store:
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
+            counts = Counts()
             for file_id in file_ids:
-                delete_rows(self.conn, file_id)
+                delete_rows(self.conn, file_id, counts)
+            counts.write(self.conn)
             self.conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
@@ -302,19 +306,6 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
         self.close()
-
-    def states(self, *, as_of: dt.date, soon: int) -> list[Row]:
-        """Each stored occurrence: unit, measure, owner's name and address, title, number,
-        due date, state."""
-        if self.conn is None:
-            return []
-        day = {"as_of": as_of.isoformat(), "horizon": shift(as_of, soon).isoformat()}
-        return self.conn.execute(
-            f"""SELECT f.unit_id, o.measure, t.owner_name, t.owner_address, t.title, o.n, o.due,
-                o.state FROM (SELECT *, {STATE_SQL} AS state FROM occurrences) o
-                JOIN files f ON f.id = o.file JOIN tasks t ON t.file = o.file AND t.seq = o.seq""",
-            day,
-        ).fetchall()
 
     def paths(self) -> set[str]:
         """Every file the store holds rows for."""
