@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from checklist import indexed_tally
+from checklist.load import tally
 from checklist.load.cache import cache_root
+from checklist.load.tally import SPREAD_KEY, TALLY_KEY
 from conftest import REPO, Result
 
 OLD = 1_600_000_000  # an mtime long past: the file is not "racily clean"
@@ -70,19 +72,23 @@ def _store() -> Path:
     return stored
 
 
-def _kept_and_counted() -> tuple[list[tuple[object, ...]], ...]:
-    """The tally and spread as kept, and as the occurrences count them now."""
+_KEPT = (
+    f"SELECT {TALLY_KEY}, n FROM tally WHERE n != 0 ORDER BY {TALLY_KEY}",
+    f"SELECT {SPREAD_KEY}, units FROM spread WHERE units != 0 ORDER BY {SPREAD_KEY}",
+)
+
+
+def _kept_and_counted(*, summed: bool = True) -> tuple[list[tuple[object, ...]], ...]:
+    """The tally and spread as kept, and as the occurrences count them now (and their
+    checksums found true)."""
     conn = sqlite3.connect(_store())
     try:
-        return tuple(
+        found = tuple(
             conn.execute(sql).fetchall()
-            for sql in (
-                indexed_tally._KEPT["tally"],
-                indexed_tally._COUNTED,
-                indexed_tally._KEPT["spread"],
-                indexed_tally._SPREAD,
-            )
+            for sql in (_KEPT[0], indexed_tally._COUNTED, _KEPT[1], indexed_tally._SPREAD)
         )
+        assert not summed or tally.kept_sums(conn) == tally.sums_of(conn)
+        return found
     finally:
         conn.close()
 
@@ -175,31 +181,38 @@ def test_after_edits_deletions_and_renames_the_tally_counts_the_occurrences(
     assert used["answered"] > 0, done
 
 
+_FIRST = f"({TALLY_KEY}) = (SELECT {TALLY_KEY} FROM tally WHERE n > 0 LIMIT 1)"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        f"UPDATE tally SET n = n + 1 WHERE {_FIRST}",  # a total would change if served
+        f"UPDATE tally SET due = '2023-01-01' WHERE {_FIRST}",
+        f"DELETE FROM tally WHERE {_FIRST}",
+        "UPDATE spread SET units = units + 1",
+        "UPDATE sums SET value = value + 1 WHERE name = 'tally'",
+    ],
+)
 def test_a_damaged_tally_is_found_counted_around_and_made_again(
-    cli, city: Path, used: dict[str, int]
+    cli, city: Path, used: dict[str, int], damage: str
 ) -> None:
     args = ("rollup", "--format", "json", "--measures")
     cli("rollup", city)
     _same(cli, city, *args)
     conn = sqlite3.connect(_store())
-    try:  # one count off by one: a total would change if it were served
-        conn.execute("UPDATE tally SET n = n + 1 WHERE rowid IN (SELECT rowid FROM tally LIMIT 1)")
+    try:
+        assert conn.execute(damage).rowcount > 0
         conn.commit()
-    except sqlite3.OperationalError:  # WITHOUT ROWID: the first row by its key
-        key = conn.execute(f"SELECT {indexed_tally.TALLY_KEY} FROM tally LIMIT 1").fetchone()
-        where = " AND ".join(f"{c} = ?" for c in indexed_tally.TALLY_KEY.split(", "))
-        conn.execute(f"UPDATE tally SET n = n + 1 WHERE {where}", key)
-        conn.commit()
+        assert tally.kept_sums(conn) != tally.sums_of(conn)
     finally:
         conn.close()
-    kept, counted, *_ = _kept_and_counted()
-    assert kept != counted
     used.clear()
     used.update(checked=0, answered=0)
     _same(cli, city, *args)  # the write broke the seal: checked, found wrong, made again
     assert used == {"checked": 1, "wrong": 1, "answered": 0}
-    kept, counted, *_ = _kept_and_counted()
-    assert kept == counted
+    kept, counted, spread, units = _kept_and_counted()
+    assert (kept, spread) == (counted, units)
     _same(cli, city, *args)  # found true now, and sealed
     assert used == {"checked": 2, "wrong": 1, "answered": 1}
 
@@ -246,3 +259,37 @@ def test_the_tally_counts_as_the_occurrences_on_every_day_of_the_campaign(cli, c
         day += dt.timedelta(days=1)
     index.store.close()
     assert compared > 100_000  # every day's occurrences, counted nine ways
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE occurrences SET done = '2023-01-01' WHERE file = :file AND done IS NULL",
+        "UPDATE files SET county = '410102' WHERE id = :file",
+    ],
+)
+def test_a_file_whose_damaged_rows_are_replaced_leaves_the_tally_true(
+    cli, city: Path, used: dict[str, int], damage: str
+) -> None:
+    """A file edited after its rows were damaged: its old rows are replaced before any
+    report reads them, and what is taken out of the tally must be what was put in."""
+    args = ("rollup", "--format", "json", "--measures")
+    cli("rollup", city)
+    unit = sorted(city.rglob("units/**/*.toml"))[-1]
+    conn = sqlite3.connect(_store())
+    try:
+        (file_id,) = conn.execute("SELECT id FROM files WHERE path = ?", (str(unit),)).fetchone()
+        assert conn.execute(damage, {"file": file_id}).rowcount > 0
+        conn.commit()
+    finally:
+        conn.close()
+    unit.write_text(unit.read_text(encoding="utf-8") + "\n# edited\n", "utf-8")
+    os.utime(unit, (OLD + 9, OLD + 9))
+    used.clear()
+    used.update(checked=0, answered=0)
+    _same(cli, city, *args)  # the edit replaces the rows; the tally is counted again
+    assert used["wrong"] == 1
+    kept, counted, spread, units = _kept_and_counted()
+    assert (kept, spread) == (counted, units)
+    _same(cli, city, *args)
+    assert used["answered"] == 1

@@ -1,25 +1,23 @@
 """rollup and trend of a whole campaign from the tally: its occurrences counted ahead.
 
-The tally (load/rows.py) counts the occurrences by county, measure, level, due day,
+The tally (load/tally.py) counts the occurrences by county, measure, level, due day,
 done day and whether postponed, and the spread the units with a task of each measure;
 both are kept with each file's rows. A campaign's rollup then reads 45,000 counts where
 it read 169,000 occurrences. They answer only a run over every file the index holds,
-filtered by county, level or measure at most, and only once a run has found them equal
-to the occurrences they count (sealed with the store's stamps, load/seal.py): a store
-whose tally was damaged, or not written by this code, is counted from its occurrences.
+filtered by county, level or measure at most, and only once a run has found their
+checksums true (then sealed with the store's stamps, load/seal.py): a tally found
+damaged is counted from the occurrences, and made again from them.
 """
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from checklist.filters import Filters
 from checklist.indexed import Index
-from checklist.load import seal
-from checklist.load.rows import SPREAD_KEY, TALLY_KEY
+from checklist.load import seal, tally
 
 # The tally and the spread as the occurrences make them now, in the tables' key order.
 _COUNTED = """SELECT f.county, o.measure, f.level, o.due, coalesce(o.done, ''),
@@ -27,10 +25,6 @@ _COUNTED = """SELECT f.county, o.measure, f.level, o.due, coalesce(o.done, ''),
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"""
 _SPREAD = """SELECT f.county, o.measure, f.level, count(DISTINCT o.file) FROM occurrences o
     JOIN files f ON f.id = o.file GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
-_KEPT = {
-    "tally": f"SELECT {TALLY_KEY}, n FROM tally WHERE n != 0 ORDER BY {TALLY_KEY}",
-    "spread": f"SELECT {SPREAD_KEY}, units FROM spread WHERE units != 0 ORDER BY {SPREAD_KEY}",
-}
 
 
 def answers(index: Index, filters: Filters) -> bool:
@@ -42,13 +36,12 @@ def answers(index: Index, filters: Filters) -> bool:
 
 
 def _checked(index: Index) -> bool:
-    """Compare the tally and the spread with the occurrences (whose checksums this run or
-    the seal vouched for); sealed when they agree, made again from them when they do not."""
+    """Check the tally and the spread against their checksums (load/tally.py); sealed when
+    they hold, made again from the occurrences (whose own checksums this run or the seal
+    vouched for) when they do not."""
     conn = index.conn
     try:
-        agree = _same(conn.execute(_COUNTED), conn.execute(_KEPT["tally"])) and _same(
-            conn.execute(_SPREAD), conn.execute(_KEPT["spread"])
-        )
+        agree = tally.sums_of(conn) == tally.kept_sums(conn)
     except sqlite3.Error:
         return False
     if not agree:
@@ -59,21 +52,16 @@ def _checked(index: Index) -> bool:
     return True
 
 
-def _same(counted: Iterable[tuple[Any, ...]], kept: Iterable[tuple[Any, ...]]) -> bool:
-    missing = object()
-    pairs = itertools.zip_longest(counted, kept, fillvalue=missing)
-    return all(a == b for a, b in pairs)
-
-
 def _count_again(conn: sqlite3.Connection) -> None:
     """The tally and the spread made afresh from the occurrences; best effort, as a
     store's every write: a failure leaves them for the next run to find wrong again."""
     try:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("DELETE FROM tally")
-        conn.execute("DELETE FROM spread")
+        for table in ("tally", "spread", "sums"):
+            conn.execute(f"DELETE FROM {table}")
         conn.execute(f"INSERT INTO tally {_COUNTED}")
         conn.execute(f"INSERT INTO spread {_SPREAD}")
+        conn.executemany("INSERT INTO sums VALUES (?, ?)", tally.sums_of(conn).items())
         conn.execute("COMMIT")
     except sqlite3.Error:
         if conn.in_transaction:

@@ -13,12 +13,12 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from checklist.load.cache import Stamp
 from checklist.load.result import UnitResult
+from checklist.load.tally import SPREAD_KEY, TALLY_KEY, Counts
 from checklist.model import Campaign, Level, Person, Problem, Severity, Task, Unit
 from checklist.recur import task_dates
 
@@ -40,14 +40,6 @@ TASK_COLUMNS = (
 )
 
 
-# The occurrences counted by what a whole campaign's rollup and trend group, filter and
-# compare them by (a city's 169,000 rows are 45,000 here), and the units with a task of
-# each measure; kept with each file's rows, read only when a sealed index vouches for
-# them (indexed_tally.py). No done date is '' (a key column cannot be NULL).
-TALLY_KEY = "county, measure, level, due, done, postponed"
-SPREAD_KEY = "county, measure, level"
-
-
 # Columns have no declared type, so SQLite keeps each value as written (an int stays an
 # int, text stays text) and a row reads back equal to the tuple written: what the
 # checksums compare. Problems and tasks are clustered by file: one range per file.
@@ -62,6 +54,7 @@ SCHEMA = (
     f"CREATE TABLE occurrences ({OCCURRENCE_COLUMNS}, PRIMARY KEY (file, seq, n)) WITHOUT ROWID",
     f"CREATE TABLE tally ({TALLY_KEY}, n, PRIMARY KEY ({TALLY_KEY})) WITHOUT ROWID",
     f"CREATE TABLE spread ({SPREAD_KEY}, units, PRIMARY KEY ({SPREAD_KEY})) WITHOUT ROWID",
+    "CREATE TABLE sums (name PRIMARY KEY, value) WITHOUT ROWID",
 )
 # A state on a report day, as status.classify gives it: ISO dates compare as text, and a
 # done date after the day (or none: NULL) has not happened yet.
@@ -341,47 +334,25 @@ def write_rows(
 
 
 def delete_rows(conn: sqlite3.Connection, file_id: int, counts: Counts) -> None:
-    where = conn.execute("SELECT county, level FROM files WHERE id = ?", (file_id,)).fetchone()
-    if where is not None:
-        sql = f"SELECT {OCCURRENCE_COLUMNS} FROM occurrences WHERE file = ?"
-        counts.add(where[0], where[1], conn.execute(sql, (file_id,)), -1)
+    """Drop one file's rows, taking its occurrences out of ``counts``: those written, as
+    their checksums show; rows found damaged make the tally one to count again."""
+    found = conn.execute(
+        f"SELECT {FILE_COLUMNS}, digest, occurrence_digest FROM files WHERE id = ?", (file_id,)
+    ).fetchone()
+    if found is not None:
+        *stored, check, occurrence_check = found
+        problems = conn.execute(
+            f"SELECT {PROBLEM_COLUMNS} FROM problems WHERE file = ? ORDER BY seq", (file_id,)
+        ).fetchall()
+        written = f"(SELECT * FROM occurrences WHERE file = {int(file_id)} ORDER BY seq, n)"
+        occurrences = conn.execute(f"SELECT {OCCURRENCE_COLUMNS} FROM {written}").fetchall()
+        text = conn.execute(f"SELECT {OCCURRENCE_TEXT} FROM {written}").fetchone()[0]
+        if digest((tuple(stored), problems)) == check and occurrence_check == (
+            text_digest(text) if occurrences else None
+        ):
+            counts.add(stored[BUILT + 1], stored[BUILT + 2], occurrences, -1)
+        else:
+            counts.damaged = True
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
     for table in ("problems", "units", "tasks", "occurrences"):
         conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))
-
-
-class Counts:
-    """What the files written in one transaction change in the tally and the spread,
-    added up in memory and written once (two statements a file made a cold run 8% slower)."""
-
-    def __init__(self) -> None:
-        self.tally: Counter[Row] = Counter()
-        self.spread: Counter[Row] = Counter()
-
-    def add(self, county: Any, level: Any, occurrences: Iterable[Row], n: int) -> None:
-        """Count a file's occurrence rows in (n = 1) or out (n = -1)."""
-        measures = set()
-        for _file, _seq, _n, measure, _owner, due, done, postponed in occurrences:
-            self.tally[county, measure, level, due, done or "", int(postponed is not None)] += n
-            measures.add(measure)
-        for measure in measures:
-            self.spread[county, measure, level] += n
-
-    def merge(self, other: Counts) -> None:
-        self.tally.update(other.tally)
-        self.spread.update(other.spread)
-
-    def write(self, conn: sqlite3.Connection) -> None:
-        """Add the changes to the tables (a count of 0 stays, counting nothing)."""
-        for table, column, counted in (
-            ("tally", "n", self.tally),
-            ("spread", "units", self.spread),
-        ):
-            rows = [(*key, n) for key, n in counted.items() if n]
-            if rows:
-                conn.executemany(
-                    f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))}) "
-                    f"ON CONFLICT DO UPDATE SET {column} = {column} + excluded.{column}",
-                    rows,
-                )
-            counted.clear()

@@ -41,7 +41,6 @@ from checklist.load.rows import (
     SCHEMA,
     TASK_COLUMNS,
     UNIT_COLUMNS,
-    Counts,
     Row,
     delete_rows,
     digest,
@@ -50,6 +49,7 @@ from checklist.load.rows import (
     write_rows,
 )
 from checklist.load.seal import holds, seal_path, stamps_of
+from checklist.load.tally import Counts
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
