@@ -293,3 +293,46 @@ def test_a_file_whose_damaged_rows_are_replaced_leaves_the_tally_true(
     assert (kept, spread) == (counted, units)
     _same(cli, city, *args)
     assert used["answered"] == 1
+
+
+def test_a_report_reads_one_snapshot_while_another_run_writes(cli, city: Path) -> None:
+    """Another run replacing a file's rows while a report reads (its files row gone, its
+    unit's row gone) is not half seen: the report counts the index as it opened it."""
+    import datetime as dt
+
+    from checklist.filters import Filters
+    from checklist.indexed import open_index
+    from checklist.indexed_rollup import rollup_standings
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.discover import find
+    from checklist.load.store import Store
+
+    cli("rollup", city)
+    campaign = load_campaign(find_config([city]))
+    names = find([city], campaign).names
+    day = dt.date(2023, 11, 20)
+
+    def counted(index: object) -> tuple[int, int]:
+        result, _ = rollup_standings(
+            index,  # type: ignore[arg-type]
+            campaign=campaign,
+            as_of=day,
+            compare=day,
+            soon=7,
+            filters=Filters(),
+        )
+        return result.total.units, result.total.counts.tasks
+
+    reading = open_index(Store.open(campaign), names, today=dt.date.today())
+    assert reading is not None
+    before = counted(reading)
+    writer = Store.open(campaign)
+    assert writer.conn is not None
+    (file_id,) = writer.conn.execute("SELECT min(file) FROM units").fetchone()
+    writer.forget([file_id])  # committed while the report reads
+    writer.close()
+    assert counted(reading) == before
+    with reading:
+        pass
+    after = open_index(Store.open(campaign), names, today=dt.date.today(), stale=[])
+    assert after is None  # the file is missing now: a new snapshot sees it

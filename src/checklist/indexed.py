@@ -18,8 +18,8 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Container, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from checklist.dates import shift
@@ -45,16 +45,27 @@ class Index:
     # the stamps that seal it, None when this run wrote (or could not stamp) the store.
     vouched: frozenset[str] = frozenset({"rows"})
     stamps: seal.Stamps | None = None
+    # Writes the report found to make (the tally counted again), made once it has read.
+    after: list[Callable[[], None]] = field(default_factory=list)
 
     def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *_: object) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute("ROLLBACK")  # the snapshot ends: the writes left to the end
+        for write in self.after:
+            write()
         self.store.close()
 
 
 def open_index(
-    store: Store, files: Sequence[str], *, today: dt.date, stale: list[str] | None = None
+    store: Store,
+    files: Sequence[str],
+    *,
+    today: dt.date,
+    stale: list[str] | None = None,
+    again: bool = True,
 ) -> Index | None:
     """The index for these files (absolute paths) if every one is in it and still true.
 
@@ -62,10 +73,42 @@ def open_index(
     dropped one at a time, what the reports need going straight into temporary tables.
     When the only miss is files the index does not hold as they are now (edited, new,
     their rows damaged), they go into ``stale``: checked and kept, they let it answer.
+
+    The report reads one snapshot of the index, held until the Index is closed: another
+    run writing meanwhile (a file's rows replaced: its files row, then its unit's) is
+    never half seen.
     """
     conn = store.conn
     if conn is None:
         return None
+    try:
+        conn.execute("BEGIN")
+        found = _opened(store, conn, files, today=today, stale=stale)
+    except sqlite3.Error:
+        found = None
+    if isinstance(found, Index):
+        return found
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("ROLLBACK")
+    if found is None:
+        return None
+    dropped, damaged = found
+    store.forget(dropped)  # damaged ones: checked afresh by the units' path, written again
+    if damaged or not again:
+        return None
+    return open_index(store, files, today=today, stale=stale, again=False)
+
+
+def _opened(
+    store: Store,
+    conn: sqlite3.Connection,
+    files: Sequence[str],
+    *,
+    today: dt.date,
+    stale: list[str] | None,
+) -> Index | tuple[list[int], bool] | None:
+    """open_index within its snapshot; or the rows to drop (stored files gone, and rows
+    damaged: whether any are) before asking again."""
     # Taken before a row is read: a write meanwhile changes them, and the seal with them.
     stamps = seal.stamps_of(store.path)
     sealed = seal.holds(store.path, stamps)
@@ -116,13 +159,11 @@ def open_index(
         conn.execute("DROP TABLE temp.seen")
         damaged = [] if sealed else _damaged(conn)
         every_row = conn.execute("SELECT count(*) FROM files").fetchone() == (counted[0],)
-    except (_MissError, sqlite3.Error):
+    except _MissError:
         return None
-    if gone or damaged:  # damaged: checked afresh by the units' path, and written again
-        store.forget([*gone, *damaged])
-    if damaged:
-        return None
-    if not sealed and not gone and every_row and stamps is not None:
+    if gone or damaged:
+        return [*gone, *damaged], bool(damaged)
+    if not sealed and every_row and stamps is not None:
         seal.put(store.path, stamps)  # every row was checked and found true
         sealed = frozenset({"rows"})
     return Index(
@@ -130,7 +171,7 @@ def open_index(
         conn,
         counted[0] - counted[1],
         counted[1],
-        whole=every_row,  # (a file gone leaves a row the run does not have)
+        whole=every_row,
         vouched=sealed or frozenset({"rows"}),
         stamps=stamps if sealed else None,
     )

@@ -45,7 +45,7 @@ def _checked(index: Index) -> bool:
     except sqlite3.Error:
         return False
     if not agree:
-        _count_again(conn)
+        index.after.append(lambda: _count_again(conn))
         return False
     if index.stamps is not None:
         seal.put(index.store.path, index.stamps, frozenset({"rows", "tally"}))

@@ -264,6 +264,7 @@ class Store:
             return
         conn = self.conn
         try:
+            _end_read(conn)
             conn.execute("BEGIN IMMEDIATE")
             counts = Counts()
             for path, saved, result in pending:
@@ -291,6 +292,7 @@ class Store:
         if self.conn is None:
             return
         try:
+            _end_read(self.conn)
             self.conn.execute("BEGIN IMMEDIATE")
             counts = Counts()
             for file_id in file_ids:
@@ -323,6 +325,12 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.close()
             self.conn = None
+
+
+def _end_read(conn: sqlite3.Connection) -> None:
+    """End a report's snapshot (indexed.open_index) before writing: a write within it fails."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 @functools.cache
