@@ -3,12 +3,16 @@ what it prints, its help and its usage errors are what the whole app gives."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 import typer
 from typer.main import get_command_name
 from typer.models import CommandInfo
 
 from checklist.cli.app import _only_the_command, app
+from conftest import REPO
 
 
 def _name(command: CommandInfo) -> str:
@@ -83,3 +87,26 @@ def test_a_run_imports_only_its_own_commands_module() -> None:
     loaded = set(done.stdout.split())
     assert "checklist.cli.report" in loaded
     assert not loaded & {f"checklist.cli.{m}" for m in ("chart", "bulletin", "export", "ingest")}
+
+
+def test_a_clean_validate_to_a_pipe_imports_no_rich(tmp_path: Path) -> None:
+    """A pre-commit hook or CI step that finds nothing prints one plain line: rich (25 ms
+    to import) is left out, and the line is the one rich would print."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "campaign"
+    shutil.copytree(REPO / "examples" / "zhengzhou", root)
+    code = (
+        "import sys\n"
+        "from checklist.cli.app import run\n"
+        "code = run(['validate', sys.argv[1]])\n"
+        "print('rich' in ' '.join(sys.modules), code, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    args = [sys.executable, "-c", code, str(root)]
+    done = subprocess.run(args, check=False, capture_output=True, text=True, env=env)
+    assert done.stderr.split()[-2:] == ["False", "0"]
+    assert done.stdout.startswith("All good: ")
+    assert done.stdout.endswith(" no problems.\n")

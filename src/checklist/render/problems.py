@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from checklist.i18n import Lang, t
 from checklist.model import Problem, Severity
-from checklist.render import console
+from checklist.render import console, plain_stream
 from checklist.words import printable
 
 SCHEMA_VERSION = 1
@@ -126,9 +126,14 @@ def write_text(
 
     In Chinese the rule's English name is left out: the code is what the docs list.
     """
+    problems = list(problems)
+    if not problems and (stream := plain_stream(out)) is not None:
+        # Nothing to show but the count, to a pipe (a hook, CI): rich is not even imported.
+        if checked is not None:
+            stream.write(summary(problems, checked=checked, lang=lang) + "\n")
+        return
     from rich.text import Text
 
-    problems = list(problems)
     screen = console(out)
     lines = {file: text.split("\n") for file, text in sources.items() if text}  # once per file
     help_word = t("problems.help", lang)
