@@ -43,6 +43,12 @@ _SCAN = f"""SELECT file, seq, n, due, done, state, county, postponed FROM (SELEC
     JOIN temp.run r ON r.file = o.file WHERE {{0}}) WHERE {{1}} ORDER BY pos, seq, n"""
 
 
+# What every overdue or due-soon occurrence is (and so the state need not be worked out
+# for the others): due by the horizon, not done by the report day. It reads the row alone,
+# so SQLite tests it before looking up the file's row in temp.run.
+_UNDONE = "(o.due <= :horizon AND (o.done IS NULL OR o.done > :as_of))"
+
+
 def _states_sql(states: Iterable[State]) -> str:
     return f"state IN ({', '.join(repr(s.value) for s in sorted(states))})"
 
@@ -69,8 +75,13 @@ def status(
     those (every selected one with ``everything``) and both are made from it.
     """
     where, params = where_of(filters, states=True)
-    chosen = "1" if everything else f"{_states_sql(_PRESSING)} OR postponed"
-    sql = _SCAN.format(where, chosen)
+    if everything:
+        sql = _SCAN.format(where, "1")
+    else:
+        sql = _SCAN.format(
+            f"({where}) AND ({_UNDONE} OR o.postponed_from IS NOT NULL)",
+            f"{_states_sql(_PRESSING)} OR postponed",
+        )
     wanted = None if everything else _PRESSING if listing_soon else {State.OVERDUE}
     overdue = due_soon = postponed = 0
     files: set[int] = set()
@@ -109,6 +120,8 @@ def status_items(
     checked against its checksum; the unit holds no tasks (rows.unit_of says why).
     """
     where, params = where_of(filters, states=True)
+    if states is not None and states <= _PRESSING:
+        where = f"({where}) AND {_UNDONE}"
     sql = _SCAN.format(where, "1" if states is None else _states_sql(states))
     rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
     return _items(index, rows, as_of=as_of, calendar=calendar)
@@ -172,11 +185,16 @@ def _listed(
         except (ValueError, TypeError, AttributeError):
             damaged.add(head[0])
     tasks: dict[tuple[int, int], Task] = {}
+    # One string for each measure, title and owner's name however many tasks share it (a
+    # city's tasks come from a few templates): a province's night holds 300,000 tasks.
+    share: dict[str, str] = {}
     for *row, check in conn.execute(_TASKS, (json.dumps(wanted),)):
         file_id = row[0]
         try:
             if digest(tuple(row)) != check or file_id not in people:
                 raise ValueError(file_id)
+            for k in _SHARED:
+                row[k] = share.setdefault(row[k], row[k])
             tasks[file_id, row[1]] = task_of(row, people[file_id])
         except (ValueError, TypeError, AttributeError):
             damaged.add(file_id)
@@ -187,4 +205,7 @@ def _listed(
     return units, tasks
 
 
+_SHARED = tuple(
+    TASK_COLUMNS.replace(" ", "").split(",").index(c) for c in ("measure", "title", "owner_name")
+)
 _STATES = {s.value: s for s in State}  # State(text) is slow, 170,000 times

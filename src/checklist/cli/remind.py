@@ -87,10 +87,14 @@ def remind(
     Example: checklist remind --send
     In crontab: 30 0 * * * checklist remind --send
     """
+    import gc
+
     from checklist.cli.scope import open_scope
     from checklist.remind.channels import open_channels
     from checklist.render.remind import Printed, write_undelivered
 
+    if not send:  # as status does (cli/report.py): printed, a night's objects hold no cycles
+        gc.disable()
     scope = open_scope(ctx.params, indexed=True)
     language = _language(scope)
     # Text printed without sending shows no task list: the messages need none.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -138,8 +139,7 @@ def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign
 
 
 def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
-    found = campaign.measure(item.task.measure)
-    measure = found.name if found else ""
+    measure = _measure_name(campaign, item.task.measure)
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
         one, work = item.days_overdue == 1, campaign.calendar.count == "workdays"
@@ -148,18 +148,40 @@ def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner
             if not work
             else ("remind.overdue_one_workday" if one else "remind.overdue_workdays")
         )
-        when = t(key, lang, days=item.days_overdue)
+        when = _said(key, lang, days=item.days_overdue)
     elif item.due == as_of:
-        when = t("remind.due_today", lang)
+        when = _said("remind.due_today", lang)
     elif (item.due - as_of).days == 1:
-        when = t("remind.due_tomorrow", lang)
+        when = _said("remind.due_tomorrow", lang)
     else:
-        when = t("remind.due_in", lang, days=(item.due - as_of).days)
-    who = f" · {t('owner', lang)}: {item.task.owner.name}" if owner else ""
+        when = _said("remind.due_in", lang, days=(item.due - as_of).days)
+    who = f" · {_said('owner', lang)}: {item.task.owner.name}" if owner else ""
     return printable(
         f"  - [{when}] {item.unit.name} · {measure} · {title} "
-        f"({t('remind.due_on', lang, date=item.due.isoformat())}){who}"
+        f"({_said('remind.due_on', lang, date=item.due.isoformat())}){who}"
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _said(key: str, lang: Lang, /, **values: object) -> str:
+    """A catalogue text for a night: the same few days and dates, thousands of times."""
+    return t(key, lang, **values)
+
+
+# The measures' names by key or name (Campaign.measure's answer), kept for one campaign.
+_NAMES: dict[int, tuple[Campaign, dict[str, str]]] = {}
+
+
+def _measure_name(campaign: Campaign, key: str) -> str:
+    known = _NAMES.get(id(campaign))
+    if known is None or known[0] is not campaign:
+        names: dict[str, str] = {}
+        for m in campaign.measures:  # the first measure whose key or name it is
+            names.setdefault(m.key, m.name)
+            names.setdefault(m.name, m.name)
+        _NAMES.clear()
+        known = _NAMES[id(campaign)] = (campaign, names)
+    return known[1].get(key, "")
 
 
 def _owner_message(
@@ -176,22 +198,22 @@ def _owner_message(
         "soon": len(soon),
         "date": as_of.isoformat(),
     }
-    template = campaign.remind.subject or t("remind.subject", lang)
+    template = campaign.remind.subject or _said("remind.subject", lang)
     lines = [
         t("remind.greeting", lang, name=person.name),
         "",
-        t("remind.intro", lang, date=as_of.isoformat()),
+        _said("remind.intro", lang, date=as_of.isoformat()),
         "",
     ]
     if overdue:
-        lines += [t("section.overdue", lang)]
+        lines += [_said("section.overdue", lang)]
         lines += [line_of(i, campaign, as_of, lang, owner=False) for i in overdue]
         lines.append("")
     if soon:
-        lines += [t("remind.section.soon", lang)]
+        lines += [_said("remind.section.soon", lang)]
         lines += [line_of(i, campaign, as_of, lang, owner=False) for i in soon]
         lines.append("")
-    lines.append(t("remind.signature", lang, campaign=campaign.name))
+    lines.append(_said("remind.signature", lang, campaign=campaign.name))
     return Message(
         key=f"{as_of.isoformat()}/owner/{person.key}",
         kind=MessageKind.OWNER,
