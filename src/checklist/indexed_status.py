@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from checklist.filters import Filters
 from checklist.indexed import Index, days_of, where_of
@@ -112,9 +112,10 @@ def status_items(
     filters: Filters,
     states: frozenset[State] | None,
     calendar: CalendarSettings,
+    leave_out: Collection[dt.date] = (),
 ) -> list[Item]:
     """The selected items in the given states (None: all), as status.items makes them,
-    days overdue counted as ``calendar`` says.
+    days overdue counted as ``calendar`` says; none due on a day in ``leave_out``.
 
     Each item's task is made from its own row and its unit from the unit's row, each
     checked against its checksum; the unit holds no tasks (rows.unit_of says why).
@@ -122,7 +123,10 @@ def status_items(
     where, params = where_of(filters, states=True)
     if states is not None and states <= _PRESSING:
         where = f"({where}) AND {_UNDONE}"
-    sql = _SCAN.format(where, "1" if states is None else _states_sql(states))
+    chosen = "1" if states is None else _states_sql(states)
+    if leave_out:  # ISO dates: digits and hyphens
+        chosen = f"({chosen}) AND due NOT IN ({', '.join(repr(d.isoformat()) for d in leave_out)})"
+    sql = _SCAN.format(where, chosen)
     rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
     return _items(index, rows, as_of=as_of, calendar=calendar)
 

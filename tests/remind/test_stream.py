@@ -141,7 +141,11 @@ def test_earlier_nights_go_first_and_tonights_own_leftovers_last(tmp_path: Path)
     assert Ledger.load(tmp_path / "state.json").pending == {}
 
 
-@given(st.text(alphabet=st.sampled_from(list("a 中\n\r\x0b\x0c\x1c\x85\u2028\u2029\x1b\t")), max_size=12))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("a 中\n\r\x0b\x0c\x1c\x85\u2028\u2029\x1b\t")), max_size=12
+    )
+)
 def test_a_body_is_written_line_by_line_made_printable(body: str) -> None:
     """The quick path (one printable text) writes what a printable line at a time wrote."""
     from checklist.words import printable

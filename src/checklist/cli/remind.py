@@ -140,7 +140,7 @@ def _plan(
     from checklist.cli.scope import answered
     from checklist.indexed_status import status_items
     from checklist.model import State
-    from checklist.remind.plan import planned
+    from checklist.remind.plan import planned, silent_dues
     from checklist.remind.send import message_to_dict
 
     soon = max(scope.campaign.remind.advance_days, default=0)
@@ -160,6 +160,7 @@ def _plan(
             filters=scope.filters,
             states=frozenset({State.OVERDUE, State.DUE_SOON}),
             calendar=scope.campaign.calendar,
+            leave_out=silent_dues(scope.campaign, scope.as_of, soon),  # in no message
         ),
         lambda scope: scope.items(soon=soon),
     )
