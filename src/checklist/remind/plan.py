@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from checklist.i18n import Lang, t
 from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State, Unit
+from checklist.status import names_of
 from checklist.words import printable
 from checklist.workdays import PLAIN_WEEK, calendar_of, overdue_counter
 
@@ -186,7 +187,7 @@ def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign
 
 
 def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
-    measure = _measure_name(campaign, item.task.measure)
+    measure = names_of(campaign)[1].get(item.task.measure, "")
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
         one, work = item.days_overdue == 1, campaign.calendar.count == "workdays"
@@ -213,22 +214,6 @@ def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner
 def _said(key: str, lang: Lang, /, **values: object) -> str:
     """A catalogue text for a night: the same few days and dates, thousands of times."""
     return t(key, lang, **values)
-
-
-# The measures' names by key or name (Campaign.measure's answer), kept for one campaign.
-_NAMES: dict[int, tuple[Campaign, dict[str, str]]] = {}
-
-
-def _measure_name(campaign: Campaign, key: str) -> str:
-    known = _NAMES.get(id(campaign))
-    if known is None or known[0] is not campaign:
-        names: dict[str, str] = {}
-        for m in campaign.measures:  # the first measure whose key or name it is
-            names.setdefault(m.key, m.name)
-            names.setdefault(m.name, m.name)
-        _NAMES.clear()
-        known = _NAMES[id(campaign)] = (campaign, names)
-    return known[1].get(key, "")
 
 
 def body_of(lines: list[str]) -> str:
