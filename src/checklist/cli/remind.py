@@ -93,12 +93,19 @@ def remind(
     from checklist.remind.channels import open_channels
     from checklist.render.remind import Printed, write_undelivered
 
+    collecting = gc.isenabled()
     gc.disable()  # until the night's tasks are made (_plan): they hold no cycles
     scope = open_scope(ctx.params, indexed=True)
     language = _language(scope)
     # Text printed without sending shows no task list: the messages need none.
     whole = send or output_format is RemindFormat.JSON
     scope, messages = _plan(ctx.params, scope, language, tasks=whole)
+    # The tasks are kept out of every collection from here; the messages are collected
+    # (JSON with an indent leaves a cycle of closures a message).
+    gc.freeze()
+    ctx.call_on_close(gc.unfreeze)
+    if collecting:
+        gc.enable()
     # Each message is printed as it is made (and sent): the night is never held whole.
     printed = Printed(sys.stdout, output_format, as_of=scope.as_of, lang=language)
     if not send:
@@ -136,8 +143,6 @@ def _plan(
     Only the overdue and due-soon tasks can be in them: from the index, only those are
     made. The scope comes back as used (the units', if the index's rows were damaged).
     """
-    import gc
-
     from checklist.cli.scope import answered
     from checklist.indexed_status import status_items
     from checklist.model import State
@@ -165,10 +170,6 @@ def _plan(
         ),
         lambda scope: scope.items(soon=soon),
     )
-    # The tasks are kept out of every collection from here; the messages are collected
-    # (JSON with an indent leaves a cycle of closures a message).
-    gc.freeze()
-    gc.enable()
     made = planned(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
     return scope, (message_to_dict(m, scope.campaign, tasks=tasks) for m in made)
 

@@ -155,7 +155,9 @@ def status(
 
     # A report makes objects that hold no cycles, tens of thousands, and then the process
     # ends: the collector's passes over them were a tenth of a warm run.
-    gc.disable()
+    if gc.isenabled():
+        gc.disable()
+        ctx.call_on_close(gc.enable)  # as it was, for a caller that runs on (tests)
     from checklist.render.report import Page, write_status
     from checklist.status import DEFAULT_SOON_DAYS, listed, summarize
 
