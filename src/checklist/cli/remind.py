@@ -102,8 +102,9 @@ def remind(
     scope, messages = _plan(ctx.params, scope, language, tasks=whole)
     # The tasks are kept out of every collection from here; the messages are collected
     # (JSON with an indent leaves a cycle of closures a message).
+    if not gc.get_freeze_count():  # none frozen before (validate freezes its own): as found
+        ctx.call_on_close(gc.unfreeze)
     gc.freeze()
-    ctx.call_on_close(gc.unfreeze)
     if collecting:
         gc.enable()
     # Each message is printed as it is made (and sent): the night is never held whole.
