@@ -488,3 +488,25 @@ def test_validate_reads_a_seal_but_finds_a_forgery_made_after_it(
     forged = cli("validate", city, "--format", "json")
     assert counted  # checked again
     assert forged.out == afresh.out
+
+
+def test_status_and_remind_leave_the_collector_as_they_found_it(
+    cli, answered: list[bool], city: Path
+) -> None:
+    """They stop the cyclic collector while they make their tasks (and remind freezes
+    them); a caller that runs on, as these tests do, gets it back as it was."""
+    import gc
+
+    assert cli("status", city).code == 0  # fills the index
+    gc.unfreeze()  # what earlier tests' cold runs froze (validate freezes what it made)
+    for args in (("status",), ("remind",), ("remind", "--format", "json")):
+        assert gc.isenabled()
+        assert cli(*args, city, "--as-of", "2023-11-20").code == 0
+        assert answered[-1] is True  # the index answered: the paths that pause it
+        assert (gc.isenabled(), gc.get_freeze_count()) == (True, 0), args
+    gc.disable()
+    try:
+        assert cli("status", city).code == 0
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()

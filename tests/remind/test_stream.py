@@ -139,3 +139,19 @@ def test_earlier_nights_go_first_and_tonights_own_leftovers_last(tmp_path: Path)
     assert made == ["2023-11-20/owner/b", "2023-11-20/owner/c"]
     assert [k for k, _ in outcome.sent] == log
     assert Ledger.load(tmp_path / "state.json").pending == {}
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("a 中\n\r\x0b\x0c\x1c\x85\u2028\u2029\x1b\t")), max_size=12
+    )
+)
+def test_a_body_is_written_line_by_line_made_printable(body: str) -> None:
+    """The quick path (one printable text) writes what a printable line at a time wrote."""
+    from checklist.words import printable
+
+    out = io.StringIO()
+    message = {"recipient": {"name": "A", "address": "a@x"}, "cc": [], "subject": "s"}
+    write_text([message | {"body": body}], out)
+    head = "To: A <a@x>\nSubject: s\n\n"
+    assert out.getvalue() == head + "".join(printable(line) + "\n" for line in body.splitlines())

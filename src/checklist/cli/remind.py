@@ -87,15 +87,26 @@ def remind(
     Example: checklist remind --send
     In crontab: 30 0 * * * checklist remind --send
     """
+    import gc
+
     from checklist.cli.scope import open_scope
     from checklist.remind.channels import open_channels
     from checklist.render.remind import Printed, write_undelivered
 
+    collecting = gc.isenabled()
+    gc.disable()  # until the night's tasks are made (_plan): they hold no cycles
     scope = open_scope(ctx.params, indexed=True)
     language = _language(scope)
     # Text printed without sending shows no task list: the messages need none.
     whole = send or output_format is RemindFormat.JSON
     scope, messages = _plan(ctx.params, scope, language, tasks=whole)
+    # The tasks are kept out of every collection from here; the messages are collected
+    # (JSON with an indent leaves a cycle of closures a message).
+    if not gc.get_freeze_count():  # none frozen before (validate freezes its own): as found
+        ctx.call_on_close(gc.unfreeze)
+    gc.freeze()
+    if collecting:
+        gc.enable()
     # Each message is printed as it is made (and sent): the night is never held whole.
     printed = Printed(sys.stdout, output_format, as_of=scope.as_of, lang=language)
     if not send:
@@ -136,7 +147,7 @@ def _plan(
     from checklist.cli.scope import answered
     from checklist.indexed_status import status_items
     from checklist.model import State
-    from checklist.remind.plan import planned
+    from checklist.remind.plan import planned, silent_dues
     from checklist.remind.send import message_to_dict
 
     soon = max(scope.campaign.remind.advance_days, default=0)
@@ -156,6 +167,7 @@ def _plan(
             filters=scope.filters,
             states=frozenset({State.OVERDUE, State.DUE_SOON}),
             calendar=scope.campaign.calendar,
+            leave_out=silent_dues(scope.campaign, scope.as_of, soon),  # in no message
         ),
         lambda scope: scope.items(soon=soon),
     )

@@ -15,7 +15,14 @@ from collections.abc import Iterator, Sequence
 from checklist.groups import covering
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, Person, State
-from checklist.remind.plan import Message, MessageKind, counts_on, is_overdue_day, line_of
+from checklist.remind.plan import (
+    Message,
+    MessageKind,
+    body_of,
+    counts_on,
+    is_overdue_day,
+    line_of,
+)
 from checklist.rules.context import parse_person
 from checklist.words import printable
 
@@ -91,6 +98,6 @@ def _digest(
         recipient=recipient,
         cc=(),
         subject=printable(t("remind.group.subject", lang, **values)),
-        body="\n".join(printable(line) for line in lines) + "\n",
+        body=body_of(lines),
         items=tuple(found),
     )

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from checklist.i18n import Lang, t
 from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State, Unit
+from checklist.status import names_of
 from checklist.words import printable
-from checklist.workdays import PLAIN_WEEK, calendar_of
+from checklist.workdays import PLAIN_WEEK, calendar_of, overdue_counter
 
 # A rest spell longer than any holiday (Spring Festival is 8 or 9 days): the catch-up stops.
 MAX_QUIET_DAYS = 31
+MAX_LOOK_BACK = 1000  # days: silent_dues looks no further back for overdue tasks
 
 
 class MessageKind(enum.StrEnum):
@@ -113,22 +116,68 @@ def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:
 
 def counts_on(item: Item, day: dt.date, as_of: dt.date) -> tuple[int, int]:
     """Days until the item is due and days it is overdue, on ``day`` (a day up to ``as_of``)."""
+    return _counts(item.due, item.days_overdue, day, as_of)
+
+
+def _counts(
+    due: dt.date, days_overdue: int | None, day: dt.date, as_of: dt.date
+) -> tuple[int, int]:
     if day == as_of:  # the item's own figures, as every report shows them
-        return (item.due - as_of).days, item.days_overdue or 0
-    return (item.due - day).days, (day - item.due).days
+        return (due - as_of).days, days_overdue or 0
+    return (due - day).days, (day - due).days
 
 
 def _owner_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
     """Whether the owner would have been told of ``item`` on ``day``."""
+    return _told(item.state, item.due, item.days_overdue, day, as_of, campaign)
+
+
+def _told(
+    state: State,
+    due: dt.date,
+    days_overdue: int | None,
+    day: dt.date,
+    as_of: dt.date,
+    campaign: Campaign,
+) -> bool:
     config = campaign.remind
-    if item.state in (State.DONE, State.DONE_LATE):
+    if state in (State.DONE, State.DONE_LATE):
         return False
-    until, overdue = counts_on(item, day, as_of)
+    until, overdue = _counts(due, days_overdue, day, as_of)
     if until >= 0:
         if campaign.calendar.count == "workdays":
-            until = calendar_of(campaign.calendar).workdays_between(day, item.due)
+            until = calendar_of(campaign.calendar).workdays_between(day, due)
         return until in config.advance_days
     return is_overdue_day(overdue, start=1, every=config.overdue_every)
+
+
+def silent_dues(campaign: Campaign, as_of: dt.date, soon: int) -> frozenset[dt.date]:
+    """The due days whose overdue or due-soon tasks no message holds tonight.
+
+    planned's own tests, on each day said tonight: a due-soon task is in a message only
+    on an advance day, an overdue one on an owner's day, or once escalated (or digested)
+    with all its unit's (or group's) long-overdue tasks. A report from the index leaves
+    these tasks out (about a third of a night's); the messages are the same.
+    """
+    config = campaign.remind
+    days = said_on(campaign.calendar, as_of)
+    kept = config.escalate_after
+    if campaign.groups:
+        kept = min(kept, config.group_after)
+    silent = set()
+    for ahead in range(soon + 1):  # due soon: from the report day to the horizon
+        due = as_of + dt.timedelta(days=ahead)
+        if not any(_told(State.DUE_SOON, due, None, day, as_of, campaign) for day in days):
+            silent.add(due)
+    late = overdue_counter(campaign.calendar, as_of)
+    due = as_of - dt.timedelta(days=1)
+    # Overdue: the days before the report day until a task due then is escalated; days
+    # overdue grow as the due day goes back (workdays: a holiday may add none).
+    while (overdue := late(due)) < kept and as_of - due < dt.timedelta(days=MAX_LOOK_BACK):
+        if not any(_told(State.OVERDUE, due, overdue, day, as_of, campaign) for day in days):
+            silent.add(due)
+        due -= dt.timedelta(days=1)
+    return frozenset(silent)
 
 
 def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
@@ -138,8 +187,7 @@ def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign
 
 
 def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
-    found = campaign.measure(item.task.measure)
-    measure = found.name if found else ""
+    measure = names_of(campaign)[1].get(item.task.measure, "")
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
         one, work = item.days_overdue == 1, campaign.calendar.count == "workdays"
@@ -148,18 +196,31 @@ def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner
             if not work
             else ("remind.overdue_one_workday" if one else "remind.overdue_workdays")
         )
-        when = t(key, lang, days=item.days_overdue)
+        when = _said(key, lang, days=item.days_overdue)
     elif item.due == as_of:
-        when = t("remind.due_today", lang)
+        when = _said("remind.due_today", lang)
     elif (item.due - as_of).days == 1:
-        when = t("remind.due_tomorrow", lang)
+        when = _said("remind.due_tomorrow", lang)
     else:
-        when = t("remind.due_in", lang, days=(item.due - as_of).days)
-    who = f" · {t('owner', lang)}: {item.task.owner.name}" if owner else ""
+        when = _said("remind.due_in", lang, days=(item.due - as_of).days)
+    who = f" · {_said('owner', lang)}: {item.task.owner.name}" if owner else ""
     return printable(
         f"  - [{when}] {item.unit.name} · {measure} · {title} "
-        f"({t('remind.due_on', lang, date=item.due.isoformat())}){who}"
+        f"({_said('remind.due_on', lang, date=item.due.isoformat())}){who}"
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _said(key: str, lang: Lang, /, **values: object) -> str:
+    """A catalogue text for a night: the same few days and dates, thousands of times."""
+    return t(key, lang, **values)
+
+
+def body_of(lines: list[str]) -> str:
+    """The lines as a message's body, each made printable (most already are: checked in C)."""
+    if not all(map(str.isprintable, lines)):
+        lines = [printable(line) for line in lines]
+    return "\n".join(lines) + "\n"
 
 
 def _owner_message(
@@ -176,29 +237,29 @@ def _owner_message(
         "soon": len(soon),
         "date": as_of.isoformat(),
     }
-    template = campaign.remind.subject or t("remind.subject", lang)
+    template = campaign.remind.subject or _said("remind.subject", lang)
     lines = [
         t("remind.greeting", lang, name=person.name),
         "",
-        t("remind.intro", lang, date=as_of.isoformat()),
+        _said("remind.intro", lang, date=as_of.isoformat()),
         "",
     ]
     if overdue:
-        lines += [t("section.overdue", lang)]
+        lines += [_said("section.overdue", lang)]
         lines += [line_of(i, campaign, as_of, lang, owner=False) for i in overdue]
         lines.append("")
     if soon:
-        lines += [t("remind.section.soon", lang)]
+        lines += [_said("remind.section.soon", lang)]
         lines += [line_of(i, campaign, as_of, lang, owner=False) for i in soon]
         lines.append("")
-    lines.append(t("remind.signature", lang, campaign=campaign.name))
+    lines.append(_said("remind.signature", lang, campaign=campaign.name))
     return Message(
         key=f"{as_of.isoformat()}/owner/{person.key}",
         kind=MessageKind.OWNER,
         recipient=person,
         cc=(),
         subject=printable(template.format(**values)),
-        body="\n".join(printable(line) for line in lines) + "\n",
+        body=body_of(lines),
         items=tuple(found),
     )
 
@@ -243,7 +304,7 @@ def _escalation(
         recipient=unit.contact,
         cc=tuple(owners.values()),
         subject=printable(template.format(**values)),
-        body="\n".join(printable(line) for line in lines) + "\n",
+        body=body_of(lines),
         items=tuple(found),
         unit=unit,
     )

@@ -62,16 +62,24 @@ def write_text(
     it is the first of all)."""
     to, cc, subject = (t(f"remind.header.{h}", lang) for h in ("to", "cc", "subject"))
     for n, message in enumerate(messages):
-        if n or not first:
-            out.write("-" * 72 + "\n")
-        out.write(f"{to}{printable(who(message['recipient'], lang))}\n")
+        parts = ["-" * 72 + "\n"] if n or not first else []
+        parts.append(f"{to}{printable(who(message['recipient'], lang))}\n")
         if message["cc"]:
             separator = "、" if lang is Lang.ZH else ", "
             copied = separator.join(who(p, lang) for p in message["cc"])
-            out.write(f"{cc}{printable(copied)}\n")
-        out.write(f"{subject}{printable(message['subject'])}\n\n")
-        for line in message["body"].splitlines():
-            out.write(printable(line) + "\n")
+            parts.append(f"{cc}{printable(copied)}\n")
+        parts.append(f"{subject}{printable(message['subject'])}\n\n")
+        parts.append(_body_text(message["body"]))
+        out.write("".join(parts))  # one write a message: a night is thousands of them
+
+
+def _body_text(body: str) -> str:
+    """The body's lines, each made printable and ended by a newline."""
+    # Printable once the newlines are out, the lines are the body's own (every other line
+    # break splitlines knows is unprintable): the body as it is, its last line ended.
+    if body.replace("\n", "").isprintable():
+        return body if not body or body.endswith("\n") else body + "\n"
+    return "".join(printable(line) + "\n" for line in body.splitlines())
 
 
 def who(person: dict[str, Any], lang: Lang = Lang.EN) -> str:

@@ -6,16 +6,16 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from checklist.groups import NONE_KEY
 from checklist.i18n import Lang, t
 from checklist.model import Campaign, Item, State
-from checklist.render.lights import with_standings, with_standings_json
 from checklist.render.table import Column, Mark, Table, write, write_note
-from checklist.rollup import By, Counts, Rollup, Row
 from checklist.status import Summary, item_to_dict
-from checklist.trend import Standings
+
+if TYPE_CHECKING:  # status needs none of the roll-up's modules: they load with it
+    from checklist.rollup import By, Counts, Rollup, Row
+    from checklist.trend import Standings
 
 SCHEMA_VERSION = 1
 
@@ -35,8 +35,7 @@ class Page:
 # --- status -----------------------------------------------------------------------
 
 
-def _title(item: Item) -> str:
-    return f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
+_MARKS = {State.OVERDUE: Mark.BAD, State.DUE_SOON: Mark.WARN}
 
 
 def status_table(
@@ -60,29 +59,24 @@ def status_table(
     if states:
         columns.append(Column(t("state", lang), give_way=5))
     columns.append(Column(t(overdue_header(campaign), lang), numeric=True))
-    rows, marks = [], []
+    words = {s: t(f"state.{s}", lang) for s in State}
+    rows = []
     for item in items:
-        row = [
-            counties.get(item.unit.county, item.unit.county),
-            item.unit.name,
-            measures.get(item.task.measure, item.task.measure),
-            _title(item),
-            item.task.owner.name,
+        unit, task = item.unit, item.task
+        row: tuple[str, ...] = (
+            counties.get(unit.county, unit.county),
+            unit.name,
+            measures.get(task.measure, task.measure),
+            f"{task.title} #{item.occurrence}" if item.occurrence else task.title,
+            task.owner.name,
             item.due.isoformat(),
-        ]
-        if done:
-            row.append(item.done.isoformat() if item.done else "")
-        if states:
-            row.append(t(f"state.{item.state}", lang))
-        row.append(str(item.days_overdue) if item.days_overdue is not None else "")
-        rows.append(tuple(row))
-        marks.append(
-            Mark.BAD
-            if item.state is State.OVERDUE
-            else Mark.WARN
-            if item.state is State.DUE_SOON
-            else Mark.NONE
         )
+        if done:
+            row += (item.done.isoformat() if item.done else "",)
+        if states:
+            row += (words[item.state],)
+        rows.append((*row, str(item.days_overdue) if item.days_overdue is not None else ""))
+    marks = [_MARKS.get(item.state, Mark.NONE) for item in items]
     return Table(tuple(columns), tuple(rows), tuple(marks), lang=lang)
 
 
@@ -195,6 +189,9 @@ _MEASURE_GIVE_WAY = 100
 
 def row_name(row: Row, by: By, lang: Lang) -> str:
     """A roll-up row's name as shown: the total and the levels in words of ``lang``."""
+    from checklist.groups import NONE_KEY
+    from checklist.rollup import By
+
     if row.key == "total" and row.name == "total":
         return t("total", lang)
     if by is By.LEVEL:
@@ -223,6 +220,8 @@ def rollup_table(
     csv: bool = False,
 ) -> Table:
     """The roll-up rows and total; for ``csv`` every count and percentage a bare number."""
+    from checklist.rollup import By, Counts
+
     by = result.by
     expected = by is By.COUNTY and any(c.expected_units is not None for c in campaign.counties)
     give = _ROLLUP_GIVE_WAY.get
@@ -327,6 +326,8 @@ def _counts_dict(counts: Counts) -> dict[str, Any]:
 
 
 def row_to_dict(row: Row, by: By, *, measures: bool) -> dict[str, Any]:
+    from checklist.rollup import By
+
     document: dict[str, Any] = {
         "key": row.key,
         "name": row.name,
@@ -353,6 +354,8 @@ def write_rollup_json(result: Rollup, out: IO[str], page: Page, *, measures: boo
         "total": row_to_dict(result.total, result.by, measures=measures),
     }
     if page.standings is not None:
+        from checklist.render.lights import with_standings_json
+
         document = with_standings_json(document, result, page.standings)
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
@@ -382,6 +385,8 @@ def write_rollup(
         csv=output_format == "csv",
     )
     if page.standings is not None and (lights or rank):
+        from checklist.render.lights import with_standings
+
         csv = output_format == "csv"
         table = with_standings(table, result, page.standings, page.lang, lights, rank, csv)
     write(table, output_format, out, wide=wide)

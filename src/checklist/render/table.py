@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
@@ -101,9 +101,12 @@ def fit(table: Table, width: int | None, *, plain: bool = False) -> Fit:
     None means no width to fit (a pipe, --wide): every column whole.
     """
     measure = plain_width if plain else rich_width
+    # Each column's distinct texts measured once: a city's table repeats its counties,
+    # measures, dates and owners thousands of times (the columns transposed in C).
+    cells = list(zip(*table.rows, strict=True)) or [() for _ in table.columns]
     natural = [
-        max([_shown(c.header)[1], *(_shown(c.screen(r[i]))[1] for r in table.rows)])
-        for i, c in enumerate(table.columns)
+        max([_shown(c.header)[1], *(_shown(c.screen(v))[1] for v in set(values))])
+        for c, values in zip(table.columns, cells, strict=True)
     ]
     order = sorted(
         (i for i, c in enumerate(table.columns) if c.give_way is not None),
@@ -267,28 +270,33 @@ def write_plain(table: Table, out: IO[str], layout: Fit | None = None) -> None:
     layout = layout or fit(table, None)
     keep, widths = layout.shown, layout.widths
     columns = [table.columns[k] for k in keep]
-    numeric = [c.numeric for c in columns]
 
-    def line(values: Iterable[str]) -> str:
-        parts = []
-        for value, width, right in zip(values, widths, numeric, strict=True):
-            text, used = _shown(value)
-            if used > width:
-                text = _cut(text, width)
-                used = _width(text)
-            pad = " " * (width - used)
-            parts.append(pad + text if right else text + pad)
-        return "  ".join(parts).rstrip()
+    def cell(value: str, width: int, right: bool) -> str:
+        text, used = _shown(value)
+        if used > width:
+            text = _cut(text, width)
+            used = _width(text)
+        pad = " " * (width - used)
+        return pad + text if right else text + pad
 
+    # Column by column: each distinct text padded once, then looked up (in C) per row.
+    cells = list(zip(*table.rows, strict=True)) if table.rows else [() for _ in table.columns]
+    padded = []
+    for column, k, width in zip(columns, keep, widths, strict=True):
+        values = cells[k]
+        done = {v: cell(column.screen(v), width, column.numeric) for v in set(values)}
+        padded.append(list(map(done.__getitem__, values)))
     rule = "  ".join("─" * w for w in widths).rstrip() + "\n"
+    header = (cell(c.header, w, c.numeric) for c, w in zip(columns, widths, strict=True))
     lines = []
     if table.title:
         lines.append(printable(table.title) + "\n\n")
-    lines += [line(c.header for c in columns) + "\n", rule]
-    for i, row in enumerate(table.rows):
-        if table.mark(i) is Mark.TOTAL:
+    lines += ["  ".join(header).rstrip() + "\n", rule]
+    rows = zip(*padded, strict=True) if padded else [()] * len(table.rows)
+    for i, parts in enumerate(rows):
+        if table.marks and table.mark(i) is Mark.TOTAL:
             lines.append(rule)
-        lines.append(line(c.screen(row[k]) for c, k in zip(columns, keep, strict=True)) + "\n")
+        lines.append("  ".join(parts).rstrip() + "\n")
         if len(lines) >= 4096:  # written in blocks: one write per line is slow on a pipe
             out.write("".join(lines))
             lines.clear()
