@@ -8,13 +8,14 @@ looks at more than one file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path, PurePath
 
 from checklist.load.build import build_unit, unit_id_of
 from checklist.load.due import relocate, resolve_workdays
 from checklist.load.pinpoint import pinpoint
 from checklist.load.result import UnitResult
-from checklist.load.schema import unit_schema
+from checklist.load.schema import Field, unit_schema
 from checklist.load.shape import shape
 from checklist.load.source import BOM, SourceError, decode, parse
 from checklist.model import Campaign, Severity
@@ -36,14 +37,14 @@ def check_unit(
     except SourceError as error:
         return UnitResult(file, None, pinpoint([error.finding], text=text, file=file))
     findings: list[Finding] = []
-    clean = shape(doc, unit_schema(campaign.measures), findings)
+    clean = shape(doc, _schema(campaign), findings)
     # Before any rule: they, the unit and the index see a plain due.
     resolved, counted = resolve_workdays(clean, campaign)
     findings.extend(resolved)
     ctx = Context(
         campaign,
         today,
-        PurePath(file).stem,
+        _stem(file),
         _folders(file, campaign),
         text,
         tuple(entries(clean, campaign)),
@@ -69,7 +70,55 @@ def _last_done(found: tuple[Entry, ...]) -> dt.date | None:
     return max(days, default=None)
 
 
+# The schema of the campaign's measures: lru_cache would hash the measures for each file.
+_SCHEMA: list[tuple[Campaign, Field]] = []
+
+
+def _schema(campaign: Campaign) -> Field:
+    if not _SCHEMA or _SCHEMA[0][0] is not campaign:
+        _SCHEMA[:] = [(campaign, unit_schema(campaign.measures))]
+    return _SCHEMA[0][1]
+
+
+def _plain(file: str) -> bool:
+    """Whether pathlib would read ``file`` as written: "/"-separated, its last part a name.
+
+    Then the name is what follows the last "/", and the folder depends only on what precedes
+    it, which is what _stem and _folders need to do without a Path for each file.
+    """
+    name = file.rpartition("/")[2]
+    return os.sep == "/" and os.altsep is None and name not in ("", ".")
+
+
+def _stem(file: str) -> str:
+    """``PurePath(file).stem``: the file name without its suffix."""
+    if not _plain(file):
+        return PurePath(file).stem
+    name = file.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+# Folders are few and files many: each folder's parts, by what the file names it.
+_FOLDERS: dict[tuple[str, str, Path], tuple[str, ...]] = {}
+
+
 def _folders(file: str, campaign: Campaign) -> tuple[str, ...]:
+    """The folders between the campaign root and ``file``, or the file's own folder."""
+    if not _plain(file):
+        return _folders_of(file, campaign)
+    head = file.rpartition("/")[0]
+    # A relative name means a folder of the working one, which may change between runs.
+    key = (head, "" if file.startswith("/") else os.getcwd(), campaign.root)  # noqa: PTH109
+    found = _FOLDERS.get(key)
+    if found is None:
+        if len(_FOLDERS) > 4096:
+            _FOLDERS.clear()
+        found = _FOLDERS[key] = _folders_of(file, campaign)
+    return found
+
+
+def _folders_of(file: str, campaign: Campaign) -> tuple[str, ...]:
     folder = Path(file).absolute().parent
     try:
         return folder.relative_to(campaign.root).parts

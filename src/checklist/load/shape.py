@@ -172,59 +172,72 @@ def _table(
     table: dict[str, Any], field: Field, path: KeyPath, out: list[Finding]
 ) -> dict[str, Any]:
     clean: dict[str, Any] = {}
-    children = _children(field)
+    _, children, required = _indexed(field)
     for key, value in table.items():
         child = children.get(key)
-        if child is not None:
-            clean[key] = _value(value, child, (*path, key), out)
+        if child is None:
+            out.append(_unknown(key, value, table, field, path, clean, len(out)))
             continue
-        known = list(children)
-        # A guess costs a fuzzy match against every known key: a file of 100,000 unknown
-        # keys gets guesses for its first ones only.
-        guess = did_you_mean(key, known) if len(out) < MAX_GUESSES else None
-        what = "table" if isinstance(value, dict) and path == () else "key"
-        where = "" if path == () else f" in {table_name(path)}"
-        shown = f"[{key}]" if what == "table" else quote(key)
-        if guess:
-            hint = f'did you mean "{guess}"?'
-            hint_zh = f"是不是要写 {key_zh(guess)}?"
-            if guess not in table:
-                clean[guess] = BAD  # the typo stands for the key it meant
-        elif path == ():
-            home = next((f.name for f in field.fields if f.child(key)), None)
-            hint = (
-                f"{key} belongs in a table: move it below the [{home}] header"
-                if home
-                else "the tables here are " + ", ".join(f"[{k}]" for k in known)
-            )
-            hint_zh = (
-                f"{quote(key)} 要写在某一栏里:把它移到 [{home}] 这一行的下面"
-                if home
-                else "这里能用的栏目有:" + "、".join(f"[{k}]" for k in known)
-            )
+        # The common case, a valid text or date, without a call or a path: most values.
+        kind, cls = child.kind, type(value)
+        if (cls is str and kind is _TEXT) or (cls is dt.date and (kind is _DATE or kind is _DATES)):
+            clean[key] = value
         else:
-            hint = "the keys here are " + ", ".join(known)
-            hint_zh = "这一栏能写的项有:" + "、".join(known)
-        zh = (
-            f"不认识的栏目 [{quote(key)[1:-1]}]"
-            if what == "table"
-            else f"不认识的一项 {quote(key)}"
-            + ("" if path == () else f"(在 {table_name_zh(path)} 里)")
-        )
-        out.append(
-            Finding(
-                "E101",
-                f"unknown {what} {shown}{where}",
-                (*path, key),
-                hint=hint,
-                zh=zh,
-                zh_hint=hint_zh,
-            )
-        )
-    for child in _required(field):
+            clean[key] = _value(value, child, (*path, key), out)
+    for child in required:
         if child.name not in clean:
             out.append(_missing(child, path))
     return clean
+
+
+_TEXT, _DATE, _DATES = Kind.TEXT, Kind.DATE, Kind.DATES
+
+
+def _unknown(
+    key: str,
+    value: Any,
+    table: dict[str, Any],
+    field: Field,
+    path: KeyPath,
+    clean: dict[str, Any],
+    found: int,
+) -> Finding:
+    """E101 for a key ``field`` does not have; a guessed key it meant is marked in ``clean``."""
+    known = list(_children(field))
+    # A guess costs a fuzzy match against every known key: a file of 100,000 unknown
+    # keys gets guesses for its first ones only.
+    guess = did_you_mean(key, known) if found < MAX_GUESSES else None
+    what = "table" if isinstance(value, dict) and path == () else "key"
+    where = "" if path == () else f" in {table_name(path)}"
+    shown = f"[{key}]" if what == "table" else quote(key)
+    if guess:
+        hint = f'did you mean "{guess}"?'
+        hint_zh = f"是不是要写 {key_zh(guess)}?"
+        if guess not in table:
+            clean[guess] = BAD  # the typo stands for the key it meant
+    elif path == ():
+        home = next((f.name for f in field.fields if f.child(key)), None)
+        hint = (
+            f"{key} belongs in a table: move it below the [{home}] header"
+            if home
+            else "the tables here are " + ", ".join(f"[{k}]" for k in known)
+        )
+        hint_zh = (
+            f"{quote(key)} 要写在某一栏里:把它移到 [{home}] 这一行的下面"
+            if home
+            else "这里能用的栏目有:" + "、".join(f"[{k}]" for k in known)
+        )
+    else:
+        hint = "the keys here are " + ", ".join(known)
+        hint_zh = "这一栏能写的项有:" + "、".join(known)
+    zh = (
+        f"不认识的栏目 [{quote(key)[1:-1]}]"
+        if what == "table"
+        else f"不认识的一项 {quote(key)}" + ("" if path == () else f"(在 {table_name_zh(path)} 里)")
+    )
+    return Finding(
+        "E101", f"unknown {what} {shown}{where}", (*path, key), hint=hint, zh=zh, zh_hint=hint_zh
+    )
 
 
 def _missing(field: Field, path: KeyPath) -> Finding:

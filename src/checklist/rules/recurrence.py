@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from checklist.model import Campaign
 from checklist.recur import (
     SHORTHANDS,
     SHORTHANDS_ZH,
@@ -35,8 +36,11 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     """Repeat rules parse, occur in the campaign, and have no more done dates than occurrences."""
     count = 0
     for entry in ctx.entries:
-        repeat, due = good(entry.table, "repeat"), entry.get("due")
-        if not isinstance(repeat, str) or not isinstance(due, dt.date):
+        repeat = entry.table.get("repeat")
+        if not isinstance(repeat, str):
+            continue
+        due = entry.get("due")
+        if not isinstance(due, dt.date):
             continue
         path = (*entry.path, "repeat")
         count += 1
@@ -53,24 +57,21 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
         until = good(entry.table, "until")
         until = until if isinstance(until, dt.date) else None
         last = window_end(until, ctx.campaign)
-        try:
-            if not ctx.campaign.start <= due <= ctx.campaign.end:
-                # E206 says so; expanding from a due date centuries away is only work.
-                rule_text(repeat, due)
-                continue
-            shift = shift_of(entry)
-            dates = task_dates(repeat, due=due, until=until, campaign=ctx.campaign, shift=shift)
-        except RecurrenceError as error:
+        expanded = _expanded(repeat, due, until, shift_of(entry), ctx.campaign)
+        if isinstance(expanded, RecurrenceError):
             yield Finding(
                 "E205",
-                f"repeat = {quote(repeat)} is not a rule: {error}",
+                f"repeat = {quote(repeat)} is not a rule: {expanded}",
                 path,
                 on_value=True,
                 hint=f'use {", ".join(SHORTHANDS)}, or RRULE text such as "FREQ=WEEKLY;BYDAY=FR"',
-                zh=f"{key_zh('repeat')}写的 {quote(repeat)} 用不了:{error.zh}",
+                zh=f"{key_zh('repeat')}写的 {quote(repeat)} 用不了:{expanded.zh}",
                 zh_hint=_RULE_HINT_ZH,
             )
             continue
+        if expanded is None:
+            continue
+        dates = expanded
         if until is not None and until < due:
             yield Finding(
                 "W403",
@@ -118,3 +119,32 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 zh=f"{key_zh('done')}没有按先后顺序排;第几个日期就算第几次完成",
                 zh_hint="把日期从早到晚排好",
             )
+
+
+# A city's repeating tasks share a few rules and due dates: each expanded once per
+# campaign, rather than once per file (the expansion is most of this rule's work).
+_Expanded = tuple[dt.date, ...] | RecurrenceError | None
+_SEEN: dict[tuple[str, dt.date, dt.date | None, str], _Expanded] = {}
+_SEEN_FOR: list[Campaign] = []
+
+
+def _expanded(
+    repeat: str, due: dt.date, until: dt.date | None, shift: str, campaign: Campaign
+) -> _Expanded:
+    """The task's occurrences; the error if its rule does not parse; None if its due date
+    lies outside the campaign (E206 says so, and expanding from it is only work)."""
+    if not _SEEN_FOR or _SEEN_FOR[0] is not campaign or len(_SEEN) > 4096:
+        _SEEN.clear()
+        _SEEN_FOR[:] = [campaign]
+    key = (repeat, due, until, shift)
+    if key not in _SEEN:
+        try:
+            if not campaign.start <= due <= campaign.end:
+                rule_text(repeat, due)
+                found: _Expanded = None
+            else:
+                found = task_dates(repeat, due=due, until=until, campaign=campaign, shift=shift)
+        except RecurrenceError as error:
+            found = error
+        _SEEN[key] = found
+    return _SEEN[key]
