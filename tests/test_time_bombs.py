@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checklist import splice
-from checklist.load import shape, source
+from checklist.load import dotted, shape, source
 from checklist.rules import context
 from conftest import CAMPAIGN_TOML, VALID_UNIT
 from test_recur import _deadline
@@ -409,7 +409,7 @@ def _documents(draw: st.DrawFn) -> tuple[str, int]:
 @given(_documents())
 def test_only_keys_of_too_many_parts_are_refused(document: tuple[str, int]) -> None:
     text, longest = document
-    if longest <= source.MAX_KEY_PARTS:
+    if longest <= dotted.MAX_KEY_PARTS:
         try:
             expected = tomllib.loads(text)
         except tomllib.TOMLDecodeError:

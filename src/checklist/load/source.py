@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from checklist.dates import days_in_month
+from checklist.load.dotted import long_key
 from checklist.load.source_zh import SAID, date_problem_zh, os_reason_zh, syntax_zh
 from checklist.rules.registry import Finding
 
@@ -20,6 +21,7 @@ MAX_BYTES = 1 << 20
 _BOM = "\ufeff"
 BOM = _BOM.encode()  # what Windows Notepad's "UTF-8 with BOM" writes first
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
+_INK = re.compile(r"[^ \t\r\n]")  # found at once in a file that is not blank: no copy
 _BARE_DATE = re.compile(r"(?<![\w\"'.-])(\d{4})-(\d{2})-(\d{2})(?![\w\"'])")
 
 
@@ -197,7 +199,7 @@ def _binary(data: bytes) -> Finding:
 
 def parse(text: str) -> dict[str, Any]:
     """Parse TOML, turning tomllib's message into a located finding."""
-    if not text.strip(" \t\r\n"):  # TOML's whitespace; str.strip() would eat \f and \v too
+    if not _INK.search(text):  # TOML's whitespace only; str.isspace() would allow \f and \v too
         raise SourceError(_empty("the file is empty"))
     try:
         doc = loads(text)
@@ -260,63 +262,11 @@ except ImportError:  # no wheel for this platform: tomllib alone is correct, onl
     _fast = None
 
 
-# tomllib's work for a dotted key grows with the square of its parts (30,000 parts took
-# minutes and gigabytes). Unit files use keys of at most four parts (study.tasks.title),
-# so a longer one is a mistake, and is refused before any parser sees it.
-MAX_KEY_PARTS = 10
-# Tokens of that screen: strings and comments whole (their dots are text), the characters
-# that end a key, dots, and runs of anything else. Possessive, so each is linear.
-_SCREEN = re.compile(
-    r'"""(?:[^"\\]++|\\[\s\S]|""?+(?!"))*+(?:"{3,5}|\Z)'
-    r"|'''(?:[^']++|''?+(?!'))*+(?:'{3,5}|\Z)"
-    r'|"(?:[^"\\\n]++|\\.)*+"?+'
-    r"|'[^'\n]*+'?+"
-    r"|#[^\n]*+"
-    r"|[=\n\[\]{},]"
-    r"|\."
-    r"|[^\"'#=\n\[\]{},.]++"
-)
-
-
-def screen(text: str) -> None:
-    """Refuse, before parsing, a dotted key whose parts would cost a parser their square."""
-    if text.count(".") < MAX_KEY_PARTS or not any(
-        line.count(".") >= MAX_KEY_PARTS for line in text.split("\n")
-    ):
-        return
-    dots, start, value = 0, 0, False
-    for token in _SCREEN.finditer(text):
-        first = token.group()[0]
-        if first == ".":
-            dots += 1
-            # Dots in a value (1.1.1.1…) are a syntax error the parser finds in linear time.
-            if dots >= MAX_KEY_PARTS and not value:
-                raise SourceError(_long_key(text, start))
-        elif first in "=\n[]{},":
-            dots, start = 0, token.end()
-            # After "=" comes a value; a line, an inline table or its next pair start a key.
-            value = first == "=" or (value and first in "[]")
-        elif not dots and not token.group().isspace():
-            start = token.start()
-
-
-def _long_key(text: str, start: int) -> Finding:
-    start += len(text[start:]) - len(text[start:].lstrip(" \t"))
-    line_start = text.rfind("\n", 0, start) + 1
-    return Finding(
-        "E101",
-        f"unknown key of more than {MAX_KEY_PARTS} dotted parts",
-        line=text.count("\n", 0, start) + 1,
-        column=start - line_start + 1,
-        hint="keys of unit files have at most four parts, like study.tasks; remove this one",
-        zh=f"不认识的名称:用点连起来超过了 {MAX_KEY_PARTS} 段",
-        zh_hint="单位清单里的名称最多四段,如 study.tasks;请删掉这一项",
-    )
-
-
 def loads(text: str) -> dict[str, Any]:
     """Parse TOML 1.0 exactly as tomllib does, with rtoml's speed where that is safe."""
-    screen(text)
+    too_long = long_key(text)
+    if too_long:
+        raise SourceError(too_long)
     if _fast is not None and not _maybe_toml_11(text):
         try:
             doc: dict[str, Any] = _fast.loads(text)

@@ -56,8 +56,7 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
             continue
         until = good(entry.table, "until")
         until = until if isinstance(until, dt.date) else None
-        last = window_end(until, ctx.campaign)
-        expanded = _expanded(repeat, due, until, shift_of(entry), ctx.campaign)
+        expanded, last = _expanded(repeat, due, until, shift_of(entry), ctx.campaign)
         if isinstance(expanded, RecurrenceError):
             yield Finding(
                 "E205",
@@ -124,15 +123,16 @@ def check_recurrence(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
 # A city's repeating tasks share a few rules and due dates: each expanded once per
 # campaign, rather than once per file (the expansion is most of this rule's work).
 _Expanded = tuple[dt.date, ...] | RecurrenceError | None
-_SEEN: dict[tuple[str, dt.date, dt.date | None, str], _Expanded] = {}
+_SEEN: dict[tuple[str, dt.date, dt.date | None, str], tuple[_Expanded, dt.date]] = {}
 _SEEN_FOR: list[Campaign] = []
 
 
 def _expanded(
     repeat: str, due: dt.date, until: dt.date | None, shift: str, campaign: Campaign
-) -> _Expanded:
-    """The task's occurrences; the error if its rule does not parse; None if its due date
-    lies outside the campaign (E206 says so, and expanding from it is only work)."""
+) -> tuple[_Expanded, dt.date]:
+    """The task's occurrences, or the error if its rule does not parse, or None if its due
+    date lies outside the campaign (E206 says so, and expanding from it is only work); and
+    the last day an occurrence may fall on."""
     if not _SEEN_FOR or _SEEN_FOR[0] is not campaign or len(_SEEN) > 4096:
         _SEEN.clear()
         _SEEN_FOR[:] = [campaign]
@@ -146,5 +146,5 @@ def _expanded(
                 found = task_dates(repeat, due=due, until=until, campaign=campaign, shift=shift)
         except RecurrenceError as error:
             found = error
-        _SEEN[key] = found
+        _SEEN[key] = found, window_end(until, campaign)
     return _SEEN[key]
