@@ -42,7 +42,7 @@ def display(path: Path) -> str:
         return str(absolute)
 
 
-def read(path: Path, *, within: Path | None = None) -> bytes:
+def read(path: str | Path, *, within: Path | None = None) -> bytes:
     """Read a file, refusing what is not a regular file of sane size.
 
     Given ``within`` (the campaign folder), also refuse a link whose real path is outside
@@ -91,7 +91,7 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def _open(path: Path, within: Path | None) -> int:
+def _open(path: str | Path, within: Path | None) -> int:
     if within is None:
         return os.open(path, _FLAGS)
     if _NOFOLLOW:
@@ -119,7 +119,7 @@ def _real_folder(folder: str) -> str:
     return os.path.realpath(folder)
 
 
-def _refuse_outside(fd: int, path: Path, within: Path) -> None:
+def _refuse_outside(fd: int, path: str | Path, within: Path) -> None:
     try:  # the path of what was opened; realpath would look again, after the fact
         real = os.readlink(f"/proc/self/fd/{fd}")  # noqa: PTH115 (Path costs twice as much)
     except OSError:  # no /proc (macOS, Windows): the path as it resolves now
