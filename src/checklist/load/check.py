@@ -47,7 +47,7 @@ def check_unit(
         _stem(file),
         _folders(file, campaign),
         text,
-        tuple(entries(clean, campaign)),
+        entries(clean, campaign),
         data.startswith(BOM),
     )
     for check in unit_checks():

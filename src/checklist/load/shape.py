@@ -182,6 +182,11 @@ def _table(
         kind, cls = child.kind, type(value)
         if (cls is str and kind is _TEXT) or (cls is dt.date and (kind is _DATE or kind is _DATES)):
             clean[key] = value
+        elif cls is list and kind is _TABLES and all(type(item) is dict for item in value):
+            here = (*path, key)
+            clean[key] = [_table(item, child, (*here, i), out) for i, item in enumerate(value)]
+        elif cls is dict and kind is _TABLE:
+            clean[key] = _table(value, child, (*path, key), out)
         else:
             clean[key] = _value(value, child, (*path, key), out)
     for child in required:
@@ -190,7 +195,7 @@ def _table(
     return clean
 
 
-_TEXT, _DATE, _DATES = Kind.TEXT, Kind.DATE, Kind.DATES
+_TEXT, _DATE, _DATES, _TABLE, _TABLES = Kind.TEXT, Kind.DATE, Kind.DATES, Kind.TABLE, Kind.TABLES
 
 
 def _unknown(

@@ -8,7 +8,7 @@ from typing import Any
 
 from checklist.load.schema import ID_PATTERN
 from checklist.load.shape import BAD, table_name, table_name_zh
-from checklist.rules.context import Context, Entry, good, key_zh, measure_zh
+from checklist.rules.context import Context, Entry, key_zh, measure_zh
 from checklist.rules.registry import Finding, KeyPath, unit_rule
 from checklist.words import quote
 
@@ -19,6 +19,8 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     for measure in ctx.campaign.measures:
         table = doc.get(measure.key)
         if isinstance(table, dict) and table.get("tasks") and table["tasks"] is not BAD:
+            if _TASK_KEYS.isdisjoint(table):  # the common case: the loop below finds nothing
+                continue
             for key in ("done", "repeat", "until", "id", "postponed_from", "postpone_reason"):
                 if key in table:
                     yield Finding(
@@ -34,35 +36,17 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     ids: dict[str, KeyPath] = {}
     titles: dict[tuple[str, str], int] = {}
     for entry in ctx.entries:
-        for key in ("owner", "due"):
-            if entry.get(key) is None:
-                yield _unresolved(entry, key)
-        repeat = entry.table.get("repeat")
-        if "until" in entry.table and repeat is None:
-            yield Finding(
-                "E105",
-                '"until" only goes with "repeat"',
-                (*entry.path, "until"),
-                hint='add repeat = "weekly" (or another rule), or remove until',
-                zh=f"{entry.label_zh} 写了{key_zh('until')},但没写{key_zh('repeat')};"
-                "until 只能和 repeat 一起用",
-                zh_hint='加一行 repeat = "weekly"(或别的重复规则);任务不重复的话,删掉 until 这一行',
-            )
-        done = entry.table.get("done")
-        if isinstance(done, list) and repeat is None:
-            yield Finding(
-                "E103",
-                f'"done" is a list, but {entry.label} does not repeat',
-                (*entry.path, "done"),
-                on_value=True,
-                hint="write the one day it was done, like done = 2023-10-27",
-                zh=f"{entry.label_zh} 不是重复任务,{key_zh('done')}只能写一个日期,"
-                "不能用方括号 [ ] 写成一串",
-                zh_hint="只写完成的那一天,例如 done = 2023-10-27",
-            )
-        task_id = good(entry.table, "id")
+        table = entry.table
+        if "owner" not in table or "due" not in table:  # else both are written: the rest
+            for key in ("owner", "due"):
+                if entry.get(key) is None:
+                    yield _unresolved(entry, key)
+        repeat = table.get("repeat")
+        if repeat is None and ("until" in table or isinstance(table.get("done"), list)):
+            yield from _not_repeating(entry)
+        task_id = table.get("id")
         if isinstance(task_id, str) and task_id.strip():
-            if not re.fullmatch(ID_PATTERN, task_id):
+            if not _ID.fullmatch(task_id):
                 yield Finding(
                     "E210",
                     f"task id {quote(task_id)} has characters ids cannot have",
@@ -85,7 +69,7 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 )
             else:
                 ids[task_id] = (*entry.path, "id")
-        title = good(entry.table, "title")
+        title = table.get("title")
         if isinstance(title, str) and title.strip():
             seen = (entry.measure.key, title.strip())
             if seen in titles:
@@ -102,8 +86,8 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 )
             else:
                 titles[seen] = entry.index
-        if ("postponed_from" in entry.table) != ("postpone_reason" in entry.table):
-            present = "postponed_from" if "postponed_from" in entry.table else "postpone_reason"
+        if ("postponed_from" in table) != ("postpone_reason" in table):
+            present = "postponed_from" if "postponed_from" in table else "postpone_reason"
             missing = "postpone_reason" if present == "postponed_from" else "postponed_from"
             yield Finding(
                 "W404",
@@ -113,6 +97,35 @@ def check_tasks(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 zh=f"{entry.label_zh} 写了{key_zh(present)},但没写{key_zh(missing)}",
                 zh_hint=_POSTPONE_HINT_ZH[missing],
             )
+
+
+_TASK_KEYS = frozenset({"done", "repeat", "until", "id", "postponed_from", "postpone_reason"})
+_ID = re.compile(ID_PATTERN)
+
+
+def _not_repeating(entry: Entry) -> Iterator[Finding]:
+    """ "until", or a list of done dates, on a task that does not repeat."""
+    if "until" in entry.table:
+        yield Finding(
+            "E105",
+            '"until" only goes with "repeat"',
+            (*entry.path, "until"),
+            hint='add repeat = "weekly" (or another rule), or remove until',
+            zh=f"{entry.label_zh} 写了{key_zh('until')},但没写{key_zh('repeat')};"
+            "until 只能和 repeat 一起用",
+            zh_hint='加一行 repeat = "weekly"(或别的重复规则);任务不重复的话,删掉 until 这一行',
+        )
+    if isinstance(entry.table.get("done"), list):
+        yield Finding(
+            "E103",
+            f'"done" is a list, but {entry.label} does not repeat',
+            (*entry.path, "done"),
+            on_value=True,
+            hint="write the one day it was done, like done = 2023-10-27",
+            zh=f"{entry.label_zh} 不是重复任务,{key_zh('done')}只能写一个日期,"
+            "不能用方括号 [ ] 写成一串",
+            zh_hint="只写完成的那一天,例如 done = 2023-10-27",
+        )
 
 
 _POSTPONE_HINT_ZH = {
