@@ -19,8 +19,8 @@ from checklist.load.schema import Field, unit_schema
 from checklist.load.shape import shape
 from checklist.load.source import BOM, SourceError, decode, parse
 from checklist.model import Campaign, Severity
-from checklist.rules.context import Context, Entry, entries, good
-from checklist.rules.registry import Finding, unit_checks
+from checklist.rules.context import Context, Entry, entries
+from checklist.rules.registry import Finding, KeyPath, unit_checks
 
 
 def check_unit(
@@ -38,9 +38,13 @@ def check_unit(
         return UnitResult(file, None, pinpoint([error.finding], text=text, file=file))
     findings: list[Finding] = []
     clean = shape(doc, _schema(campaign), findings)
-    # Before any rule: they, the unit and the index see a plain due.
-    resolved, counted = resolve_workdays(clean, campaign)
-    findings.extend(resolved)
+    # Before any rule: they, the unit and the index see a plain due. Most files count no
+    # working days, and a key their text does not hold is in no table: unless an escape in
+    # a quoted key spells it, or shape put it there for a typo (and said so).
+    counted: frozenset[KeyPath] = frozenset()
+    if findings or "due_workdays" in text or "from" in text or "\\" in text:
+        resolved, counted = resolve_workdays(clean, campaign)
+        findings.extend(resolved)
     ctx = Context(
         campaign,
         today,
@@ -62,7 +66,7 @@ def check_unit(
 def _last_done(found: tuple[Entry, ...]) -> dt.date | None:
     days = []
     for entry in found:
-        done = good(entry.table, "done")
+        done = entry.table.get("done")  # a date, dates, or BAD (neither)
         if isinstance(done, dt.date):
             days.append(done)
         elif isinstance(done, list):
@@ -99,21 +103,23 @@ def _stem(file: str) -> str:
     return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
-# Folders are few and files many: each folder's parts, by what the file names it.
-_FOLDERS: dict[tuple[str, str, Path], tuple[str, ...]] = {}
+# Folders are few and files many: each folder's parts, by what the file names it, for
+# one campaign at a time (a Path's hash, of its root, costs more than the lookup).
+_FOLDERS: dict[tuple[str, str], tuple[str, ...]] = {}
+_FOLDERS_FOR: list[Campaign] = []
 
 
 def _folders(file: str, campaign: Campaign) -> tuple[str, ...]:
     """The folders between the campaign root and ``file``, or the file's own folder."""
     if not _plain(file):
         return _folders_of(file, campaign)
-    head = file.rpartition("/")[0]
+    if not _FOLDERS_FOR or _FOLDERS_FOR[0] is not campaign or len(_FOLDERS) > 4096:
+        _FOLDERS.clear()
+        _FOLDERS_FOR[:] = [campaign]
     # A relative name means a folder of the working one, which may change between runs.
-    key = (head, "" if file.startswith("/") else os.getcwd(), campaign.root)  # noqa: PTH109
+    key = (file.rpartition("/")[0], "" if file.startswith("/") else os.getcwd())  # noqa: PTH109
     found = _FOLDERS.get(key)
     if found is None:
-        if len(_FOLDERS) > 4096:
-            _FOLDERS.clear()
         found = _FOLDERS[key] = _folders_of(file, campaign)
     return found
 

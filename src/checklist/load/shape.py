@@ -172,7 +172,8 @@ def _table(
     table: dict[str, Any], field: Field, path: KeyPath, out: list[Finding]
 ) -> dict[str, Any]:
     clean: dict[str, Any] = {}
-    _, children, required = _indexed(field)
+    known = _INDEX.get(id(field))  # _indexed(field), without a call for each table
+    _, children, required = known if known and known[0] is field else _indexed(field)
     for key, value in table.items():
         child = children.get(key)
         if child is None:

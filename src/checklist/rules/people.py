@@ -26,13 +26,7 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                     zh=f"{quote(address)} 不是电子邮箱地址",
                     zh_hint=f'照这个样子写:{quote(name)} = "name@example.cn"',
                 )
-    places: list[tuple[KeyPath, Any]] = [(("unit", "contact"), good(doc.get("unit"), "contact"))]
-    for entry in ctx.entries:
-        if "owner" in entry.table:
-            places.append(((*entry.path, "owner"), good(entry.table, "owner")))
-    for path, text in places:
-        if not isinstance(text, str) or not ("<" in text or ">" in text or "@" in text):
-            continue
+    for path, text in _addressed(doc, ctx):
         found = angled(text)
         address = found[1] if found else text.strip()
         if (found is None and "<" in text + ">") or not EMAIL.fullmatch(address):
@@ -46,3 +40,14 @@ def check_people(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
                 zh=f"{quote(text)} 不是“姓名 <邮箱>”的写法,或者邮箱地址不对",
                 zh_hint='写成 "张伟 <zhangwei@example.cn>";或者这里只写姓名,把邮箱写到 [people] 里',
             )
+
+
+def _addressed(doc: dict[str, Any], ctx: Context) -> Iterator[tuple[KeyPath, str]]:
+    """The contact and the owners that hold an address, or something like one."""
+    contact = good(doc.get("unit"), "contact")
+    if isinstance(contact, str) and ("<" in contact or ">" in contact or "@" in contact):
+        yield ("unit", "contact"), contact
+    for entry in ctx.entries:
+        owner = entry.table.get("owner")  # a path made only for an owner with an address
+        if isinstance(owner, str) and ("<" in owner or ">" in owner or "@" in owner):
+            yield (*entry.path, "owner"), owner

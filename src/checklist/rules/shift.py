@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
+from checklist.load.shape import BAD
 from checklist.recur import SHIFTS
 from checklist.rules.context import Context, Entry, good, key_zh, measure_zh
 from checklist.rules.registry import Finding, KeyPath, unit_rule
@@ -28,7 +29,8 @@ def check_shift(doc: dict[str, Any], ctx: Context) -> Iterator[Finding]:
     """``shift`` is one of SHIFTS, and is written where a repeating task uses it."""
     used: set[KeyPath] = set()  # the tables whose own shift moves some occurrence
     for entry in ctx.entries:
-        if good(entry.table, "repeat") is None:
+        repeat = entry.table.get("repeat")
+        if repeat is None or repeat is BAD:
             continue
         if "shift" in entry.table or not entry.index:
             used.add(entry.path)
