@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePath
@@ -197,6 +198,13 @@ def test_repeat_rules_expanded_once_still_answer_for_each_campaign(
     results = [_checked(campaign_dir, WEEKLY, text) for text in (short, long, short)]
     codes = [[p.code for p in r.problems if p.code in ("E211", "W403")] for r in results]
     assert codes == [["E211"], [], ["E211"]]
+    # A worker unpickles its own copy of the campaign for each chunk of files.
+    loaded = load_campaign(campaign_dir(short) / "campaign.toml")
+    copy = pickle.loads(pickle.dumps(loaded))
+    assert copy == loaded
+    assert copy is not loaded
+    again = check_unit(WEEKLY.encode(), file="u.toml", campaign=copy, today=TODAY)
+    assert again.problems == results[0].problems
     message = next(p.message for p in results[0].problems if p.code == "E211")
     assert message == '5 done dates, but task "周报" occurs only 4 times up to 2023-10-27'
 

@@ -113,9 +113,13 @@ def _folders(file: str, campaign: Campaign) -> tuple[str, ...]:
     """The folders between the campaign root and ``file``, or the file's own folder."""
     if not _plain(file):
         return _folders_of(file, campaign)
-    if not _FOLDERS_FOR or _FOLDERS_FOR[0] is not campaign or len(_FOLDERS) > 4096:
-        _FOLDERS.clear()
+    held = _FOLDERS_FOR[0] if _FOLDERS_FOR else None
+    if held is not campaign:  # a worker unpickles a copy for each chunk of files: equal will do
+        if held != campaign or held.root != campaign.root:  # (equality leaves the root out)
+            _FOLDERS.clear()
         _FOLDERS_FOR[:] = [campaign]
+    if len(_FOLDERS) > 4096:
+        _FOLDERS.clear()
     # A relative name means a folder of the working one, which may change between runs.
     key = (file.rpartition("/")[0], "" if file.startswith("/") else os.getcwd())  # noqa: PTH109
     found = _FOLDERS.get(key)

@@ -133,9 +133,13 @@ def _expanded(
     """The task's occurrences, or the error if its rule does not parse, or None if its due
     date lies outside the campaign (E206 says so, and expanding from it is only work); and
     the last day an occurrence may fall on."""
-    if not _SEEN_FOR or _SEEN_FOR[0] is not campaign or len(_SEEN) > 4096:
-        _SEEN.clear()
+    held = _SEEN_FOR[0] if _SEEN_FOR else None
+    if held is not campaign:  # a worker unpickles a copy for each chunk of files: equal will do
+        if held != campaign:
+            _SEEN.clear()
         _SEEN_FOR[:] = [campaign]
+    if len(_SEEN) > 4096:
+        _SEEN.clear()
     key = (repeat, due, until, shift)
     if key not in _SEEN:
         try:
