@@ -91,8 +91,8 @@ SCREEN = re.compile(
 # SCREEN's characters below U+10000, in order, and every one above: a wider class, but
 # one that a regex tests against a table (SCREEN's scattered ranges above U+FFFF keep it
 # from that), four times faster. A text it finds nothing in has nothing SCREEN would find.
-_CONTROLS = ((0x00, 0x09), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0x061C, 0x061C))
-_CONTROLS += ((0x200E, 0x200F), (0x2028, 0x202E), (0x2066, 0x2069))
+_CONTROLS: tuple[tuple[int, int], ...] = ((0x00, 0x09), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))
+_CONTROLS += ((0x061C, 0x061C), (0x200E, 0x200F), (0x2028, 0x202E), (0x2066, 0x2069))
 SCREEN_WIDE = re.compile(
     "["
     + _class(tuple(sorted(r for r in _CONTROLS + _FORMAT_RANGES + _BLANK_RANGES if r[1] < 0x10000)))

@@ -309,6 +309,8 @@ def test_a_repeat_that_never_occurs_is_explained_in_chinese(
     # Expansion always gives a repeating task its own due date; only a rule that yields
     # nothing at all (none today) reaches this message, so the expansion is stubbed.
     monkeypatch.setattr("checklist.rules.recurrence.task_dates", lambda *a, **k: ())
+    # Expansions are remembered per campaign, and an earlier test's is equal to this one's.
+    monkeypatch.setattr("checklist.rules.recurrence._SEEN", {})
     path = write_unit("u.toml", VALID_UNIT)
     [(en, zh)] = _pairs(cli, path, "W403")
     _assert_spoken(en, zh, ('"主题教育月报"', "2023-09-25", "2024-01-31"), ("until", "end"))
