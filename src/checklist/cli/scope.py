@@ -49,8 +49,6 @@ class Scope:
 # the index still answers: a few edits cost their own checks, not a load of every unit.
 # Beyond this (or a twentieth of the files), only when none was written just now.
 RECHECKED = 64
-# Files checked and kept at once when the index lacks many: what a run holds of them.
-KEPT_AT_ONCE = 2000
 
 
 def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
@@ -116,10 +114,10 @@ def _indexed(
 ) -> Index | None:
     """The index for these files, after checking and keeping those it lacks.
 
-    A few are checked at once. Many (a first run, a pull of many commits) are checked
-    and kept a batch at a time, so that a province's first run holds one batch of units,
-    not all of them (100,000 units: 1.2 GB). When some were written just now, the store
-    would not keep them (store.RACY_SECONDS): the units' path checks them instead.
+    However many (a first run, a pull of many commits), each result is written as it
+    comes (store.BATCH at a time), so that a province's first run never holds every
+    unit (100,000 units: 1.2 GB); then the index answers. When many were written just
+    now, the store would not keep them (store.RACY_SECONDS): the units' path runs.
     """
     from checklist.indexed import open_index
     from checklist.load.validate import recheck
@@ -130,8 +128,7 @@ def _indexed(
         return index
     if len(stale) > max(RECHECKED, len(names) // 20) and not _settled(stale):
         return None
-    for start in range(0, len(stale), KEPT_AT_ONCE):
-        recheck(stale[start : start + KEPT_AT_ONCE], campaign=campaign, today=today, cache=cache)
+    recheck(stale, campaign=campaign, today=today, cache=cache)
     return open_index(cache, names, today=today)
 
 

@@ -264,9 +264,10 @@ def _keep(cache: Store, key: str, status: os.stat_result | None, result: UnitRes
 
 
 def recheck(files: Sequence[str], *, campaign: Campaign, today: dt.date, cache: Store) -> None:
-    """Check these few files (a report's, changed since the index last saw them) and keep
-    their results, so that the index answers the report after all: one edited file costs
-    its own check, not a load of every unit."""
+    """Check these files (a report's, changed since the index last saw them, or never
+    seen) and keep their results as they come, so that the index answers the report after
+    all: one edited file costs its own check, not a load of every unit, and a first run
+    holds one batch of results at a time, not every unit."""
     stats: list[os.stat_result | None] = []
     for key in files:
         try:
