@@ -18,7 +18,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,33 +269,36 @@ _ORDERED = "SELECT {0} FROM {1} JOIN temp.run r ON r.file = {2} ORDER BY {3}"
 
 def where_of(filters: Filters, *, states: bool = False) -> tuple[str, dict[str, Any]]:
     """The filters as a WHERE clause over occurrences ``o``, and its parameters."""
-    clauses, params = ["1"], {}
-
-    def among(column: str, name: str, values: Sequence[str]) -> str:
-        names = []
-        for k, value in enumerate(sorted(values)):
-            params[f"{name}{k}"] = value
-            names.append(f":{name}{k}")
-        return f"{column} IN ({', '.join(names)})"
-
-    if filters.counties:
-        clauses.append(among("r.county", "county", list(filters.counties)))
-    if filters.units:
-        clauses.append(among("r.unit", "unit", list(filters.units)))
-    if filters.levels:
-        clauses.append(among("r.level", "level", [v.value for v in filters.levels]))
-    if filters.measures:
-        clauses.append(among("o.measure", "measure", list(filters.measures)))
+    clauses: list[str] = ["1"]
+    params: dict[str, Any] = {}
+    for column, name, values in (
+        ("r.county", "county", filters.counties),
+        ("r.unit", "unit", filters.units),
+        ("r.level", "level", [v.value for v in filters.levels]),
+        ("o.measure", "measure", filters.measures),
+    ):
+        if values:
+            clauses.append(among(column, name, values, params))
     if filters.owners:
-        names = among("o.owner", "owner", list(filters.owners))
-        addresses = among("coalesce(t.owner_address, '')", "address", list(filters.owners))
+        names = among("o.owner", "owner", filters.owners, params)
+        addresses = among("coalesce(t.owner_address, '')", "address", filters.owners, params)
         clauses.append(
             f"({names} OR EXISTS (SELECT 1 FROM tasks t WHERE t.file = o.file "
             f"AND t.seq = o.seq AND {addresses}))"
         )
     if states and filters.states:
-        clauses.append(among(f"({STATE_SQL})", "state", [s.value for s in filters.states]))
+        values = [s.value for s in filters.states]
+        clauses.append(among(f"({STATE_SQL})", "state", values, params))
     return " AND ".join(clauses), params
+
+
+def among(column: str, name: str, values: Iterable[str], params: dict[str, Any]) -> str:
+    """``column IN (:name0, :name1, …)``, the values (sorted) added to ``params``."""
+    names = []
+    for k, value in enumerate(sorted(values)):
+        params[f"{name}{k}"] = value
+        names.append(f":{name}{k}")
+    return f"{column} IN ({', '.join(names)})"
 
 
 def days_of(as_of: dt.date, soon: int) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from checklist import indexed_tally
 from checklist.filters import Filters
-from checklist.indexed import Index, days_of, where_of
+from checklist.indexed import Index, among, days_of, where_of
 from checklist.load.rows import STATE_SQL
 from checklist.model import Campaign, Level
 from checklist.rollup import By, Counts, Rollup, Row, Sort, finish
@@ -208,18 +208,15 @@ def _units(
 
 def _unit_where(filters: Filters) -> tuple[str, dict[str, Any]]:
     """Filters.keep_unit over units ``u``."""
-    clauses, params = ["1"], {}
+    clauses: list[str] = ["1"]
+    params: dict[str, Any] = {}
     for column, name, values in (
-        ("u.county", "ucounty", sorted(filters.counties)),
-        ("u.id", "uunit", sorted(filters.units)),
-        ("u.level", "ulevel", sorted(v.value for v in filters.levels)),
+        ("u.county", "ucounty", filters.counties),
+        ("u.id", "uunit", filters.units),
+        ("u.level", "ulevel", [v.value for v in filters.levels]),
     ):
         if values:
-            names = []
-            for k, value in enumerate(values):
-                params[f"{name}{k}"] = value
-                names.append(f":{name}{k}")
-            clauses.append(f"{column} IN ({', '.join(names)})")
+            clauses.append(among(column, name, values, params))
     return " AND ".join(clauses), params
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checklist.filters import Filters
-from checklist.indexed import Index
+from checklist.indexed import Index, among
 from checklist.load import seal, tally
 
 # The tally and the spread as the occurrences make them now, in the tables' key order.
@@ -71,20 +71,14 @@ def _count_again(conn: sqlite3.Connection) -> None:
 def _where(filters: Filters, *, of: str = "", measures: bool = True) -> tuple[str, dict[str, Any]]:
     """The filters over the tally's (or the spread's) columns, or over the run ``of="r."``
     (county and level only)."""
-    clauses, params = ["1"], {}
-    chosen = [
-        ("county", sorted(filters.counties)),
-        ("level", sorted(v.value for v in filters.levels)),
-    ]
+    clauses: list[str] = ["1"]
+    params: dict[str, Any] = {}
+    chosen = [("county", filters.counties), ("level", [v.value for v in filters.levels])]
     if measures:
-        chosen.append(("measure", sorted(filters.measures)))
+        chosen.append(("measure", filters.measures))
     for column, values in chosen:
         if values:
-            names = []
-            for k, value in enumerate(values):
-                params[f"t{column}{k}"] = value
-                names.append(f":t{column}{k}")
-            clauses.append(f"{of}{column} IN ({', '.join(names)})")
+            clauses.append(among(f"{of}{column}", f"t{column}", values, params))
     return " AND ".join(clauses), params
 
 
