@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -9,6 +13,24 @@ from typing import NamedTuple
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+OLD = 1_600_000_000  # an mtime long past: the store keeps the file (not "racily clean")
+
+
+def generate_city(root: Path, *, seed: int, units: int = 40) -> Path:
+    """benchmarks/generate.py's campaign at ``root``: repeating tasks, postponements."""
+    script = REPO / "benchmarks" / "generate.py"
+    command = [sys.executable, str(script), "--units", str(units), "--seed", str(seed), str(root)]
+    subprocess.run(command, check=True, capture_output=True)
+    return root
+
+
+def aged_copy(source: Path, target: Path) -> Path:
+    """A copy of a campaign whose files were all last written long ago (OLD)."""
+    shutil.copytree(source, target)
+    for path in target.rglob("*.toml"):
+        os.utime(path, (OLD, OLD))
+    return target
+
 
 CAMPAIGN_TOML = """\
 [campaign]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -25,20 +24,15 @@ from checklist.load.store import Store
 from checklist.load.validate import validate
 from checklist.model import Campaign, Unit
 from checklist.status import classify, items
-from conftest import REPO
+from conftest import OLD, generate_city
 
-OLD = 1_600_000_000  # an mtime long past: the file is not "racily clean"
 SOON = 7
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A campaign of 40 units, repeating tasks and postponements among them."""
-    root = tmp_path_factory.mktemp("generated") / "city"
-    script = REPO / "benchmarks" / "generate.py"
-    command = [sys.executable, str(script), "--units", "40", "--seed", "7", str(root)]
-    subprocess.run(command, check=True, capture_output=True)
-    return root
+    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=7)
 
 
 def _aged(root: Path) -> None:

@@ -13,8 +13,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,28 +20,19 @@ import pytest
 
 from checklist import indexed
 from checklist.load.cache import cache_root
-from conftest import REPO, Result
+from conftest import OLD, REPO, Result, aged_copy, generate_city
 
-OLD = 1_600_000_000  # an mtime long past: the file is not "racily clean"
 DAYS = ("2023-09-01", "2023-10-15", "2023-11-20", "2024-01-31")
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("generated") / "city"
-    script = REPO / "benchmarks" / "generate.py"
-    command = [sys.executable, str(script), "--units", "40", "--seed", "11", str(root)]
-    subprocess.run(command, check=True, capture_output=True)
-    return root
+    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=11)
 
 
 @pytest.fixture
 def city(generated: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "city"
-    shutil.copytree(generated, root)
-    for path in root.rglob("*.toml"):
-        os.utime(path, (OLD, OLD))
-    return root
+    return aged_copy(generated, tmp_path / "city")
 
 
 @pytest.fixture
@@ -283,21 +272,30 @@ def test_many_edited_files_are_checked_a_batch_at_a_time_and_the_index_answers(
     their results written as they come, a batch at a time, so a run never holds every
     unit; then the index answers."""
     from checklist.cli import scope
-    from checklist.load import store
+    from checklist.load import store, validate
 
     monkeypatch.setattr(scope, "RECHECKED", 1)  # and a twentieth of 40 files is 2
+    monkeypatch.setattr(scope, "KEPT_AT_ONCE", 7)
     monkeypatch.setattr(store, "BATCH", 3)
     held: list[int] = []
-    real = store.Store.write
+    sliced: list[int] = []
+    write, recheck = store.Store.write, validate.recheck
 
-    def spy(self: store.Store) -> None:
+    def writing(self: store.Store) -> None:
         held.append(len(self.pending))
-        real(self)
+        write(self)
 
-    monkeypatch.setattr(store.Store, "write", spy)
+    def checking(files: list[str], **kwargs: object) -> None:
+        sliced.append(len(files))
+        recheck(files, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.Store, "write", writing)
+    monkeypatch.setattr(validate, "recheck", checking)
     args = ("rollup", city, "--format", "json")
     assert cli(*args).code == 0
-    assert max(held) == 3  # the first run: 40 files, three results held at a time
+    # The first run: 40 files, checked seven at a time, three results held at a time.
+    assert sliced == [7, 7, 7, 7, 7, 5]
+    assert max(held) == 3
     assert sum(held) == 40
     assert answered == [False, True]
     for unit in sorted(city.rglob("*.toml"))[-4:]:
@@ -305,8 +303,10 @@ def test_many_edited_files_are_checked_a_batch_at_a_time_and_the_index_answers(
         os.utime(unit, (OLD + 5, OLD + 5))
     answered.clear()
     held.clear()
+    sliced.clear()
     edited = cli(*args)
     assert answered == [False, True]
+    assert sliced == [4]
     assert [n for n in held if n] == [3, 1]  # four edits
     assert edited.out == cli(*args, "--no-cache").out
     _same(cli, answered, *args)

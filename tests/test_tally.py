@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,27 +20,17 @@ from checklist import indexed_tally
 from checklist.load import tally
 from checklist.load.cache import cache_root
 from checklist.load.tally import SPREAD_KEY, TALLY_KEY
-from conftest import REPO, Result
-
-OLD = 1_600_000_000  # an mtime long past: the file is not "racily clean"
+from conftest import OLD, Result, aged_copy, generate_city
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("generated") / "city"
-    script = REPO / "benchmarks" / "generate.py"
-    command = [sys.executable, str(script), "--units", "40", "--seed", "5", str(root)]
-    subprocess.run(command, check=True, capture_output=True)
-    return root
+    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=5)
 
 
 @pytest.fixture
 def city(generated: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "city"
-    shutil.copytree(generated, root)
-    for path in root.rglob("*.toml"):
-        os.utime(path, (OLD, OLD))
-    return root
+    return aged_copy(generated, tmp_path / "city")
 
 
 @pytest.fixture

@@ -49,6 +49,8 @@ class Scope:
 # the index still answers: a few edits cost their own checks, not a load of every unit.
 # Beyond this (or a twentieth of the files), only when none was written just now.
 RECHECKED = 64
+# Files checked at once when the index lacks many: what a run holds of them at most.
+KEPT_AT_ONCE = 2000
 
 
 def open_scope(params: Mapping[str, Any], *, indexed: bool = False) -> Scope:
@@ -114,10 +116,12 @@ def _indexed(
 ) -> Index | None:
     """The index for these files, after checking and keeping those it lacks.
 
-    However many (a first run, a pull of many commits), each result is written as it
-    comes (store.BATCH at a time), so that a province's first run never holds every
-    unit (100,000 units: 1.2 GB); then the index answers. When many were written just
-    now, the store would not keep them (store.RACY_SECONDS): the units' path runs.
+    However many (a first run, a pull of many commits), they are checked a slice at a
+    time, each result written as it comes, so that a province's first run never holds
+    every unit (100,000 units: 1.2 GB); then the index answers. (One pool for them all
+    held 730 MB: its workers check faster than the store writes, and what they have
+    checked waits in memory.) When many were written just now, the store would not
+    keep them (store.RACY_SECONDS): the units' path runs.
     """
     from checklist.indexed import open_index
     from checklist.load.validate import recheck
@@ -128,7 +132,8 @@ def _indexed(
         return index
     if len(stale) > max(RECHECKED, len(names) // 20) and not _settled(stale):
         return None
-    recheck(stale, campaign=campaign, today=today, cache=cache)
+    for start in range(0, len(stale), KEPT_AT_ONCE):
+        recheck(stale[start : start + KEPT_AT_ONCE], campaign=campaign, today=today, cache=cache)
     return open_index(cache, names, today=today)
 
 
