@@ -124,14 +124,15 @@ def _indexed(
     keep them (store.RACY_SECONDS): the units' path runs.
     """
     from checklist.indexed import open_index
-    from checklist.load.validate import recheck
 
     stale: list[str] = []
     index = open_index(cache, names, today=today, stale=stale)
     if index is not None or not stale:
-        return index
+        return index  # a warm run imports none of the checks
     if len(stale) > max(RECHECKED, len(names) // 20) and not _settled(stale):
         return None
+    from checklist.load.validate import recheck
+
     for start in range(0, len(stale), KEPT_AT_ONCE):
         recheck(stale[start : start + KEPT_AT_ONCE], campaign=campaign, today=today, cache=cache)
     return open_index(cache, names, today=today)
