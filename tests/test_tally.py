@@ -323,3 +323,16 @@ def test_a_report_reads_one_snapshot_while_another_run_writes(cli, city: Path) -
         pass
     after = open_index(Store.open(campaign), names, today=dt.date.today(), stale=[])
     assert after is None  # the file is missing now: a new snapshot sees it
+
+
+def test_the_tally_is_checked_once_a_run_however_many_counts_ask(
+    cli, city: Path, used: dict[str, int]
+) -> None:
+    """`rollup --by measure` asks for the counts and for the units per measure: one check."""
+    cli("rollup", city)
+    unit = sorted(city.rglob("units/**/*.toml"))[0]
+    unit.write_text(unit.read_text(encoding="utf-8") + "\n# edited\n", "utf-8")
+    os.utime(unit, (OLD + 3, OLD + 3))  # written again: the seal no longer holds
+    used.update(checked=0, answered=0)
+    _same(cli, city, "rollup", "--by", "measure", "--format", "json")
+    assert used == {"checked": 1, "wrong": 0, "answered": 1}

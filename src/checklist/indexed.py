@@ -45,7 +45,9 @@ class Index:
     # the stamps that seal it, None when this run wrote (or could not stamp) the store.
     vouched: frozenset[str] = frozenset({"rows"})
     stamps: seal.Stamps | None = None
-    # Writes the report found to make (the tally counted again), made once it has read.
+    # What this run found true or not (the tally, when no seal vouched for it), and the
+    # writes it found to make (the tally counted again), made once it has read.
+    found: dict[str, bool] = field(default_factory=dict)
     after: list[Callable[[], None]] = field(default_factory=list)
 
     def __enter__(self) -> Index:
