@@ -336,3 +336,30 @@ def test_the_tally_is_checked_once_a_run_however_many_counts_ask(
     used.update(checked=0, answered=0)
     _same(cli, city, "rollup", "--by", "measure", "--format", "json")
     assert used == {"checked": 1, "wrong": 0, "answered": 1}
+
+
+def test_a_write_does_not_wait_for_a_report_reading_its_snapshot(cli, city: Path) -> None:
+    """A run that writes folds the journal into the file only when no report reads an
+    older snapshot: folding it then would wait the store's whole busy timeout (5 s)."""
+    import datetime as dt
+    import time
+
+    from checklist.indexed import open_index
+    from checklist.load import store
+    from checklist.load.campaign import find_config, load_campaign
+    from checklist.load.discover import find
+    from checklist.load.validate import recheck
+
+    cli("rollup", city)
+    campaign = load_campaign(find_config([city]))
+    names = find([city], campaign).names
+    reading = open_index(store.Store.open(campaign), names, today=dt.date.today())
+    assert reading is not None
+    writer = store.Store.open(campaign)
+    started = time.monotonic()
+    recheck([names[0]], campaign=campaign, today=dt.date.today(), cache=writer)
+    waited = time.monotonic() - started
+    writer.close()
+    with reading:
+        pass
+    assert waited < store.BUSY_MS / 1000 / 2

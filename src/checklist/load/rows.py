@@ -13,7 +13,7 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from typing import Any
 
 from checklist.load.cache import Stamp
@@ -356,3 +356,24 @@ def delete_rows(conn: sqlite3.Connection, file_id: int, counts: Counts) -> None:
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
     for table in ("problems", "units", "tasks", "occurrences"):
         conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))
+
+
+def unit_rows_of(
+    conn: sqlite3.Connection, wanted: Container[int]
+) -> Iterator[tuple[int, tuple[Row, list[Row]]]]:
+    """The unit and task rows of the wanted files, one file at a time.
+
+    Both tables are walked in file order, side by side: a report holds the units it
+    builds, never the rows of every unit at once (60 MB for a city).
+    """
+    tasks = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks ORDER BY file, seq")
+    task = next(tasks, None)
+    for head in conn.execute(f"SELECT {UNIT_COLUMNS} FROM units ORDER BY file"):
+        file_id, own = head[0], []
+        while task is not None and task[0] < file_id:
+            task = next(tasks, None)
+        while task is not None and task[0] == file_id:
+            own.append(task)
+            task = next(tasks, None)
+        if file_id in wanted:
+            yield file_id, (head, own)

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,13 +39,12 @@ from checklist.load.rows import (
     FILE_COLUMNS,
     PROBLEM_COLUMNS,
     SCHEMA,
-    TASK_COLUMNS,
-    UNIT_COLUMNS,
     Row,
     delete_rows,
     digest,
     result_of,
     unit_of,
+    unit_rows_of,
     write_rows,
 )
 from checklist.load.seal import holds, seal_path, stamps_of
@@ -58,6 +57,7 @@ SCHEMA_VERSION = 5  # 5: the tally and the spread
 # same timestamp tick; its rows are not kept (git calls such files "racily clean").
 RACY_SECONDS = 2.0
 
+BUSY_MS = 5000  # how long a write waits for another run's lock, then goes without
 # Files written in one transaction at most: bounds what a cold run holds back.
 BATCH = 2000
 
@@ -225,7 +225,7 @@ class Store:
                 waiting[file_id] = (result, unit_checksum)
             else:
                 found[row[0]] = result
-        for file_id, parts in _units(conn, waiting) if units else ():
+        for file_id, parts in unit_rows_of(conn, waiting) if units else ():
             result, unit_checksum = waiting[file_id]
             if digest(parts) != unit_checksum:
                 continue
@@ -282,9 +282,13 @@ class Store:
             self._give_up()  # a full disk, a lock held too long: the next run is slower
             return
         # Fold the journal into the file now, as the last one out would on closing: the
-        # stamps a report takes next (load/seal.py) then stay true after it ends.
+        # stamps a report takes next (load/seal.py) then stay true after it ends. Not
+        # while another run reads its snapshot: that would wait for it (busy_timeout).
         with contextlib.suppress(sqlite3.Error):
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA busy_timeout = 0")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # busy: a row saying so
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
 
     def forget(self, file_ids: Iterable[int]) -> None:
         """Drop the rows of these files (found damaged): the next check writes them again."""
@@ -353,7 +357,7 @@ def _master(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
 
 def _prepare(conn: sqlite3.Connection, fingerprint: str) -> None:
     """Make an empty store, or check that an existing one is ours; _StaleError if not."""
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
     conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA cell_size_check = ON")
     if conn.execute("PRAGMA journal_mode = WAL").fetchone() != ("wal",):
@@ -374,24 +378,3 @@ def _prepare(conn: sqlite3.Connection, fingerprint: str) -> None:
         raise _StaleError
     if conn.execute("SELECT value FROM meta").fetchall() != [(fingerprint,)]:
         raise _StaleError
-
-
-def _units(
-    conn: sqlite3.Connection, wanted: Container[int]
-) -> Iterator[tuple[int, tuple[Row, list[Row]]]]:
-    """The unit and task rows of the wanted files, one file at a time.
-
-    Both tables are walked in file order, side by side: a report holds the units it
-    builds, never the rows of every unit at once (60 MB for a city).
-    """
-    tasks = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks ORDER BY file, seq")
-    task = next(tasks, None)
-    for head in conn.execute(f"SELECT {UNIT_COLUMNS} FROM units ORDER BY file"):
-        file_id, own = head[0], []
-        while task is not None and task[0] < file_id:
-            task = next(tasks, None)
-        while task is not None and task[0] == file_id:
-            own.append(task)
-            task = next(tasks, None)
-        if file_id in wanted:
-            yield file_id, (head, own)
