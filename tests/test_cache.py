@@ -238,7 +238,7 @@ def test_validate_warm_reads_only_stamps_and_problems(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("read what validation does not need")
 
-    monkeypatch.setattr("checklist.load.store._units", refuse)
+    monkeypatch.setattr("checklist.load.store.unit_rows_of", refuse)
     monkeypatch.setattr("checklist.load.store.unit_of", refuse)
     monkeypatch.setattr("checklist.load.validate.check_file", refuse)
     warm = cli("validate", str(campaign_copy), "--format", "json")
