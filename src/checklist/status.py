@@ -137,16 +137,16 @@ def summarize(items: Sequence[Item]) -> Summary:
 
 def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
     """An item as the JSON reports and the reminder state write it (docs/semantics.md)."""
-    counties, measures = names_of(campaign)
+    county, measure = campaign.county(item.unit.county), campaign.measure(item.task.measure)
     task = item.task
     found = {
         "county": item.unit.county,
-        "county_name": counties.get(item.unit.county),
+        "county_name": county.name if county else None,
         "unit": item.unit.id,
         "unit_name": item.unit.name,
         "level": str(item.unit.level),
         "measure": task.measure,
-        "measure_name": measures.get(task.measure),
+        "measure_name": measure.name if measure else None,
         "title": task.title,
         "task_id": task.id,
         "occurrence": item.occurrence or None,
@@ -164,26 +164,3 @@ def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
     if campaign.calendar.count == "workdays":  # absent: calendar days, as before
         found["days_overdue_unit"] = "workdays"
     return found
-
-
-# The counties' and measures' names by code or name, as Campaign.county and .measure find
-# them (the first whose code, key or name it is), kept for one campaign: a night's JSON
-# asks for them once a task.
-_NAMES: dict[int, tuple[Campaign, dict[str, str], dict[str, str]]] = {}
-
-
-def names_of(campaign: Campaign) -> tuple[dict[str, str], dict[str, str]]:
-    """The county names by code or name, and the measure names by key or name."""
-    known = _NAMES.get(id(campaign))
-    if known is None or known[0] is not campaign:
-        counties: dict[str, str] = {}
-        for c in campaign.counties:
-            counties.setdefault(c.code, c.name)
-            counties.setdefault(c.name, c.name)
-        measures: dict[str, str] = {}
-        for m in campaign.measures:
-            measures.setdefault(m.key, m.name)
-            measures.setdefault(m.name, m.name)
-        _NAMES.clear()
-        known = _NAMES[id(campaign)] = (campaign, counties, measures)
-    return known[1], known[2]

@@ -319,16 +319,9 @@ def write_rows(
         conn.executemany(INSERT_OCCURRENCE, occurrences)
         counts.add(where[0], where[1], occurrences, 1)
     digests = (digest((row, problems)), parts and digest(parts))
-    text = None
-    if occurrences:
-        (text,) = conn.execute(
-            f"SELECT {OCCURRENCE_TEXT} FROM "
-            "(SELECT * FROM occurrences WHERE file = ? ORDER BY seq, n)",
-            (file_id,),
-        ).fetchone()
     conn.execute(
         "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ? WHERE id = ?",
-        (*digests, text_digest(text), file_id),
+        (*digests, _occurrence_digest(conn, file_id) if occurrences else None, file_id),
     )
     return file_id
 
@@ -344,11 +337,11 @@ def delete_rows(conn: sqlite3.Connection, file_id: int, counts: Counts) -> None:
         problems = conn.execute(
             f"SELECT {PROBLEM_COLUMNS} FROM problems WHERE file = ? ORDER BY seq", (file_id,)
         ).fetchall()
-        written = f"(SELECT * FROM occurrences WHERE file = {int(file_id)} ORDER BY seq, n)"
-        occurrences = conn.execute(f"SELECT {OCCURRENCE_COLUMNS} FROM {written}").fetchall()
-        text = conn.execute(f"SELECT {OCCURRENCE_TEXT} FROM {written}").fetchone()[0]
+        occurrences = conn.execute(
+            f"SELECT {OCCURRENCE_COLUMNS} FROM occurrences WHERE file = ?", (file_id,)
+        ).fetchall()
         if digest((tuple(stored), problems)) == check and occurrence_check == (
-            text_digest(text) if occurrences else None
+            _occurrence_digest(conn, file_id) if occurrences else None
         ):
             counts.add(stored[BUILT + 1], stored[BUILT + 2], occurrences, -1)
         else:
@@ -356,6 +349,15 @@ def delete_rows(conn: sqlite3.Connection, file_id: int, counts: Counts) -> None:
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
     for table in ("problems", "units", "tasks", "occurrences"):
         conn.execute(f"DELETE FROM {table} WHERE file = ?", (file_id,))
+
+
+def _occurrence_digest(conn: sqlite3.Connection, file_id: int) -> bytes | None:
+    """The checksum of a file's occurrence rows as they stand, in the order written."""
+    (text,) = conn.execute(
+        f"SELECT {OCCURRENCE_TEXT} FROM (SELECT * FROM occurrences WHERE file = ? ORDER BY seq, n)",
+        (file_id,),
+    ).fetchone()
+    return text_digest(text)
 
 
 def unit_rows_of(

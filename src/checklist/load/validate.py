@@ -227,10 +227,7 @@ def _load_or_check(
 ) -> list[UnitResult]:
     """Each file's result: from the store if it is unchanged and still true, else checked."""
     keys = [path if isinstance(path, str) else str(path.absolute()) for path in files]
-    stats: list[os.stat_result | None] = [None] * len(files)
-    for i, key in enumerate(keys):
-        with contextlib.suppress(OSError):
-            stats[i] = os.stat(key)  # noqa: PTH116 (10,000 paths: no Path each)
+    stats = _stat_all(keys)
     stamps: dict[str, Stamp] = {
         key: stamp(status) for key, status in zip(keys, stats, strict=True) if status
     }
@@ -263,17 +260,21 @@ def _keep(cache: Store, key: str, status: os.stat_result | None, result: UnitRes
         cache.put(key, status, result)
 
 
+def _stat_all(keys: Sequence[str]) -> list[os.stat_result | None]:
+    """Each file's status, None for one gone or unreadable (its check says why)."""
+    stats: list[os.stat_result | None] = [None] * len(keys)
+    for i, key in enumerate(keys):
+        with contextlib.suppress(OSError):
+            stats[i] = os.stat(key)  # noqa: PTH116 (10,000 paths: no Path each)
+    return stats
+
+
 def recheck(files: Sequence[str], *, campaign: Campaign, today: dt.date, cache: Store) -> None:
     """Check these files (a report's, changed since the index last saw them, or never
     seen) and keep their results as they come, so that the index answers the report after
     all: one edited file costs its own check, not a load of every unit, and a first run
     holds one batch of results at a time, not every unit."""
-    stats: list[os.stat_result | None] = []
-    for key in files:
-        try:
-            stats.append(os.stat(key))  # noqa: PTH116
-        except OSError:
-            stats.append(None)
+    stats = _stat_all(files)
     results = _check_all(files, campaign=campaign, today=today, build=True, follow_outside=False)
     for key, status, result in zip(files, stats, results, strict=True):
         _keep(cache, key, status, result)

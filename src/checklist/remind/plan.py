@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from checklist.i18n import Lang, t
 from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State, Unit
-from checklist.status import names_of
 from checklist.words import printable
 from checklist.workdays import PLAIN_WEEK, calendar_of, overdue_counter
 
@@ -187,7 +186,8 @@ def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign
 
 
 def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
-    measure = names_of(campaign)[1].get(item.task.measure, "")
+    found = campaign.measure(item.task.measure)
+    measure = found.name if found else ""
     title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
     if item.state is State.OVERDUE:
         one, work = item.days_overdue == 1, campaign.calendar.count == "workdays"
