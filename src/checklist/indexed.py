@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
@@ -24,7 +25,7 @@ from typing import Any
 
 from checklist.dates import shift
 from checklist.filters import Filters, filters_of
-from checklist.load import seal
+from checklist.load import recall, seal
 from checklist.load.cache import stamp
 from checklist.load.rows import BUILT, OCCURRENCE_TEXT, STATE_SQL, Row, result_of, text_digest
 from checklist.load.store import Store
@@ -115,19 +116,28 @@ def _opened(
     stamps = seal.stamps_of(store.path)
     sealed = seal.holds(store.path, stamps)
     try:
-        wanted = {key: (stamp(os.stat(key)), pos) for pos, key in enumerate(files)}  # noqa: PTH116
+        stamped = [stamp(os.stat(key)) for key in files]  # noqa: PTH116
     except OSError:
         return None
+    key, day = recall.key_of(files, stamped), today.isoformat()
+    if sealed and stamps is not None:
+        index = _recalled(store, conn, sealed, stamps, key=key, day=day)
+        if index is not None:
+            return index
+    wanted = {name: (s, pos) for pos, (name, s) in enumerate(zip(files, stamped, strict=True))}
     codes = day_dependent_codes()
     counted = [0, 0]  # files matched, and with their unit
     hit = bytearray(len(files))  # which of the files matched
     gone: list[int] = []  # stored files deleted or renamed away
+    latest = [""]  # the latest done date of the files: the run holds from that day on
 
     def accepted() -> Iterator[tuple[int, int, str | None, str | None, str | None, int]]:
         for pos, file_id, row, problems, _ in store.matching(wanted, gone, checked=not sealed):
             built = bool(row[BUILT])
-            if not _still_true(row, problems, built=built, today=today, codes=codes):
+            since = _true_since(row, problems, built=built, codes=codes)
+            if since > day:
                 raise _MissError
+            latest[0] = max(latest[0], since)
             counted[0] += 1
             counted[1] += built
             hit[pos] = 1
@@ -168,6 +178,10 @@ def _opened(
     if not sealed and every_row and stamps is not None:
         seal.put(store.path, stamps)  # every row was checked and found true
         sealed = frozenset({"rows"})
+    if sealed and stamps is not None:  # the next run of these files recalls this one
+        built = tuple(i for (i,) in conn.execute("SELECT file FROM temp.run ORDER BY pos"))
+        memo = recall.Memo(key, latest[0], built, counted[0] - counted[1], every_row)
+        recall.keep(store.path, stamps, memo)
     return Index(
         store,
         conn,
@@ -183,24 +197,52 @@ def _opened(
 _UNIT_ID, _LAST_DONE = BUILT - 3, BUILT - 1
 
 
-def _still_true(
-    row: Row, problems: list[Row], *, built: bool, today: dt.date, codes: Container[str]
-) -> bool:
-    """Whether a file's stored rows answer for it today, as validate's stored results do."""
+def _true_since(row: Row, problems: list[Row], *, built: bool, codes: Container[str]) -> str:
+    """From which day a file's stored rows answer for it, as validate's stored results do:
+    its latest done date as ISO text ("" for none: any day); _MissError if on no day."""
     if problems or not built:
         result = result_of(row, problems)
         if result is None or any(p.code in codes for p in result.problems):
-            return False
+            raise _MissError
         if not built and not result.has_errors:
-            return False  # checked for validation alone
+            raise _MissError  # checked for validation alone
         last_done = result.last_done
     else:  # most files: no result to make, no problem to read
         try:
             last_done = None if row[_LAST_DONE] is None else dt.date.fromisoformat(row[_LAST_DONE])
         except (ValueError, TypeError):
-            return False
+            raise _MissError from None
     # As validate: done "in the future" may come or go.
-    return last_done is None or last_done <= today
+    return "" if last_done is None else last_done.isoformat()
+
+
+def _recalled(
+    store: Store,
+    conn: sqlite3.Connection,
+    sealed: frozenset[str],
+    stamps: seal.Stamps,
+    *,
+    key: str,
+    day: str,
+) -> Index | None:
+    """The Index of the run the memo recalls (load/recall.py), if it is this run and holds
+    on this day: its table made from the files' own rows, which the seal vouches for."""
+    memo = recall.recall(store.path, stamps)
+    if memo is None or memo.key != key or memo.since > day:
+        return None
+    conn.execute("DROP TABLE IF EXISTS temp.seen")
+    conn.execute("DROP TABLE IF EXISTS temp.run")
+    conn.execute(_RECALLED, (json.dumps(memo.built),))
+    if conn.execute("SELECT count(*) FROM temp.run").fetchone() != (len(memo.built),):
+        return None
+    conn.execute("CREATE UNIQUE INDEX temp.run_file ON run (file)")
+    built = len(memo.built)
+    return Index(store, conn, memo.skipped, built, whole=memo.whole, vouched=sealed, stamps=stamps)
+
+
+# The run's table as _opened makes it, from the memo's files in the run's order.
+_RECALLED = """CREATE TEMP TABLE run AS SELECT f.id AS file, j.key AS pos, f.unit_id AS unit,
+    f.county, f.level FROM json_each(?) j JOIN files f ON f.id = j.value ORDER BY f.id"""
 
 
 class _MissError(Exception):

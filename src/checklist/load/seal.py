@@ -65,15 +65,17 @@ def holds(store: Path, stamps: Stamps | None) -> frozenset[str]:
 def put(store: Path, stamps: Stamps, parts: frozenset[str] = frozenset({"rows"})) -> None:
     """Seal the store as it was at ``stamps`` (taken before its rows were checked: a write
     meanwhile changed them, so that seal holds for nothing). Best effort, private."""
-    target = seal_path(store)
+    write_private(seal_path(store), json.dumps({"stamps": stamps, "parts": sorted(parts)}))
+
+
+def write_private(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` at once, readable by this user alone; best effort
+    (a file beside the store: without it, a run does the work it spares)."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     with contextlib.suppress(OSError):
-        fd = os.open(temporary, flags, 0o600)
-        try:
-            os.write(fd, json.dumps({"stamps": stamps, "parts": sorted(parts)}).encode())
-        finally:
-            os.close(fd)
+        with os.fdopen(os.open(temporary, flags, 0o600), "w", encoding="utf-8") as file:
+            file.write(text)
         temporary.replace(target)
     with contextlib.suppress(OSError):
         temporary.unlink()

@@ -33,6 +33,7 @@ from checklist.load.cache import (
     trusted_root,
     usable,
 )
+from checklist.load.recall import memo_path
 from checklist.load.result import UnitResult
 from checklist.load.rows import (
     BUILT,
@@ -111,7 +112,7 @@ class Store:
 
     def connect(self) -> None:
         """Open the file, or make it; one that is not this code's is removed and made again."""
-        if not usable((self.path, *self._companions(), seal_path(self.path))):
+        if not usable((self.path, *self._companions(), *self._beside())):
             return  # a folder where the file goes, say: no store this run
         for attempt in range(2):
             conn = None
@@ -132,6 +133,10 @@ class Store:
         name = self.path.name
         return self.path.with_name(name + "-wal"), self.path.with_name(name + "-shm")
 
+    def _beside(self) -> tuple[Path, Path]:
+        """Ours beside it: the seal and the last run's memo (load/seal.py, load/recall.py)."""
+        return seal_path(self.path), memo_path(self.path)
+
     def _create_private(self) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -139,7 +144,7 @@ class Store:
             os.close(os.open(self.path, flags, 0o600))
 
     def _remove(self) -> None:
-        for path in (self.path, *self._companions(), seal_path(self.path)):
+        for path in (self.path, *self._companions(), *self._beside()):
             with contextlib.suppress(OSError):
                 path.unlink()
 
