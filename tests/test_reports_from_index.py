@@ -225,6 +225,28 @@ def test_a_damaged_listed_unit_or_task_is_a_miss(
     assert answered[-1]  # every unit written again: the index answers once more
 
 
+@pytest.mark.parametrize("table", ["tasks", "units"])
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_a_listed_task_or_unit_whose_row_is_gone_is_a_miss(
+    cli, answered: list[bool], city: Path, table: str, output: str
+) -> None:
+    """Not an item silently left out: the units' path lists it."""
+    args = ("status", city, "--format", output)
+    afresh = cli(*args, "--no-cache")
+    assert cli(*args).code == 0
+    conn = sqlite3.connect(_store())
+    try:
+        listed = "SELECT file FROM occurrences WHERE done IS NULL AND due < '2023-11-01'"
+        conn.execute(f"DELETE FROM {table} WHERE file IN ({listed} LIMIT 1)")
+        conn.commit()
+    finally:
+        conn.close()
+    answered.clear()
+    assert cli(*args).out == afresh.out
+    assert cli(*args).out == afresh.out
+    assert answered[-1]  # written again: the index answers once more
+
+
 def _forged() -> int:
     conn = sqlite3.connect(_store())
     try:

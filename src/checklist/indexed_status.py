@@ -1,10 +1,10 @@
-"""status from the index's occurrences: one pass, the summary counted, the listed items made.
+"""status and remind from the index's occurrences: only what they list is made.
 
-One query reads the selected occurrences status needs (overdue, due soon, postponed; or
-all with --all), in the order the units' path makes them; the summary is counted from
-them and only the listed ones become Items. A listed item's task and unit are made from
-their own rows, each checked against its checksum, so an Item here shows what the units'
-path's shows (indexed.py says when the index is read at all); its unit holds no tasks.
+status counts its summary in SQL and makes its entries (status.Entry: words and dates,
+no Task or Unit) from one query that reads each listed occurrence with its task's and
+unit's rows; remind's items (status_items) are made from their own rows. Every task and
+unit row read is checked against its checksum, so what is listed here is what the units'
+path lists (indexed.py says when the index is read at all).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from checklist.filters import Filters
 from checklist.indexed import Index, days_of, where_of
@@ -24,8 +25,8 @@ from checklist.load.rows import (
     unit_of,
 )
 from checklist.load.rows import people as person_of
-from checklist.model import CalendarSettings, Item, State, Task, Unit
-from checklist.status import Summary
+from checklist.model import CalendarSettings, Campaign, Item, Level, State, Task, Unit
+from checklist.status import Entry, Summary, entry_order
 from checklist.workdays import overdue_counter
 
 # A listed task's key in one integer, (file << 32) | seq: the keys go to SQLite as one
@@ -65,43 +66,127 @@ def status(
     filters: Filters,
     everything: bool,
     listing_soon: bool,
-    calendar: CalendarSettings,
-) -> tuple[Summary, list[Item]]:
-    """status's summary of the selected items, and those it lists (unsorted).
+    campaign: Campaign,
+) -> tuple[Summary, list[Entry]]:
+    """status's summary of the selected items, and the entries it lists, in its order.
 
     Every selected item with ``everything``; else the overdue ones, and the due-soon
-    ones with ``listing_soon``, as status.listed picks them. The summary counts the
-    overdue and due-soon items and the postponed ones in any state: one pass reads
-    those (every selected one with ``everything``) and both are made from it.
+    ones with ``listing_soon``, as status.listed picks them. The summary is counted in
+    SQL; an entry is made from its occurrence's, task's and unit's rows, the task's and
+    the unit's checked against their checksums, and no Task or Unit is made.
     """
     where, params = where_of(filters, states=True)
+    params |= days_of(as_of, soon)
+    (counted,) = index.conn.execute(_SUMMARY.format(where), params)
+    summary = Summary(*(int(n or 0) for n in counted))
     if everything:
-        sql = _SCAN.format(where, "1")
+        chosen = "1"
     else:
-        sql = _SCAN.format(
-            f"({where}) AND ({_UNDONE} OR o.postponed_from IS NOT NULL)",
-            f"{_states_sql(_PRESSING)} OR postponed",
+        where = f"({where}) AND {_UNDONE}"
+        chosen = _states_sql(_PRESSING if listing_soon else {State.OVERDUE})
+    found = index.conn.execute(_ENTRIES.format(where, chosen), params)
+    entries = _entries(index, found, as_of=as_of, calendar=campaign.calendar)
+    entries.sort(key=entry_order(campaign))
+    return summary, entries
+
+
+# The summary's counts of the selected occurrences (status.summarize): only the overdue,
+# due-soon and postponed ones count, so only those are read.
+_SUMMARY = f"""SELECT count(CASE WHEN state = 'overdue' THEN 1 END),
+    count(CASE WHEN state = 'due_soon' THEN 1 END),
+    count(DISTINCT CASE WHEN state IN ('overdue', 'due_soon') THEN file END),
+    count(DISTINCT CASE WHEN state IN ('overdue', 'due_soon') THEN county END),
+    sum(postponed)
+    FROM (SELECT o.file, r.county, {STATE_SQL} AS state, o.postponed_from IS NOT NULL AS postponed
+    FROM occurrences o JOIN temp.run r ON r.file = o.file
+    WHERE ({{0}}) AND ({_UNDONE} OR o.postponed_from IS NOT NULL))"""
+# The listed occurrences with their task's and unit's rows (LEFT JOIN: a row missing is
+# damage, found as such, not an occurrence silently left out). {0}: the filters; {1}:
+# which states are listed.
+_UNIT_AT = 5
+_TASK_AT = _UNIT_AT + len(UNIT_COLUMNS.split(",")) + 2
+_ENTRIES = f"""SELECT s.file, s.n, s.due, s.done, s.state,
+    {", ".join(f"u.{c.strip()}" for c in UNIT_COLUMNS.split(","))}, u.row_digest, f.display,
+    {", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))}, t.row_digest
+    FROM (SELECT o.file, o.seq, o.n, o.due, o.done, {STATE_SQL} AS state
+    FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {{0}}) s
+    LEFT JOIN units u ON u.file = s.file LEFT JOIN files f ON f.id = s.file
+    LEFT JOIN tasks t ON t.file = s.file AND t.seq = s.seq WHERE {{1}}"""
+
+
+def _entries(
+    index: Index, rows: Iterable[tuple[Any, ...]], *, as_of: dt.date, calendar: CalendarSettings
+) -> list[Entry]:
+    """The entries of _ENTRIES's rows; DamagedError if a task's or unit's row fails its
+    checksum (or is missing), its file's rows dropped first."""
+    late = overdue_counter(calendar, as_of)
+    dates: dict[str | None, dt.date | None] = {None: None}
+    units: dict[int, tuple[str, str, str, str, str]] = {}
+    tasks: set[tuple[int, int]] = set()  # (file, seq) checked
+    damaged: set[int] = set()
+    entries = []
+    for row in rows:
+        file_id, n, due_text, done_text, state_text = row[:_UNIT_AT]
+        unit = units.get(file_id)
+        if unit is None:
+            head = row[_UNIT_AT : _TASK_AT - 2]
+            if digest(head) != row[_TASK_AT - 2] or row[_TASK_AT - 1] is None:
+                damaged.add(file_id)
+                continue
+            # the unit's id, name, county and level, and its file as displayed
+            unit = units[file_id] = (
+                head[1],
+                head[2],
+                head[3],
+                str(Level(head[4])),
+                row[_TASK_AT - 1],
+            )
+        task = row[_TASK_AT:-1]
+        if (file_id, task[1]) not in tasks:
+            if digest(task) != row[-1]:
+                damaged.add(file_id)
+                continue
+            tasks.add((file_id, task[1]))
+        state = _STATES[state_text]
+        due = dates.get(due_text)
+        if due is None:
+            due = dates[due_text] = dt.date.fromisoformat(due_text)
+        done = None
+        if state is State.DONE or state is State.DONE_LATE:
+            done = dates.get(done_text) or dates.setdefault(done_text, _day(done_text))
+        postponed = dates.get(task[13]) or dates.setdefault(task[13], _day(task[13]))
+        entries.append(
+            Entry(
+                unit[2],
+                unit[0],
+                unit[1],
+                unit[3],
+                task[2],
+                task[3],
+                task[4],
+                task[11],
+                n,
+                task[9],
+                task[5],
+                task[6],
+                due,
+                done,
+                state,
+                late(due) if state is State.OVERDUE else None,
+                postponed,
+                task[14],
+                unit[4],
+                task[15],
+            )
         )
-    wanted = None if everything else _PRESSING if listing_soon else {State.OVERDUE}
-    overdue = due_soon = postponed = 0
-    files: set[int] = set()
-    counties: set[str] = set()
-    rows = []
-    for row in index.conn.execute(sql, params | days_of(as_of, soon)):
-        state = _STATES[row[5]]
-        if state is State.OVERDUE or state is State.DUE_SOON:
-            if state is State.OVERDUE:
-                overdue += 1
-            else:
-                due_soon += 1
-            files.add(row[0])
-            if row[6] is not None:  # as count(DISTINCT county) counts
-                counties.add(row[6])
-        postponed += row[7]
-        if wanted is None or state in wanted:
-            rows.append(row)
-    summary = Summary(overdue, due_soon, len(files), len(counties), postponed)
-    return summary, _items(index, rows, as_of=as_of, calendar=calendar)
+    if damaged:
+        index.store.forget(sorted(damaged))
+        raise DamagedError(sorted(damaged))
+    return entries
+
+
+def _day(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
 
 
 def status_items(

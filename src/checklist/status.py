@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from checklist.dates import shift
 from checklist.model import Campaign, Item, State, Task, Unit
@@ -94,23 +94,101 @@ def listed(
 
 def order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
     """Most overdue first, then soonest due, then campaign order."""
+    ranked = _ranker(campaign)
+
+    def key(item: Item) -> tuple[Any, ...]:
+        unit, task = item.unit, item.task
+        return ranked(
+            item.state, item.days_overdue, item.due, unit.county, unit.id, task.measure,
+            task.index, item.occurrence,
+        )  # fmt: skip
+
+    return key
+
+
+def entry_order(campaign: Campaign) -> Callable[[Entry], tuple[Any, ...]]:
+    """order, of entries."""
+    ranked = _ranker(campaign)
+
+    def key(entry: Entry) -> tuple[Any, ...]:
+        return ranked(
+            entry.state, entry.days_overdue, entry.due, entry.county, entry.unit, entry.measure,
+            entry.task_index, entry.occurrence,
+        )  # fmt: skip
+
+    return key
+
+
+def _ranker(campaign: Campaign) -> Callable[..., tuple[Any, ...]]:
     counties = {c.code: i for i, c in enumerate(campaign.counties)}
     measures = {m.key: i for i, m in enumerate(campaign.measures)}
     rank = {State.OVERDUE: 0, State.DUE_SOON: 1, State.OPEN: 2, State.DONE_LATE: 3, State.DONE: 4}
 
-    def key(item: Item) -> tuple[Any, ...]:
+    def ranked(
+        state: State,
+        days_overdue: int | None,
+        due: dt.date,
+        county: str,
+        unit: str,
+        measure: str,
+        index: int,
+        occurrence: int,
+    ) -> tuple[Any, ...]:
         return (
-            rank[item.state],
-            -(item.days_overdue or 0),
-            item.due,
-            counties.get(item.unit.county, 0),
-            item.unit.id,
-            measures.get(item.task.measure, 0),
-            item.task.index,
-            item.occurrence,
+            rank[state],
+            -(days_overdue or 0),
+            due,
+            counties.get(county, 0),
+            unit,
+            measures.get(measure, 0),
+            index,
+            occurrence,
         )
 
-    return key
+    return ranked
+
+
+class Entry(NamedTuple):
+    """An item as status lists it, in its own words and dates: no unit or task behind it,
+    so that the index's rows make one without making the unit (a province lists 100,000)."""
+
+    county: str  # the unit's county code
+    unit: str  # the unit's id
+    unit_name: str
+    level: str
+    measure: str  # the measure's key
+    task_index: int  # 1-based within its measure
+    title: str
+    task_id: str | None
+    occurrence: int
+    repeat: str | None
+    owner: str
+    owner_address: str | None
+    due: dt.date
+    done: dt.date | None
+    state: State
+    days_overdue: int | None
+    postponed_from: dt.date | None
+    postpone_reason: str | None
+    file: str
+    line: int
+
+
+def entry_of(item: Item) -> Entry:
+    unit, task = item.unit, item.task
+    return Entry(
+        unit.county, unit.id, unit.name, str(unit.level), task.measure, task.index, task.title,
+        task.id, item.occurrence, task.repeat, task.owner.name, task.owner.address, item.due,
+        item.done, item.state, item.days_overdue, task.postponed_from, task.postpone_reason,
+        unit.file, task.line,
+    )  # fmt: skip
+
+
+def listed_entries(
+    items: Sequence[Item], *, campaign: Campaign, everything: bool, soon: bool
+) -> list[Entry]:
+    """listed's items as entries."""
+    return [entry_of(i) for i in listed(items, campaign=campaign, everything=everything, soon=soon)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,29 +215,32 @@ def summarize(items: Sequence[Item]) -> Summary:
 
 def item_to_dict(item: Item, campaign: Campaign) -> dict[str, Any]:
     """An item as the JSON reports and the reminder state write it (docs/semantics.md)."""
-    county, measure = campaign.county(item.unit.county), campaign.measure(item.task.measure)
-    task = item.task
+    return entry_to_dict(entry_of(item), campaign)
+
+
+def entry_to_dict(entry: Entry, campaign: Campaign) -> dict[str, Any]:
+    county, measure = campaign.county(entry.county), campaign.measure(entry.measure)
     found = {
-        "county": item.unit.county,
+        "county": entry.county,
         "county_name": county.name if county else None,
-        "unit": item.unit.id,
-        "unit_name": item.unit.name,
-        "level": str(item.unit.level),
-        "measure": task.measure,
+        "unit": entry.unit,
+        "unit_name": entry.unit_name,
+        "level": entry.level,
+        "measure": entry.measure,
         "measure_name": measure.name if measure else None,
-        "title": task.title,
-        "task_id": task.id,
-        "occurrence": item.occurrence or None,
-        "repeat": task.repeat,
-        "owner": task.owner.name,
-        "owner_address": task.owner.address,
-        "due": item.due.isoformat(),
-        "done": item.done.isoformat() if item.done else None,
-        "state": str(item.state),
-        "days_overdue": item.days_overdue,
-        "postponed_from": task.postponed_from.isoformat() if task.postponed_from else None,
-        "file": item.unit.file,
-        "line": task.line,
+        "title": entry.title,
+        "task_id": entry.task_id,
+        "occurrence": entry.occurrence or None,
+        "repeat": entry.repeat,
+        "owner": entry.owner,
+        "owner_address": entry.owner_address,
+        "due": entry.due.isoformat(),
+        "done": entry.done.isoformat() if entry.done else None,
+        "state": str(entry.state),
+        "days_overdue": entry.days_overdue,
+        "postponed_from": entry.postponed_from.isoformat() if entry.postponed_from else None,
+        "file": entry.file,
+        "line": entry.line,
     }
     if campaign.calendar.count == "workdays":  # absent: calendar days, as before
         found["days_overdue_unit"] = "workdays"

@@ -11,6 +11,7 @@ from checklist.i18n import Lang
 from checklist.model import Campaign, County, Item, Level, Person, State, Task, Unit
 from checklist.render.report import status_table
 from checklist.render.table import fit, to_rich, write_plain
+from checklist.status import Entry, entry_of
 
 D = dt.date
 CAMPAIGN = Campaign("测试", D(2023, 9, 9), D(2024, 1, 31), (County("410103", "二七区"),))
@@ -18,9 +19,9 @@ OWNER = Person("王红", None, "erqi")
 UNIT = Unit("erqi", "二七区委", "410103", Level.COUNTY, OWNER, (), "erqi.toml")
 
 
-def _item(title: str, due: dt.date, state: State, days: int | None) -> Item:
+def _item(title: str, due: dt.date, state: State, days: int | None) -> Entry:
     task = Task("institutions", 1, title, OWNER, due)
-    return Item(UNIT, task, 0, due, None, state, days)
+    return entry_of(Item(UNIT, task, 0, due, None, state, days))
 
 
 ITEMS = [

@@ -33,8 +33,7 @@ from checklist.errors import EXIT_PROBLEMS
 
 if TYPE_CHECKING:
     from checklist.cli.scope import Scope
-    from checklist.model import Item
-    from checklist.status import Summary
+    from checklist.status import Entry, Summary
 
 StatusSoonOpt = Annotated[
     int | None,
@@ -159,7 +158,7 @@ def status(
         gc.disable()
         ctx.call_on_close(gc.enable)  # as it was, for a caller that runs on (tests)
     from checklist.render.report import Page, write_status
-    from checklist.status import DEFAULT_SOON_DAYS, listed, summarize
+    from checklist.status import DEFAULT_SOON_DAYS, listed_entries, summarize
 
     xlsx = output_format is ReportFormat.XLSX
     target = workbook_target(ctx.params) if xlsx else output
@@ -172,25 +171,27 @@ def status(
     else:
         scope = open_scope(ctx.params, indexed=True)
 
-    def from_units(scope: Scope) -> tuple[Summary, list[Item]]:
+    def from_units(scope: Scope) -> tuple[Summary, list[Entry]]:
         selected = scope.items(soon=soon_days)
-        return summarize(selected), selected
+        listing = listed_entries(
+            selected, campaign=scope.campaign, everything=everything, soon=soon is not None
+        )
+        return summarize(selected), listing
 
-    scope, (summary, selected) = answered(
+    scope, (summary, rows) = answered(
         ctx.params,
         scope,
-        lambda index: indexed_status(  # only the listed items are made; the summary counted
+        lambda index: indexed_status(  # entries from the rows: no unit or task is made
             index,
             as_of=scope.as_of,
             soon=soon_days,
             filters=scope.filters,
             everything=everything,
             listing_soon=soon is not None,
-            calendar=scope.campaign.calendar,
+            campaign=scope.campaign,
         ),
         from_units,
     )
-    rows = listed(selected, campaign=scope.campaign, everything=everything, soon=soon is not None)
     page = Page(scope.campaign, scope.lang, scope.as_of, soon_days, scope.skipped)
     if xlsx and target:
         from checklist.render.ledger import status_sheet

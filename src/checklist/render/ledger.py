@@ -15,6 +15,7 @@ from checklist.model import Campaign, Item, State
 from checklist.render.report import overdue_header, row_mark, row_name
 from checklist.render.xlsx import Field, Kind, Sheet, Value
 from checklist.rollup import By, Counts, Rollup
+from checklist.status import Entry, entry_of
 
 if TYPE_CHECKING:
     from checklist.trend import Standing, Standings
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 _COUNTS = ("tasks", "done", "done_late", "open", "overdue", "due_soon", "postponed")
 
 
-def _title(item: Item) -> str:
-    return f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
+def _title(entry: Entry) -> str:
+    return f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title
 
 
 # --- roll-up ----------------------------------------------------------------------
@@ -105,7 +106,7 @@ def _standing_cells(standing: Standing | None, lang: Lang) -> list[Value]:
 
 
 def task_sheet(
-    items: Sequence[Item],
+    entries: Sequence[Entry],
     campaign: Campaign,
     lang: Lang,
     *,
@@ -134,29 +135,28 @@ def task_sheet(
     if postponed:
         fields += [Field(t("postponed_from", lang), Kind.DATE), Field(t("reason", lang))]
     rows = []
-    for item in items:
-        task = item.task
-        cells: list[Value] = [counties.get(item.unit.county, item.unit.county)] if county else []
+    for entry in entries:
+        cells: list[Value] = [counties.get(entry.county, entry.county)] if county else []
         cells += [
-            item.unit.name,
-            measures.get(task.measure, task.measure),
-            _title(item),
-            task.owner.name,
-            item.due,
+            entry.unit_name,
+            measures.get(entry.measure, entry.measure),
+            _title(entry),
+            entry.owner,
+            entry.due,
         ]
         if done:
-            cells.append(item.done)
+            cells.append(entry.done)
         if state:
-            cells.append(item.state)
-        cells.append(item.days_overdue)
+            cells.append(entry.state)
+        cells.append(entry.days_overdue)
         if postponed:
-            cells += [task.postponed_from, task.postpone_reason]
+            cells += [entry.postponed_from, entry.postpone_reason]
         rows.append(tuple(cells))
     return Sheet(name, tuple(fields), tuple(rows))
 
 
 def status_sheet(
-    listed: Sequence[Item], campaign: Campaign, lang: Lang, *, everything: bool, soon: bool
+    listed: Sequence[Entry], campaign: Campaign, lang: Lang, *, everything: bool, soon: bool
 ) -> Sheet:
     """``status --format xlsx``: the columns of the status table, typed."""
     several = any(i.state is not State.OVERDUE for i in listed)
@@ -190,14 +190,15 @@ def ledger_sheets(
         by_group, group_standings = groups
         name = t("xlsx.sheet.groups", lang)
         sheets.append(rollup_sheet(by_group, campaign, lang, name=name, standings=group_standings))
+    pressed = [entry_of(i) for i in pressing]
     sheets.append(
-        task_sheet(pressing, campaign, lang, name=t("xlsx.sheet.pressing", lang), done=False)
+        task_sheet(pressed, campaign, lang, name=t("xlsx.sheet.pressing", lang), done=False)
     )
-    by_county: dict[str, list[Item]] = {row.key: [] for row in result.rows}
+    by_county: dict[str, list[Entry]] = {row.key: [] for row in result.rows}
     for item in items:
-        by_county.setdefault(item.unit.county, []).append(item)
+        by_county.setdefault(item.unit.county, []).append(entry_of(item))
     names = {c.code: c.name for c in campaign.counties}
     for code, its in by_county.items():
-        its.sort(key=lambda i: i.unit.id)  # stable: each unit's tasks keep their order
+        its.sort(key=lambda e: e.unit)  # stable: each unit's tasks keep their order
         sheets.append(task_sheet(its, campaign, lang, name=names.get(code, code), county=False))
     return sheets

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from checklist.i18n import Lang, t
-from checklist.model import Campaign, Item, State
+from checklist.model import Campaign, State
 from checklist.render.table import Column, Mark, Table, write, write_note
-from checklist.status import Summary, item_to_dict
+from checklist.status import Entry, Summary, entry_to_dict
 
 if TYPE_CHECKING:  # status needs none of the roll-up's modules: they load with it
     from checklist.rollup import By, Counts, Rollup, Row
@@ -39,7 +39,7 @@ _MARKS = {State.OVERDUE: Mark.BAD, State.DUE_SOON: Mark.WARN}
 
 
 def status_table(
-    items: Sequence[Item], campaign: Campaign, lang: Lang, *, states: bool, done: bool
+    entries: Sequence[Entry], campaign: Campaign, lang: Lang, *, states: bool, done: bool
 ) -> Table:
     """The task list; a State column when more than overdue tasks are listed."""
     counties = {c.code: c.name for c in campaign.counties}
@@ -61,22 +61,21 @@ def status_table(
     columns.append(Column(t(overdue_header(campaign), lang), numeric=True))
     words = {s: t(f"state.{s}", lang) for s in State}
     rows = []
-    for item in items:
-        unit, task = item.unit, item.task
+    for entry in entries:
         row: tuple[str, ...] = (
-            counties.get(unit.county, unit.county),
-            unit.name,
-            measures.get(task.measure, task.measure),
-            f"{task.title} #{item.occurrence}" if item.occurrence else task.title,
-            task.owner.name,
-            item.due.isoformat(),
+            counties.get(entry.county, entry.county),
+            entry.unit_name,
+            measures.get(entry.measure, entry.measure),
+            f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title,
+            entry.owner,
+            entry.due.isoformat(),
         )
         if done:
-            row += (item.done.isoformat() if item.done else "",)
+            row += (entry.done.isoformat() if entry.done else "",)
         if states:
-            row += (words[item.state],)
-        rows.append((*row, str(item.days_overdue) if item.days_overdue is not None else ""))
-    marks = [_MARKS.get(item.state, Mark.NONE) for item in items]
+            row += (words[entry.state],)
+        rows.append((*row, str(entry.days_overdue) if entry.days_overdue is not None else ""))
+    marks = [_MARKS.get(entry.state, Mark.NONE) for entry in entries]
     return Table(tuple(columns), tuple(rows), tuple(marks), lang=lang)
 
 
@@ -97,7 +96,7 @@ def status_summary(summary: Summary, lang: Lang, *, soon_days: int) -> str:
 
 
 def write_status_json(
-    items: Sequence[Item],
+    entries: Sequence[Entry],
     out: IO[str],
     *,
     campaign: Campaign,
@@ -118,14 +117,14 @@ def write_status_json(
             "counties": summary.counties,
             "postponed": summary.postponed,
         },
-        "tasks": [item_to_dict(i, campaign) for i in items],
+        "tasks": [entry_to_dict(e, campaign) for e in entries],
     }
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
 def write_status(
-    listed: Sequence[Item],
+    listed: Sequence[Entry],
     out: IO[str],
     output_format: str,
     page: Page,
@@ -146,7 +145,7 @@ def write_status(
             summary=summary,
         )
         return
-    several = any(i.state is not State.OVERDUE for i in listed)
+    several = any(e.state is not State.OVERDUE for e in listed)
     table = status_table(listed, page.campaign, page.lang, states=several, done=everything)
     line = status_summary(summary, page.lang, soon_days=page.soon_days)
     if output_format == "table" and not listed:
