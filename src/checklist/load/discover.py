@@ -17,7 +17,7 @@ from checklist.errors import UsageError
 from checklist.load.campaign import CONFIG_NAME, find_config
 from checklist.load.pinpoint import pinpoint
 from checklist.load.result import UnitResult
-from checklist.load.source import display, inside, outside_finding
+from checklist.load.source import display, inside, outside_finding, real_folder
 from checklist.load.source_zh import os_reason_zh
 from checklist.model import Campaign
 from checklist.rules.registry import Finding
@@ -85,22 +85,31 @@ def find(paths: Sequence[Path], campaign: Campaign, *, follow_outside: bool = Fa
         kind = _kind(path)
         if kind is None:
             raise UsageError(f"{path}: no such file or folder", zh=f"{path}:没有这个文件或文件夹")
-        if kind == "folder" and path.suffix != ".toml":
+        walked = kind == "folder" and path.suffix != ".toml"
+        if walked:  # _walk leaves out campaign.toml and the tools' files by name
             candidates, problems = _walk(path.absolute(), root)
             candidates.sort()
             for problem in problems:
                 refused.setdefault(problem.file, problem)
         else:
             candidates = [(str(path.absolute()), os.path.realpath(path))]
+        within = "" if root is None else real_folder(str(root)).rstrip(os.sep) + os.sep
         for name, real in candidates:
-            base = os.path.basename(name)  # noqa: PTH119 (no Path per file)
-            if base == CONFIG_NAME and _same_file(Path(name), campaign.config_path):
-                continue
-            if base in TOOL_CONFIGS:
-                continue
+            if not walked:
+                base = os.path.basename(name)  # noqa: PTH119 (no Path per file)
+                if base == CONFIG_NAME and _same_file(Path(name), campaign.config_path):
+                    continue
+                if base in TOOL_CONFIGS:
+                    continue
             if campaign.exclude and _excluded(Path(name), campaign):
                 continue
-            if root is not None and not inside(real, root):
+            # inside(real, root), with the root's real path resolved once
+            if (
+                root is not None
+                and within
+                and not real.startswith(within)
+                and not inside(real, root)
+            ):
                 candidate = Path(name)
                 refused.setdefault(
                     display(candidate), _refused(candidate, outside_finding(real, root))

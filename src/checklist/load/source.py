@@ -109,12 +109,12 @@ def _open(path: str | Path, within: Path | None) -> int:
 
 def inside(real: str, folder: Path) -> bool:
     """Whether the real path ``real`` is ``folder`` or below it."""
-    root = _real_folder(str(folder))
+    root = real_folder(str(folder))
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 @functools.lru_cache(maxsize=8)
-def _real_folder(folder: str) -> str:
+def real_folder(folder: str) -> str:
     # One campaign folder, resolved once rather than for each of ten thousand files.
     return os.path.realpath(folder)
 
