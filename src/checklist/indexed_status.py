@@ -124,6 +124,7 @@ def _entries(
     units: dict[int, tuple[str, str, str, str, str]] = {}
     tasks: set[tuple[int, int]] = set()  # (file, seq) checked
     damaged: set[int] = set()
+    share: dict[str, str] = {}
     entries = []
     for row in rows:
         file_id, n, due_text, done_text, state_text = row[:_UNIT_AT]
@@ -147,6 +148,11 @@ def _entries(
                 damaged.add(file_id)
                 continue
             tasks.add((file_id, task[1]))
+        # One string for each measure, title and owner however many entries share it (a
+        # city's tasks come from a few templates): a province lists 100,000 entries.
+        measure = share.setdefault(task[2], task[2])
+        title = share.setdefault(task[4], task[4])
+        owner = share.setdefault(task[5], task[5])
         state = _STATES[state_text]
         due = dates.get(due_text)
         if due is None:
@@ -161,13 +167,13 @@ def _entries(
                 unit[0],
                 unit[1],
                 unit[3],
-                task[2],
+                measure,
                 task[3],
-                task[4],
+                title,
                 task[11],
                 n,
                 task[9],
-                task[5],
+                owner,
                 task[6],
                 due,
                 done,
