@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from checklist import __version__
+from checklist.load import seal
 from checklist.load.cache import (
     Stamp,
     cache_root,
@@ -271,6 +272,7 @@ class Store:
         try:
             _end_read(conn)
             conn.execute("BEGIN IMMEDIATE")
+            carried = seal.held(conn, self.path)
             counts = Counts()
             for path, saved, result in pending:
                 conn.execute("SAVEPOINT one")
@@ -286,14 +288,8 @@ class Store:
         except sqlite3.Error:
             self._give_up()  # a full disk, a lock held too long: the next run is slower
             return
-        # Fold the journal into the file now, as the last one out would on closing: the
-        # stamps a report takes next (load/seal.py) then stay true after it ends. Not
-        # while another run reads its snapshot: that would wait for it (busy_timeout).
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("PRAGMA busy_timeout = 0")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # busy: a row saying so
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        _fold(conn)
+        seal.carry(conn, self.path, carried)
 
     def forget(self, file_ids: Iterable[int]) -> None:
         """Drop the rows of these files (found damaged): the next check writes them again."""
@@ -303,6 +299,7 @@ class Store:
         try:
             _end_read(self.conn)
             self.conn.execute("BEGIN IMMEDIATE")
+            carried = seal.held(self.conn, self.path)
             counts = Counts()
             for file_id in file_ids:
                 delete_rows(self.conn, file_id, counts)
@@ -310,6 +307,9 @@ class Store:
             self.conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
+            return
+        _fold(self.conn)
+        seal.carry(self.conn, self.path, carried)
 
     def _give_up(self) -> None:
         self.pending = []
@@ -334,6 +334,17 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.close()
             self.conn = None
+
+
+def _fold(conn: sqlite3.Connection) -> None:
+    """Fold the journal into the file after a write, as the last one out would on closing:
+    the stamps a report takes next (load/seal.py) then stay true after it ends. Not while
+    another run reads its snapshot: that would wait for it (busy_timeout)."""
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # busy: a row saying so
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
 
 
 def _end_read(conn: sqlite3.Connection) -> None:

@@ -1,0 +1,110 @@
+"""A write carries the seal (load/seal.py): an edited file costs its own check, not a check
+of every row; a write by anyone else still breaks it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checklist import indexed
+from checklist.load import seal
+from checklist.load.cache import cache_root
+from conftest import OLD, Result, aged_copy, generate_city
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=3)
+
+
+@pytest.fixture
+def city(generated: Path, tmp_path: Path) -> Path:
+    return aged_copy(generated, tmp_path / "city")
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many runs checked every occurrence against its checksum (no seal held)."""
+    done: list[int] = []
+    real = indexed._damaged
+
+    def spy(conn: sqlite3.Connection) -> list[int]:
+        done.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(indexed, "_damaged", spy)
+    return done
+
+
+def _store() -> Path:
+    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
+    return stored
+
+
+def _edit(city: Path, n: int) -> None:
+    unit = sorted(city.rglob("units/**/*.toml"))[n]
+    unit.write_text(unit.read_text(encoding="utf-8").replace("done = ", "# done = ", 1), "utf-8")
+    os.utime(unit, (OLD + n, OLD + n))
+
+
+@pytest.mark.parametrize("report", ["status", "rollup", "remind"])
+def test_an_edited_file_leaves_the_seal_on(
+    cli: Callable[..., Result], checks: list[int], city: Path, report: str
+) -> None:
+    args = (report, city, "--format", "json")
+    cli(*args)  # every row checked once: sealed
+    assert checks == [1]
+    for n in (0, 5, 9):
+        _edit(city, n)
+        assert cli(*args).out == cli(*args, "--no-cache").out
+    assert checks == [1]  # each write carried the seal: no row checked again
+    assert seal.holds(_store(), seal.stamps_of(_store()))
+
+
+def test_a_deleted_file_leaves_the_seal_on(
+    cli: Callable[..., Result], checks: list[int], city: Path
+) -> None:
+    args = ("rollup", city, "--format", "json")
+    cli(*args)
+    sorted(city.rglob("units/**/*.toml"))[2].unlink()  # its rows are forgotten
+    assert cli(*args).out == cli(*args, "--no-cache").out
+    assert checks == [1]
+
+
+def test_a_write_by_another_connection_meanwhile_is_not_sealed(
+    cli: Callable[..., Result],
+    checks: list[int],
+    city: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another writer between this write's commit and its stamps: its rows were never
+    checked, so the seal is not carried and the next report checks every row."""
+    args = ("rollup", city, "--format", "json")
+    afresh = cli(*args, "--no-cache")
+    cli(*args)
+    real = seal.carry
+
+    def meanwhile(conn: sqlite3.Connection, store: Path, before: seal.Held) -> None:
+        other = sqlite3.connect(store)
+        try:  # an occurrence moved, behind the store's back
+            other.execute(
+                "UPDATE occurrences SET due = '2023-01-01' WHERE (file, seq, n) = "
+                "(SELECT file, seq, n FROM occurrences WHERE due > '2023-01-01' LIMIT 1)"
+            )
+            other.commit()
+        finally:
+            other.close()
+        real(conn, store, before)
+
+    monkeypatch.setattr(seal, "carry", meanwhile)
+    _edit(city, 1)
+    checks.clear()
+    assert cli(*args).code == 0
+    monkeypatch.setattr(seal, "carry", real)
+    assert checks == [1]  # the seal was not carried: every row checked, the damage found
+    assert cli(*args).out == cli(*args, "--no-cache").out != afresh.out
