@@ -85,10 +85,10 @@ def test_the_store_holds_no_pickles(cli, small: Path) -> None:
         tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master")]
         tables = [t for t in tables if not t.startswith("sqlite_")]
         values = [v for t in tables for row in conn.execute(f"SELECT * FROM {t}") for v in row]
-        checks = conn.execute("SELECT digest, unit_digest, occurrence_digest FROM files")
+        checks = conn.execute(
+            "SELECT digest, unit_digest, occurrence_digest, listing_digest FROM files"
+        )
         digests = [v for row in checks for v in row]
-        rows = conn.execute("SELECT row_digest FROM units UNION ALL SELECT row_digest FROM tasks")
-        digests += [v for (v,) in rows]
         (tasks,) = conn.execute("SELECT count(*) FROM tasks").fetchone()
     finally:
         conn.close()
@@ -97,9 +97,9 @@ def test_the_store_holds_no_pickles(cli, small: Path) -> None:
     assert "理论学习中心组专题学习" in values  # a task title, as a column
     blobs = [v for v in values if isinstance(v, bytes)]
     assert sorted(blobs) == sorted(d for d in digests if d is not None)
-    # The checks of the file, its unit, its occurrences; of the unit's row and each task's.
+    # The checks of the file, its unit, its occurrences, and its unit and task rows.
     assert tasks > 0
-    assert len(blobs) == 3 + 1 + tasks
+    assert len(blobs) == 4
     assert all(len(blob) == 16 for blob in blobs)
     assert all(isinstance(v, (int, str, bytes)) or v is None for v in values)
 
@@ -151,8 +151,8 @@ def _forge_title(title: str) -> None:
         tasks = conn.execute(f"SELECT {rows.TASK_COLUMNS} FROM tasks ORDER BY seq").fetchall()
         digest = rows.digest((head, tasks))
         conn.execute("UPDATE files SET unit_digest = ? WHERE id = ?", (digest, file_id))
-        forged = rows.digest(tasks[1])  # and the task's own row's, which a listing checks
-        conn.execute("UPDATE tasks SET row_digest = ? WHERE seq = 1", (forged,))
+        listing = rows.listing_digest(conn, file_id)  # and the rows' a listing reads
+        conn.execute("UPDATE files SET listing_digest = ? WHERE id = ?", (listing, file_id))
         conn.commit()
     finally:
         conn.close()

@@ -3,13 +3,14 @@
 A warm run (every unit file unchanged since the index was written, its result still
 true today, no unit id used twice) needs neither its units nor their occurrences in
 Python: the counts are SQL aggregates over the occurrence table (indexed_rollup.py),
-with the filters as WHERE clauses (here), and only the rows a report lists become
-Items (indexed_status.py). Anything else (a file to check, a store that fails) is
+with the filters as WHERE clauses (here), and only the rows a report lists are made
+into entries or items (indexed_status.py). Anything else (a file to check, a store that fails) is
 None, and the caller takes the units' path.
 
 Integrity: each file's own row and problems are checked against their checksum, as
 validation does (that decides which files count and which are skipped), and its
-occurrence rows against theirs (_damaged); a listed task and unit against their own.
+occurrence rows, unit row and task rows against theirs (_damaged), unless the seal
+vouches for every row (load/seal.py): then none is checked again.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from checklist.dates import shift
 from checklist.filters import Filters, filters_of
 from checklist.load import recall, seal
 from checklist.load.cache import stamp
-from checklist.load.rows import BUILT, OCCURRENCE_TEXT, STATE_SQL, Row, result_of, text_digest
+from checklist.load.rows import (
+    BUILT,
+    LISTING_TEXT,
+    OCCURRENCE_TEXT,
+    STATE_SQL,
+    Row,
+    result_of,
+    text_digest,
+)
 from checklist.load.store import Store
 from checklist.model import Campaign
 from checklist.rules.registry import day_dependent_codes
@@ -253,10 +262,10 @@ _TWICE = "SELECT unit FROM temp.seen WHERE unit IS NOT NULL GROUP BY unit HAVING
 
 
 def _damaged(conn: sqlite3.Connection) -> list[int]:
-    """The run's files whose occurrence rows fail their checksum.
+    """The run's files whose occurrence rows, or unit and task rows, fail their checksum.
 
-    SQL writes each file's rows as one text (OCCURRENCE_TEXT), as when they were
-    written; Python hashes 10,000 texts, not 170,000 rows, one at a time.
+    SQL writes each file's rows as one text (OCCURRENCE_TEXT, LISTING_TEXT), as when they
+    were written; Python hashes 10,000 texts, not 300,000 rows, one at a time.
     """
     # The table is scanned in its own order (file, seq, n), so the rows are grouped as they
     # come, in the order they were written: nothing is sorted or held (a province's
@@ -266,14 +275,15 @@ def _damaged(conn: sqlite3.Connection) -> list[int]:
     found = conn.execute(sql)
     text = next(found, None)
     damaged = []
-    for file_id, check in conn.execute(
-        "SELECT f.id, f.occurrence_digest FROM temp.run r JOIN files f ON f.id = r.file "
-        "ORDER BY f.id"
+    listed = LISTING_TEXT.format("+f.id")  # no affinity: the tables' keys are searched
+    for file_id, check, listing, listing_check in conn.execute(
+        f"SELECT f.id, f.occurrence_digest, {listed}, f.listing_digest FROM temp.run r "
+        "JOIN files f ON f.id = r.file ORDER BY f.id"
     ):
         while text is not None and text[0] < file_id:
             text = next(found, None)
         own = text[1] if text is not None and text[0] == file_id else None
-        if text_digest(own) != check:
+        if text_digest(own) != check or text_digest(listing) != listing_check:
             damaged.append(file_id)
     return damaged
 

@@ -2,9 +2,9 @@
 
 status counts its summary in SQL and makes its entries (status.Entry: words and dates,
 no Task or Unit) from one query that reads each listed occurrence with its task's and
-unit's rows; remind's items (status_items) are made from their own rows. Every task and
-unit row read is checked against its checksum, so what is listed here is what the units'
-path lists (indexed.py says when the index is read at all).
+unit's rows; remind's items (status_items) are made from their own rows. Those rows were
+checked with the occurrences, by the run or before its seal (indexed._damaged), so what
+is listed here is what the units' path lists (indexed.py says when the index answers).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from checklist.load.rows import (
     STATE_SQL,
     TASK_COLUMNS,
     UNIT_COLUMNS,
-    digest,
     task_of,
     unit_of,
 )
@@ -100,14 +99,13 @@ _SUMMARY = f"""SELECT count(CASE WHEN state = 'overdue' THEN 1 END),
     FROM (SELECT o.file, r.county, {STATE_SQL} AS state, o.postponed_from IS NOT NULL AS postponed
     FROM occurrences o JOIN temp.run r ON r.file = o.file
     WHERE ({{0}}) AND ({_UNDONE} OR o.postponed_from IS NOT NULL))"""
-# The listed occurrences with their task's and unit's rows (LEFT JOIN: a row missing is
-# damage, found as such, not an occurrence silently left out). {0}: the filters; {1}:
-# which states are listed.
-_UNIT_AT = 5
-_TASK_AT = _UNIT_AT + len(UNIT_COLUMNS.split(",")) + 2
+# The listed occurrences with what their entries show of their task's and unit's rows,
+# which the seal or the run's own check vouched for (indexed.py); LEFT JOIN: a row
+# missing is damage, found as such, not an entry silently left out. {0}: the filters;
+# {1}: which states are listed.
 _ENTRIES = f"""SELECT s.file, s.n, s.due, s.done, s.state,
-    {", ".join(f"u.{c.strip()}" for c in UNIT_COLUMNS.split(","))}, u.row_digest, f.display,
-    {", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))}, t.row_digest
+    u.id, u.name, u.county, u.level, f.display, t.file, t.measure, t.idx, t.title,
+    t.owner_name, t.owner_address, t.repeat, t.id, t.postponed_from, t.postpone_reason, t.line
     FROM (SELECT o.file, o.seq, o.n, o.due, o.done, {STATE_SQL} AS state
     FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {{0}}) s
     LEFT JOIN units u ON u.file = s.file LEFT JOIN files f ON f.id = s.file
@@ -117,42 +115,23 @@ _ENTRIES = f"""SELECT s.file, s.n, s.due, s.done, s.state,
 def _entries(
     index: Index, rows: Iterable[tuple[Any, ...]], *, as_of: dt.date, calendar: CalendarSettings
 ) -> list[Entry]:
-    """The entries of _ENTRIES's rows; DamagedError if a task's or unit's row fails its
-    checksum (or is missing), its file's rows dropped first."""
+    """The entries of _ENTRIES's rows; DamagedError if a task's or unit's row is missing,
+    its file's rows dropped first."""
     late = overdue_counter(calendar, as_of)
     dates: dict[str | None, dt.date | None] = {None: None}
-    units: dict[int, tuple[str, str, str, str, str]] = {}
-    tasks: set[tuple[int, int]] = set()  # (file, seq) checked
-    damaged: set[int] = set()
+    levels = {level.value: str(level) for level in Level}
+    # One string for each measure, title and owner however many entries share it (a
+    # city's tasks come from a few templates): a province lists 100,000 entries.
     share: dict[str, str] = {}
+    damaged: set[int] = set()
     entries = []
-    for row in rows:
-        file_id, n, due_text, done_text, state_text = row[:_UNIT_AT]
-        unit = units.get(file_id)
-        if unit is None:
-            head = row[_UNIT_AT : _TASK_AT - 2]
-            if digest(head) != row[_TASK_AT - 2] or row[_TASK_AT - 1] is None:
-                damaged.add(file_id)
-                continue
-            # the unit's id, name, county and level, and its file as displayed
-            unit = units[file_id] = (
-                head[1],
-                head[2],
-                head[3],
-                str(Level(head[4])),
-                row[_TASK_AT - 1],
-            )
-        task = row[_TASK_AT:-1]
-        if (file_id, task[1]) not in tasks:
-            if digest(task) != row[-1]:
-                damaged.add(file_id)
-                continue
-            tasks.add((file_id, task[1]))
-        # One string for each measure, title and owner however many entries share it (a
-        # city's tasks come from a few templates): a province lists 100,000 entries.
-        measure = share.setdefault(task[2], task[2])
-        title = share.setdefault(task[4], task[4])
-        owner = share.setdefault(task[5], task[5])
+    for (
+        file_id, n, due_text, done_text, state_text, unit, name, county, level, display, task,
+        measure, index_, title, owner, address, repeat, task_id, postponed, reason, line,
+    ) in rows:  # fmt: skip
+        if unit is None or display is None or task is None:
+            damaged.add(file_id)
+            continue
         state = _STATES[state_text]
         due = dates.get(due_text)
         if due is None:
@@ -160,29 +139,28 @@ def _entries(
         done = None
         if state is State.DONE or state is State.DONE_LATE:
             done = dates.get(done_text) or dates.setdefault(done_text, _day(done_text))
-        postponed = dates.get(task[13]) or dates.setdefault(task[13], _day(task[13]))
         entries.append(
             Entry(
-                unit[2],
-                unit[0],
-                unit[1],
-                unit[3],
-                measure,
-                task[3],
-                title,
-                task[11],
+                county,
+                unit,
+                name,
+                levels[level],
+                share.setdefault(measure, measure),
+                index_,
+                share.setdefault(title, title),
+                task_id,
                 n,
-                task[9],
-                owner,
-                task[6],
+                repeat,
+                share.setdefault(owner, owner),
+                address,
                 due,
                 done,
                 state,
                 late(due) if state is State.OVERDUE else None,
-                postponed,
-                task[14],
-                unit[4],
-                task[15],
+                dates.get(postponed) or dates.setdefault(postponed, _day(postponed)),
+                reason,
+                display,
+                line,
             )
         )
     if damaged:
@@ -251,13 +229,13 @@ def _items(
 
 _HEADS = ", ".join(f"u.{c.strip()}" for c in UNIT_COLUMNS.split(","))
 _UNITS = (
-    f"SELECT {_HEADS}, f.display, u.row_digest FROM json_each(?) j "
+    f"SELECT {_HEADS}, f.display FROM json_each(?) j "
     "CROSS JOIN units u ON u.file = j.value CROSS JOIN files f ON f.id = j.value"
 )
 # Each key looked up by the tasks' primary key, in key order (the table's own).
 _COLUMNS = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
 _TASKS = (
-    f"SELECT {_COLUMNS}, t.row_digest FROM json_each(?) j CROSS JOIN tasks t "
+    f"SELECT {_COLUMNS} FROM json_each(?) j CROSS JOIN tasks t "
     f"ON t.file = j.value >> {_SEQ_BITS} AND t.seq = j.value & {_SEQ_MASK}"
 )
 
@@ -265,16 +243,15 @@ _TASKS = (
 def _listed(
     index: Index, rows: list[tuple[int, int, int, str, str | None, str, str, int]]
 ) -> tuple[dict[int, Unit], dict[tuple[int, int], Task]]:
-    """The listed tasks and their units from their rows, each checked against its checksum."""
+    """The listed tasks and their units from their rows (vouched for as _ENTRIES's are); a
+    row missing, or one that makes no task or unit, is damage."""
     conn = index.conn
     wanted = sorted({(r[0] << _SEQ_BITS) | r[1] for r in rows})
     units: dict[int, Unit] = {}
     people = {}
     damaged = set()
-    for *head, display, check in conn.execute(_UNITS, (json.dumps(sorted({r[0] for r in rows})),)):
+    for *head, display in conn.execute(_UNITS, (json.dumps(sorted({r[0] for r in rows})),)):
         try:
-            if digest(tuple(head)) != check:
-                raise ValueError(head[0])
             units[head[0]] = unit = unit_of(tuple(head), (), file=display)
             people[head[0]] = person_of(unit.id)
         except (ValueError, TypeError, AttributeError):
@@ -283,10 +260,11 @@ def _listed(
     # One string for each measure, title and owner's name however many tasks share it (a
     # city's tasks come from a few templates): a province's night holds 300,000 tasks.
     share: dict[str, str] = {}
-    for *row, check in conn.execute(_TASKS, (json.dumps(wanted),)):
+    for found in conn.execute(_TASKS, (json.dumps(wanted),)):
+        row = list(found)  # its shared strings put in
         file_id = row[0]
         try:
-            if digest(tuple(row)) != check or file_id not in people:
+            if file_id not in people:
                 raise ValueError(file_id)
             for k in _SHARED:
                 row[k] = share.setdefault(row[k], row[k])

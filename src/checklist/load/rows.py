@@ -13,7 +13,7 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import Any
 
 from checklist.load.cache import Stamp
@@ -47,10 +47,10 @@ SCHEMA = (
     "CREATE TABLE meta (key PRIMARY KEY, value) WITHOUT ROWID",
     "CREATE TABLE files (id INTEGER PRIMARY KEY, path UNIQUE NOT NULL, size, mtime_ns, "
     "ctime_ns, inode, mode, display, unit_id, unit_id_path, last_done, built, county, level, "
-    "digest, unit_digest, occurrence_digest)",
+    "digest, unit_digest, occurrence_digest, listing_digest)",
     f"CREATE TABLE problems ({PROBLEM_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
-    f"CREATE TABLE units ({UNIT_COLUMNS}, row_digest, PRIMARY KEY (file)) WITHOUT ROWID",
-    f"CREATE TABLE tasks ({TASK_COLUMNS}, row_digest, PRIMARY KEY (file, seq)) WITHOUT ROWID",
+    f"CREATE TABLE units ({UNIT_COLUMNS}, PRIMARY KEY (file)) WITHOUT ROWID",
+    f"CREATE TABLE tasks ({TASK_COLUMNS}, PRIMARY KEY (file, seq)) WITHOUT ROWID",
     f"CREATE TABLE occurrences ({OCCURRENCE_COLUMNS}, PRIMARY KEY (file, seq, n)) WITHOUT ROWID",
     f"CREATE TABLE tally ({TALLY_KEY}, n, PRIMARY KEY ({TALLY_KEY})) WITHOUT ROWID",
     f"CREATE TABLE spread ({SPREAD_KEY}, units, PRIMARY KEY ({SPREAD_KEY})) WITHOUT ROWID",
@@ -68,10 +68,17 @@ END"""
 # report reads them (JSON arrays of their values, in order), handed over as its UTF-8
 # bytes: its checksum is checked without a Python object per row, or a decoded string.
 OCCURRENCE_TEXT = f"CAST(json_group_array(json_array({OCCURRENCE_COLUMNS})) AS BLOB)"
+# A file's unit and task rows as one text, likewise: the rows a listing reads (status's
+# entries, remind's items), checked with the occurrences, so that a listing reads them
+# as the seal (seal.py) or its run's own check vouches for them. {0}: the file's id, as
+# a parameter or an expression of no affinity (+f.id): f.id's would compare each row.
+LISTING_TEXT = f"""CAST((SELECT json_array({UNIT_COLUMNS}) FROM units WHERE file = {{0}})
+    || (SELECT json_group_array(json_array({TASK_COLUMNS}))
+    FROM (SELECT * FROM tasks WHERE file = {{0}} ORDER BY seq)) AS BLOB)"""
 
 
 def text_digest(text: bytes | None) -> bytes | None:
-    """The checksum of a file's occurrence rows as OCCURRENCE_TEXT writes them."""
+    """The checksum of a file's rows as OCCURRENCE_TEXT (or LISTING_TEXT) writes them."""
     if text is None:
         return None
     return hashlib.blake2b(text, digest_size=16).digest()
@@ -90,10 +97,8 @@ def _insert(table: str, columns: str) -> str:
 
 INSERT_FILE = _insert("files", FILE_COLUMNS)
 INSERT_PROBLEM = _insert("problems", PROBLEM_COLUMNS)
-# A unit's and each task's row also carry their own checksum, so that a report can list
-# a few tasks of a unit, checked, without reading the unit whole (unit_digest).
-INSERT_UNIT = _insert("units", f"{UNIT_COLUMNS}, row_digest")
-INSERT_TASK = _insert("tasks", f"{TASK_COLUMNS}, row_digest")
+INSERT_UNIT = _insert("units", UNIT_COLUMNS)
+INSERT_TASK = _insert("tasks", TASK_COLUMNS)
 INSERT_OCCURRENCE = _insert("occurrences", OCCURRENCE_COLUMNS)
 
 
@@ -237,7 +242,7 @@ def people(unit_id: str) -> Callable[[str, str | None], Person]:
     return person
 
 
-def task_of(r: Row, person: Callable[[str, str | None], Person]) -> Task:
+def task_of(r: Sequence[Any], person: Callable[[str, str | None], Person]) -> Task:
     """A task from its row (TASK_COLUMNS), its owner made by the unit's ``person``."""
     task = _new(Task)
     _set(
@@ -314,14 +319,20 @@ def write_rows(
     parts = None if unit is None else unit_rows(file_id, unit)
     occurrences = None if unit is None else occurrence_rows(file_id, unit, campaign)
     if parts is not None and occurrences is not None:
-        conn.execute(INSERT_UNIT, (*parts[0], digest(parts[0])))
-        conn.executemany(INSERT_TASK, [(*task, digest(task)) for task in parts[1]])
+        conn.execute(INSERT_UNIT, parts[0])
+        conn.executemany(INSERT_TASK, parts[1])
         conn.executemany(INSERT_OCCURRENCE, occurrences)
         counts.add(where[0], where[1], occurrences, 1)
     digests = (digest((row, problems)), parts and digest(parts))
     conn.execute(
-        "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ? WHERE id = ?",
-        (*digests, _occurrence_digest(conn, file_id) if occurrences else None, file_id),
+        "UPDATE files SET digest = ?, unit_digest = ?, occurrence_digest = ?, listing_digest = ? "
+        "WHERE id = ?",
+        (
+            *digests,
+            _occurrence_digest(conn, file_id) if occurrences else None,
+            listing_digest(conn, file_id) if parts else None,
+            file_id,
+        ),
     )
     return file_id
 
@@ -357,6 +368,12 @@ def _occurrence_digest(conn: sqlite3.Connection, file_id: int) -> bytes | None:
         f"SELECT {OCCURRENCE_TEXT} FROM (SELECT * FROM occurrences WHERE file = ? ORDER BY seq, n)",
         (file_id,),
     ).fetchone()
+    return text_digest(text)
+
+
+def listing_digest(conn: sqlite3.Connection, file_id: int) -> bytes | None:
+    """The checksum of a file's unit and task rows as they stand (LISTING_TEXT)."""
+    (text,) = conn.execute(f"SELECT {LISTING_TEXT.format('?')}", (file_id, file_id)).fetchone()
     return text_digest(text)
 
 

@@ -54,7 +54,7 @@ from checklist.load.tally import Counts
 from checklist.model import Campaign
 
 # Names the tables; the fingerprint covers the source anyway.
-SCHEMA_VERSION = 5  # 5: the tally and the spread
+SCHEMA_VERSION = 6  # 5: the tally and the spread; 6: the unit and task rows checked per file
 # A file changed within this many seconds of being read may change again within the
 # same timestamp tick; its rows are not kept (git calls such files "racily clean").
 RACY_SECONDS = 2.0
