@@ -20,8 +20,12 @@ def main() -> None:
             discard_output()
             sys.exit(EXIT_PIPE)
         return
+    import gc
+
+    gc.disable()  # the imports make thousands of objects and no garbage: nothing to collect
     from checklist.cli.app import run
 
+    gc.enable()
     leave(run())
 
 

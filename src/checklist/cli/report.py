@@ -148,15 +148,14 @@ def status(
         return
     import gc
 
-    from checklist.cli.export import save_workbook, text_output, workbook_target
-    from checklist.cli.scope import answered, open_scope
-    from checklist.indexed_status import status as indexed_status
-
     # A report makes objects that hold no cycles, tens of thousands, and then the process
     # ends: the collector's passes over them were a tenth of a warm run.
     if gc.isenabled():
         gc.disable()
         ctx.call_on_close(gc.enable)  # as it was, for a caller that runs on (tests)
+    from checklist.cli.export import save_workbook, text_output, workbook_target
+    from checklist.cli.scope import answered, open_scope
+    from checklist.indexed_status import status as indexed_status
     from checklist.render.report import Page, write_status
     from checklist.status import DEFAULT_SOON_DAYS, listed_entries, summarize
 
