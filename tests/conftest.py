@@ -32,6 +32,45 @@ def aged_copy(source: Path, target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """generate_city's 40 units, made once a module, with the module's CITY_SEED."""
+    seed = getattr(request.module, "CITY_SEED", 1)
+    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=seed)
+
+
+@pytest.fixture
+def city(generated: Path, tmp_path: Path) -> Path:
+    """A test's own copy of the module's generated campaign, written long ago."""
+    return aged_copy(generated, tmp_path / "city")
+
+
+def stored_index() -> Path:
+    """The one index in the cache folder (a test's own: the environment sets it)."""
+    from checklist.load.cache import cache_root
+
+    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
+    return stored
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many runs checked every row of the index against its checksum (no seal held)."""
+    import sqlite3
+
+    from checklist import indexed
+
+    done: list[int] = []
+    real = indexed._damaged
+
+    def spy(conn: sqlite3.Connection) -> list[int]:
+        done.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(indexed, "_damaged", spy)
+    return done
+
+
 CAMPAIGN_TOML = """\
 [campaign]
 name = "测试主题教育"

@@ -14,8 +14,6 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from checklist.dates import shift
 from checklist.load.campaign import load_campaign
 from checklist.load.discover import discover
@@ -24,15 +22,11 @@ from checklist.load.store import Store
 from checklist.load.validate import validate
 from checklist.model import Campaign, Unit
 from checklist.status import classify, items
-from conftest import OLD, generate_city
+from conftest import OLD
+
+CITY_SEED = 7
 
 SOON = 7
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A campaign of 40 units, repeating tasks and postponements among them."""
-    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=7)
 
 
 def _aged(root: Path) -> None:

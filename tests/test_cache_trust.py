@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from checklist.load import cache
 from checklist.load.cache import cache_root
-from conftest import VALID_UNIT, Result
+from conftest import VALID_UNIT, Result, stored_index
 
 COMMANDS = [
     ("status", "--all", "--format", "json"),
@@ -39,11 +39,6 @@ def small(write_unit: Callable[..., Path], tmp_path: Path) -> Path:
     unit = write_unit("erqi-test.toml", VALID_UNIT)
     os.utime(unit, (OLD, OLD))
     return tmp_path / "campaign"
-
-
-def _stored() -> Path:
-    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
-    return stored
 
 
 def _same(cli: Callable[..., Result], args: tuple[str, ...]) -> None:
@@ -71,7 +66,7 @@ def test_a_planted_pickle_runs_no_code(cli, small: Path, tmp_path: Path) -> None
     assert cli(*args).code == 0
     marker = tmp_path / "pwned"
     bomb = pickle.dumps({"fingerprint": "x", "entries": _Bomb(marker)})
-    stored = _stored()
+    stored = stored_index()
     stored.write_bytes(bomb)
     _same(cli, args)
     assert not marker.exists()
@@ -80,7 +75,7 @@ def test_a_planted_pickle_runs_no_code(cli, small: Path, tmp_path: Path) -> None
 def test_the_store_holds_no_pickles(cli, small: Path) -> None:
     """Every value in the store is a number, text, nothing, or a checksum: none can run code."""
     assert cli("status", str(small)).code == 0
-    conn = sqlite3.connect(_stored())
+    conn = sqlite3.connect(stored_index())
     try:
         tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master")]
         tables = [t for t in tables if not t.startswith("sqlite_")]
@@ -105,7 +100,7 @@ def test_the_store_holds_no_pickles(cli, small: Path) -> None:
 
 
 def _tamper(sql: str, *args: object) -> None:
-    conn = sqlite3.connect(_stored())
+    conn = sqlite3.connect(stored_index())
     try:
         conn.execute(sql, args)
         conn.commit()
@@ -130,7 +125,7 @@ def test_a_planted_trigger_makes_the_store_rebuilt(cli, small: Path) -> None:
     assert cli(*args).code == 0
     _tamper("CREATE TRIGGER planted AFTER INSERT ON tasks BEGIN UPDATE tasks SET title = 'x'; END")
     _same(cli, args)
-    conn = sqlite3.connect(_stored())
+    conn = sqlite3.connect(stored_index())
     try:
         assert (
             conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
@@ -143,7 +138,7 @@ def _forge_title(title: str) -> None:
     """Change a task's title and fix its checksum, as a store written by other code might."""
     from checklist.load import rows
 
-    conn = sqlite3.connect(_stored())
+    conn = sqlite3.connect(stored_index())
     try:
         conn.execute("UPDATE tasks SET title = ? WHERE seq = 1", (title,))
         ((file_id,),) = conn.execute("SELECT id FROM files").fetchall()
@@ -250,7 +245,7 @@ def test_a_cache_folder_others_can_write_is_refused(cli, small: Path) -> None:
 
 def test_a_cache_file_others_can_write_is_refused(cli, small: Path) -> None:
     assert cli("status", str(small)).code == 0
-    _stored().chmod(0o666)
+    stored_index().chmod(0o666)
     _refused(cli, small, "can be written by other users")
 
 
@@ -264,7 +259,7 @@ def test_a_cache_of_another_user_is_refused(
 
 def test_a_linked_cache_file_is_refused(cli, small: Path, tmp_path: Path) -> None:
     assert cli("status", str(small)).code == 0
-    stored = _stored()
+    stored = stored_index()
     elsewhere = tmp_path / "elsewhere.pickle"
     stored.rename(elsewhere)
     stored.symlink_to(elsewhere)
@@ -279,7 +274,7 @@ def test_the_cache_is_private(cli, small: Path, monkeypatch: pytest.MonkeyPatch)
     finally:
         os.umask(old)
     assert stat.S_IMODE(cache_root().stat().st_mode) == 0o700
-    assert stat.S_IMODE(_stored().stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored_index().stat().st_mode) == 0o600
     assert cli("status", str(small)).err == ""  # and the next run trusts it
 
 
@@ -313,7 +308,7 @@ def test_a_damaged_cache_gives_what_no_cache_gives(
     args = (*command, str(small))
     afresh = cli(*args, "--no-cache")
     assert cli(*args).out == afresh.out
-    stored = _stored()
+    stored = stored_index()
     good = stored.read_bytes()
 
     @settings(
@@ -342,7 +337,7 @@ def test_a_flipped_byte_anywhere_is_a_miss_or_the_truth(cli, small: Path) -> Non
     from checklist.load.store import Store
 
     assert cli("status", str(small)).code == 0
-    stored = _stored()
+    stored = stored_index()
     good = stored.read_bytes()
     campaign = load_campaign(small / "campaign.toml")
     unit = next(small.rglob("erqi-test.toml"))
@@ -428,7 +423,7 @@ def test_the_cache_forgets_deleted_files(cli, small: Path) -> None:
 
 def test_a_folder_where_the_cache_file_goes_is_a_miss(cli, small: Path) -> None:
     assert cli("status", str(small)).code == 0
-    stored = _stored()
+    stored = stored_index()
     stored.unlink()
     stored.mkdir()
     _same(cli, ("status", str(small), "--format", "json"))

@@ -21,19 +21,11 @@ from checklist.load import recall
 from checklist.load.campaign import load_campaign
 from checklist.load.discover import find
 from checklist.load.store import Store
-from conftest import OLD, Result, aged_copy, generate_city
+from conftest import OLD, Result
+
+CITY_SEED = 5
 
 TODAY = dt.date(2023, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=5)
-
-
-@pytest.fixture
-def city(generated: Path, tmp_path: Path) -> Path:
-    return aged_copy(generated, tmp_path / "city")
 
 
 @pytest.fixture

@@ -19,20 +19,11 @@ from pathlib import Path
 import pytest
 
 from checklist import indexed
-from checklist.load.cache import cache_root
-from conftest import OLD, REPO, Result, aged_copy, generate_city
+from conftest import OLD, REPO, Result, stored_index
+
+CITY_SEED = 11
 
 DAYS = ("2023-09-01", "2023-10-15", "2023-11-20", "2024-01-31")
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=11)
-
-
-@pytest.fixture
-def city(generated: Path, tmp_path: Path) -> Path:
-    return aged_copy(generated, tmp_path / "city")
 
 
 @pytest.fixture
@@ -157,18 +148,13 @@ def test_the_examples_from_the_index(cli, answered: list[bool], tmp_path: Path) 
     _same(cli, answered, "rollup", root, "--by", "measure", "--format", "json", "--measures")
 
 
-def _store() -> Path:
-    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
-    return stored
-
-
 def test_a_damaged_occurrence_is_a_miss_and_is_written_again(
     cli, answered: list[bool], city: Path
 ) -> None:
     args = ("rollup", city, "--format", "json")
     afresh = cli(*args, "--no-cache")
     assert cli(*args).code == 0
-    conn = sqlite3.connect(_store())
+    conn = sqlite3.connect(stored_index())
     try:
         # An overdue occurrence becomes done: a count would change if it were served.
         changed = conn.execute(
@@ -211,7 +197,7 @@ def test_a_damaged_listed_unit_or_task_is_a_miss(
     args = ("status", city, "--format", "json")
     afresh = cli(*args, "--no-cache")
     assert cli(*args).code == 0
-    conn = sqlite3.connect(_store())
+    conn = sqlite3.connect(stored_index())
     try:
         conn.execute(forgery)
         conn.commit()
@@ -234,7 +220,7 @@ def test_a_listed_task_or_unit_whose_row_is_gone_is_a_miss(
     args = ("status", city, "--format", output)
     afresh = cli(*args, "--no-cache")
     assert cli(*args).code == 0
-    conn = sqlite3.connect(_store())
+    conn = sqlite3.connect(stored_index())
     try:
         listed = "SELECT file FROM occurrences WHERE done IS NULL AND due < '2023-11-01'"
         conn.execute(f"DELETE FROM {table} WHERE file IN ({listed} LIMIT 1)")
@@ -248,7 +234,7 @@ def test_a_listed_task_or_unit_whose_row_is_gone_is_a_miss(
 
 
 def _forged() -> int:
-    conn = sqlite3.connect(_store())
+    conn = sqlite3.connect(stored_index())
     try:
         sql = "SELECT count(*) FROM {} WHERE 'forged' IN ({})"
         return sum(
@@ -384,20 +370,6 @@ def test_a_unit_id_used_twice_is_left_to_the_units_path(
 # --- the seal (load/seal.py): a store found true is not checked again until it changes --
 
 
-@pytest.fixture
-def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many runs checked the occurrences against their checksums."""
-    done: list[int] = []
-    real = indexed._damaged
-
-    def spy(conn: sqlite3.Connection) -> list[int]:
-        done.append(1)
-        return real(conn)
-
-    monkeypatch.setattr(indexed, "_damaged", spy)
-    return done
-
-
 def _seal_of(store: Path) -> Path:
     return store.with_name(store.name + "-seal")
 
@@ -410,7 +382,7 @@ def test_a_store_found_true_is_sealed_and_not_checked_again(
     # 40 files, none stored: each is checked and kept, then every row is checked: sealed.
     first = cli(*args)
     assert (answered, checks) == ([False, True], [1])
-    assert _seal_of(_store()).exists()
+    assert _seal_of(stored_index()).exists()
     second = cli(*args)  # the same stamps: not checked again
     assert (answered, checks) == ([False, True, True], [1])
     assert first.out == second.out == afresh.out
@@ -423,7 +395,7 @@ def test_a_seal_that_is_not_the_stores_own_means_every_row_is_checked(
     args = ("rollup", city, "--format", "json")
     cli(*args)
     cli(*args)
-    _seal_of(_store()).write_text(seal, encoding="utf-8")
+    _seal_of(stored_index()).write_text(seal, encoding="utf-8")
     checks.clear()
     cli(*args)
     assert checks == [1]
@@ -439,7 +411,7 @@ def test_a_row_damaged_after_the_seal_is_found_even_with_the_old_mtime(
     afresh = cli(*args, "--no-cache")
     cli(*args)
     cli(*args)
-    store = _store()
+    store = stored_index()
     assert _seal_of(store).exists()
     before = store.stat()
     conn = sqlite3.connect(store)
@@ -486,7 +458,7 @@ def test_validate_reads_a_seal_but_finds_a_forgery_made_after_it(
     first = cli("rollup", city)  # writes the index
     assert first.code in (0, 1), first.err
     cli("rollup", city)  # checks every row: sealed
-    store = _store()
+    store = stored_index()
     assert _seal_of(store).exists()
     counted: list[int] = []
     real = store_module.digest

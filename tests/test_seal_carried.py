@@ -11,39 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from checklist import indexed
 from checklist.load import seal
-from checklist.load.cache import cache_root
-from conftest import OLD, Result, aged_copy, generate_city
+from conftest import OLD, Result, stored_index
 
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=3)
-
-
-@pytest.fixture
-def city(generated: Path, tmp_path: Path) -> Path:
-    return aged_copy(generated, tmp_path / "city")
-
-
-@pytest.fixture
-def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many runs checked every occurrence against its checksum (no seal held)."""
-    done: list[int] = []
-    real = indexed._damaged
-
-    def spy(conn: sqlite3.Connection) -> list[int]:
-        done.append(1)
-        return real(conn)
-
-    monkeypatch.setattr(indexed, "_damaged", spy)
-    return done
-
-
-def _store() -> Path:
-    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
-    return stored
+CITY_SEED = 3
 
 
 def _edit(city: Path, n: int) -> None:
@@ -63,7 +34,7 @@ def test_an_edited_file_leaves_the_seal_on(
         _edit(city, n)
         assert cli(*args).out == cli(*args, "--no-cache").out
     assert checks == [1]  # each write carried the seal: no row checked again
-    assert seal.holds(_store(), seal.stamps_of(_store()))
+    assert seal.holds(stored_index(), seal.stamps_of(stored_index()))
 
 
 def test_a_deleted_file_leaves_the_seal_on(

@@ -18,20 +18,11 @@ import pytest
 
 from checklist import indexed_tally
 from checklist.load import tally
-from checklist.load.cache import cache_root
 from checklist.load.seal import seal_path
 from checklist.load.tally import SPREAD_KEY, TALLY_KEY
-from conftest import OLD, Result, aged_copy, generate_city
+from conftest import OLD, Result, stored_index
 
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_city(tmp_path_factory.mktemp("generated") / "city", seed=5)
-
-
-@pytest.fixture
-def city(generated: Path, tmp_path: Path) -> Path:
-    return aged_copy(generated, tmp_path / "city")
+CITY_SEED = 5
 
 
 @pytest.fixture
@@ -55,11 +46,6 @@ def used(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return found
 
 
-def _store() -> Path:
-    (stored,) = [p for p in cache_root().iterdir() if p.suffix == ".sqlite"]
-    return stored
-
-
 _KEPT = (
     f"SELECT {TALLY_KEY}, n FROM tally WHERE n != 0 ORDER BY {TALLY_KEY}",
     f"SELECT {SPREAD_KEY}, units FROM spread WHERE units != 0 ORDER BY {SPREAD_KEY}",
@@ -69,7 +55,7 @@ _KEPT = (
 def _kept_and_counted(*, summed: bool = True) -> tuple[list[tuple[object, ...]], ...]:
     """The tally and spread as kept, and as the occurrences count them now (and their
     checksums found true)."""
-    conn = sqlite3.connect(_store())
+    conn = sqlite3.connect(stored_index())
     try:
         found = tuple(
             conn.execute(sql).fetchall()
@@ -189,7 +175,7 @@ def test_a_damaged_tally_is_found_counted_around_and_made_again(
     args = ("rollup", "--format", "json", "--measures")
     cli("rollup", city)
     _same(cli, city, *args)
-    conn = sqlite3.connect(_store())
+    conn = sqlite3.connect(stored_index())
     try:
         assert conn.execute(damage).rowcount > 0
         conn.commit()
@@ -265,7 +251,7 @@ def test_a_file_whose_damaged_rows_are_replaced_leaves_the_tally_true(
     args = ("rollup", "--format", "json", "--measures")
     cli("rollup", city)
     unit = sorted(city.rglob("units/**/*.toml"))[-1]
-    conn = sqlite3.connect(_store())
+    conn = sqlite3.connect(stored_index())
     try:
         (file_id,) = conn.execute("SELECT id FROM files WHERE path = ?", (str(unit),)).fetchone()
         assert conn.execute(damage, {"file": file_id}).rowcount > 0
@@ -332,7 +318,7 @@ def test_the_tally_is_checked_once_a_run_however_many_counts_ask(
 ) -> None:
     """`rollup --by measure` asks for the counts and for the units per measure: one check."""
     cli("rollup", city)
-    seal_path(_store()).unlink()  # no seal: the rows and the tally are checked again
+    seal_path(stored_index()).unlink()  # no seal: the rows and the tally are checked again
     used.update(checked=0, answered=0)
     _same(cli, city, "rollup", "--by", "measure", "--format", "json")
     assert used == {"checked": 1, "wrong": 0, "answered": 1}
