@@ -79,3 +79,34 @@ def test_a_write_by_another_connection_meanwhile_is_not_sealed(
     monkeypatch.setattr(seal, "carry", real)
     assert checks == [1]  # the seal was not carried: every row checked, the damage found
     assert cli(*args).out == cli(*args, "--no-cache").out != afresh.out
+
+
+def test_rows_found_damaged_by_a_write_end_the_seal(
+    cli: Callable[..., Result], checks: list[int], city: Path
+) -> None:
+    """Damage the stamps do not show (a disk's, say: the seal is put back here by hand)
+    is found when the file's rows are replaced; that write carries no seal, and the next
+    report checks every row and counts the tally again."""
+    args = ("rollup", city, "--format", "json")
+    cli(*args)
+    unit = sorted(city.rglob("units/**/*.toml"))[4]
+    store = stored_index()
+    conn = sqlite3.connect(store)
+    try:  # the file's first occurrence moved a year, behind the store's back
+        ((file_id,),) = conn.execute("SELECT id FROM files WHERE path = ?", (str(unit),))
+        conn.execute(
+            "UPDATE occurrences SET due = '2022-01-01' WHERE (file, seq, n) = "
+            "(SELECT file, seq, n FROM occurrences WHERE file = ? LIMIT 1)",
+            (file_id,),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    stamps = seal.stamps_of(store)
+    assert stamps is not None
+    seal.put(store, stamps, frozenset({"rows", "tally"}))
+    _edit(city, 4)  # its rows replaced: the damaged ones found on the way
+    checks.clear()
+    edited = cli(*args)
+    assert checks == [1]  # the write carried no seal: every row checked after it
+    assert edited.out == cli(*args, "--no-cache").out  # and the tally counted again

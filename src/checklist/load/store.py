@@ -283,13 +283,15 @@ class Store:
                 except UnicodeEncodeError:  # a name SQLite cannot hold as text: not kept
                     conn.execute("ROLLBACK TO one")
                 conn.execute("RELEASE one")
+            spoiled = counts.damaged  # rows replaced were not those written
             counts.write(conn)
             conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()  # a full disk, a lock held too long: the next run is slower
             return
         _fold(conn)
-        seal.carry(conn, self.path, carried)
+        if not spoiled:
+            seal.carry(conn, self.path, carried)
 
     def forget(self, file_ids: Iterable[int]) -> None:
         """Drop the rows of these files (found damaged): the next check writes them again."""
@@ -303,13 +305,15 @@ class Store:
             counts = Counts()
             for file_id in file_ids:
                 delete_rows(self.conn, file_id, counts)
+            spoiled = counts.damaged
             counts.write(self.conn)
             self.conn.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
             return
         _fold(self.conn)
-        seal.carry(self.conn, self.path, carried)
+        if not spoiled:  # damage found: the seal was wrong, whatever its stamps say
+            seal.carry(self.conn, self.path, carried)
 
     def _give_up(self) -> None:
         self.pending = []
