@@ -60,6 +60,15 @@ def status_table(
         columns.append(Column(t("state", lang), give_way=5))
     columns.append(Column(t(overdue_header(campaign), lang), numeric=True))
     words = {s: t(f"state.{s}", lang) for s in State}
+    # Each day and count as text once: a province's list repeats a few hundred of them.
+    said: dict[object, str] = {None: ""}
+
+    def text(value: dt.date | int | None) -> str:
+        found = said.get(value)
+        if found is None:
+            found = said[value] = str(value)  # a date's str is its ISO form
+        return found
+
     rows = []
     for entry in entries:
         row: tuple[str, ...] = (
@@ -68,13 +77,13 @@ def status_table(
             measures.get(entry.measure, entry.measure),
             f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title,
             entry.owner,
-            entry.due.isoformat(),
+            text(entry.due),
         )
         if done:
-            row += (entry.done.isoformat() if entry.done else "",)
+            row += (text(entry.done),)
         if states:
             row += (words[entry.state],)
-        rows.append((*row, str(entry.days_overdue) if entry.days_overdue is not None else ""))
+        rows.append((*row, text(entry.days_overdue)))
     marks = [_MARKS.get(entry.state, Mark.NONE) for entry in entries]
     return Table(tuple(columns), tuple(rows), tuple(marks), lang=lang)
 
