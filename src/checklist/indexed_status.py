@@ -25,7 +25,7 @@ from checklist.load.rows import (
 )
 from checklist.load.rows import people as person_of
 from checklist.model import CalendarSettings, Campaign, Item, Level, State, Task, Unit
-from checklist.status import Entry, Summary, entry_order
+from checklist.status import Entry, Summary
 from checklist.workdays import overdue_counter
 
 # A listed task's key in one integer, (file << 32) | seq: the keys go to SQLite as one
@@ -83,10 +83,31 @@ def status(
     else:
         where = f"({where}) AND {_UNDONE}"
         chosen = _states_sql(_PRESSING if listing_soon else {State.OVERDUE})
-    found = index.conn.execute(_ENTRIES.format(where, chosen), params)
-    entries = _entries(index, found, as_of=as_of, calendar=campaign.calendar)
-    entries.sort(key=entry_order(campaign))
-    return summary, entries
+    sql = _ENTRIES.format(where, chosen, _order(campaign, params))
+    found = index.conn.execute(sql, params)
+    return summary, _entries(index, found, as_of=as_of, calendar=campaign.calendar)
+
+
+def _order(campaign: Campaign, params: dict[str, Any]) -> str:
+    """status.order in SQL: most overdue first (the earliest due: days overdue only grow as
+    the due day goes back), then soonest due, then campaign order; no key is made per
+    entry in Python, and a province's list is sorted by SQLite's sorter."""
+    places = []
+    for column, name, keys in (  # each key at its place as status.order's dicts have it
+        ("u.county", "place_county", {c.code: i for i, c in enumerate(campaign.counties)}),
+        ("t.measure", "place_measure", {m.key: i for i, m in enumerate(campaign.measures)}),
+    ):
+        whens = []
+        for k, (key, place) in enumerate(keys.items()):
+            params[f"{name}{k}"] = key
+            whens.append(f"WHEN :{name}{k} THEN {place}")
+        places.append(f"CASE {column} {' '.join(whens)} ELSE 0 END" if whens else "0")
+    ranks = " ".join(f"WHEN '{state.value}' THEN {k}" for k, state in enumerate(_RANKED))
+    return f"CASE s.state {ranks} END, s.due, {places[0]}, u.id, {places[1]}, t.idx, s.n"
+
+
+# status.order's ranks of the states.
+_RANKED = (State.OVERDUE, State.DUE_SOON, State.OPEN, State.DONE_LATE, State.DONE)
 
 
 # The summary's counts of the selected occurrences (status.summarize): only the overdue,
@@ -102,14 +123,14 @@ _SUMMARY = f"""SELECT count(CASE WHEN state = 'overdue' THEN 1 END),
 # The listed occurrences with what their entries show of their task's and unit's rows,
 # which the seal or the run's own check vouched for (indexed.py); LEFT JOIN: a row
 # missing is damage, found as such, not an entry silently left out. {0}: the filters;
-# {1}: which states are listed.
+# {1}: which states are listed; {2}: status's order (_order).
 _ENTRIES = f"""SELECT s.file, s.n, s.due, s.done, s.state,
     u.id, u.name, u.county, u.level, f.display, t.file, t.measure, t.idx, t.title,
     t.owner_name, t.owner_address, t.repeat, t.id, t.postponed_from, t.postpone_reason, t.line
     FROM (SELECT o.file, o.seq, o.n, o.due, o.done, {STATE_SQL} AS state
     FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {{0}}) s
     LEFT JOIN units u ON u.file = s.file LEFT JOIN files f ON f.id = s.file
-    LEFT JOIN tasks t ON t.file = s.file AND t.seq = s.seq WHERE {{1}}"""
+    LEFT JOIN tasks t ON t.file = s.file AND t.seq = s.seq WHERE {{1}} ORDER BY {{2}}"""
 
 
 def _entries(

@@ -94,58 +94,23 @@ def listed(
 
 def order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
     """Most overdue first, then soonest due, then campaign order."""
-    ranked = _ranker(campaign)
-
-    def key(item: Item) -> tuple[Any, ...]:
-        unit, task = item.unit, item.task
-        return ranked(
-            item.state, item.days_overdue, item.due, unit.county, unit.id, task.measure,
-            task.index, item.occurrence,
-        )  # fmt: skip
-
-    return key
-
-
-def entry_order(campaign: Campaign) -> Callable[[Entry], tuple[Any, ...]]:
-    """order, of entries."""
-    ranked = _ranker(campaign)
-
-    def key(entry: Entry) -> tuple[Any, ...]:
-        return ranked(
-            entry.state, entry.days_overdue, entry.due, entry.county, entry.unit, entry.measure,
-            entry.task_index, entry.occurrence,
-        )  # fmt: skip
-
-    return key
-
-
-def _ranker(campaign: Campaign) -> Callable[..., tuple[Any, ...]]:
     counties = {c.code: i for i, c in enumerate(campaign.counties)}
     measures = {m.key: i for i, m in enumerate(campaign.measures)}
     rank = {State.OVERDUE: 0, State.DUE_SOON: 1, State.OPEN: 2, State.DONE_LATE: 3, State.DONE: 4}
 
-    def ranked(
-        state: State,
-        days_overdue: int | None,
-        due: dt.date,
-        county: str,
-        unit: str,
-        measure: str,
-        index: int,
-        occurrence: int,
-    ) -> tuple[Any, ...]:
+    def key(item: Item) -> tuple[Any, ...]:
         return (
-            rank[state],
-            -(days_overdue or 0),
-            due,
-            counties.get(county, 0),
-            unit,
-            measures.get(measure, 0),
-            index,
-            occurrence,
+            rank[item.state],
+            -(item.days_overdue or 0),
+            item.due,
+            counties.get(item.unit.county, 0),
+            item.unit.id,
+            measures.get(item.task.measure, 0),
+            item.task.index,
+            item.occurrence,
         )
 
-    return ranked
+    return key
 
 
 class Entry(NamedTuple):
