@@ -107,6 +107,23 @@ def test_status_from_the_index_is_status_from_the_units(
 
 
 @pytest.mark.parametrize("day", DAYS)
+def test_status_counted_in_working_days_from_the_index(
+    cli, answered: list[bool], city: Path, day: str
+) -> None:
+    """Days overdue in working days: tasks due on days apart (a weekend's) are as many
+    working days overdue, and the list orders them by their due day, as status.order."""
+    config = city / "campaign.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[calendar]\ncountry = "CN"\ncount = "workdays"\n',
+        encoding="utf-8",
+    )
+    assert cli("status", city).code == 0  # fills the index
+    for extra in ((), ("--soon", "10"), ("--all",)):
+        _same(cli, answered, "status", city, "--as-of", day, *extra)
+        _same(cli, answered, "status", city, "--as-of", day, *extra, "--format", "json")
+
+
+@pytest.mark.parametrize("day", DAYS)
 def test_trend_from_the_index_is_trend_from_the_units(
     cli, answered: list[bool], city: Path, day: str
 ) -> None:
