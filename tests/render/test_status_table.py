@@ -9,7 +9,7 @@ from rich.console import Console
 
 from checklist.i18n import Lang
 from checklist.model import Campaign, County, Item, Level, Person, State, Task, Unit
-from checklist.render.report import status_table
+from checklist.render.status import status_table
 from checklist.render.table import fit, to_rich, write_plain
 from checklist.status import Entry, entry_of
 

@@ -156,7 +156,8 @@ def status(
     from checklist.cli.export import save_workbook, text_output, workbook_target
     from checklist.cli.scope import answered, open_scope
     from checklist.indexed_status import status as indexed_status
-    from checklist.render.report import Page, write_status
+    from checklist.render.report import Page
+    from checklist.render.status import write_status
     from checklist.status import DEFAULT_SOON_DAYS, listed_entries, summarize
 
     xlsx = output_format is ReportFormat.XLSX
