@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ class Printed:
                 one = json.dumps(message, ensure_ascii=False, indent=2).replace("\n", "\n    ")
                 self.out.write(("," if self.count else "") + "\n    " + one)
             else:
-                write_text((message,), self.out, self.lang, first=not self.count)
+                self.out.write(_text_of(message, self.lang, rule=bool(self.count)))
             self.count += 1
             yield message
 
@@ -60,17 +61,34 @@ def write_text(
 ) -> None:
     """Each message with its headers, a rule between two (and before the first, unless
     it is the first of all)."""
-    to, cc, subject = (t(f"remind.header.{h}", lang) for h in ("to", "cc", "subject"))
     for n, message in enumerate(messages):
-        parts = ["-" * 72 + "\n"] if n or not first else []
-        parts.append(f"{to}{printable(who(message['recipient'], lang))}\n")
-        if message["cc"]:
-            separator = "、" if lang is Lang.ZH else ", "
-            copied = separator.join(who(p, lang) for p in message["cc"])
-            parts.append(f"{cc}{printable(copied)}\n")
-        parts.append(f"{subject}{printable(message['subject'])}\n\n")
-        parts.append(_body_text(message["body"]))
-        out.write("".join(parts))  # one write a message: a night is thousands of them
+        out.write(_text_of(message, lang, rule=bool(n) or not first))
+
+
+_RULE = "-" * 72 + "\n"
+
+
+def _text_of(message: dict[str, Any], lang: Lang, *, rule: bool) -> str:
+    """One message as text: one write a message, a night being thousands of them."""
+    to, cc, subject = _headers(lang)
+    parts = [_RULE] if rule else []
+    parts.append(f"{to}{printable(who(message['recipient'], lang))}\n")
+    if message["cc"]:
+        separator = "、" if lang is Lang.ZH else ", "
+        copied = separator.join(who(p, lang) for p in message["cc"])
+        parts.append(f"{cc}{printable(copied)}\n")
+    parts.append(f"{subject}{printable(message['subject'])}\n\n")
+    parts.append(_body_text(message["body"]))
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=2)
+def _headers(lang: Lang) -> tuple[str, str, str]:
+    return (
+        t("remind.header.to", lang),
+        t("remind.header.cc", lang),
+        t("remind.header.subject", lang),
+    )
 
 
 def _body_text(body: str) -> str:
