@@ -240,7 +240,8 @@ def _owner_message(
 ) -> Message:
     person = found[0].task.owner
     found = sorted(found, key=_owner_order)
-    overdue, soon = [], []
+    overdue: list[Item] = []
+    soon: list[Item] = []
     for item in found:
         (overdue if item.state is State.OVERDUE else soon).append(item)
     values = {
