@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from checklist.i18n import Lang, t
@@ -30,7 +30,7 @@ class Printed:
     def passing(self, messages: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for message in messages:
             if self.json:
-                one = json.dumps(message, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                one = indented(message, "\n    ")
                 self.out.write(("," if self.count else "") + "\n    " + one)
             else:
                 self.out.write(_text_of(message, self.lang, rule=bool(self.count)))
@@ -54,6 +54,40 @@ class Printed:
             }
             self.out.write(",\n" + json.dumps(tail, ensure_ascii=False, indent=2)[2:-2])
         self.out.write("\n}\n")
+
+
+_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+_NESTED = frozenset({dict, list, tuple})
+
+
+def indented(value: Any, newline: str = "\n") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` of plain dicts, lists and
+    scalars, each line after the first begun by ``newline``: the same bytes, made by the
+    C encoder (which an indent turns off: four times slower) a flat dict or list at a
+    time, a message's tasks being flat."""
+    inner = newline + "  "
+    if type(value) is dict:
+        if not value:
+            return "{}"
+        if _NESTED.isdisjoint(map(type, value.values())):
+            return "{" + inner + _flat(inner)(value)[1:-1] + newline + "}"
+        if not all(type(k) is str for k in value):  # else what json makes of them
+            return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline)
+        parts = [f"{_SCALAR(k)}: {indented(v, inner)}" for k, v in value.items()]
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if type(value) is list or type(value) is tuple:
+        if not value:
+            return "[]"
+        if _NESTED.isdisjoint(map(type, value)):
+            return "[" + inner + _flat(inner)(value)[1:-1] + newline + "]"
+        return "[" + inner + ("," + inner).join(indented(v, inner) for v in value) + newline + "]"
+    return _SCALAR(value)
+
+
+@functools.lru_cache(maxsize=16)
+def _flat(inner: str) -> Callable[[Any], str]:
+    """The C encoder writing a flat dict's or list's items one a line, after ``inner``."""
+    return json.JSONEncoder(ensure_ascii=False, separators=("," + inner, ": ")).encode
 
 
 def write_text(
