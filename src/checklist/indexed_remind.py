@@ -41,9 +41,12 @@ from checklist.remind.plan import (
 )
 from checklist.workdays import overdue_counter
 
-# A night of up to this many units keeps its checked rows for its messages (a city's:
-# reading them again costs more than holding them); a larger one reads a batch's again.
+# What a night keeps of the rows it checked, rather than read them again for each batch
+# (about 4 µs a row: a province's 230,000 tasks and their units are 2 s): the units'
+# rows, their Units and Tasks made once, in a night of up to KEEP_UNITS units (a city);
+# the tasks' rows (some 300 bytes each) in a night of up to KEEP_TASKS tasks.
 KEEP_UNITS = 20_000
+KEEP_TASKS = 150_000
 BATCH = 2_000  # occurrences whose Items are made at once
 
 # A compact row: the task's key (file << 32 | seq), the occurrence, its due day, its
@@ -65,8 +68,8 @@ class Night:
     owners: list[list[Compact]]  # one list per owner, owners by name then key
     escalations: list[list[Compact]]  # one per unit escalated, in campaign order
     groups: list[tuple[str, str, list[Compact]]]  # name, contact, rows: campaign order
-    tasks: dict[int, Row] | None  # every task row by key, when kept
-    units: dict[int, tuple[Row, str]] | None  # every unit row and display name, when kept
+    tasks: dict[int, Row] | None  # every task row by key, when kept (KEEP_TASKS)
+    units: dict[int, tuple[Row, str]] | None  # every unit row and display name (KEEP_UNITS)
 
 
 def planned(
@@ -107,7 +110,7 @@ def _night(
     sql = _NIGHT.format(f"({where}) AND {_UNDONE}", chosen)
     rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
     keep = index.built <= KEEP_UNITS
-    tasks, owners, damaged = _checked_tasks(index, rows, keep=keep)
+    tasks, owners, damaged = _checked_tasks(index, rows, keep=len(rows) <= KEEP_TASKS)
     if damaged:
         _damaged(index, damaged)
     said = _said_days(rows, campaign=campaign, as_of=as_of, days=days)
@@ -140,7 +143,7 @@ def _night(
         owners=[mine[owner] for owner in order],
         escalations=[found for unit, found in escalated.items() if unit in due_to_escalate],
         groups=_groups(long, where_of_long, campaign=campaign),
-        tasks=tasks if keep else None,
+        tasks=tasks,
         units=units,
     )
 
@@ -187,13 +190,18 @@ def _said_days(
 
 def _checked_tasks(
     index: Index, rows: list[Row], *, keep: bool
-) -> tuple[dict[int, Row], dict[int, tuple[str, str | None]], set[int]]:
-    """The night's task rows, each checked against its checksum: kept (with ``keep``),
-    the owner's name and address of each, and the files of those found damaged."""
+) -> tuple[dict[int, Row] | None, dict[int, tuple[str, str | None]], set[int]]:
+    """The night's task rows, each checked against its checksum: kept (with ``keep``;
+    one string for each text many share), the owner's name and address of each, and the
+    files of those found damaged."""
     wanted = sorted({(r[0] << _SEQ_BITS) | r[1] for r in rows})
     kept: dict[int, Row] = {}
     owners: dict[int, tuple[str, str | None]] = {}
+    share: dict[object, object] = {}
     for *row, check in index.conn.execute(_TASKS, (json.dumps(wanted),)):
+        if keep:
+            for k in _SHARED:
+                row[k] = share.setdefault(row[k], row[k])
         task = tuple(row)
         if digest(task) != check:
             continue
@@ -202,7 +210,11 @@ def _checked_tasks(
         if keep:
             kept[key] = task
     damaged = {k >> _SEQ_BITS for k in wanted if k not in owners}
-    return kept, owners, damaged
+    return (kept if keep else None), owners, damaged
+
+
+# The columns of a task's row many rows share: measure, title, owner, dates, repeat, shift.
+_SHARED = (2, 4, 5, 6, 7, 8, 9, 16)
 
 
 def _checked_units(
@@ -266,20 +278,20 @@ def _messages(
     index: Index, night: Night, *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Iterator[Message]:
     """The night's messages, their Items made a batch at a time."""
+    making = _making(index, night)
     for batch in _batches(night.owners):
-        make = _maker(index, night, [c for found in batch for c in found], as_of=as_of)
+        make = making([c for found in batch for c in found])
         for found in batch:
             yield _owner_message(
                 [make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang
             )
     for batch in _batches(night.escalations):
-        make = _maker(index, night, [c for found in batch for c in found], as_of=as_of)
+        make = making([c for found in batch for c in found])
         for found in batch:
             yield _escalation([make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang)
     for name, contact, found in night.groups:
-        make = _maker(index, night, found, as_of=as_of)
-        items = [make(c) for c in found]
-        yield _digest(name, contact, items, campaign, as_of, lang)
+        make = making(found)
+        yield _digest(name, contact, [make(c) for c in found], campaign, as_of, lang)
 
 
 def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
@@ -296,38 +308,46 @@ def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
         yield batch
 
 
-def _maker(
-    index: Index, night: Night, rows: list[Compact], *, as_of: dt.date
-) -> Callable[[Compact], Item]:
-    """A function making the Item of each of ``rows``, from their task and unit rows
-    (read again, in the same snapshot, unless the night kept them)."""
-    keys = sorted({c[0] for c in rows})
-    files = sorted({k >> _SEQ_BITS for k in keys})
-    tasks = night.tasks
-    if tasks is None:
-        tasks = {
-            (row[0] << _SEQ_BITS) | row[1]: tuple(row)
-            for *row, _check in index.conn.execute(_TASKS, (json.dumps(keys),))
-        }
-    heads = night.units
-    if heads is None:
-        heads = {
-            head[0]: (tuple(head), display)
-            for *head, display, _check in index.conn.execute(_UNITS, (json.dumps(files),))
-        }
+def _making(index: Index, night: Night) -> Callable[[list[Compact]], Callable[[Compact], Item]]:
+    """For a batch of rows, a function making the Item of each from its task and unit
+    rows: those the night kept, else the batch's read again in the same snapshot; in a
+    night that keeps both, each task and unit is made once, else for its batch alone."""
     units: dict[int, Unit] = {}
     people: dict[int, Callable[[str, str | None], Person]] = {}
-    for file_id in files:
-        head, display = heads[file_id]
-        units[file_id] = unit = unit_of(head, (), file=display)
-        people[file_id] = person_of(unit.id)
     made: dict[int, Task] = {}
 
-    def item(compact: Compact) -> Item:
-        key, n, due, state, overdue = compact
-        task = made.get(key)
-        if task is None:
-            task = made[key] = task_of(tasks[key], people[key >> _SEQ_BITS])
-        return Item(units[key >> _SEQ_BITS], task, n, due, None, state, overdue)
+    def prepare(rows: list[Compact]) -> Callable[[Compact], Item]:
+        tasks, heads = night.tasks, night.units
+        if tasks is None or heads is None:  # made for this batch alone
+            units.clear()
+            people.clear()
+            made.clear()
+        if tasks is None:
+            keys = json.dumps(sorted({c[0] for c in rows}))
+            tasks = {
+                (row[0] << _SEQ_BITS) | row[1]: tuple(row)
+                for *row, _check in index.conn.execute(_TASKS, (keys,))
+            }
+        if heads is None:
+            files = json.dumps(sorted({c[0] >> _SEQ_BITS for c in rows}))
+            heads = {
+                head[0]: (tuple(head), display)
+                for *head, display, _check in index.conn.execute(_UNITS, (files,))
+            }
+        for file_id in {c[0] >> _SEQ_BITS for c in rows}:
+            if file_id not in units:
+                head, display = heads[file_id]
+                units[file_id] = unit = unit_of(head, (), file=display)
+                people[file_id] = person_of(unit.id)
+        found = tasks
 
-    return item
+        def item(compact: Compact) -> Item:
+            key, n, due, state, overdue = compact
+            task = made.get(key)
+            if task is None:
+                task = made[key] = task_of(found[key], people[key >> _SEQ_BITS])
+            return Item(units[key >> _SEQ_BITS], task, n, due, None, state, overdue)
+
+        return item
+
+    return prepare

@@ -253,7 +253,7 @@ def _owner_message(
     }
     template = campaign.remind.subject or _said("remind.subject", lang)
     lines = [
-        t("remind.greeting", lang, name=person.name),
+        _said("remind.greeting", lang, name=person.name),
         "",
         _said("remind.intro", lang, date=as_of.isoformat()),
         "",
