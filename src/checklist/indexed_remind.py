@@ -43,10 +43,12 @@ from checklist.workdays import overdue_counter
 
 # What a night keeps of the rows it checked, rather than read them again for each batch
 # (about 4 µs a row: a province's 230,000 tasks and their units are 2 s): the units'
-# rows, their Units and Tasks made once, in a night of up to KEEP_UNITS units (a city);
-# the tasks' rows (some 300 bytes each) in a night of up to KEEP_TASKS tasks.
-KEEP_UNITS = 20_000
+# rows (some 450 bytes each) in a night of up to KEEP_UNITS units, the tasks' (some 300)
+# in one of up to KEEP_TASKS tasks; and in a city's night (up to MAKE_ONCE units) every
+# Unit and Task made once and kept, not made again for each batch.
+KEEP_UNITS = 100_000
 KEEP_TASKS = 150_000
+MAKE_ONCE = 20_000
 BATCH = 2_000  # occurrences whose Items are made at once
 
 # A compact row: the task's key (file << 32 | seq), the occurrence, its due day, its
@@ -70,6 +72,7 @@ class Night:
     groups: list[tuple[str, str, list[Compact]]]  # name, contact, rows: campaign order
     tasks: dict[int, Row] | None  # every task row by key, when kept (KEEP_TASKS)
     units: dict[int, tuple[Row, str]] | None  # every unit row and display name (KEEP_UNITS)
+    once: bool  # every Unit and Task made once a night (MAKE_ONCE)
 
 
 def planned(
@@ -109,7 +112,6 @@ def _night(
         chosen += f" AND due NOT IN ({', '.join(repr(d.isoformat()) for d in leave_out)})"
     sql = _NIGHT.format(f"({where}) AND {_UNDONE}", chosen)
     rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
-    keep = index.built <= KEEP_UNITS
     tasks, owners, damaged = _checked_tasks(index, rows, keep=len(rows) <= KEEP_TASKS)
     if damaged:
         _damaged(index, damaged)
@@ -137,7 +139,8 @@ def _night(
             long.append((file_id, compact, red))
     files = {row[0] for row in rows}
     del rows, owners
-    units, where_of_long = _checked_units(index, files, {f for f, _, _ in long}, keep=keep)
+    long_files = {f for f, _, _ in long}
+    units, where_of_long = _checked_units(index, files, long_files, keep=len(files) <= KEEP_UNITS)
     order = sorted(mine, key=lambda owner: (names[owner], owner))
     return Night(
         owners=[mine[owner] for owner in order],
@@ -145,6 +148,7 @@ def _night(
         groups=_groups(long, where_of_long, campaign=campaign),
         tasks=tasks,
         units=units,
+        once=index.built <= MAKE_ONCE,
     )
 
 
@@ -310,15 +314,15 @@ def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
 
 def _making(index: Index, night: Night) -> Callable[[list[Compact]], Callable[[Compact], Item]]:
     """For a batch of rows, a function making the Item of each from its task and unit
-    rows: those the night kept, else the batch's read again in the same snapshot; in a
-    night that keeps both, each task and unit is made once, else for its batch alone."""
+    rows: those the night kept, else the batch's read again in the same snapshot; each
+    task and unit made once in a city's night, else for its batch alone."""
     units: dict[int, Unit] = {}
     people: dict[int, Callable[[str, str | None], Person]] = {}
     made: dict[int, Task] = {}
 
     def prepare(rows: list[Compact]) -> Callable[[Compact], Item]:
         tasks, heads = night.tasks, night.units
-        if tasks is None or heads is None:  # made for this batch alone
+        if tasks is None or heads is None or not night.once:  # made for this batch alone
             units.clear()
             people.clear()
             made.clear()

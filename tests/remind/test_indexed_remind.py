@@ -4,8 +4,8 @@ The night is planned from compact rows and its Items made a few owners at a time
 run here is held to a run with --no-cache (every unit built from its file, plan.planned
 over every Item), text and JSON, on a generated campaign with liaison groups, a
 [calendar] and owners with addresses, on days across the campaign: with the rows kept
-(a city's night), the tasks' rows kept and the units' read again, and both read again
-in batches of one owner (a province's).
+and every Task and Unit made once (a city's night), or either kind of row read again
+for each batch (a province's), batches of one owner.
 """
 
 from __future__ import annotations
@@ -72,9 +72,15 @@ def _same(cli: Callable[..., Result], answered: list[bool], *args: str | Path) -
 
 
 @pytest.mark.parametrize(
-    ("units", "tasks", "batch"),
-    [(20_000, 150_000, 2_000), (0, 150_000, 1), (0, 0, 1)],
-    ids=["kept", "tasks kept", "read"],
+    ("units", "tasks", "once", "batch"),
+    [
+        (100_000, 150_000, 20_000, 2_000),
+        (100_000, 150_000, 0, 1),
+        (0, 150_000, 0, 1),
+        (100_000, 0, 0, 1),
+        (0, 0, 0, 1),
+    ],
+    ids=["city", "rows kept", "tasks kept", "units kept", "read"],
 )
 def test_remind_owner_by_owner_is_remind_from_the_units(
     cli,
@@ -83,10 +89,12 @@ def test_remind_owner_by_owner_is_remind_from_the_units(
     monkeypatch: pytest.MonkeyPatch,
     units: int,
     tasks: int,
+    once: int,
     batch: int,
 ) -> None:
     monkeypatch.setattr(indexed_remind, "KEEP_UNITS", units)
     monkeypatch.setattr(indexed_remind, "KEEP_TASKS", tasks)
+    monkeypatch.setattr(indexed_remind, "MAKE_ONCE", once)
     monkeypatch.setattr(indexed_remind, "BATCH", batch)
     assert cli("remind", city).code == 0  # fills the index
     kinds: set[str] = set()
