@@ -2,9 +2,9 @@
 
 The units' path makes every overdue and due-soon task of the night an Item (with its
 Task and Unit, about 1.5 KB each) before the first message: a province's night held
-half a gigabyte. Here one pass reads each selected occurrence with its task's row,
-checks the row against its checksum and keeps a compact row (the task's key, the
-occurrence, its due day, state and days overdue), grouped as plan.planned groups Items:
+half a gigabyte. Here one pass reads the selected occurrences, checks their tasks' and
+units' rows against their checksums and keeps a compact row for each (the task's key,
+the occurrence, its due day, state and days overdue), grouped as plan.planned groups Items:
 by the owner's key (Person.key, worked out in Python: SQLite's lower() knows ASCII
 only), by unit for escalations, by liaison group for digests. The Items of a message
 are made only when the message is, a batch of owners (or units) at a time, from their
@@ -55,8 +55,8 @@ BATCH = 2_000  # occurrences whose Items are made at once
 # state and its days overdue (None unless overdue).
 Compact = tuple[int, int, dt.date, State, int | None]
 
-# The selected occurrences, each with its task's row, in the order the units' path makes
-# them (files as found, tasks as written). {0}: the filters; {1}: which are read.
+# The selected occurrences and their unit's id, in the order the units' path makes them
+# (files as found, tasks as written). {0}: the filters; {1}: which are read.
 _NIGHT = f"""SELECT file, seq, n, due, state, unit FROM (SELECT o.file, o.seq, o.n, o.due,
     o.done, {STATE_SQL} AS state, r.unit, r.pos FROM occurrences o
     JOIN temp.run r ON r.file = o.file WHERE {{0}}) WHERE {{1}} ORDER BY pos, seq, n"""
