@@ -53,6 +53,37 @@ def stored_index() -> Path:
     return stored
 
 
+def tamper_index(sql: str, *args: object) -> int:
+    """Change the stored index behind checklist's back, as damage or another program
+    would; how many rows changed."""
+    import sqlite3
+
+    conn = sqlite3.connect(stored_index())
+    try:
+        changed = conn.execute(sql, args).rowcount
+        conn.commit()
+    finally:
+        conn.close()
+    return changed
+
+
+@pytest.fixture
+def answered(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each run's scope was read from the index, in order."""
+    from checklist import indexed
+
+    found: list[bool] = []
+    real = indexed.open_index
+
+    def spy(*args: object, **kwargs: object) -> indexed.Index | None:
+        index = real(*args, **kwargs)  # type: ignore[arg-type]
+        found.append(index is not None)
+        return index
+
+    monkeypatch.setattr(indexed, "open_index", spy)
+    return found
+
+
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many runs checked every row of the index against its checksum (no seal held)."""

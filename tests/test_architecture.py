@@ -26,6 +26,7 @@ CORE = (
     "checklist.filters",
     "checklist.indexed",
     "checklist.indexed_status",
+    "checklist.indexed_remind",
     "checklist.indexed_rollup",
     "checklist.indexed_tally",
     "checklist.recur",

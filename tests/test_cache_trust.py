@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from checklist.load import cache
 from checklist.load.cache import cache_root
-from conftest import VALID_UNIT, Result, stored_index
+from conftest import VALID_UNIT, Result, stored_index, tamper_index
 
 COMMANDS = [
     ("status", "--all", "--format", "json"),
@@ -99,22 +99,13 @@ def test_the_store_holds_no_pickles(cli, small: Path) -> None:
     assert all(isinstance(v, (int, str, bytes)) or v is None for v in values)
 
 
-def _tamper(sql: str, *args: object) -> None:
-    conn = sqlite3.connect(stored_index())
-    try:
-        conn.execute(sql, args)
-        conn.commit()
-    finally:
-        conn.close()
-
-
 def test_a_pickle_planted_in_a_column_runs_no_code(cli, small: Path, tmp_path: Path) -> None:
     args = ("status", str(small), "--all", "--format", "json")
     assert cli(*args).code == 0
     marker = tmp_path / "pwned"
     bomb = pickle.dumps(_Bomb(marker))
-    _tamper("UPDATE tasks SET title = ?", bomb)
-    _tamper("UPDATE units SET name = ?", bomb)
+    tamper_index("UPDATE tasks SET title = ?", bomb)
+    tamper_index("UPDATE units SET name = ?", bomb)
     _same(cli, args)
     assert not marker.exists()
 
@@ -123,7 +114,9 @@ def test_a_planted_trigger_makes_the_store_rebuilt(cli, small: Path) -> None:
     """Triggers and views run SQL when rows are written or read: a store with any is not ours."""
     args = ("status", str(small), "--all", "--format", "json")
     assert cli(*args).code == 0
-    _tamper("CREATE TRIGGER planted AFTER INSERT ON tasks BEGIN UPDATE tasks SET title = 'x'; END")
+    tamper_index(
+        "CREATE TRIGGER planted AFTER INSERT ON tasks BEGIN UPDATE tasks SET title = 'x'; END"
+    )
     _same(cli, args)
     conn = sqlite3.connect(stored_index())
     try:
@@ -159,10 +152,10 @@ def test_a_store_of_other_code_or_another_schema_version_is_rebuilt(cli, small: 
     assert cli(*args).out == afresh.out
     _forge_title("forged")
     assert '"forged"' in cli(*args).out  # a forged row with a good checksum is served...
-    _tamper("UPDATE meta SET value = 'other code'")
+    tamper_index("UPDATE meta SET value = 'other code'")
     assert cli(*args).out == afresh.out  # ...unless the fingerprint is not this code's
     _forge_title("forged")
-    _tamper("PRAGMA user_version = 99")
+    tamper_index("PRAGMA user_version = 99")
     assert cli(*args).out == afresh.out
     assert cli(*args).out == afresh.out
 

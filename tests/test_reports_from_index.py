@@ -18,27 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from checklist import indexed
-from conftest import OLD, REPO, Result, stored_index
+from conftest import OLD, REPO, Result, stored_index, tamper_index
 
 CITY_SEED = 11
 
 DAYS = ("2023-09-01", "2023-10-15", "2023-11-20", "2024-01-31")
-
-
-@pytest.fixture
-def answered(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each run's scope was read from the index, in order."""
-    found: list[bool] = []
-    real = indexed.open_index
-
-    def spy(*args: object, **kwargs: object) -> indexed.Index | None:
-        index = real(*args, **kwargs)  # type: ignore[arg-type]
-        found.append(index is not None)
-        return index
-
-    monkeypatch.setattr(indexed, "open_index", spy)
-    return found
 
 
 def _same(cli: Callable[..., Result], answered: list[bool], *args: str) -> Result:
@@ -214,12 +198,7 @@ def test_a_damaged_listed_unit_or_task_is_a_miss(
     args = ("status", city, "--format", "json")
     afresh = cli(*args, "--no-cache")
     assert cli(*args).code == 0
-    conn = sqlite3.connect(stored_index())
-    try:
-        conn.execute(forgery)
-        conn.commit()
-    finally:
-        conn.close()
+    tamper_index(forgery)
     forged = _forged()
     assert forged > 0
     assert cli(*args).out == afresh.out
@@ -237,13 +216,8 @@ def test_a_listed_task_or_unit_whose_row_is_gone_is_a_miss(
     args = ("status", city, "--format", output)
     afresh = cli(*args, "--no-cache")
     assert cli(*args).code == 0
-    conn = sqlite3.connect(stored_index())
-    try:
-        listed = "SELECT file FROM occurrences WHERE done IS NULL AND due < '2023-11-01'"
-        conn.execute(f"DELETE FROM {table} WHERE file IN ({listed} LIMIT 1)")
-        conn.commit()
-    finally:
-        conn.close()
+    listed = "SELECT file FROM occurrences WHERE done IS NULL AND due < '2023-11-01'"
+    assert tamper_index(f"DELETE FROM {table} WHERE file IN ({listed} LIMIT 1)") > 0
     answered.clear()
     assert cli(*args).out == afresh.out
     assert cli(*args).out == afresh.out

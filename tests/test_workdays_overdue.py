@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from checklist import indexed
 from conftest import CAMPAIGN_TOML, VALID_UNIT, Result
 
 WORKDAYS = CAMPAIGN_TOML + '\n[calendar]\ncountry = "CN"\ncount = "workdays"\n'
@@ -23,21 +22,6 @@ OLD = 1_600_000_000
 UNIT = VALID_UNIT.replace("due = 2023-09-30\ndone = 2023-09-28\n", "due = 2023-09-28\n").replace(
     'contact = "王红"', 'contact = "王红 <wanghong@example.cn>"'
 )
-
-
-@pytest.fixture
-def answered(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each run's scope was read from the index, in order."""
-    found: list[bool] = []
-    real = indexed.open_index
-
-    def spy(*args: object, **kwargs: object) -> indexed.Index | None:
-        index = real(*args, **kwargs)  # type: ignore[arg-type]
-        found.append(index is not None)
-        return index
-
-    monkeypatch.setattr(indexed, "open_index", spy)
-    return found
 
 
 def _campaign(

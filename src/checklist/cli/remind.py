@@ -30,6 +30,7 @@ from checklist.i18n import Lang
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from contextlib import ExitStack
 
     from checklist.cli.scope import Scope
     from checklist.remind.channels import Channel
@@ -87,27 +88,51 @@ def remind(
     Example: checklist remind --send
     In crontab: 30 0 * * * checklist remind --send
     """
+    import contextlib
     import gc
 
     from checklist.cli.scope import open_scope
-    from checklist.remind.channels import open_channels
-    from checklist.render.remind import Printed, write_undelivered
 
     collecting = gc.isenabled()
-    gc.disable()  # until the night's tasks are made (_plan): they hold no cycles
+    gc.disable()  # until the night's rows are read (_plan): they hold no cycles
     scope = open_scope(ctx.params, indexed=True)
     language = _language(scope)
     # Text printed without sending shows no task list: the messages need none.
     whole = send or output_format is RemindFormat.JSON
-    scope, messages = _plan(ctx.params, scope, language, tasks=whole)
-    # The tasks are kept out of every collection from here; the messages are collected
-    # (JSON with an indent leaves a cycle of closures a message).
-    if not gc.get_freeze_count():  # none frozen before (validate freezes its own): as found
-        ctx.call_on_close(gc.unfreeze)
-    gc.freeze()
-    if collecting:
-        gc.enable()
-    # Each message is printed as it is made (and sent): the night is never held whole.
+    with contextlib.ExitStack() as held:  # the index's snapshot, until the last message
+        scope, messages = _plan(ctx.params, scope, language, tasks=whole, held=held)
+        # The rows are kept out of every collection from here; the messages are collected
+        # (JSON with an indent leaves a cycle of closures a message).
+        if not gc.get_freeze_count():  # none frozen before (validate freezes its own): as found
+            ctx.call_on_close(gc.unfreeze)
+        gc.freeze()
+        if collecting:
+            gc.enable()
+        _night(
+            scope,
+            messages,
+            output_format,
+            language,
+            send=send,
+            dry_run=dry_run,
+            state_file=state_file,
+        )
+
+
+def _night(
+    scope: Scope,
+    messages: Iterator[dict[str, Any]],
+    output_format: RemindFormat,
+    language: Lang,
+    *,
+    send: bool,
+    dry_run: bool,
+    state_file: Path | None,
+) -> None:
+    """Each message printed as it is made (and sent): the night is never held whole."""
+    from checklist.remind.channels import open_channels
+    from checklist.render.remind import Printed, write_undelivered
+
     printed = Printed(sys.stdout, output_format, as_of=scope.as_of, lang=language)
     if not send:
         for _ in printed.passing(messages):
@@ -137,16 +162,16 @@ def _language(scope: Scope) -> Lang:
 
 
 def _plan(
-    params: Mapping[str, Any], scope: Scope, lang: Lang, *, tasks: bool
+    params: Mapping[str, Any], scope: Scope, lang: Lang, *, tasks: bool, held: ExitStack
 ) -> tuple[Scope, Iterator[dict[str, Any]]]:
     """Tonight's messages, as the ledger and the JSON output keep them, one at a time.
 
     Only the overdue and due-soon tasks can be in them: from the index, only those are
-    made. The scope comes back as used (the units', if the index's rows were damaged).
+    read, their Items made a few owners at a time while ``held`` keeps the index open
+    (indexed_remind.py). The scope comes back as used (the units', if the index's rows
+    were damaged).
     """
-    from checklist.cli.scope import answered
-    from checklist.indexed_status import status_items
-    from checklist.model import State
+    from checklist.cli.scope import open_scope
     from checklist.remind.plan import planned, silent_dues
     from checklist.remind.send import message_to_dict
 
@@ -157,21 +182,29 @@ def _plan(
         soon = (
             calendar_of(scope.campaign.calendar).add_workdays(scope.as_of, soon) - scope.as_of
         ).days
-    scope, selected = answered(
-        params,
-        scope,
-        lambda index: status_items(
-            index,
-            as_of=scope.as_of,
-            soon=soon,
-            filters=scope.filters,
-            states=frozenset({State.OVERDUE, State.DUE_SOON}),
-            calendar=scope.campaign.calendar,
-            leave_out=silent_dues(scope.campaign, scope.as_of, soon),  # in no message
-        ),
-        lambda scope: scope.items(soon=soon),
-    )
-    made = planned(selected, campaign=scope.campaign, as_of=scope.as_of, lang=lang)
+    made = None
+    if scope.index is not None:
+        from checklist import indexed_remind
+        from checklist.indexed_status import DamagedError
+
+        index = held.enter_context(scope.index)
+        try:
+            made = indexed_remind.planned(
+                index,
+                campaign=scope.campaign,
+                as_of=scope.as_of,
+                lang=lang,
+                filters=scope.filters,
+                soon=soon,
+                leave_out=silent_dues(scope.campaign, scope.as_of, soon),  # in no message
+            )
+        except DamagedError:  # its rows dropped: the units' path, checked afresh
+            held.close()
+            scope = open_scope(params)
+    if made is None:
+        made = planned(
+            scope.items(soon=soon), campaign=scope.campaign, as_of=scope.as_of, lang=lang
+        )
     return scope, (message_to_dict(m, scope.campaign, tasks=tasks) for m in made)
 
 

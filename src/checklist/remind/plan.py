@@ -186,28 +186,40 @@ def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign
 
 
 def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
-    found = campaign.measure(item.task.measure)
+    """A task's line in a message, as body_of makes it printable (every caller's body)."""
+    task = item.task
+    found = campaign.measure(task.measure)
     measure = found.name if found else ""
-    title = f"{item.task.title} #{item.occurrence}" if item.occurrence else item.task.title
-    if item.state is State.OVERDUE:
-        one, work = item.days_overdue == 1, campaign.calendar.count == "workdays"
+    title = f"{task.title} #{item.occurrence}" if item.occurrence else task.title
+    overdue = item.days_overdue if item.state is State.OVERDUE else None
+    when, due_on = _dates_said(overdue, item.due, as_of, lang, campaign.calendar.count)
+    line = f"  - [{when}] {item.unit.name} · {measure} · {title} ({due_on})"
+    if owner:
+        return f"{line} · {_said('owner', lang)}: {task.owner.name}"
+    return line
+
+
+@functools.lru_cache(maxsize=4096)
+def _dates_said(
+    overdue: int | None, due: dt.date, as_of: dt.date, lang: Lang, count: str, /
+) -> tuple[str, str]:
+    """A line's when (days overdue, or until due) and due date: a night has a few
+    hundred different ones, said thousands of times."""
+    if overdue is not None:
+        one, work = overdue == 1, count == "workdays"
         key = (
             ("remind.overdue_one" if one else "remind.overdue_days")
             if not work
             else ("remind.overdue_one_workday" if one else "remind.overdue_workdays")
         )
-        when = _said(key, lang, days=item.days_overdue)
-    elif item.due == as_of:
-        when = _said("remind.due_today", lang)
-    elif (item.due - as_of).days == 1:
-        when = _said("remind.due_tomorrow", lang)
+        when = t(key, lang, days=overdue)
+    elif due == as_of:
+        when = t("remind.due_today", lang)
+    elif (due - as_of).days == 1:
+        when = t("remind.due_tomorrow", lang)
     else:
-        when = _said("remind.due_in", lang, days=(item.due - as_of).days)
-    who = f" · {_said('owner', lang)}: {item.task.owner.name}" if owner else ""
-    return printable(
-        f"  - [{when}] {item.unit.name} · {measure} · {title} "
-        f"({_said('remind.due_on', lang, date=item.due.isoformat())}){who}"
-    )
+        when = t("remind.due_in", lang, days=(due - as_of).days)
+    return when, t("remind.due_on", lang, date=due.isoformat())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -227,9 +239,11 @@ def _owner_message(
     found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
     person = found[0].task.owner
-    found = sorted(found, key=lambda i: (i.due, i.unit.id, i.task.measure, i.task.index))
-    overdue = [i for i in found if i.state is State.OVERDUE]
-    soon = [i for i in found if i.state is not State.OVERDUE]
+    found = sorted(found, key=_owner_order)
+    overdue: list[Item] = []
+    soon: list[Item] = []
+    for item in found:
+        (overdue if item.state is State.OVERDUE else soon).append(item)
     values = {
         "campaign": campaign.name,
         "name": person.name,
@@ -239,17 +253,17 @@ def _owner_message(
     }
     template = campaign.remind.subject or _said("remind.subject", lang)
     lines = [
-        t("remind.greeting", lang, name=person.name),
+        _said("remind.greeting", lang, name=person.name),
         "",
         _said("remind.intro", lang, date=as_of.isoformat()),
         "",
     ]
     if overdue:
-        lines += [_said("section.overdue", lang)]
+        lines.append(_said("section.overdue", lang))
         lines += [line_of(i, campaign, as_of, lang, owner=False) for i in overdue]
         lines.append("")
     if soon:
-        lines += [_said("remind.section.soon", lang)]
+        lines.append(_said("remind.section.soon", lang))
         lines += [line_of(i, campaign, as_of, lang, owner=False) for i in soon]
         lines.append("")
     lines.append(_said("remind.signature", lang, campaign=campaign.name))
@@ -262,6 +276,10 @@ def _owner_message(
         body=body_of(lines),
         items=tuple(found),
     )
+
+
+def _owner_order(item: Item) -> tuple[dt.date, str, str, int]:
+    return item.due, item.unit.id, item.task.measure, item.task.index
 
 
 def _escalation(

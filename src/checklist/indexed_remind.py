@@ -1,0 +1,354 @@
+"""remind from the index's rows, owner by owner: a night in memory bounded by its messages.
+
+The units' path makes every overdue and due-soon task of the night an Item (with its
+Task and Unit, about 1.5 KB each) before the first message: a province's night held
+half a gigabyte. Here one pass reads the selected occurrences and their tasks' and
+units' rows (which the seal, or the run's own check, vouched for: indexed.py) and keeps
+a compact row for each (the task's key,
+the occurrence, its due day, state and days overdue), grouped as plan.planned groups Items:
+by the owner's key (Person.key, worked out in Python: SQLite's lower() knows ASCII
+only), by unit for escalations, by liaison group for digests. The Items of a message
+are made only when the message is, a batch of owners (or units) at a time, from their
+task and unit rows; every row was found in the first pass and the snapshot holds (the
+caller keeps the index open until the last message), so nothing found missing can stop
+a night half printed or half sent. The messages are plan's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+from checklist.filters import Filters
+from checklist.groups import covering
+from checklist.i18n import Lang
+from checklist.indexed import Index, days_of, where_of
+from checklist.indexed_status import _SEQ_BITS, _STATES, _TASKS, _UNDONE, _UNITS, DamagedError
+from checklist.load.rows import STATE_SQL, Row, task_of, unit_of
+from checklist.load.rows import people as person_of
+from checklist.model import Campaign, Item, Level, Person, State, Task, Unit
+from checklist.remind.digest import _digest
+from checklist.remind.plan import (
+    Message,
+    _counts,
+    _escalation,
+    _owner_message,
+    _told,
+    is_overdue_day,
+    said_on,
+)
+from checklist.workdays import overdue_counter
+
+# What a night keeps of the rows it checked, rather than read them again for each batch
+# (about 4 µs a row: a province's 230,000 tasks and their units are 2 s): the units'
+# rows (some 450 bytes each) in a night of up to KEEP_UNITS units, the tasks' (some 300)
+# in one of up to KEEP_TASKS tasks; and in a city's night (up to MAKE_ONCE units) every
+# Unit and Task made once and kept, not made again for each batch.
+KEEP_UNITS = 100_000
+KEEP_TASKS = 150_000
+MAKE_ONCE = 20_000
+BATCH = 2_000  # occurrences whose Items are made at once
+
+# A compact row: the task's key (file << 32 | seq), the occurrence, its due day, its
+# state and its days overdue (None unless overdue).
+Compact = tuple[int, int, dt.date, State, int | None]
+
+# The selected occurrences and their unit's id, in the order the units' path makes them
+# (files as found, tasks as written). {0}: the filters; {1}: which are read.
+_NIGHT = f"""SELECT file, seq, n, due, state, unit FROM (SELECT o.file, o.seq, o.n, o.due,
+    o.done, {STATE_SQL} AS state, r.unit, r.pos FROM occurrences o
+    JOIN temp.run r ON r.file = o.file WHERE {{0}}) WHERE {{1}} ORDER BY pos, seq, n"""
+_LEVELS = frozenset(level.value for level in Level)
+
+
+@dataclass(frozen=True, slots=True)
+class Night:
+    """The night's messages as compact rows, in plan's order; and the rows kept, if any."""
+
+    owners: list[list[Compact]]  # one list per owner, owners by name then key
+    escalations: list[list[Compact]]  # one per unit escalated, in campaign order
+    groups: list[tuple[str, str, list[Compact]]]  # name, contact, rows: campaign order
+    tasks: dict[int, Row] | None  # every task row by key, when kept (KEEP_TASKS)
+    units: dict[int, tuple[Row, str]] | None  # every unit row and display name (KEEP_UNITS)
+    once: bool  # every Unit and Task made once a night (MAKE_ONCE)
+
+
+def planned(
+    index: Index,
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    lang: Lang,
+    filters: Filters,
+    soon: int,
+    leave_out: Collection[dt.date] = (),
+) -> Iterator[Message]:
+    """plan.planned's messages for the selected overdue and due-soon tasks (none due on a
+    day in ``leave_out``): the rows are read now (DamagedError if any is missing or
+    makes no unit), the messages made one at a time as they are asked for, while the
+    index stays open."""
+    night = _night(
+        index, campaign=campaign, as_of=as_of, filters=filters, soon=soon, leave_out=leave_out
+    )
+    return _messages(index, night, campaign=campaign, as_of=as_of, lang=lang)
+
+
+def _night(
+    index: Index,
+    *,
+    campaign: Campaign,
+    as_of: dt.date,
+    filters: Filters,
+    soon: int,
+    leave_out: Collection[dt.date],
+) -> Night:
+    """One pass over the selected rows; grouped as plan.planned groups Items."""
+    days = said_on(campaign.calendar, as_of)
+    where, params = where_of(filters, states=True)
+    chosen = f"state IN ('{State.DUE_SOON.value}', '{State.OVERDUE.value}')"
+    if leave_out:  # ISO dates: digits and hyphens
+        chosen += f" AND due NOT IN ({', '.join(repr(d.isoformat()) for d in leave_out)})"
+    sql = _NIGHT.format(f"({where}) AND {_UNDONE}", chosen)
+    rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
+    tasks, owners, damaged = _task_rows(index, rows, keep=len(rows) <= KEEP_TASKS)
+    if damaged:
+        _damaged(index, damaged)
+    said = _said_days(rows, campaign=campaign, as_of=as_of, days=days)
+    mine: dict[str, list[Compact]] = {}
+    names: dict[str, str] = {}
+    escalated: dict[str, list[Compact]] = {}
+    due_to_escalate: set[str] = set()
+    long: list[tuple[int, Compact, bool]] = []  # overdue long enough for groups' digests
+    for file_id, seq, n, due_text, state_text, unit_id in rows:
+        key = (file_id << _SEQ_BITS) | seq
+        due, state, overdue, told, escalate, red = said[due_text, state_text]
+        compact = (key, n, due, state, overdue)
+        if told:
+            name, address = owners[key]
+            owner = address.lower() if address else f"{unit_id}/{name}"
+            if owner not in mine:
+                mine[owner], names[owner] = [], name
+            mine[owner].append(compact)
+        if escalate is not None:
+            escalated.setdefault(unit_id, []).append(compact)
+            if escalate:
+                due_to_escalate.add(unit_id)
+        if red is not None:
+            long.append((file_id, compact, red))
+    files = {row[0] for row in rows}
+    del rows, owners
+    long_files = {f for f, _, _ in long}
+    units, where_of_long = _unit_rows(index, files, long_files, keep=len(files) <= KEEP_UNITS)
+    order = sorted(mine, key=lambda owner: (names[owner], owner))
+    return Night(
+        owners=[mine[owner] for owner in order],
+        escalations=[found for unit, found in escalated.items() if unit in due_to_escalate],
+        groups=_groups(long, where_of_long, campaign=campaign),
+        tasks=tasks,
+        units=units,
+        once=index.built <= MAKE_ONCE,
+    )
+
+
+# What plan says of an occurrence by its due day and state: its due day, state and days
+# overdue; whether its owner is told tonight; None if it is not escalated, else whether
+# its unit's escalation is due tonight; None if no group's digest holds it, else whether
+# one is due.
+Said = tuple[dt.date, State, int | None, bool, bool | None, bool | None]
+
+
+def _said_days(
+    rows: list[Row], *, campaign: Campaign, as_of: dt.date, days: Sequence[dt.date]
+) -> dict[tuple[str, str], Said]:
+    """plan.planned's and group_digests's tests, once for each due day and state of the
+    night (a few hundred), not once per task."""
+    config = campaign.remind
+    late = overdue_counter(campaign.calendar, as_of)
+    said: dict[tuple[str, str], Said] = {}
+    for due_text, state_text in {(row[3], row[4]) for row in rows}:
+        due, state = dt.date.fromisoformat(due_text), _STATES[state_text]
+        overdue = late(due) if state is State.OVERDUE else None
+        told = any(_told(state, due, overdue, day, as_of, campaign) for day in days)
+        escalate = red = None
+        if overdue is not None and overdue >= config.escalate_after:
+            start = config.escalate_after
+            escalate = any(
+                is_overdue_day(
+                    _counts(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
+                )
+                for day in days
+            )
+        if campaign.groups and overdue is not None and overdue >= config.group_after:
+            start = config.group_after
+            red = any(
+                is_overdue_day(
+                    _counts(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
+                )
+                for day in days
+            )
+        said[due_text, state_text] = (due, state, overdue, told, escalate, red)
+    return said
+
+
+def _task_rows(
+    index: Index, rows: list[Row], *, keep: bool
+) -> tuple[dict[int, Row] | None, dict[int, tuple[str, str | None]], set[int]]:
+    """The night's task rows: kept (with ``keep``; one string for each text many share),
+    the owner's name and address of each, and the files of those found missing."""
+    wanted = sorted({(r[0] << _SEQ_BITS) | r[1] for r in rows})
+    kept: dict[int, Row] = {}
+    owners: dict[int, tuple[str, str | None]] = {}
+    share: dict[object, object] = {}
+    for found in index.conn.execute(_TASKS, (json.dumps(wanted),)):
+        task: Row = found
+        if keep:
+            task = tuple(share.setdefault(v, v) if k in _SHARED else v for k, v in enumerate(found))
+        key = (task[0] << _SEQ_BITS) | task[1]
+        owners[key] = task[5], task[6]
+        if keep:
+            kept[key] = task
+    damaged = {k >> _SEQ_BITS for k in wanted if k not in owners}
+    return (kept if keep else None), owners, damaged
+
+
+# The columns of a task's row many rows share: measure, title, owner, dates, repeat, shift.
+_SHARED = frozenset({2, 4, 5, 6, 7, 8, 9, 16})
+
+
+def _unit_rows(
+    index: Index, files: set[int], wanted: set[int], *, keep: bool
+) -> tuple[dict[int, tuple[Row, str]] | None, dict[int, tuple[str, str, str | None]]]:
+    """The rows of the night's units (DamagedError if any is missing or makes no unit):
+    the rows kept with ``keep``, and the unit id, county and sector of the ``wanted``
+    files."""
+    kept: dict[int, tuple[Row, str]] = {}
+    where: dict[int, tuple[str, str, str | None]] = {}
+    seen = set()
+    damaged = set()
+    for *head, display in index.conn.execute(_UNITS, (json.dumps(sorted(files)),)):
+        file_id = head[0]
+        row = tuple(head)
+        if row[4] not in _LEVELS:
+            damaged.add(file_id)
+            continue
+        seen.add(file_id)
+        if keep:
+            kept[file_id] = row, display
+        if file_id in wanted:
+            where[file_id] = row[1], row[3], row[8]
+    damaged |= files - seen
+    if damaged:
+        _damaged(index, damaged)
+    return (kept if keep else None), where
+
+
+def _damaged(index: Index, files: set[int]) -> NoReturn:
+    """Drop the damaged files' rows, for the units' path to check and write them again."""
+    index.store.forget(sorted(files))
+    raise DamagedError(sorted(files))
+
+
+def _groups(
+    long: list[tuple[int, Compact, bool]],
+    where: dict[int, tuple[str, str, str | None]],
+    *,
+    campaign: Campaign,
+) -> list[tuple[str, str, list[Compact]]]:
+    """digest.group_digests's groups: each with a unit's task on a red day, and all its
+    units' tasks that long overdue, in the campaign's order."""
+    found: dict[str, list[Compact]] = {}
+    due: set[str] = set()
+    covers: dict[int, tuple[str, ...]] = {}
+    for file_id, compact, red in long:
+        names = covers.get(file_id)
+        if names is None:
+            unit_id, county, sector = where[file_id]
+            names = covers[file_id] = covering(
+                campaign, county=county, sector=sector, unit_id=unit_id
+            )
+        for name in names:
+            found.setdefault(name, []).append(compact)
+            if red:
+                due.add(name)
+    return [(g.name, g.contact, found[g.name]) for g in campaign.groups if g.name in due]
+
+
+def _messages(
+    index: Index, night: Night, *, campaign: Campaign, as_of: dt.date, lang: Lang
+) -> Iterator[Message]:
+    """The night's messages, their Items made a batch at a time."""
+    making = _making(index, night)
+    for batch in _batches(night.owners):
+        make = making([c for found in batch for c in found])
+        for found in batch:
+            yield _owner_message(
+                [make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang
+            )
+    for batch in _batches(night.escalations):
+        make = making([c for found in batch for c in found])
+        for found in batch:
+            yield _escalation([make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang)
+    for name, contact, found in night.groups:
+        make = making(found)
+        yield _digest(name, contact, [make(c) for c in found], campaign, as_of, lang)
+
+
+def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
+    """The lists in order, a few at a time: about BATCH rows (or one list) each."""
+    batch: list[list[Compact]] = []
+    size = 0
+    for found in lists:
+        batch.append(found)
+        size += len(found)
+        if size >= BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _making(index: Index, night: Night) -> Callable[[list[Compact]], Callable[[Compact], Item]]:
+    """For a batch of rows, a function making the Item of each from its task and unit
+    rows: those the night kept, else the batch's read again in the same snapshot; each
+    task and unit made once in a city's night, else for its batch alone."""
+    units: dict[int, Unit] = {}
+    people: dict[int, Callable[[str, str | None], Person]] = {}
+    made: dict[int, Task] = {}
+
+    def prepare(rows: list[Compact]) -> Callable[[Compact], Item]:
+        tasks, heads = night.tasks, night.units
+        if tasks is None or heads is None or not night.once:  # made for this batch alone
+            units.clear()
+            people.clear()
+            made.clear()
+        if tasks is None:
+            keys = json.dumps(sorted({c[0] for c in rows}))
+            tasks = {
+                (row[0] << _SEQ_BITS) | row[1]: row for row in index.conn.execute(_TASKS, (keys,))
+            }
+        if heads is None:
+            files = json.dumps(sorted({c[0] >> _SEQ_BITS for c in rows}))
+            heads = {
+                head[0]: (tuple(head), display)
+                for *head, display in index.conn.execute(_UNITS, (files,))
+            }
+        for file_id in {c[0] >> _SEQ_BITS for c in rows}:
+            if file_id not in units:
+                head, display = heads[file_id]
+                units[file_id] = unit = unit_of(head, (), file=display)
+                people[file_id] = person_of(unit.id)
+        found = tasks
+
+        def item(compact: Compact) -> Item:
+            key, n, due, state, overdue = compact
+            task = made.get(key)
+            if task is None:
+                task = made[key] = task_of(found[key], people[key >> _SEQ_BITS])
+            return Item(units[key >> _SEQ_BITS], task, n, due, None, state, overdue)
+
+        return item
+
+    return prepare
