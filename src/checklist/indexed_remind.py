@@ -42,13 +42,12 @@ from checklist.remind.plan import (
 )
 from checklist.workdays import overdue_counter
 
-# What a night keeps of the rows it checked, rather than read them again for each batch
-# (about 4 µs a row: a province's 230,000 tasks and their units are 2 s): the units'
-# rows (some 450 bytes each) in a night of up to KEEP_UNITS units, the tasks' (some 300)
-# in one of up to KEEP_TASKS tasks; and in a city's night (up to MAKE_ONCE units) every
-# Unit and Task made once and kept, not made again for each batch.
+# What a night keeps of the rows it read, rather than read them again for each batch:
+# the units' rows (some 450 bytes each) in a night of up to KEEP_UNITS units; and in a
+# city's night (up to MAKE_ONCE units) every Unit and Task made once and kept, not made
+# again for each batch. A task's row is read for the batch that makes its Items: the
+# night's first pass reads only its owner.
 KEEP_UNITS = 100_000
-KEEP_TASKS = 150_000
 MAKE_ONCE = 20_000
 BATCH = 2_000  # occurrences whose Items are made at once
 
@@ -56,11 +55,14 @@ BATCH = 2_000  # occurrences whose Items are made at once
 # state and its days overdue (None unless overdue).
 Compact = tuple[int, int, dt.date, State, int | None]
 
-# The selected occurrences and their unit's id, in the order the units' path makes them
-# (files as found, tasks as written). {0}: the filters; {1}: which are read.
-_NIGHT = f"""SELECT file, seq, n, due, state, unit FROM (SELECT o.file, o.seq, o.n, o.due,
-    o.done, {STATE_SQL} AS state, r.unit, r.pos FROM occurrences o
-    JOIN temp.run r ON r.file = o.file WHERE {{0}}) WHERE {{1}} ORDER BY pos, seq, n"""
+# The selected occurrences, their unit's id and their task's owner, in the order the
+# units' path makes them (files as found, tasks as written); a task's row missing is
+# damage (LEFT JOIN: its owner None). {0}: the filters; {1}: which are read.
+_NIGHT = f"""SELECT s.file, s.seq, s.n, s.due, s.state, s.unit, t.owner_name, t.owner_address
+    FROM (SELECT o.file, o.seq, o.n, o.due, o.done, {STATE_SQL} AS state, r.unit, r.pos
+    FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {{0}}) s
+    LEFT JOIN tasks t ON t.file = s.file AND t.seq = s.seq WHERE {{1}}
+    ORDER BY s.pos, s.seq, s.n"""
 _LEVELS = frozenset(level.value for level in Level)
 
 
@@ -71,7 +73,6 @@ class Night:
     owners: list[list[Compact]]  # one list per owner, owners by name then key
     escalations: list[list[Compact]]  # one per unit escalated, in campaign order
     groups: list[tuple[str, str, list[Compact]]]  # name, contact, rows: campaign order
-    tasks: dict[int, Row] | None  # every task row by key, when kept (KEEP_TASKS)
     units: dict[int, tuple[Row, str]] | None  # every unit row and display name (KEEP_UNITS)
     once: bool  # every Unit and Task made once a night (MAKE_ONCE)
 
@@ -108,12 +109,12 @@ def _night(
     """One pass over the selected rows; grouped as plan.planned groups Items."""
     days = said_on(campaign.calendar, as_of)
     where, params = where_of(filters, states=True)
-    chosen = f"state IN ('{State.DUE_SOON.value}', '{State.OVERDUE.value}')"
+    chosen = f"s.state IN ('{State.DUE_SOON.value}', '{State.OVERDUE.value}')"
     if leave_out:  # ISO dates: digits and hyphens
-        chosen += f" AND due NOT IN ({', '.join(repr(d.isoformat()) for d in leave_out)})"
+        chosen += f" AND s.due NOT IN ({', '.join(repr(d.isoformat()) for d in leave_out)})"
     sql = _NIGHT.format(f"({where}) AND {_UNDONE}", chosen)
     rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
-    tasks, owners, damaged = _task_rows(index, rows, keep=len(rows) <= KEEP_TASKS)
+    damaged = {row[0] for row in rows if row[6] is None}
     if damaged:
         _damaged(index, damaged)
     said = _said_days(rows, campaign=campaign, as_of=as_of, days=days)
@@ -122,12 +123,11 @@ def _night(
     escalated: dict[str, list[Compact]] = {}
     due_to_escalate: set[str] = set()
     long: list[tuple[int, Compact, bool]] = []  # overdue long enough for groups' digests
-    for file_id, seq, n, due_text, state_text, unit_id in rows:
+    for file_id, seq, n, due_text, state_text, unit_id, name, address in rows:
         key = (file_id << _SEQ_BITS) | seq
         due, state, overdue, told, escalate, red = said[due_text, state_text]
         compact = (key, n, due, state, overdue)
         if told:
-            name, address = owners[key]
             owner = address.lower() if address else f"{unit_id}/{name}"
             if owner not in mine:
                 mine[owner], names[owner] = [], name
@@ -139,7 +139,7 @@ def _night(
         if red is not None:
             long.append((file_id, compact, red))
     files = {row[0] for row in rows}
-    del rows, owners
+    del rows
     long_files = {f for f, _, _ in long}
     units, where_of_long = _unit_rows(index, files, long_files, keep=len(files) <= KEEP_UNITS)
     order = sorted(mine, key=lambda owner: (names[owner], owner))
@@ -147,7 +147,6 @@ def _night(
         owners=[mine[owner] for owner in order],
         escalations=[found for unit, found in escalated.items() if unit in due_to_escalate],
         groups=_groups(long, where_of_long, campaign=campaign),
-        tasks=tasks,
         units=units,
         once=index.built <= MAKE_ONCE,
     )
@@ -191,31 +190,6 @@ def _said_days(
             )
         said[due_text, state_text] = (due, state, overdue, told, escalate, red)
     return said
-
-
-def _task_rows(
-    index: Index, rows: list[Row], *, keep: bool
-) -> tuple[dict[int, Row] | None, dict[int, tuple[str, str | None]], set[int]]:
-    """The night's task rows: kept (with ``keep``; one string for each text many share),
-    the owner's name and address of each, and the files of those found missing."""
-    wanted = sorted({(r[0] << _SEQ_BITS) | r[1] for r in rows})
-    kept: dict[int, Row] = {}
-    owners: dict[int, tuple[str, str | None]] = {}
-    share: dict[object, object] = {}
-    for found in index.conn.execute(_TASKS, (json.dumps(wanted),)):
-        task: Row = found
-        if keep:
-            task = tuple(share.setdefault(v, v) if k in _SHARED else v for k, v in enumerate(found))
-        key = (task[0] << _SEQ_BITS) | task[1]
-        owners[key] = task[5], task[6]
-        if keep:
-            kept[key] = task
-    damaged = {k >> _SEQ_BITS for k in wanted if k not in owners}
-    return (kept if keep else None), owners, damaged
-
-
-# The columns of a task's row many rows share: measure, title, owner, dates, repeat, shift.
-_SHARED = frozenset({2, 4, 5, 6, 7, 8, 9, 16})
 
 
 def _unit_rows(
@@ -312,23 +286,21 @@ def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
 
 def _making(index: Index, night: Night) -> Callable[[list[Compact]], Callable[[Compact], Item]]:
     """For a batch of rows, a function making the Item of each from its task and unit
-    rows: those the night kept, else the batch's read again in the same snapshot; each
-    task and unit made once in a city's night, else for its batch alone."""
+    rows: the tasks' read for the batch (in the same snapshot), the units' kept by the
+    night or read for it; each task and unit made once in a city's night, else for its
+    batch alone."""
     units: dict[int, Unit] = {}
     people: dict[int, Callable[[str, str | None], Person]] = {}
     made: dict[int, Task] = {}
 
     def prepare(rows: list[Compact]) -> Callable[[Compact], Item]:
-        tasks, heads = night.tasks, night.units
-        if tasks is None or heads is None or not night.once:  # made for this batch alone
+        heads = night.units
+        if heads is None or not night.once:  # made for this batch alone
             units.clear()
             people.clear()
             made.clear()
-        if tasks is None:
-            keys = json.dumps(sorted({c[0] for c in rows}))
-            tasks = {
-                (row[0] << _SEQ_BITS) | row[1]: row for row in index.conn.execute(_TASKS, (keys,))
-            }
+        keys = json.dumps(sorted({c[0] for c in rows if c[0] not in made}))
+        tasks = {(row[0] << _SEQ_BITS) | row[1]: row for row in index.conn.execute(_TASKS, (keys,))}
         if heads is None:
             files = json.dumps(sorted({c[0] >> _SEQ_BITS for c in rows}))
             heads = {

@@ -50,15 +50,9 @@ def _same(cli: Callable[..., Result], answered: list[bool], *args: str | Path) -
 
 
 @pytest.mark.parametrize(
-    ("units", "tasks", "once", "batch"),
-    [
-        (100_000, 150_000, 20_000, 2_000),
-        (100_000, 150_000, 0, 1),
-        (0, 150_000, 0, 1),
-        (100_000, 0, 0, 1),
-        (0, 0, 0, 1),
-    ],
-    ids=["city", "rows kept", "tasks kept", "units kept", "read"],
+    ("units", "once", "batch"),
+    [(100_000, 20_000, 2_000), (100_000, 0, 1), (0, 20_000, 1), (0, 0, 1)],
+    ids=["city", "units kept", "made once", "read"],
 )
 def test_remind_owner_by_owner_is_remind_from_the_units(
     cli,
@@ -66,12 +60,10 @@ def test_remind_owner_by_owner_is_remind_from_the_units(
     city: Path,
     monkeypatch: pytest.MonkeyPatch,
     units: int,
-    tasks: int,
     once: int,
     batch: int,
 ) -> None:
     monkeypatch.setattr(indexed_remind, "KEEP_UNITS", units)
-    monkeypatch.setattr(indexed_remind, "KEEP_TASKS", tasks)
     monkeypatch.setattr(indexed_remind, "MAKE_ONCE", once)
     monkeypatch.setattr(indexed_remind, "BATCH", batch)
     assert cli("remind", city).code == 0  # fills the index
