@@ -38,7 +38,7 @@ from checklist.load.rows import (
     text_digest,
 )
 from checklist.load.store import Store
-from checklist.model import Campaign
+from checklist.model import Campaign, State
 from checklist.rules.registry import day_dependent_codes
 
 
@@ -336,6 +336,15 @@ def among(column: str, name: str, values: Iterable[str], params: dict[str, Any])
         params[f"{name}{k}"] = value
         names.append(f":{name}{k}")
     return f"{column} IN ({', '.join(names)})"
+
+
+# What every overdue or due-soon occurrence is (and so the state need not be worked out
+# for the others): due by the horizon, not done by the report day. It reads the row alone,
+# so SQLite tests it before looking up the file's row in temp.run.
+UNDONE = "(o.due <= :horizon AND (o.done IS NULL OR o.done > :as_of))"
+
+
+STATES = {s.value: s for s in State}  # State(text) is slow, 170,000 times
 
 
 def days_of(as_of: dt.date, soon: int) -> dict[str, str]:
