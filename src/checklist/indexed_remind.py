@@ -30,15 +30,15 @@ from checklist.indexed_status import DamagedError
 from checklist.load.rows import STATE_SQL, TASK_COLUMNS, UNIT_COLUMNS, Row, task_of, unit_of
 from checklist.load.rows import people as person_of
 from checklist.model import Campaign, Item, Level, Person, State, Task, Unit
-from checklist.remind.digest import _digest
+from checklist.remind.digest import group_digest
 from checklist.remind.plan import (
     Message,
-    _counts,
-    _escalation,
-    _owner_message,
-    _told,
+    counts_at,
+    escalation_message,
     is_overdue_day,
+    owner_message,
     said_on,
+    told_on,
 )
 from checklist.workdays import overdue_counter
 
@@ -187,13 +187,13 @@ def _said_days(
     for due_text, state_text in {(row[3], row[4]) for row in rows}:
         due, state = dt.date.fromisoformat(due_text), STATES[state_text]
         overdue = late(due) if state is State.OVERDUE else None
-        told = any(_told(state, due, overdue, day, as_of, campaign) for day in days)
+        told = any(told_on(state, due, overdue, day, as_of, campaign) for day in days)
         escalate = red = None
         if overdue is not None and overdue >= config.escalate_after:
             start = config.escalate_after
             escalate = any(
                 is_overdue_day(
-                    _counts(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
+                    counts_at(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
                 )
                 for day in days
             )
@@ -201,7 +201,7 @@ def _said_days(
             start = config.group_after
             red = any(
                 is_overdue_day(
-                    _counts(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
+                    counts_at(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
                 )
                 for day in days
             )
@@ -275,16 +275,16 @@ def _messages(
     for batch in _batches(night.owners):
         make = making([c for found in batch for c in found])
         for found in batch:
-            yield _owner_message(
-                [make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang
-            )
+            yield owner_message([make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang)
     for batch in _batches(night.escalations):
         make = making([c for found in batch for c in found])
         for found in batch:
-            yield _escalation([make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang)
+            yield escalation_message(
+                [make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang
+            )
     for name, contact, found in night.groups:
         make = making(found)
-        yield _digest(name, contact, [make(c) for c in found], campaign, as_of, lang)
+        yield group_digest(name, contact, [make(c) for c in found], campaign, as_of, lang)
 
 
 def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:

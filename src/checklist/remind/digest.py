@@ -63,10 +63,10 @@ def group_digests(
                 due.add(name)
     for group in campaign.groups:
         if group.name in due:
-            yield _digest(group.name, group.contact, long[group.name], campaign, as_of, lang)
+            yield group_digest(group.name, group.contact, long[group.name], campaign, as_of, lang)
 
 
-def _digest(
+def group_digest(
     name: str, contact: str, found: list[Item], campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
     person_name, address = parse_person(contact)

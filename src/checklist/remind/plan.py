@@ -84,10 +84,10 @@ def planned(
             if any(_escalation_day(item, day, as_of, campaign) for day in days):
                 due_to_escalate.add(item.unit.id)
     for found in sorted(mine.values(), key=lambda f: (f[0].task.owner.name, f[0].task.owner.key)):
-        yield _owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
+        yield owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
     for unit, found in escalated.items():
         if unit in due_to_escalate:
-            yield _escalation(found, campaign=campaign, as_of=as_of, lang=lang)
+            yield escalation_message(found, campaign=campaign, as_of=as_of, lang=lang)
     if campaign.groups:
         from checklist.remind.digest import group_digests
 
@@ -115,10 +115,10 @@ def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:
 
 def counts_on(item: Item, day: dt.date, as_of: dt.date) -> tuple[int, int]:
     """Days until the item is due and days it is overdue, on ``day`` (a day up to ``as_of``)."""
-    return _counts(item.due, item.days_overdue, day, as_of)
+    return counts_at(item.due, item.days_overdue, day, as_of)
 
 
-def _counts(
+def counts_at(
     due: dt.date, days_overdue: int | None, day: dt.date, as_of: dt.date
 ) -> tuple[int, int]:
     if day == as_of:  # the item's own figures, as every report shows them
@@ -128,10 +128,10 @@ def _counts(
 
 def _owner_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
     """Whether the owner would have been told of ``item`` on ``day``."""
-    return _told(item.state, item.due, item.days_overdue, day, as_of, campaign)
+    return told_on(item.state, item.due, item.days_overdue, day, as_of, campaign)
 
 
-def _told(
+def told_on(
     state: State,
     due: dt.date,
     days_overdue: int | None,
@@ -142,7 +142,7 @@ def _told(
     config = campaign.remind
     if state in (State.DONE, State.DONE_LATE):
         return False
-    until, overdue = _counts(due, days_overdue, day, as_of)
+    until, overdue = counts_at(due, days_overdue, day, as_of)
     if until >= 0:
         if campaign.calendar.count == "workdays":
             until = calendar_of(campaign.calendar).workdays_between(day, due)
@@ -166,14 +166,14 @@ def silent_dues(campaign: Campaign, as_of: dt.date, soon: int) -> frozenset[dt.d
     silent = set()
     for ahead in range(soon + 1):  # due soon: from the report day to the horizon
         due = as_of + dt.timedelta(days=ahead)
-        if not any(_told(State.DUE_SOON, due, None, day, as_of, campaign) for day in days):
+        if not any(told_on(State.DUE_SOON, due, None, day, as_of, campaign) for day in days):
             silent.add(due)
     late = overdue_counter(campaign.calendar, as_of)
     due = as_of - dt.timedelta(days=1)
     # Overdue: the days before the report day until a task due then is escalated; days
     # overdue grow as the due day goes back (workdays: a holiday may add none).
     while (overdue := late(due)) < kept and as_of - due < dt.timedelta(days=MAX_LOOK_BACK):
-        if not any(_told(State.OVERDUE, due, overdue, day, as_of, campaign) for day in days):
+        if not any(told_on(State.OVERDUE, due, overdue, day, as_of, campaign) for day in days):
             silent.add(due)
         due -= dt.timedelta(days=1)
     return frozenset(silent)
@@ -235,7 +235,7 @@ def body_of(lines: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _owner_message(
+def owner_message(
     found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
     person = found[0].task.owner
@@ -282,7 +282,7 @@ def _owner_order(item: Item) -> tuple[dt.date, str, str, int]:
     return item.due, item.unit.id, item.task.measure, item.task.index
 
 
-def _escalation(
+def escalation_message(
     found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
     unit = found[0].unit
