@@ -498,3 +498,22 @@ def test_status_and_remind_leave_the_collector_as_they_found_it(
         assert not gc.isenabled()  # off before: left off
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("report", ["status", "remind"])
+def test_damage_the_seal_did_not_see_is_a_miss_not_a_failure(cli, city: Path, report: str) -> None:
+    """A unit row naming no level, sealed over by hand (as if a disk had changed it):
+    the listing drops the file, which is checked and written again, with no traceback."""
+    from checklist.load import seal
+
+    args = (report, city, "--format", "json")
+    afresh = cli(*args, "--no-cache")
+    assert cli(*args).code == 0
+    listed = "SELECT file FROM occurrences WHERE done IS NULL AND due < '2023-11-15'"
+    assert tamper_index(f"UPDATE units SET level = 'planet' WHERE file IN ({listed})") > 0
+    stamps = seal.stamps_of(stored_index())
+    assert stamps is not None
+    seal.put(stored_index(), stamps, frozenset({"rows", "tally"}))
+    damaged = cli(*args)
+    assert (damaged.code, damaged.out, damaged.err) == (afresh.code, afresh.out, afresh.err)
+    assert tamper_index("DELETE FROM units WHERE level = 'planet'") == 0  # checked again

@@ -45,8 +45,8 @@ def status(
 
     Every selected item with ``everything``; else the overdue ones, and the due-soon
     ones with ``listing_soon``, as status.listed picks them. The summary is counted in
-    SQL; an entry is made from its occurrence's, task's and unit's rows, the task's and
-    the unit's checked against their checksums, and no Task or Unit is made.
+    SQL; an entry is made from its occurrence's, task's and unit's rows, in status's
+    order, and no Task or Unit is made.
     """
     where, params = where_of(filters, states=True)
     params |= days_of(as_of, soon)
@@ -110,8 +110,8 @@ _ENTRIES = f"""SELECT s.file, s.n, s.due, s.done, s.state,
 def _entries(
     index: Index, rows: Iterable[tuple[Any, ...]], *, as_of: dt.date, calendar: CalendarSettings
 ) -> list[Entry]:
-    """The entries of _ENTRIES's rows; DamagedError if a task's or unit's row is missing,
-    its file's rows dropped first."""
+    """The entries of _ENTRIES's rows; DamagedError if a task's or unit's row is missing
+    (or names no level), its file's rows dropped first."""
     late = overdue_counter(calendar, as_of)
     dates: dict[str | None, dt.date | None] = {None: None}
     levels = {level.value: str(level) for level in Level}
@@ -124,7 +124,7 @@ def _entries(
         file_id, n, due_text, done_text, state_text, unit, name, county, level, display, task,
         measure, index_, title, owner, address, repeat, task_id, postponed, reason, line,
     ) in rows:  # fmt: skip
-        if unit is None or display is None or task is None:
+        if unit is None or display is None or task is None or level not in levels:
             damaged.add(file_id)
             continue
         state = STATES[state_text]
