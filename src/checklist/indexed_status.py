@@ -17,7 +17,7 @@ from checklist.filters import Filters
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
 from checklist.load.rows import STATE_SQL
 from checklist.model import CalendarSettings, Campaign, Level, State
-from checklist.status import Entry, Summary
+from checklist.status import RANK, Entry, Summary, places
 from checklist.workdays import overdue_counter
 
 _PRESSING = frozenset({State.OVERDUE, State.DUE_SOON})
@@ -66,22 +66,17 @@ def _order(campaign: Campaign, params: dict[str, Any]) -> str:
     """status.order in SQL: most overdue first (the earliest due: days overdue only grow as
     the due day goes back), then soonest due, then campaign order; no key is made per
     entry in Python, and a province's list is sorted by SQLite's sorter."""
-    places = []
-    for column, name, keys in (  # each key at its place as status.order's dicts have it
-        ("u.county", "place_county", {c.code: i for i, c in enumerate(campaign.counties)}),
-        ("t.measure", "place_measure", {m.key: i for i, m in enumerate(campaign.measures)}),
+    cases = []
+    for column, name, keys in zip(
+        ("u.county", "t.measure"), ("county", "measure"), places(campaign), strict=True
     ):
         whens = []
         for k, (key, place) in enumerate(keys.items()):
-            params[f"{name}{k}"] = key
-            whens.append(f"WHEN :{name}{k} THEN {place}")
-        places.append(f"CASE {column} {' '.join(whens)} ELSE 0 END" if whens else "0")
-    ranks = " ".join(f"WHEN '{state.value}' THEN {k}" for k, state in enumerate(_RANKED))
-    return f"CASE s.state {ranks} END, s.due, {places[0]}, u.id, {places[1]}, t.idx, s.n"
-
-
-# status.order's ranks of the states.
-_RANKED = (State.OVERDUE, State.DUE_SOON, State.OPEN, State.DONE_LATE, State.DONE)
+            params[f"place_{name}{k}"] = key
+            whens.append(f"WHEN :place_{name}{k} THEN {place}")
+        cases.append(f"CASE {column} {' '.join(whens)} ELSE 0 END" if whens else "0")
+    ranks = " ".join(f"WHEN '{state.value}' THEN {rank}" for state, rank in RANK.items())
+    return f"CASE s.state {ranks} END, s.due, {cases[0]}, u.id, {cases[1]}, t.idx, s.n"
 
 
 # The summary's counts of the selected occurrences (status.summarize): only the overdue,

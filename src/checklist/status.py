@@ -92,15 +92,24 @@ def listed(
     return chosen
 
 
-def order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
-    """Most overdue first, then soonest due, then campaign order."""
+# status's order of the states: the overdue first.
+RANK = {State.OVERDUE: 0, State.DUE_SOON: 1, State.OPEN: 2, State.DONE_LATE: 3, State.DONE: 4}
+
+
+def places(campaign: Campaign) -> tuple[dict[str, int], dict[str, int]]:
+    """Each county's (by code) and measure's (by key) place in campaign.toml."""
     counties = {c.code: i for i, c in enumerate(campaign.counties)}
-    measures = {m.key: i for i, m in enumerate(campaign.measures)}
-    rank = {State.OVERDUE: 0, State.DUE_SOON: 1, State.OPEN: 2, State.DONE_LATE: 3, State.DONE: 4}
+    return counties, {m.key: i for i, m in enumerate(campaign.measures)}
+
+
+def order(campaign: Campaign) -> Callable[[Item], tuple[Any, ...]]:
+    """Most overdue first, then soonest due, then campaign order (indexed_status._order
+    says it in SQL)."""
+    counties, measures = places(campaign)
 
     def key(item: Item) -> tuple[Any, ...]:
         return (
-            rank[item.state],
+            RANK[item.state],
             -(item.days_overdue or 0),
             item.due,
             counties.get(item.unit.county, 0),

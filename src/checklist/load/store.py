@@ -20,7 +20,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -266,14 +266,8 @@ class Store:
         (one per file wrote every touched page to the journal again: 10,000 files, 9 s).
         """
         pending, self.pending = self.pending, []
-        if self.conn is None or not pending:
-            return
-        conn = self.conn
-        try:
-            _end_read(conn)
-            conn.execute("BEGIN IMMEDIATE")
-            carried = seal.held(conn, self.path)
-            counts = Counts()
+
+        def rows(conn: sqlite3.Connection, counts: Counts) -> None:
             for path, saved, result in pending:
                 conn.execute("SAVEPOINT one")
                 try:
@@ -283,7 +277,34 @@ class Store:
                 except UnicodeEncodeError:  # a name SQLite cannot hold as text: not kept
                     conn.execute("ROLLBACK TO one")
                 conn.execute("RELEASE one")
-            spoiled = counts.damaged  # rows replaced were not those written
+
+        if pending:
+            self._change(rows)
+
+    def forget(self, file_ids: Iterable[int]) -> None:
+        """Drop the rows of these files (found damaged): the next check writes them again."""
+        file_ids = set(file_ids)
+
+        def drop(conn: sqlite3.Connection, counts: Counts) -> None:
+            for file_id in file_ids:
+                delete_rows(conn, file_id, counts)
+
+        self._change(drop)
+
+    def _change(self, change: Callable[[sqlite3.Connection, Counts], None]) -> None:
+        """One write transaction, the tally changed with the rows; then the journal folded
+        and the seal carried (load/seal.py), unless the rows replaced or dropped were not
+        those written: then the seal was wrong, whatever its stamps say."""
+        conn = self.conn
+        if conn is None:
+            return
+        try:
+            _end_read(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            carried = seal.held(conn, self.path)
+            counts = Counts()
+            change(conn, counts)
+            spoiled = counts.damaged
             counts.write(conn)
             conn.execute("COMMIT")
         except sqlite3.Error:
@@ -292,28 +313,6 @@ class Store:
         _fold(conn)
         if not spoiled:
             seal.carry(conn, self.path, carried)
-
-    def forget(self, file_ids: Iterable[int]) -> None:
-        """Drop the rows of these files (found damaged): the next check writes them again."""
-        file_ids = set(file_ids)
-        if self.conn is None:
-            return
-        try:
-            _end_read(self.conn)
-            self.conn.execute("BEGIN IMMEDIATE")
-            carried = seal.held(self.conn, self.path)
-            counts = Counts()
-            for file_id in file_ids:
-                delete_rows(self.conn, file_id, counts)
-            spoiled = counts.damaged
-            counts.write(self.conn)
-            self.conn.execute("COMMIT")
-        except sqlite3.Error:
-            self._give_up()
-            return
-        _fold(self.conn)
-        if not spoiled:  # damage found: the seal was wrong, whatever its stamps say
-            seal.carry(self.conn, self.path, carried)
 
     def _give_up(self) -> None:
         self.pending = []
