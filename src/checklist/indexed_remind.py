@@ -33,12 +33,11 @@ from checklist.model import Campaign, Item, Level, Person, State, Task, Unit
 from checklist.remind.digest import group_digest
 from checklist.remind.plan import (
     Message,
-    counts_at,
     escalation_message,
-    is_overdue_day,
+    overdue_tonight,
     owner_message,
     said_on,
-    told_on,
+    told_tonight,
 )
 from checklist.workdays import overdue_counter
 
@@ -187,24 +186,15 @@ def _said_days(
     for due_text, state_text in {(row[3], row[4]) for row in rows}:
         due, state = dt.date.fromisoformat(due_text), STATES[state_text]
         overdue = late(due) if state is State.OVERDUE else None
-        told = any(told_on(state, due, overdue, day, as_of, campaign) for day in days)
+        told = told_tonight(state, due, overdue, days, as_of, campaign)
         escalate = red = None
+        every = config.overdue_every
         if overdue is not None and overdue >= config.escalate_after:
             start = config.escalate_after
-            escalate = any(
-                is_overdue_day(
-                    counts_at(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
-                )
-                for day in days
-            )
+            escalate = overdue_tonight(due, overdue, days, as_of, start=start, every=every)
         if campaign.groups and overdue is not None and overdue >= config.group_after:
             start = config.group_after
-            red = any(
-                is_overdue_day(
-                    counts_at(due, overdue, day, as_of)[1], start=start, every=config.overdue_every
-                )
-                for day in days
-            )
+            red = overdue_tonight(due, overdue, days, as_of, start=start, every=every)
         said[due_text, state_text] = (due, state, overdue, told, escalate, red)
     return said
 

@@ -19,9 +19,8 @@ from checklist.remind.plan import (
     Message,
     MessageKind,
     body_of,
-    counts_on,
-    is_overdue_day,
     line_of,
+    overdue_tonight,
 )
 from checklist.rules.context import parse_person
 from checklist.words import printable
@@ -49,14 +48,8 @@ def group_digests(
         if item.state is not State.OVERDUE or overdue is None or overdue < config.group_after:
             continue
         unit = item.unit
-        red = any(
-            is_overdue_day(
-                counts_on(item, day, as_of)[1],
-                start=config.group_after,
-                every=config.overdue_every,
-            )
-            for day in said
-        )
+        start, every = config.group_after, config.overdue_every
+        red = overdue_tonight(item.due, overdue, said, as_of, start=start, every=every)
         for name in covering(campaign, county=unit.county, sector=unit.sector, unit_id=unit.id):
             long.setdefault(name, []).append(item)
             if red:

@@ -77,11 +77,12 @@ def planned(
     items = list(items)  # read again for the groups' digests
     for item in items:
         overdue = item.days_overdue if item.state is State.OVERDUE else None
-        if any(_owner_day(item, day, as_of, campaign) for day in days):
+        if told_tonight(item.state, item.due, item.days_overdue, days, as_of, campaign):
             mine.setdefault(item.task.owner.key, []).append(item)
         if overdue is not None and overdue >= config.escalate_after:
             escalated.setdefault(item.unit.id, []).append(item)
-            if any(_escalation_day(item, day, as_of, campaign) for day in days):
+            start, every = config.escalate_after, config.overdue_every
+            if overdue_tonight(item.due, overdue, days, as_of, start=start, every=every):
                 due_to_escalate.add(item.unit.id)
     for found in sorted(mine.values(), key=lambda f: (f[0].task.owner.name, f[0].task.owner.key)):
         yield owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
@@ -113,22 +114,42 @@ def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:
     return tuple(reversed(days))
 
 
-def counts_on(item: Item, day: dt.date, as_of: dt.date) -> tuple[int, int]:
-    """Days until the item is due and days it is overdue, on ``day`` (a day up to ``as_of``)."""
-    return counts_at(item.due, item.days_overdue, day, as_of)
-
-
 def counts_at(
     due: dt.date, days_overdue: int | None, day: dt.date, as_of: dt.date
 ) -> tuple[int, int]:
+    """Days until a task is due and days it is overdue, on ``day`` (a day up to ``as_of``)."""
     if day == as_of:  # the item's own figures, as every report shows them
         return (due - as_of).days, days_overdue or 0
     return (due - day).days, (day - due).days
 
 
-def _owner_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
-    """Whether the owner would have been told of ``item`` on ``day``."""
-    return told_on(item.state, item.due, item.days_overdue, day, as_of, campaign)
+def told_tonight(
+    state: State,
+    due: dt.date,
+    days_overdue: int | None,
+    days: Sequence[dt.date],
+    as_of: dt.date,
+    campaign: Campaign,
+) -> bool:
+    """Whether the owner of a task is told of it tonight: on any of ``days`` (said_on)."""
+    return any(told_on(state, due, days_overdue, day, as_of, campaign) for day in days)
+
+
+def overdue_tonight(
+    due: dt.date,
+    days_overdue: int | None,
+    days: Sequence[dt.date],
+    as_of: dt.date,
+    *,
+    start: int,
+    every: int,
+) -> bool:
+    """Whether an overdue task is, on any of ``days`` (said_on), on day ``start`` of being
+    overdue or ``every`` days after: an escalation's day, or a group digest's."""
+    return any(
+        is_overdue_day(counts_at(due, days_overdue, day, as_of)[1], start=start, every=every)
+        for day in days
+    )
 
 
 def told_on(
@@ -166,23 +187,17 @@ def silent_dues(campaign: Campaign, as_of: dt.date, soon: int) -> frozenset[dt.d
     silent = set()
     for ahead in range(soon + 1):  # due soon: from the report day to the horizon
         due = as_of + dt.timedelta(days=ahead)
-        if not any(told_on(State.DUE_SOON, due, None, day, as_of, campaign) for day in days):
+        if not told_tonight(State.DUE_SOON, due, None, days, as_of, campaign):
             silent.add(due)
     late = overdue_counter(campaign.calendar, as_of)
     due = as_of - dt.timedelta(days=1)
     # Overdue: the days before the report day until a task due then is escalated; days
     # overdue grow as the due day goes back (workdays: a holiday may add none).
     while (overdue := late(due)) < kept and as_of - due < dt.timedelta(days=MAX_LOOK_BACK):
-        if not any(told_on(State.OVERDUE, due, overdue, day, as_of, campaign) for day in days):
+        if not told_tonight(State.OVERDUE, due, overdue, days, as_of, campaign):
             silent.add(due)
         due -= dt.timedelta(days=1)
     return frozenset(silent)
-
-
-def _escalation_day(item: Item, day: dt.date, as_of: dt.date, campaign: Campaign) -> bool:
-    config = campaign.remind
-    overdue = counts_on(item, day, as_of)[1]
-    return is_overdue_day(overdue, start=config.escalate_after, every=config.overdue_every)
 
 
 def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
