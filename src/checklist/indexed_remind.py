@@ -20,13 +20,12 @@ import datetime as dt
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
 
 from checklist.filters import Filters
 from checklist.groups import covering
 from checklist.i18n import Lang
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
-from checklist.indexed_status import DamagedError
+from checklist.indexed_status import dropped
 from checklist.load.rows import STATE_SQL, TASK_COLUMNS, UNIT_COLUMNS, Row, task_of, unit_of
 from checklist.load.rows import people as person_of
 from checklist.model import Campaign, Item, Level, Person, State, Task, Unit
@@ -132,7 +131,7 @@ def _night(
     rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
     damaged = {row[0] for row in rows if row[6] is None}
     if damaged:
-        _damaged(index, damaged)
+        dropped(index, damaged)
     said = _said_days(rows, campaign=campaign, as_of=as_of, days=days)
     mine: dict[str, list[Compact]] = {}
     names: dict[str, str] = {}
@@ -222,14 +221,8 @@ def _unit_rows(
             where[file_id] = row[1], row[3], row[8]
     damaged |= files - seen
     if damaged:
-        _damaged(index, damaged)
+        dropped(index, damaged)
     return (kept if keep else None), where
-
-
-def _damaged(index: Index, files: set[int]) -> NoReturn:
-    """Drop the damaged files' rows, for the units' path to check and write them again."""
-    index.store.forget(sorted(files))
-    raise DamagedError(sorted(files))
 
 
 def _groups(
@@ -319,13 +312,12 @@ def _making(index: Index, night: Night) -> Callable[[list[Compact]], Callable[[C
                 head, display = heads[file_id]
                 units[file_id] = unit = unit_of(head, (), file=display)
                 people[file_id] = person_of(unit.id)
-        found = tasks
 
         def item(compact: Compact) -> Item:
             key, n, due, state, overdue = compact
             task = made.get(key)
             if task is None:
-                task = made[key] = task_of(found[key], people[key >> _SEQ_BITS])
+                task = made[key] = task_of(tasks[key], people[key >> _SEQ_BITS])
             return Item(units[key >> _SEQ_BITS], task, n, due, None, state, overdue)
 
         return item

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from checklist.filters import Filters
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
@@ -28,7 +28,13 @@ def _states_sql(states: Iterable[State]) -> str:
 
 
 class DamagedError(Exception):
-    """A listed unit's rows fail their checksum: its rows are dropped, the units' path runs."""
+    """A listed unit's rows are missing or make no unit: dropped, the units' path runs."""
+
+
+def dropped(index: Index, files: set[int]) -> NoReturn:
+    """Drop damaged files' rows, for the units' path to check and write them again."""
+    index.store.forget(sorted(files))
+    raise DamagedError(sorted(files))
 
 
 def status(
@@ -154,8 +160,7 @@ def _entries(
             )
         )
     if damaged:
-        index.store.forget(sorted(damaged))
-        raise DamagedError(sorted(damaged))
+        dropped(index, damaged)
     return entries
 
 
