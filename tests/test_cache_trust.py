@@ -410,7 +410,10 @@ def test_the_cache_forgets_deleted_files(cli, small: Path) -> None:
     assert cli("validate", str(small / "units" / "410103" / "erqi-test.toml")).code == 0
     assert str(gone) in Store.open(campaign).paths()
     gone.unlink()
+    # The same validation again recalls the last one (load/recall.py) and reads no other
+    # row; the next run that matches files against the store drops the file that is gone.
     assert cli("validate", str(small / "units" / "410103" / "erqi-test.toml")).code == 0
+    assert cli("status", str(small)).code == 0
     assert str(gone) not in Store.open(campaign).paths()
 
 

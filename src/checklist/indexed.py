@@ -32,6 +32,7 @@ from checklist.load.rows import (
     BUILT,
     LISTING_TEXT,
     OCCURRENCE_TEXT,
+    RESULT,
     STATE_SQL,
     Row,
     result_of,
@@ -210,7 +211,7 @@ def _true_since(row: Row, problems: list[Row], *, built: bool, codes: Container[
     """From which day a file's stored rows answer for it, as validate's stored results do:
     its latest done date as ISO text ("" for none: any day); _MissError if on no day."""
     if problems or not built:
-        result = result_of(row, problems)
+        result = result_of(row[RESULT], problems)
         if result is None or any(p.code in codes for p in result.problems):
             raise _MissError
         if not built and not result.has_errors:

@@ -24,7 +24,7 @@ from checklist.errors import EXIT_PROBLEMS, ConfigError
 from checklist.i18n import Lang
 
 if TYPE_CHECKING:
-    from checklist.load.validate import Report
+    from checklist.load.validate import Checked
     from checklist.model import Campaign, Problem
 
 FormatOpt = Annotated[
@@ -105,9 +105,9 @@ def validate(
         problems,
         output_format,
         output_file,
-        checked=len(report.results),
+        checked=len(report.files),
         within=within,
-        files=[result.file for result in report.results],
+        files=report.files,
         strict=strict,
         lang=choose_lang(lang, campaign.lang),
     )
@@ -146,23 +146,24 @@ def _check(
     *,
     follow_outside: bool,
     no_cache: bool,
-) -> Report:
+) -> Checked:
     """Every unit file under ``paths`` checked, and those that could not be read at all."""
     from checklist import dates
     from checklist.cli.scope import open_cache, unit_files
-    from checklist.load.validate import Report, validate
+    from checklist.load.validate import Checked, check_files
 
     today = dates.as_of(as_of, timezone=campaign.timezone)
     found = unit_files(paths, campaign, follow_outside)
-    checked = validate(
+    checked = check_files(
         found.names,
         campaign=campaign,
         today=today,
         cache=open_cache(campaign, no_cache),
-        units=False,
         follow_outside=follow_outside,
     )
-    return Report((*found.refused, *checked.results))
+    refused = tuple(p for result in found.refused for p in result.problems)
+    files = tuple(result.file for result in found.refused)
+    return Checked((*refused, *checked.problems), (*files, *checked.files))
 
 
 def _write(

@@ -89,6 +89,7 @@ FILE_COLUMNS = (
     "built, county, level"
 )
 BUILT = 10  # the index of "built" in a files row; county and level follow
+RESULT = slice(6, 10)  # a files row's display, unit id, its key path, last done: a result
 
 
 def _insert(table: str, columns: str) -> str:
@@ -274,12 +275,13 @@ def _key_path(text: str) -> tuple[str | int, ...]:
     return tuple(json.loads(text))
 
 
-def result_of(row: Row, problems: list[Row]) -> UnitResult | None:
-    """A file's result, without its unit, from its rows; None if they make none (a miss).
+def result_of(head: Row, problems: list[Row]) -> UnitResult | None:
+    """A file's result, without its unit, from its row's RESULT and its problem rows; None
+    if they make none (a miss).
 
     Made as unit_of makes units (10,000 a warm validate): the frozen class's __init__
     was a third of the time."""
-    file, unit_id, id_path, last_done = row[6:10]
+    file, unit_id, id_path, last_done = head
     try:
         result = _new(UnitResult)
         result.__dict__.update(

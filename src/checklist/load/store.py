@@ -34,12 +34,13 @@ from checklist.load.cache import (
     trusted_root,
     usable,
 )
-from checklist.load.recall import memo_path
+from checklist.load.recall import CHECKED, memo_path
 from checklist.load.result import UnitResult
 from checklist.load.rows import (
     BUILT,
     FILE_COLUMNS,
     PROBLEM_COLUMNS,
+    RESULT,
     SCHEMA,
     Row,
     delete_rows,
@@ -134,9 +135,9 @@ class Store:
         name = self.path.name
         return self.path.with_name(name + "-wal"), self.path.with_name(name + "-shm")
 
-    def _beside(self) -> tuple[Path, Path]:
-        """Ours beside it: the seal and the last run's memo (load/seal.py, load/recall.py)."""
-        return seal_path(self.path), memo_path(self.path)
+    def _beside(self) -> tuple[Path, ...]:
+        """Ours beside it: the seal and the last runs' memos (load/seal.py, load/recall.py)."""
+        return seal_path(self.path), memo_path(self.path), memo_path(self.path, CHECKED)
 
     def _create_private(self) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -221,7 +222,7 @@ class Store:
         for path, file_id, row, own, unit_checksum in self.matching(
             stamped, gone, checked=not sealed
         ):
-            result = result_of(row, own)
+            result = result_of(row[RESULT], own)
             if result is None:
                 continue
             paths[file_id] = path

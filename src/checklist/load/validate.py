@@ -12,10 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from checklist.load import recall
 from checklist.load.cache import Stamp, stamp
 from checklist.load.check import check_unit
 from checklist.load.pinpoint import pinpoint
 from checklist.load.result import UnitResult
+from checklist.load.seal import stamps_of
 from checklist.load.source import SourceError, decode, display, read
 from checklist.load.store import Store
 from checklist.model import Campaign, Problem, Severity
@@ -37,6 +39,18 @@ class Report:
     @property
     def files_with_problems(self) -> int:
         return sum(bool(r.problems) for r in self.results)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What the validate command reports: every problem, in the files' order, and the
+    files checked, by name as problems give them."""
+
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...]
+
+    def count(self, severity: Severity) -> int:
+        return sum(p.severity is severity for p in self.problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +125,30 @@ def shown(name: str) -> str:
     """``display(Path(name))`` without a Path, for the absolute names discovery gives: the
     name relative to the working folder when below it (10,000 Paths cost a tenth of a
     second). Names pathlib would rewrite ("//", "/./", a trailing "/") go to display."""
-    if os.sep == "/" and name.startswith("/") and _as_written(name):
-        cwd = os.getcwd()  # noqa: PTH109 (Path.cwd is the Path this avoids)
-        if cwd.startswith("/") and _as_written(cwd):
-            below = cwd.rstrip("/") + "/"
-            if name.startswith(below) and len(name) > len(below):
-                return name[len(below) :]
-            if name != cwd:
-                return name
+    cwd = os.getcwd()  # noqa: PTH109 (Path.cwd is the Path this avoids)
+    return _shown(name, cwd, _below(cwd))
+
+
+def shown_all(names: Sequence[str]) -> tuple[str, ...]:
+    """``shown`` of each name, the working folder asked once."""
+    cwd = os.getcwd()  # noqa: PTH109
+    below = _below(cwd)
+    return tuple(_shown(name, cwd, below) for name in names)
+
+
+def _below(cwd: str) -> str | None:
+    """The working folder as the start of the names below it, if pathlib keeps it as is."""
+    if os.sep == "/" and cwd.startswith("/") and _as_written(cwd):
+        return cwd.rstrip("/") + "/"
+    return None
+
+
+def _shown(name: str, cwd: str, below: str | None) -> str:
+    if below is not None and name.startswith("/") and _as_written(name):
+        if name.startswith(below) and len(name) > len(below):
+            return name[len(below) :]
+        if name != cwd:
+            return name
     return display(Path(name))
 
 
@@ -182,6 +212,7 @@ def validate(
     cache: Store | None = None,
     units: bool = True,
     follow_outside: bool = False,
+    stats: list[os.stat_result | None] | None = None,
 ) -> Report:
     """Check every file (a broken one never stops the others), then across them.
 
@@ -206,6 +237,7 @@ def validate(
             cache=cache,
             units=units,
             follow_outside=follow_outside,
+            stats=stats,
         )
         # They live until the command ends: keep the collector from walking them ever again.
         gc.freeze()
@@ -216,6 +248,37 @@ def validate(
     return _cross_checked(results, files, within=None if follow_outside else campaign.root)
 
 
+def check_files(
+    files: Sequence[str],
+    *,
+    campaign: Campaign,
+    today: dt.date,
+    cache: Store | None,
+    follow_outside: bool = False,
+) -> Checked:
+    """``validate`` as the validate command reports it (files as absolute paths): when
+    the store is as the last validation of these very files left it, their problems are
+    read from it and not a result is made for the clean ones (load/recall.py)."""
+    stats = _stat_all(files)
+    if cache is not None and not follow_outside and all(stats):
+        stamped = [stamp(status) for status in stats if status is not None]
+        flagged = recall.checked(cache, files, stamped, today=today)
+        if flagged is not None:
+            cache.close()
+            problems = tuple(p for result in flagged for p in result.problems)
+            return Checked(problems, shown_all(files))
+    report = validate(
+        files,
+        campaign=campaign,
+        today=today,
+        cache=cache,
+        units=False,
+        follow_outside=follow_outside,
+        stats=stats,
+    )
+    return Checked(report.problems, tuple(result.file for result in report.results))
+
+
 def _load_or_check(
     files: Sequence[str | Path],
     *,
@@ -224,13 +287,15 @@ def _load_or_check(
     cache: Store | None,
     units: bool,
     follow_outside: bool,
+    stats: list[os.stat_result | None] | None = None,
 ) -> list[UnitResult]:
     """Each file's result: from the store if it is unchanged and still true, else checked."""
     keys = [path if isinstance(path, str) else str(path.absolute()) for path in files]
-    stats = _stat_all(keys)
+    stats = _stat_all(keys) if stats is None else stats
     stamps: dict[str, Stamp] = {
         key: stamp(status) for key, status in zip(keys, stats, strict=True) if status
     }
+    before = stamps_of(cache.path) if cache is not None else None
     stored = cache.load(stamps, units=units) if cache is not None else {}
     found: list[UnitResult | None] = [None] * len(files)
     for i, key in enumerate(keys):
@@ -238,6 +303,12 @@ def _load_or_check(
         if result is not None and _still_true(result, today=today):
             found[i] = result
     missing = [i for i, result in enumerate(found) if result is None]
+    if cache is not None and not units and not missing and len(stamps) == len(keys):
+        # Every result read from the store, none written: the next validation of these
+        # very files recalls this one, unless a unit id is used twice among them.
+        results = [result for result in found if result is not None]
+        if not cross_findings(results):
+            recall.keep_checked(cache, keys, list(stamps.values()), results, before=before)
     fresh = _check_all(
         [keys[i] for i in missing],
         campaign=campaign,
