@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checklist.load import check, dotted, validate
+from checklist.load.cache import stamp
 from checklist.load.campaign import load_campaign
 from checklist.load.check import check_unit
 from checklist.load.source import display
@@ -266,3 +267,40 @@ def test_files_checked_on_every_core_are_what_one_core_finds(
     for name, result in zip(names, alone.results, strict=False):
         if name in kept:
             assert kept[name].problems == result.problems, name
+
+
+def test_files_stated_folder_by_folder_are_stated_as_by_path(tmp_path: Path) -> None:
+    """validate._stat_all opens each folder once; what it finds is what os.stat finds,
+    for files, links, what is missing, folders, and names in folders that are not."""
+    folder, other = tmp_path / "units", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    (folder / "a.toml").write_text("a", encoding="utf-8")
+    (other / "b.toml").write_text("bb", encoding="utf-8")
+    (folder / "link.toml").symlink_to(other / "b.toml")
+    (folder / "broken.toml").symlink_to(tmp_path / "nowhere.toml")
+    (folder / "file-as-folder").write_text("", encoding="utf-8")
+    names = [
+        folder / "a.toml",
+        folder / "gone.toml",
+        folder / "link.toml",
+        folder / "broken.toml",
+        other / "b.toml",
+        folder / "a.toml",  # a folder met again, after another
+        tmp_path / "missing" / "c.toml",
+        folder / "file-as-folder" / "d.toml",
+        folder,
+    ]
+    keys = [*map(str, names), "relative.toml", "/"]
+
+    def by_path(key: str) -> tuple[int, ...] | None:
+        try:
+            return stamp(os.stat(key))  # noqa: PTH116
+        except OSError:
+            return None
+
+    found = [None if s is None else stamp(s) for s in validate._stat_all(keys)]
+    assert found == [by_path(key) for key in keys]
+    assert found[0] is not None
+    assert found[1] is None
+    assert found[2] == by_path(str(other / "b.toml"))

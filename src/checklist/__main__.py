@@ -25,6 +25,7 @@ def main() -> None:
     gc.disable()  # the imports make thousands of objects and no garbage: nothing to collect
     from checklist.cli.app import run
 
+    gc.freeze()  # and the collections to come need not walk them: they live to the end
     gc.enable()
     leave(run())
 

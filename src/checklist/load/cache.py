@@ -96,10 +96,15 @@ def source_digest(package: Path) -> str:
     the version alone tells it apart.
     """
     digest = hashlib.blake2b(digest_size=32)
-    for path in sorted(package.rglob("*.py")):
-        with contextlib.suppress(OSError):
-            data = path.read_bytes()
-            digest.update(f"{path.relative_to(package).as_posix()}\0{len(data)}\0".encode())
+    top, found = str(package), []
+    for folder, _, files in os.walk(top):  # not rglob: a third of the time, every run
+        below = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if below == "." else below + "/"
+        found.extend(prefix + name for name in files if name.endswith(".py"))
+    for name in sorted(found):
+        with contextlib.suppress(OSError), open(os.path.join(top, name), "rb") as file:  # noqa: PTH118,PTH123
+            data = file.read()
+            digest.update(f"{name}\0{len(data)}\0".encode())
             digest.update(data)
     return digest.hexdigest()
 

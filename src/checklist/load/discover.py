@@ -201,18 +201,22 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
             refused.append(_refused(Path(here), _unreadable_folder(error)))
             continue
         for entry in entries:
-            if entry.name.startswith("."):  # .git, .checklist, editors' folders
+            name = entry.name
+            if name.startswith("."):  # .git, .checklist, editors' folders
                 continue
-            link = _is_link(entry)
-            target = os.path.realpath(entry.path) if link else prefix + entry.name
-            if _is_dir(entry):
+            try:  # the type the listing gave (no call to the system), for most entries
+                link, folder = entry.is_symlink(), entry.is_dir()
+            except OSError:
+                link, folder = _is_link(entry), _is_dir(entry)
+            target = os.path.realpath(entry.path) if link else prefix + name
+            if folder:
                 if root is not None and link and not inside(target, root):
                     refused.append(_refused(Path(entry.path), outside_finding(target, root)))
                 elif target not in seen:  # a link back up, or to a folder already walked
                     seen.add(target)
                     pending.append((entry.path, target))
-            elif entry.name.endswith(".toml"):
-                if entry.name != CONFIG_NAME and entry.name not in TOOL_CONFIGS:
+            elif name.endswith(".toml"):
+                if name != CONFIG_NAME and name not in TOOL_CONFIGS:
                     files.append((entry.path, target))
             elif link and not os.path.exists(entry.path):  # noqa: PTH110 (it never raises)
                 # Perhaps a county's folder, moved away: its units would silently count as 0.

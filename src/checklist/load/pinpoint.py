@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from checklist.load.locate import Place, locate
 from checklist.model import Problem
 from checklist.rules.registry import Finding, KeyPath
+
+if TYPE_CHECKING:
+    from checklist.load.locate import Place
 
 
 def pinpoint(findings: Iterable[Finding], *, text: str, file: str) -> tuple[Problem, ...]:
@@ -14,6 +17,8 @@ def pinpoint(findings: Iterable[Finding], *, text: str, file: str) -> tuple[Prob
     findings = list(findings)
     places: dict[KeyPath, Place] = {}
     if any(f.line is None for f in findings):
+        from checklist.load.locate import locate  # its patterns compiled only when needed
+
         try:
             places = locate(text)
         except ValueError:

@@ -14,7 +14,6 @@ from typing import TypeVar
 
 from checklist.load import recall
 from checklist.load.cache import Stamp, stamp
-from checklist.load.check import check_unit
 from checklist.load.pinpoint import pinpoint
 from checklist.load.result import UnitResult
 from checklist.load.seal import stamps_of
@@ -97,6 +96,8 @@ def check_file(
     follow_outside: bool = False,
 ) -> UnitResult:
     """Check one file; whatever is wrong with it, even a bug here, is that file's problem."""
+    from checklist.load.check import check_unit  # the checks: a warm run needs none
+
     file = shown(path) if isinstance(path, str) else display(path)
     try:
         data = read(path, within=None if follow_outside else campaign.root)
@@ -133,7 +134,20 @@ def shown_all(names: Sequence[str]) -> tuple[str, ...]:
     """``shown`` of each name, the working folder asked once."""
     cwd = os.getcwd()  # noqa: PTH109
     below = _below(cwd)
-    return tuple(_shown(name, cwd, below) for name in names)
+    if below is None:
+        return tuple(_shown(name, cwd, below) for name in names)
+    n = len(below)
+    # _shown, its common case first: a name below the folder, as pathlib writes it.
+    return tuple(
+        name[n:]
+        if name.startswith(below)
+        and len(name) > n
+        and "//" not in name
+        and "/./" not in name
+        and not name.endswith(("/", "/."))
+        else _shown(name, cwd, below)
+        for name in names
+    )
 
 
 def _below(cwd: str) -> str | None:
@@ -259,14 +273,18 @@ def check_files(
     """``validate`` as the validate command reports it (files as absolute paths): when
     the store is as the last validation of these very files left it, their problems are
     read from it and not a result is made for the clean ones (load/recall.py)."""
-    stats = _stat_all(files)
-    if cache is not None and not follow_outside and all(stats):
-        stamped = [stamp(status) for status in stats if status is not None]
-        flagged = recall.checked(cache, files, stamped, today=today)
-        if flagged is not None:
-            cache.close()
-            problems = tuple(p for result in flagged for p in result.problems)
-            return Checked(problems, shown_all(files))
+    gc.disable()  # 10,000 stats and stamps, and no garbage: nothing for the collector
+    try:
+        stats = _stat_all(files)
+        if cache is not None and not follow_outside and all(stats):
+            stamped = [stamp(status) for status in stats if status is not None]
+            flagged = recall.checked(cache, files, stamped, today=today)
+            if flagged is not None:
+                cache.close()
+                problems = tuple(p for result in flagged for p in result.problems)
+                return Checked(problems, shown_all(files))
+    finally:
+        gc.enable()
     report = validate(
         files,
         campaign=campaign,
@@ -332,12 +350,42 @@ def _keep(cache: Store, key: str, status: os.stat_result | None, result: UnitRes
 
 
 def _stat_all(keys: Sequence[str]) -> list[os.stat_result | None]:
-    """Each file's status, None for one gone or unreadable (its check says why)."""
-    stats: list[os.stat_result | None] = [None] * len(keys)
-    for i, key in enumerate(keys):
-        with contextlib.suppress(OSError):
-            stats[i] = os.stat(key)  # noqa: PTH116 (10,000 paths: no Path each)
+    """Each file's status, None for one gone or unreadable (its check says why).
+
+    Each folder is opened once and its files stat'ed by name in it, as discovery lists
+    them (folder by folder): the system looks up a file's folders once a folder, not
+    once a file (a fifth of the time at 10,000 files).
+    """
+    stats: list[os.stat_result | None] = []
+    add, status_of = stats.append, os.stat  # 10,000 paths: no Path, no context manager each
+    by_folder = status_of in os.supports_dir_fd
+    folder, fd = "", -1
+    try:
+        for key in keys:
+            head, _, name = key.rpartition("/")
+            if by_folder and head and head != folder:
+                if fd >= 0:
+                    os.close(fd)
+                folder, fd = head, _opened(head)
+            try:
+                if fd >= 0 and head == folder:
+                    add(status_of(name, dir_fd=fd))
+                else:
+                    add(status_of(key))
+            except OSError:
+                add(None)
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return stats
+
+
+def _opened(folder: str) -> int:
+    """The folder opened to stat the files in it, or -1 (they are stat'ed by path)."""
+    try:
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return -1
 
 
 def recheck(files: Sequence[str], *, campaign: Campaign, today: dt.date, cache: Store) -> None:
