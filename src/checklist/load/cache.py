@@ -96,7 +96,7 @@ def source_digest(package: Path) -> str:
     the version alone tells it apart.
     """
     digest = hashlib.blake2b(digest_size=32)
-    top, found = str(package), []
+    top, found = str(package), list[str]()
     for folder, _, files in os.walk(top):  # not rglob: a third of the time, every run
         below = os.path.relpath(folder, top).replace(os.sep, "/")
         prefix = "" if below == "." else below + "/"

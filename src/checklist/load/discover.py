@@ -205,11 +205,11 @@ def _walk(folder: Path, root: Path | None) -> tuple[list[tuple[str, str]], list[
             if name.startswith("."):  # .git, .checklist, editors' folders
                 continue
             try:  # the type the listing gave (no call to the system), for most entries
-                link, folder = entry.is_symlink(), entry.is_dir()
+                link, is_folder = entry.is_symlink(), entry.is_dir()
             except OSError:
-                link, folder = _is_link(entry), _is_dir(entry)
+                link, is_folder = _is_link(entry), _is_dir(entry)
             target = os.path.realpath(entry.path) if link else prefix + name
-            if folder:
+            if is_folder:
                 if root is not None and link and not inside(target, root):
                     refused.append(_refused(Path(entry.path), outside_finding(target, root)))
                 elif target not in seen:  # a link back up, or to a folder already walked
