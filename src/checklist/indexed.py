@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any
 from checklist.dates import shift
 from checklist.filters import Filters, filters_of
 from checklist.load import recall, seal
-from checklist.load.cache import stamp
+from checklist.load.cache import stamp, stat_all
 from checklist.load.rows import (
     BUILT,
     LISTING_TEXT,
@@ -125,10 +124,10 @@ def _opened(
     # Taken before a row is read: a write meanwhile changes them, and the seal with them.
     stamps = seal.stamps_of(store.path)
     sealed = seal.holds(store.path, stamps)
-    try:
-        stamped = [stamp(os.stat(key)) for key in files]  # noqa: PTH116
-    except OSError:
+    stats = stat_all(files)
+    if not all(stats):
         return None
+    stamped = [stamp(status) for status in stats if status is not None]
     key, day = recall.key_of(files, stamped), today.isoformat()
     if sealed and stamps is not None:
         index = _recalled(store, conn, sealed, stamps, key=key, day=day)

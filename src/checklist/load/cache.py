@@ -13,7 +13,7 @@ import functools
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from checklist.model import Campaign
@@ -118,6 +118,45 @@ def stamp(status: os.stat_result) -> Stamp:
         status.st_ino,
         status.st_mode,
     )
+
+
+def stat_all(keys: Sequence[str]) -> list[os.stat_result | None]:
+    """Each file's status (absolute paths), None for one gone or unreadable.
+
+    Each folder is opened once and its files stat'ed by name in it, as discovery lists
+    them (folder by folder): the system looks up a file's folders once a folder, not
+    once a file (a fifth of the time at 10,000 files).
+    """
+    stats: list[os.stat_result | None] = []
+    add, status_of = stats.append, os.stat  # 10,000 paths: no Path, no context manager each
+    by_folder = status_of in os.supports_dir_fd
+    folder, fd = "", -1
+    try:
+        for key in keys:
+            head, _, name = key.rpartition("/")
+            if by_folder and head and head != folder:
+                if fd >= 0:
+                    os.close(fd)
+                folder, fd = head, _folder_opened(head)
+            try:
+                if fd >= 0 and head == folder:
+                    add(status_of(name, dir_fd=fd))
+                else:
+                    add(status_of(key))
+            except OSError:
+                add(None)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    return stats
+
+
+def _folder_opened(folder: str) -> int:
+    """The folder opened to stat the files in it, or -1 (they are stat'ed by path)."""
+    try:
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return -1
 
 
 def usable(paths: Iterable[Path]) -> bool:
