@@ -370,10 +370,10 @@ def test_hidden_and_empty_texts(cli, write_unit, old, new, code, facts):
 
 
 def test_a_bug_while_checking(cli, write_unit, monkeypatch):
-    import checklist.load.validate
+    import checklist.load.check
 
     def failing(data: bytes, **kwargs: Any) -> Any:
         raise TypeError("something odd")
 
-    monkeypatch.setattr(checklist.load.validate, "check_unit", failing)
+    monkeypatch.setattr(checklist.load.check, "check_unit", failing)
     _one(cli, "E008", write_unit("a.toml", VALID_UNIT), facts=("TypeError", "something odd"))

@@ -307,16 +307,16 @@ def test_a_wrong_type_in_campaign_toml_exits_2_everywhere(data, cli, tmp_path_fa
 
 def test_a_bug_checking_one_file_is_that_files_problem(cli, write_unit, monkeypatch):
     """The last line of defence: whatever slipped past the tests above stops only its file."""
-    import checklist.load.validate
+    import checklist.load.check
 
-    check_unit = checklist.load.validate.check_unit
+    check_unit = checklist.load.check.check_unit
 
     def failing(data: bytes, **kwargs: Any) -> Any:
         if kwargs["file"].endswith(BAD_NAME):
             raise TypeError("argument of type '_Bad' is not iterable")
         return check_unit(data, **kwargs)
 
-    monkeypatch.setattr(checklist.load.validate, "check_unit", failing)
+    monkeypatch.setattr(checklist.load.check, "check_unit", failing)
     bad = write_unit(BAD_NAME, VALID_UNIT)
     write_unit("good.toml", GOOD)
     result = cli("validate", "-f", "json", "--no-cache", bad.parent)
