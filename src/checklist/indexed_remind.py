@@ -17,18 +17,19 @@ a night half printed or half sent. The messages are plan's, byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from checklist.filters import Filters
 from checklist.groups import covering
 from checklist.i18n import Lang
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
 from checklist.indexed_status import dropped
-from checklist.load.rows import STATE_SQL, TASK_COLUMNS, UNIT_COLUMNS, Row, task_of, unit_of
-from checklist.load.rows import people as person_of
-from checklist.model import Campaign, Item, Level, Person, State, Task, Unit
+from checklist.load.rows import STATE_SQL, UNIT_COLUMNS, Row
+from checklist.model import Campaign, Level, Person, State
 from checklist.remind.digest import group_digest
 from checklist.remind.plan import (
     Message,
@@ -38,6 +39,7 @@ from checklist.remind.plan import (
     said_on,
     told_tonight,
 )
+from checklist.status import Entry
 from checklist.workdays import overdue_counter
 
 # What a night keeps of the rows it read, rather than read them again for each batch:
@@ -74,7 +76,11 @@ _UNITS = (
     "CROSS JOIN units u ON u.file = j.value CROSS JOIN files f ON f.id = j.value"
 )
 # Each key looked up by the tasks' primary key, in key order (the table's own).
-_COLUMNS = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
+# What an entry shows of a task (status.Entry), and no more: not its done dates or note.
+_COLUMNS = (
+    "t.file, t.seq, t.measure, t.idx, t.title, t.id, t.repeat, t.owner_name, "
+    "t.owner_address, t.postponed_from, t.postpone_reason, t.line"
+)
 _TASKS = (
     f"SELECT {_COLUMNS} FROM json_each(?) j CROSS JOIN tasks t "
     f"ON t.file = j.value >> {_SEQ_BITS} AND t.seq = j.value & {_SEQ_MASK}"
@@ -253,21 +259,21 @@ def _groups(
 def _messages(
     index: Index, night: Night, *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Iterator[Message]:
-    """The night's messages, their Items made a batch at a time."""
+    """The night's messages, their entries made a batch at a time."""
     making = _making(index, night)
     for batch in _batches(night.owners):
-        make = making([c for found in batch for c in found])
+        make, _ = making([c for found in batch for c in found])
         for found in batch:
-            yield owner_message([make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang)
+            yield owner_message(list(map(make, found)), campaign=campaign, as_of=as_of, lang=lang)
     for batch in _batches(night.escalations):
-        make = making([c for found in batch for c in found])
+        make, contact = making([c for found in batch for c in found])
         for found in batch:
             yield escalation_message(
-                [make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang
+                list(map(make, found)), contact(found[0]), campaign=campaign, as_of=as_of, lang=lang
             )
-    for name, contact, found in night.groups:
-        make = making(found)
-        yield group_digest(name, contact, [make(c) for c in found], campaign, as_of, lang)
+    for name, contact_of, found in night.groups:
+        make, _ = making(found)
+        yield group_digest(name, contact_of, list(map(make, found)), campaign, as_of, lang)
 
 
 def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
@@ -284,42 +290,53 @@ def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
         yield batch
 
 
-def _making(index: Index, night: Night) -> Callable[[list[Compact]], Callable[[Compact], Item]]:
-    """For a batch of rows, a function making the Item of each from its task and unit
-    rows: the tasks' read for the batch (in the same snapshot), the units' kept by the
-    night or read for it; each task and unit made once in a city's night, else for its
-    batch alone."""
-    units: dict[int, Unit] = {}
-    people: dict[int, Callable[[str, str | None], Person]] = {}
-    made: dict[int, Task] = {}
+# What an entry takes from its unit's row and its task's: the fields before the
+# occurrence, those between it and the due day, and those after the state.
+Parts = tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]
+_entry = functools.partial(tuple.__new__, Entry)
 
-    def prepare(rows: list[Compact]) -> Callable[[Compact], Item]:
+
+def _making(
+    index: Index, night: Night
+) -> Callable[[list[Compact]], tuple[Callable[[Compact], Entry], Callable[[Compact], Person]]]:
+    """For a batch of rows, a function making the entry (status.Entry) of each from its
+    task and unit rows, and one naming its unit's contact: the tasks' rows read for the
+    batch (in the same snapshot), the units' kept by the night or read for it; what each
+    task gives its entries made once in a city's night, else for its batch alone."""
+    made: dict[int, Parts] = {}
+
+    def prepare(
+        rows: list[Compact],
+    ) -> tuple[Callable[[Compact], Entry], Callable[[Compact], Person]]:
         heads = night.units
         if heads is None or not night.once:  # made for this batch alone
-            units.clear()
-            people.clear()
             made.clear()
         keys = json.dumps(sorted({c[0] for c in rows if c[0] not in made}))
-        tasks = {(row[0] << _SEQ_BITS) | row[1]: row for row in index.conn.execute(_TASKS, (keys,))}
         if heads is None:
             files = json.dumps(sorted({c[0] >> _SEQ_BITS for c in rows}))
             heads = {
                 head[0]: (tuple(head), display)
                 for *head, display in index.conn.execute(_UNITS, (files,))
             }
-        for file_id in {c[0] >> _SEQ_BITS for c in rows}:
-            if file_id not in units:
-                head, display = heads[file_id]
-                units[file_id] = unit = unit_of(head, (), file=display)
-                people[file_id] = person_of(unit.id)
+        for file_id, seq, *task in index.conn.execute(_TASKS, (keys,)):
+            head, display = heads[file_id]
+            measure, idx, title, task_id, repeat, name, address, postponed, reason, line = task
+            made[(file_id << _SEQ_BITS) | seq] = (
+                (head[3], head[1], head[2], head[4], measure, idx, title, task_id),
+                (repeat, name, address),
+                (postponed and dt.date.fromisoformat(postponed), reason, display, line),
+            )
+        units = heads
 
-        def item(compact: Compact) -> Item:
+        def entry(compact: Compact) -> Entry:
             key, n, due, state, overdue = compact
-            task = made.get(key)
-            if task is None:
-                task = made[key] = task_of(tasks[key], people[key >> _SEQ_BITS])
-            return Item(units[key >> _SEQ_BITS], task, n, due, None, state, overdue)
+            front, middle, back = made[key]
+            return _entry((*front, n, *middle, due, None, state, overdue, *back))
 
-        return item
+        def contact(compact: Compact) -> Person:
+            head = units[compact[0] >> _SEQ_BITS][0]
+            return Person(head[5], head[6], head[1])
+
+        return entry, contact
 
     return prepare

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from checklist.i18n import Lang, t
-from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State, Unit
+from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State
+from checklist.status import Entry, entry_of
 from checklist.words import printable
 from checklist.workdays import PLAIN_WEEK, calendar_of, overdue_counter
 
@@ -31,7 +32,10 @@ class MessageKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One message to one person; ``key`` names it across runs (day, kind, recipient)."""
+    """One message to one person; ``key`` names it across runs (day, kind, recipient).
+
+    Its tasks are entries (status.Entry: what a line, the JSON and the ledger say of a
+    task), which the index's rows make without a Unit or Task behind them."""
 
     key: str
     kind: MessageKind
@@ -39,8 +43,8 @@ class Message:
     cc: tuple[Person, ...]
     subject: str
     body: str
-    items: tuple[Item, ...]
-    unit: Unit | None = None  # the unit an escalation is about
+    items: tuple[Entry, ...]
+    unit: str | None = None  # the id of the unit an escalation is about
 
 
 def is_advance_day(item: Item, as_of: dt.date, config: RemindConfig) -> bool:
@@ -70,29 +74,48 @@ def planned(
     """plan's messages one at a time: each is made when the one before has been sent or
     printed, so a province's night holds its tasks but never all its messages' text."""
     config = campaign.remind
-    mine: dict[str, list[Item]] = {}
-    escalated: dict[str, list[Item]] = {}
+    mine: dict[str, list[Entry]] = {}
+    escalated: dict[str, list[Entry]] = {}
+    contacts: dict[str, Person] = {}
     due_to_escalate: set[str] = set()
     days = said_on(campaign.calendar, as_of)
     items = list(items)  # read again for the groups' digests
     for item in items:
         overdue = item.days_overdue if item.state is State.OVERDUE else None
-        if told_tonight(item.state, item.due, item.days_overdue, days, as_of, campaign):
-            mine.setdefault(item.task.owner.key, []).append(item)
+        told = told_tonight(item.state, item.due, item.days_overdue, days, as_of, campaign)
+        if not told and (overdue is None or overdue < config.escalate_after):
+            continue
+        entry = entry_of(item)
+        if told:
+            mine.setdefault(item.task.owner.key, []).append(entry)
         if overdue is not None and overdue >= config.escalate_after:
-            escalated.setdefault(item.unit.id, []).append(item)
+            unit = item.unit
+            escalated.setdefault(unit.id, []).append(entry)
+            contacts[unit.id] = unit.contact
             start, every = config.escalate_after, config.overdue_every
             if overdue_tonight(item.due, overdue, days, as_of, start=start, every=every):
-                due_to_escalate.add(item.unit.id)
-    for found in sorted(mine.values(), key=lambda f: (f[0].task.owner.name, f[0].task.owner.key)):
+                due_to_escalate.add(unit.id)
+    for found in sorted(mine.values(), key=_owner_of):
         yield owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
-    for unit, found in escalated.items():
-        if unit in due_to_escalate:
-            yield escalation_message(found, campaign=campaign, as_of=as_of, lang=lang)
+    for unit_id, found in escalated.items():
+        if unit_id in due_to_escalate:
+            yield escalation_message(
+                found, contacts[unit_id], campaign=campaign, as_of=as_of, lang=lang
+            )
     if campaign.groups:
         from checklist.remind.digest import group_digests
 
         yield from group_digests(items, campaign=campaign, as_of=as_of, lang=lang, days=days)
+
+
+def _owner_of(found: list[Entry]) -> tuple[str, str]:
+    """Owners' messages by the owner's name, then key (Person.key)."""
+    return found[0].owner, owner_of(found[0]).key
+
+
+def owner_of(entry: Entry) -> Person:
+    """The task's owner: a person of the task's unit, as every unit's people are."""
+    return Person(entry.owner, entry.owner_address, entry.unit)
 
 
 def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:
@@ -200,17 +223,16 @@ def silent_dues(campaign: Campaign, as_of: dt.date, soon: int) -> frozenset[dt.d
     return frozenset(silent)
 
 
-def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
+def line_of(entry: Entry, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
     """A task's line in a message, as body_of makes it printable (every caller's body)."""
-    task = item.task
-    found = campaign.measure(task.measure)
+    found = campaign.measure(entry.measure)
     measure = found.name if found else ""
-    title = f"{task.title} #{item.occurrence}" if item.occurrence else task.title
-    overdue = item.days_overdue if item.state is State.OVERDUE else None
-    when, due_on = _dates_said(overdue, item.due, as_of, lang, campaign.calendar.count)
-    line = f"  - [{when}] {item.unit.name} · {measure} · {title} ({due_on})"
+    title = f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title
+    overdue = entry.days_overdue if entry.state is State.OVERDUE else None
+    when, due_on = _dates_said(overdue, entry.due, as_of, lang, campaign.calendar.count)
+    line = f"  - [{when}] {entry.unit_name} · {measure} · {title} ({due_on})"
     if owner:
-        return f"{line} · {_said('owner', lang)}: {task.owner.name}"
+        return f"{line} · {_said('owner', lang)}: {entry.owner}"
     return line
 
 
@@ -251,14 +273,15 @@ def body_of(lines: list[str]) -> str:
 
 
 def owner_message(
-    found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
+    found: Sequence[Entry], *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
-    person = found[0].task.owner
+    """One owner's message: the overdue tasks, then the due-soon ones, each by due day."""
+    person = owner_of(found[0])
     found = sorted(found, key=_owner_order)
-    overdue: list[Item] = []
-    soon: list[Item] = []
-    for item in found:
-        (overdue if item.state is State.OVERDUE else soon).append(item)
+    overdue: list[Entry] = []
+    soon: list[Entry] = []
+    for entry in found:
+        (overdue if entry.state is State.OVERDUE else soon).append(entry)
     values = {
         "campaign": campaign.name,
         "name": person.name,
@@ -268,18 +291,18 @@ def owner_message(
     }
     template = campaign.remind.subject or _said("remind.subject", lang)
     lines = [
-        _said("remind.greeting", lang, name=person.name),
+        t("remind.greeting", lang, name=person.name),
         "",
         _said("remind.intro", lang, date=as_of.isoformat()),
         "",
     ]
     if overdue:
         lines.append(_said("section.overdue", lang))
-        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in overdue]
+        lines += [line_of(e, campaign, as_of, lang, owner=False) for e in overdue]
         lines.append("")
     if soon:
         lines.append(_said("remind.section.soon", lang))
-        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in soon]
+        lines += [line_of(e, campaign, as_of, lang, owner=False) for e in soon]
         lines.append("")
     lines.append(_said("remind.signature", lang, campaign=campaign.name))
     return Message(
@@ -293,20 +316,22 @@ def owner_message(
     )
 
 
-def _owner_order(item: Item) -> tuple[dt.date, str, str, int]:
-    return item.due, item.unit.id, item.task.measure, item.task.index
+def _owner_order(entry: Entry) -> tuple[dt.date, str, str, int]:
+    return entry.due, entry.unit, entry.measure, entry.task_index
 
 
 def escalation_message(
-    found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
+    found: Sequence[Entry], contact: Person, *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
-    unit = found[0].unit
-    found = sorted(found, key=lambda i: (-(i.days_overdue or 0), i.task.measure, i.task.index))
+    """One unit's escalation to its ``contact``: its tasks long overdue, the longest first."""
+    first = found[0]
+    unit_id, unit_name = first.unit, first.unit_name
+    found = sorted(found, key=lambda e: (-(e.days_overdue or 0), e.measure, e.task_index))
     config = campaign.remind
     values = {
         "campaign": campaign.name,
-        "name": unit.contact.name,
-        "unit": unit.name,
+        "name": contact.name,
+        "unit": unit_name,
         "count": len(found),
         "days": config.escalate_after,
         "date": as_of.isoformat(),
@@ -314,30 +339,30 @@ def escalation_message(
     # Escalation counts what days overdue count: calendar days, or working days.
     unit_words = ".workdays" if campaign.calendar.count == "workdays" else ""
     template = config.escalation_subject or t("remind.escalation.subject" + unit_words, lang)
-    owners = {i.task.owner.key: i.task.owner for i in found if i.task.owner != unit.contact}
+    owners = {p.key: p for p in map(owner_of, found) if p != contact}
     lines = [
-        t("remind.greeting", lang, name=unit.contact.name),
+        t("remind.greeting", lang, name=contact.name),
         "",
         t(
             "remind.escalation.intro" + unit_words,
             lang,
-            unit=unit.name,
+            unit=unit_name,
             count=len(found),
             days=config.escalate_after,
             date=as_of.isoformat(),
         ),
         "",
-        *(line_of(i, campaign, as_of, lang, owner=True) for i in found),
+        *(line_of(e, campaign, as_of, lang, owner=True) for e in found),
         "",
-        t("remind.signature", lang, campaign=campaign.name),
+        _said("remind.signature", lang, campaign=campaign.name),
     ]
     return Message(
-        key=f"{as_of.isoformat()}/escalation/{unit.id}/{unit.contact.key}",
+        key=f"{as_of.isoformat()}/escalation/{unit_id}/{contact.key}",
         kind=MessageKind.ESCALATION,
-        recipient=unit.contact,
+        recipient=contact,
         cc=tuple(owners.values()),
         subject=printable(template.format(**values)),
         body=body_of(lines),
         items=tuple(found),
-        unit=unit,
+        unit=unit_id,
     )

@@ -17,7 +17,7 @@ from checklist.model import Campaign, Person
 from checklist.remind.channels import Channel, DeliveryError, why
 from checklist.remind.ledger import Ledger, now
 from checklist.remind.plan import Message
-from checklist.status import item_to_dict
+from checklist.status import entry_to_dict
 
 
 def _person(person: Person) -> dict[str, Any]:
@@ -37,10 +37,10 @@ def message_to_dict(message: Message, campaign: Campaign, *, tasks: bool = True)
         "cc": [_person(p) for p in message.cc],
         "subject": message.subject,
         "body": message.body,
-        "unit": message.unit.id if message.unit else None,
+        "unit": message.unit,
     }
     if tasks:
-        made["tasks"] = [item_to_dict(i, campaign) for i in message.items]
+        made["tasks"] = [entry_to_dict(e, campaign) for e in message.items]
     return made
 
 
