@@ -21,14 +21,13 @@ import functools
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from checklist.filters import Filters
 from checklist.groups import covering
 from checklist.i18n import Lang
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
 from checklist.indexed_status import dropped
-from checklist.load.rows import STATE_SQL, UNIT_COLUMNS, Row
+from checklist.load.rows import STATE_SQL, Row
 from checklist.model import Campaign, Level, Person, State
 from checklist.remind.digest import group_digest
 from checklist.remind.plan import (
@@ -64,25 +63,26 @@ _NIGHT = f"""SELECT s.file, s.seq, s.n, s.due, s.state, s.unit, t.owner_name, t.
     LEFT JOIN tasks t ON t.file = s.file AND t.seq = s.seq WHERE {{1}}
     ORDER BY s.pos, s.seq, s.n"""
 _LEVELS = frozenset(level.value for level in Level)
+_entry = functools.partial(tuple.__new__, Entry)  # an entry from a tuple of its fields
 
 # A task's key in one integer, (file << 32) | seq: the keys go to SQLite as one
 # JSON array (json_each), not as rows of a temporary table (20 ms for 17,000 of them).
 _SEQ_BITS = 32
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
 
-_HEADS = ", ".join(f"u.{c.strip()}" for c in UNIT_COLUMNS.split(","))
+# A unit's row as a night keeps it: what its tasks' entries show of it (status.Entry's
+# county, unit id and name, level, file), its contact and its sector (the groups').
 _UNITS = (
-    f"SELECT {_HEADS}, f.display FROM json_each(?) j "
+    "SELECT u.file, u.county, u.id, u.name, u.level, f.display, u.contact_name, "
+    "u.contact_address, u.sector FROM json_each(?) j "
     "CROSS JOIN units u ON u.file = j.value CROSS JOIN files f ON f.id = j.value"
 )
-# Each key looked up by the tasks' primary key, in key order (the table's own).
-# What an entry shows of a task (status.Entry), and no more: not its done dates or note.
-_COLUMNS = (
-    "t.file, t.seq, t.measure, t.idx, t.title, t.id, t.repeat, t.owner_name, "
-    "t.owner_address, t.postponed_from, t.postpone_reason, t.line"
-)
+# What an entry shows of a task, after its key, and no more (not its done dates or note):
+# each key looked up by the tasks' primary key, in key order (the table's own).
 _TASKS = (
-    f"SELECT {_COLUMNS} FROM json_each(?) j CROSS JOIN tasks t "
+    f"SELECT (t.file << {_SEQ_BITS}) | t.seq, t.measure, t.idx, t.title, t.id, t.repeat, "
+    "t.owner_name, t.owner_address, t.postponed_from, t.postpone_reason, t.line "
+    f"FROM json_each(?) j CROSS JOIN tasks t "
     f"ON t.file = j.value >> {_SEQ_BITS} AND t.seq = j.value & {_SEQ_MASK}"
 )
 
@@ -94,8 +94,8 @@ class Night:
     owners: list[list[Compact]]  # one list per owner, owners by name then key
     escalations: list[list[Compact]]  # one per unit escalated, in campaign order
     groups: list[tuple[str, str, list[Compact]]]  # name, contact, rows: campaign order
-    units: dict[int, tuple[Row, str]] | None  # every unit row and display name (KEEP_UNITS)
-    once: bool  # every Unit and Task made once a night (MAKE_ONCE)
+    units: dict[int, Row] | None  # every unit's row (_UNITS), in a night of KEEP_UNITS
+    once: bool  # every task's row kept once read, in a night of MAKE_ONCE units
 
 
 def planned(
@@ -206,25 +206,24 @@ def _said_days(
 
 def _unit_rows(
     index: Index, files: set[int], wanted: set[int], *, keep: bool
-) -> tuple[dict[int, tuple[Row, str]] | None, dict[int, tuple[str, str, str | None]]]:
+) -> tuple[dict[int, Row] | None, dict[int, tuple[str, str, str | None]]]:
     """The rows of the night's units (DamagedError if any is missing or makes no unit):
     the rows kept with ``keep``, and the unit id, county and sector of the ``wanted``
     files."""
-    kept: dict[int, tuple[Row, str]] = {}
+    kept: dict[int, Row] = {}
     where: dict[int, tuple[str, str, str | None]] = {}
     seen = set()
     damaged = set()
-    for *head, display in index.conn.execute(_UNITS, (json.dumps(sorted(files)),)):
-        file_id = head[0]
-        row = tuple(head)
+    for row in index.conn.execute(_UNITS, (json.dumps(sorted(files)),)):
+        file_id = row[0]
         if row[4] not in _LEVELS:
             damaged.add(file_id)
             continue
         seen.add(file_id)
         if keep:
-            kept[file_id] = row, display
+            kept[file_id] = row
         if file_id in wanted:
-            where[file_id] = row[1], row[3], row[8]
+            where[file_id] = row[2], row[1], row[8]
     damaged |= files - seen
     if damaged:
         dropped(index, damaged)
@@ -290,52 +289,41 @@ def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
         yield batch
 
 
-# What an entry takes from its unit's row and its task's: the fields before the
-# occurrence, those between it and the due day, and those after the state.
-Parts = tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]
-_entry = functools.partial(tuple.__new__, Entry)
-
-
 def _making(
     index: Index, night: Night
 ) -> Callable[[list[Compact]], tuple[Callable[[Compact], Entry], Callable[[Compact], Person]]]:
     """For a batch of rows, a function making the entry (status.Entry) of each from its
-    task and unit rows, and one naming its unit's contact: the tasks' rows read for the
-    batch (in the same snapshot), the units' kept by the night or read for it; what each
-    task gives its entries made once in a city's night, else for its batch alone."""
-    made: dict[int, Parts] = {}
+    task's and unit's rows, and one naming its unit's contact: the tasks' rows read for
+    the batch (in the same snapshot), kept for the night in a city's; the units' kept by
+    the night or read for the batch."""
+    tasks: dict[int, Row] = {}
 
     def prepare(
         rows: list[Compact],
     ) -> tuple[Callable[[Compact], Entry], Callable[[Compact], Person]]:
-        heads = night.units
-        if heads is None or not night.once:  # made for this batch alone
-            made.clear()
-        keys = json.dumps(sorted({c[0] for c in rows if c[0] not in made}))
-        if heads is None:
+        units = night.units
+        if units is None or not night.once:  # read for this batch alone
+            tasks.clear()
+        keys = json.dumps(sorted({c[0] for c in rows if c[0] not in tasks}))
+        tasks.update((row[0], row) for row in index.conn.execute(_TASKS, (keys,)))
+        if units is None:
             files = json.dumps(sorted({c[0] >> _SEQ_BITS for c in rows}))
-            heads = {
-                head[0]: (tuple(head), display)
-                for *head, display in index.conn.execute(_UNITS, (files,))
-            }
-        for file_id, seq, *task in index.conn.execute(_TASKS, (keys,)):
-            head, display = heads[file_id]
-            measure, idx, title, task_id, repeat, name, address, postponed, reason, line = task
-            made[(file_id << _SEQ_BITS) | seq] = (
-                (head[3], head[1], head[2], head[4], measure, idx, title, task_id),
-                (repeat, name, address),
-                (postponed and dt.date.fromisoformat(postponed), reason, display, line),
-            )
-        units = heads
+            units = {row[0]: row for row in index.conn.execute(_UNITS, (files,))}
+        heads = units
 
         def entry(compact: Compact) -> Entry:
             key, n, due, state, overdue = compact
-            front, middle, back = made[key]
-            return _entry((*front, n, *middle, due, None, state, overdue, *back))
+            t = tasks[key]
+            u = heads[key >> _SEQ_BITS]
+            postponed = t[8] and dt.date.fromisoformat(t[8])
+            return _entry(
+                (u[1], u[2], u[3], u[4], t[1], t[2], t[3], t[4], n, t[5], t[6], t[7],
+                 due, None, state, overdue, postponed, t[9], u[5], t[10])
+            )  # fmt: skip
 
         def contact(compact: Compact) -> Person:
-            head = units[compact[0] >> _SEQ_BITS][0]
-            return Person(head[5], head[6], head[1])
+            u = heads[compact[0] >> _SEQ_BITS]
+            return Person(u[6], u[7], u[2])
 
         return entry, contact
 
