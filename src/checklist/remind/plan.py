@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checklist.i18n import Lang, t
 from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State
@@ -30,12 +30,12 @@ class MessageKind(enum.StrEnum):
     GROUP = "group"  # red: a liaison group's digest (remind/digest.py)
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     """One message to one person; ``key`` names it across runs (day, kind, recipient).
 
     Its tasks are entries (status.Entry: what a line, the JSON and the ledger say of a
-    task), which the index's rows make without a Unit or Task behind them."""
+    task), which the index's rows make without a Unit or Task behind them. A NamedTuple:
+    a night makes thousands, and a tuple is made at a third of a frozen dataclass's cost."""
 
     key: str
     kind: MessageKind
@@ -272,10 +272,58 @@ def body_of(lines: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+class _Words(NamedTuple):
+    """What a night's messages say alike: the catalogue's texts (the greeting's, the
+    escalation's intro and the subjects' as templates, the rest as said)."""
+
+    date: str
+    greeting: str
+    intro: str
+    overdue: str
+    soon: str
+    signature: str
+    subject: str  # an owner's
+    escalation_intro: str
+    escalation_subject: str
+
+
+@functools.lru_cache(maxsize=16)
+def _words(
+    campaign: str,
+    subject: str | None,
+    escalation_subject: str | None,
+    workdays: bool,
+    as_of: dt.date,
+    lang: Lang,
+    /,
+) -> _Words:
+    """A night's _Words, made once (a night's messages are thousands)."""
+    date = as_of.isoformat()
+    # Escalation counts what days overdue count: calendar days, or working days.
+    unit_words = ".workdays" if workdays else ""
+    return _Words(
+        date=date,
+        greeting=t("remind.greeting", lang),
+        intro=t("remind.intro", lang, date=date),
+        overdue=t("section.overdue", lang),
+        soon=t("remind.section.soon", lang),
+        signature=t("remind.signature", lang, campaign=campaign),
+        subject=subject or t("remind.subject", lang),
+        escalation_intro=t("remind.escalation.intro" + unit_words, lang),
+        escalation_subject=escalation_subject or t("remind.escalation.subject" + unit_words, lang),
+    )
+
+
+def _words_of(campaign: Campaign, as_of: dt.date, lang: Lang) -> _Words:
+    config, workdays = campaign.remind, campaign.calendar.count == "workdays"
+    return _words(campaign.name, config.subject, config.escalation_subject, workdays, as_of, lang)
+
+
 def owner_message(
     found: Sequence[Entry], *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
     """One owner's message: the overdue tasks, then the due-soon ones, each by due day."""
+    words = _words_of(campaign, as_of, lang)
     person = owner_of(found[0])
     found = sorted(found, key=_owner_order)
     overdue: list[Entry] = []
@@ -287,32 +335,26 @@ def owner_message(
         "name": person.name,
         "overdue": len(overdue),
         "soon": len(soon),
-        "date": as_of.isoformat(),
+        "date": words.date,
     }
-    template = campaign.remind.subject or _said("remind.subject", lang)
-    lines = [
-        t("remind.greeting", lang, name=person.name),
-        "",
-        _said("remind.intro", lang, date=as_of.isoformat()),
-        "",
-    ]
+    lines = [words.greeting.format(name=person.name), "", words.intro, ""]
     if overdue:
-        lines.append(_said("section.overdue", lang))
+        lines.append(words.overdue)
         lines += [line_of(e, campaign, as_of, lang, owner=False) for e in overdue]
         lines.append("")
     if soon:
-        lines.append(_said("remind.section.soon", lang))
+        lines.append(words.soon)
         lines += [line_of(e, campaign, as_of, lang, owner=False) for e in soon]
         lines.append("")
-    lines.append(_said("remind.signature", lang, campaign=campaign.name))
+    lines.append(words.signature)
     return Message(
-        key=f"{as_of.isoformat()}/owner/{person.key}",
-        kind=MessageKind.OWNER,
-        recipient=person,
-        cc=(),
-        subject=printable(template.format(**values)),
-        body=body_of(lines),
-        items=tuple(found),
+        f"{words.date}/owner/{person.key}",
+        MessageKind.OWNER,
+        person,
+        (),
+        printable(words.subject.format_map(values)),
+        body_of(lines),
+        tuple(found),
     )
 
 
@@ -324,45 +366,35 @@ def escalation_message(
     found: Sequence[Entry], contact: Person, *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
     """One unit's escalation to its ``contact``: its tasks long overdue, the longest first."""
+    words = _words_of(campaign, as_of, lang)
     first = found[0]
     unit_id, unit_name = first.unit, first.unit_name
     found = sorted(found, key=lambda e: (-(e.days_overdue or 0), e.measure, e.task_index))
-    config = campaign.remind
     values = {
         "campaign": campaign.name,
         "name": contact.name,
         "unit": unit_name,
         "count": len(found),
-        "days": config.escalate_after,
-        "date": as_of.isoformat(),
+        "days": campaign.remind.escalate_after,
+        "date": words.date,
     }
-    # Escalation counts what days overdue count: calendar days, or working days.
-    unit_words = ".workdays" if campaign.calendar.count == "workdays" else ""
-    template = config.escalation_subject or t("remind.escalation.subject" + unit_words, lang)
     owners = {p.key: p for p in map(owner_of, found) if p != contact}
     lines = [
-        t("remind.greeting", lang, name=contact.name),
+        words.greeting.format(name=contact.name),
         "",
-        t(
-            "remind.escalation.intro" + unit_words,
-            lang,
-            unit=unit_name,
-            count=len(found),
-            days=config.escalate_after,
-            date=as_of.isoformat(),
-        ),
+        words.escalation_intro.format_map(values),
         "",
         *(line_of(e, campaign, as_of, lang, owner=True) for e in found),
         "",
-        _said("remind.signature", lang, campaign=campaign.name),
+        words.signature,
     ]
     return Message(
-        key=f"{as_of.isoformat()}/escalation/{unit_id}/{contact.key}",
-        kind=MessageKind.ESCALATION,
-        recipient=contact,
-        cc=tuple(owners.values()),
-        subject=printable(template.format(**values)),
-        body=body_of(lines),
-        items=tuple(found),
-        unit=unit_id,
+        f"{words.date}/escalation/{unit_id}/{contact.key}",
+        MessageKind.ESCALATION,
+        contact,
+        tuple(owners.values()),
+        printable(words.escalation_subject.format_map(values)),
+        body_of(lines),
+        tuple(found),
+        unit_id,
     )
