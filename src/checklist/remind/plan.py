@@ -352,7 +352,7 @@ def owner_message(
         MessageKind.OWNER,
         person,
         (),
-        printable(words.subject.format_map(values)),
+        printable(words.subject.format(**values)),
         body_of(lines),
         tuple(found),
     )
@@ -382,7 +382,7 @@ def escalation_message(
     lines = [
         words.greeting.format(name=contact.name),
         "",
-        words.escalation_intro.format_map(values),
+        words.escalation_intro.format(**values),
         "",
         *(line_of(e, campaign, as_of, lang, owner=True) for e in found),
         "",
@@ -393,7 +393,7 @@ def escalation_message(
         MessageKind.ESCALATION,
         contact,
         tuple(owners.values()),
-        printable(words.escalation_subject.format_map(values)),
+        printable(words.escalation_subject.format(**values)),
         body_of(lines),
         tuple(found),
         unit_id,
