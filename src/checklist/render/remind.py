@@ -104,24 +104,24 @@ _RULE = "-" * 72 + "\n"
 
 def _text_of(message: dict[str, Any], lang: Lang, *, rule: bool) -> str:
     """One message as text: one write a message, a night being thousands of them."""
-    to, cc, subject = _headers(lang)
-    parts = [_RULE] if rule else []
-    parts.append(f"{to}{printable(who(message['recipient'], lang))}\n")
+    to, cc, subject, separator = _headers(lang)
+    copied = ""
     if message["cc"]:
-        separator = "、" if lang is Lang.ZH else ", "
-        copied = separator.join(who(p, lang) for p in message["cc"])
-        parts.append(f"{cc}{printable(copied)}\n")
-    parts.append(f"{subject}{printable(message['subject'])}\n\n")
-    parts.append(_body_text(message["body"]))
-    return "".join(parts)
+        copied = f"{cc}{printable(separator.join(who(p, lang) for p in message['cc']))}\n"
+    return (
+        f"{_RULE if rule else ''}{to}{printable(who(message['recipient'], lang))}\n{copied}"
+        f"{subject}{printable(message['subject'])}\n\n{_body_text(message['body'])}"
+    )
 
 
 @functools.lru_cache(maxsize=2)
-def _headers(lang: Lang) -> tuple[str, str, str]:
+def _headers(lang: Lang) -> tuple[str, str, str, str]:
+    """The headers' words, and what separates two people copied."""
     return (
         t("remind.header.to", lang),
         t("remind.header.cc", lang),
         t("remind.header.subject", lang),
+        "、" if lang is Lang.ZH else ", ",
     )
 
 
@@ -137,7 +137,13 @@ def _body_text(body: str) -> str:
 def who(person: dict[str, Any], lang: Lang = Lang.EN) -> str:
     if person["address"]:
         return f"{person['name']} <{person['address']}>"
-    return t("remind.no_address_of", lang, name=person["name"], unit=person["unit"])
+    return _no_address(lang).format(name=person["name"], unit=person["unit"])
+
+
+@functools.lru_cache(maxsize=2)
+def _no_address(lang: Lang) -> str:
+    """The template naming a person without an address (thousands a night)."""
+    return t("remind.no_address_of", lang)
 
 
 def write_undelivered(outcome: Outcome, lang: Lang, err: IO[str]) -> None:
