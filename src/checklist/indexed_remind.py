@@ -2,16 +2,17 @@
 
 The units' path makes every overdue and due-soon task of the night an Item (with its
 Task and Unit, about 1.5 KB each) before the first message: a province's night held
-half a gigabyte. Here one pass reads the selected occurrences and their tasks' and
-units' rows (which the seal, or the run's own check, vouched for: indexed.py) and keeps
-a compact row for each (the task's key,
-the occurrence, its due day, state and days overdue), grouped as plan.planned groups Items:
-by the owner's key (Person.key, worked out in Python: SQLite's lower() knows ASCII
-only), by unit for escalations, by liaison group for digests. The Items of a message
-are made only when the message is, a batch of owners (or units) at a time, from their
-task and unit rows; every row was found in the first pass and the snapshot holds (the
-caller keeps the index open until the last message), so nothing found missing can stop
-a night half printed or half sent. The messages are plan's, byte for byte.
+half a gigabyte. Here one pass reads the selected occurrences and their tasks' owners
+(rows the seal, or the run's own check, vouched for: indexed.py) and keeps a compact
+row for each (the task's key, the occurrence, its due day, state and days overdue),
+grouped as plan.planned groups them: by the owner's key (Person.key, worked out in
+Python: SQLite's lower() knows ASCII only), by unit for escalations, by liaison group
+for digests. A message's tasks are made only when it is, a batch of owners (or units)
+at a time, as entries (status.Entry: the few columns of the task and unit rows a line,
+the JSON and the ledger show), never as Items, Tasks or Units; every row was found in
+the first pass and the snapshot holds (the caller keeps the index open until the last
+message), so nothing found missing can stop a night half printed or half sent. The
+messages are plan's, made by plan's own functions, byte for byte.
 """
 
 from __future__ import annotations
@@ -42,13 +43,13 @@ from checklist.status import Entry
 from checklist.workdays import overdue_counter
 
 # What a night keeps of the rows it read, rather than read them again for each batch:
-# the units' rows (some 450 bytes each) in a night of up to KEEP_UNITS units; and in a
-# city's night (up to MAKE_ONCE units) every Unit and Task made once and kept, not made
-# again for each batch. A task's row is read for the batch that makes its Items: the
+# the units' rows (some 300 bytes each) in a night of up to KEEP_UNITS units; and in a
+# city's night (up to MAKE_ONCE units) each task's row once read, for the escalations
+# that list it again. A task's row is read for the batch that makes its entries: the
 # night's first pass reads only its owner.
 KEEP_UNITS = 100_000
 MAKE_ONCE = 20_000
-BATCH = 2_000  # occurrences whose Items are made at once
+BATCH = 2_000  # occurrences whose entries are made at once
 
 # A compact row: the task's key (file << 32 | seq), the occurrence, its due day, its
 # state and its days overdue (None unless overdue).
@@ -127,7 +128,7 @@ def _night(
     soon: int,
     leave_out: Collection[dt.date],
 ) -> Night:
-    """One pass over the selected rows; grouped as plan.planned groups Items."""
+    """One pass over the selected rows; grouped as plan.planned groups them."""
     days = said_on(campaign.calendar, as_of)
     where, params = where_of(filters, states=True)
     chosen = f"s.state IN ('{State.DUE_SOON.value}', '{State.OVERDUE.value}')"

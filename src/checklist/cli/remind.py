@@ -167,7 +167,7 @@ def _plan(
     """Tonight's messages, as the ledger and the JSON output keep them, one at a time.
 
     Only the overdue and due-soon tasks can be in them: from the index, only those are
-    read, their Items made a few owners at a time while ``held`` keeps the index open
+    read, their entries made a few owners at a time while ``held`` keeps the index open
     (indexed_remind.py). The scope comes back as used (the units', if the index's rows
     were damaged).
     """
