@@ -10,14 +10,16 @@ import contextlib
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checklist.errors import ConfigError, write_reason_zh
 from checklist.model import Campaign, Person
-from checklist.remind.channels import Channel, DeliveryError, why
-from checklist.remind.ledger import Ledger, now
 from checklist.remind.plan import Message
 from checklist.status import entry_to_dict
+
+if TYPE_CHECKING:  # a night printed, not sent, needs neither
+    from checklist.remind.channels import Channel
+    from checklist.remind.ledger import Ledger
 
 
 def _person(person: Person) -> dict[str, Any]:
@@ -67,6 +69,9 @@ def deliver(
     message that cannot be built or sent, for whatever reason, is that message's
     failure: the others go on.
     """
+    from checklist.remind.channels import DeliveryError, why
+    from checklist.remind.ledger import now
+
     state.open()
     stream = iter(messages)
     first = next(stream, None)
