@@ -57,6 +57,8 @@ class Printed:
 
 
 _SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+# What _SCALAR makes of a string, without its checks: a message's keys and texts.
+_STRING = json.encoder.encode_basestring
 _NESTED = frozenset({dict, list, tuple})
 
 
@@ -73,7 +75,7 @@ def indented(value: Any, newline: str = "\n") -> str:
             return "{" + inner + _flat(inner)(value)[1:-1] + newline + "}"
         if not all(type(k) is str for k in value):  # else what json makes of them
             return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline)
-        parts = [f"{_SCALAR(k)}: {indented(v, inner)}" for k, v in value.items()]
+        parts = [f"{_STRING(k)}: {indented(v, inner)}" for k, v in value.items()]
         return "{" + inner + ("," + inner).join(parts) + newline + "}"
     if type(value) is list or type(value) is tuple:
         if not value:
@@ -81,7 +83,9 @@ def indented(value: Any, newline: str = "\n") -> str:
         if _NESTED.isdisjoint(map(type, value)):
             return "[" + inner + _flat(inner)(value)[1:-1] + newline + "]"
         return "[" + inner + ("," + inner).join(indented(v, inner) for v in value) + newline + "]"
-    return _SCALAR(value)
+    if type(value) is str:
+        return _STRING(value)
+    return "null" if value is None else _SCALAR(value)
 
 
 @functools.lru_cache(maxsize=16)
