@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from checklist.i18n import Lang, t
-from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State
+from checklist.model import CalendarSettings, Campaign, Item, Person, State
 from checklist.status import Entry, entry_of
 from checklist.words import printable
 from checklist.workdays import PLAIN_WEEK, calendar_of, overdue_counter
@@ -45,13 +45,6 @@ class Message(NamedTuple):
     body: str
     items: tuple[Entry, ...]
     unit: str | None = None  # the id of the unit an escalation is about
-
-
-def is_advance_day(item: Item, as_of: dt.date, config: RemindConfig) -> bool:
-    """Due in exactly one of the advance days (0 is the due day itself)."""
-    return item.state in (State.DUE_SOON, State.OPEN) and (item.due - as_of).days in (
-        config.advance_days
-    )
 
 
 def is_overdue_day(days: int, *, start: int, every: int) -> bool:
