@@ -57,7 +57,7 @@ UNITS = [
 def _digests(day: dt.date) -> dict[str, list[str]]:
     found = items(UNITS, campaign=CAMPAIGN, as_of=day, soon=0)
     return {
-        m.recipient.unit: [i.task.id or "" for i in m.items]
+        m.recipient.unit: [e.task_id or "" for e in m.items]
         for m in plan(found, campaign=CAMPAIGN, as_of=day, lang=Lang.EN)
         if m.kind is MessageKind.GROUP
     }

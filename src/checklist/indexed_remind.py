@@ -2,21 +2,23 @@
 
 The units' path makes every overdue and due-soon task of the night an Item (with its
 Task and Unit, about 1.5 KB each) before the first message: a province's night held
-half a gigabyte. Here one pass reads the selected occurrences and their tasks' and
-units' rows (which the seal, or the run's own check, vouched for: indexed.py) and keeps
-a compact row for each (the task's key,
-the occurrence, its due day, state and days overdue), grouped as plan.planned groups Items:
-by the owner's key (Person.key, worked out in Python: SQLite's lower() knows ASCII
-only), by unit for escalations, by liaison group for digests. The Items of a message
-are made only when the message is, a batch of owners (or units) at a time, from their
-task and unit rows; every row was found in the first pass and the snapshot holds (the
-caller keeps the index open until the last message), so nothing found missing can stop
-a night half printed or half sent. The messages are plan's, byte for byte.
+half a gigabyte. Here one pass reads the selected occurrences and their tasks' owners
+(rows the seal, or the run's own check, vouched for: indexed.py) and keeps a compact
+row for each (the task's key, the occurrence, its due day, state and days overdue),
+grouped as plan.planned groups them: by the owner's key (Person.key, worked out in
+Python: SQLite's lower() knows ASCII only), by unit for escalations, by liaison group
+for digests. A message's tasks are made only when it is, a batch of owners (or units)
+at a time, as entries (status.Entry: the few columns of the task and unit rows a line,
+the JSON and the ledger show), never as Items, Tasks or Units; every row was found in
+the first pass and the snapshot holds (the caller keeps the index open until the last
+message), so nothing found missing can stop a night half printed or half sent. The
+messages are plan's, made by plan's own functions, byte for byte.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,9 +28,8 @@ from checklist.groups import covering
 from checklist.i18n import Lang
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
 from checklist.indexed_status import dropped
-from checklist.load.rows import STATE_SQL, TASK_COLUMNS, UNIT_COLUMNS, Row, task_of, unit_of
-from checklist.load.rows import people as person_of
-from checklist.model import Campaign, Item, Level, Person, State, Task, Unit
+from checklist.load.rows import STATE_SQL, Row
+from checklist.model import Campaign, Level, Person, State
 from checklist.remind.digest import group_digest
 from checklist.remind.plan import (
     Message,
@@ -38,16 +39,17 @@ from checklist.remind.plan import (
     said_on,
     told_tonight,
 )
+from checklist.status import Entry
 from checklist.workdays import overdue_counter
 
 # What a night keeps of the rows it read, rather than read them again for each batch:
-# the units' rows (some 450 bytes each) in a night of up to KEEP_UNITS units; and in a
-# city's night (up to MAKE_ONCE units) every Unit and Task made once and kept, not made
-# again for each batch. A task's row is read for the batch that makes its Items: the
+# the units' rows (some 300 bytes each) in a night of up to KEEP_UNITS units; and in a
+# city's night (up to MAKE_ONCE units) each task's row once read, for the escalations
+# that list it again. A task's row is read for the batch that makes its entries: the
 # night's first pass reads only its owner.
 KEEP_UNITS = 100_000
 MAKE_ONCE = 20_000
-BATCH = 2_000  # occurrences whose Items are made at once
+BATCH = 2_000  # occurrences whose entries are made at once
 
 # A compact row: the task's key (file << 32 | seq), the occurrence, its due day, its
 # state and its days overdue (None unless overdue).
@@ -62,21 +64,26 @@ _NIGHT = f"""SELECT s.file, s.seq, s.n, s.due, s.state, s.unit, t.owner_name, t.
     LEFT JOIN tasks t ON t.file = s.file AND t.seq = s.seq WHERE {{1}}
     ORDER BY s.pos, s.seq, s.n"""
 _LEVELS = frozenset(level.value for level in Level)
+_entry = functools.partial(tuple.__new__, Entry)  # an entry from a tuple of its fields
 
 # A task's key in one integer, (file << 32) | seq: the keys go to SQLite as one
 # JSON array (json_each), not as rows of a temporary table (20 ms for 17,000 of them).
 _SEQ_BITS = 32
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
 
-_HEADS = ", ".join(f"u.{c.strip()}" for c in UNIT_COLUMNS.split(","))
+# A unit's row as a night keeps it: what its tasks' entries show of it (status.Entry's
+# county, unit id and name, level, file), its contact and its sector (the groups').
 _UNITS = (
-    f"SELECT {_HEADS}, f.display FROM json_each(?) j "
+    "SELECT u.file, u.county, u.id, u.name, u.level, f.display, u.contact_name, "
+    "u.contact_address, u.sector FROM json_each(?) j "
     "CROSS JOIN units u ON u.file = j.value CROSS JOIN files f ON f.id = j.value"
 )
-# Each key looked up by the tasks' primary key, in key order (the table's own).
-_COLUMNS = ", ".join(f"t.{c.strip()}" for c in TASK_COLUMNS.split(","))
+# What an entry shows of a task, after its key, and no more (not its done dates or note):
+# each key looked up by the tasks' primary key, in key order (the table's own).
 _TASKS = (
-    f"SELECT {_COLUMNS} FROM json_each(?) j CROSS JOIN tasks t "
+    f"SELECT (t.file << {_SEQ_BITS}) | t.seq, t.measure, t.idx, t.title, t.id, t.repeat, "
+    "t.owner_name, t.owner_address, t.postponed_from, t.postpone_reason, t.line "
+    f"FROM json_each(?) j CROSS JOIN tasks t "
     f"ON t.file = j.value >> {_SEQ_BITS} AND t.seq = j.value & {_SEQ_MASK}"
 )
 
@@ -88,8 +95,8 @@ class Night:
     owners: list[list[Compact]]  # one list per owner, owners by name then key
     escalations: list[list[Compact]]  # one per unit escalated, in campaign order
     groups: list[tuple[str, str, list[Compact]]]  # name, contact, rows: campaign order
-    units: dict[int, tuple[Row, str]] | None  # every unit row and display name (KEEP_UNITS)
-    once: bool  # every Unit and Task made once a night (MAKE_ONCE)
+    units: dict[int, Row] | None  # every unit's row (_UNITS), in a night of KEEP_UNITS
+    once: bool  # every task's row kept once read, in a night of MAKE_ONCE units
 
 
 def planned(
@@ -121,7 +128,7 @@ def _night(
     soon: int,
     leave_out: Collection[dt.date],
 ) -> Night:
-    """One pass over the selected rows; grouped as plan.planned groups Items."""
+    """One pass over the selected rows; grouped as plan.planned groups them."""
     days = said_on(campaign.calendar, as_of)
     where, params = where_of(filters, states=True)
     chosen = f"s.state IN ('{State.DUE_SOON.value}', '{State.OVERDUE.value}')"
@@ -200,25 +207,24 @@ def _said_days(
 
 def _unit_rows(
     index: Index, files: set[int], wanted: set[int], *, keep: bool
-) -> tuple[dict[int, tuple[Row, str]] | None, dict[int, tuple[str, str, str | None]]]:
+) -> tuple[dict[int, Row] | None, dict[int, tuple[str, str, str | None]]]:
     """The rows of the night's units (DamagedError if any is missing or makes no unit):
     the rows kept with ``keep``, and the unit id, county and sector of the ``wanted``
     files."""
-    kept: dict[int, tuple[Row, str]] = {}
+    kept: dict[int, Row] = {}
     where: dict[int, tuple[str, str, str | None]] = {}
     seen = set()
     damaged = set()
-    for *head, display in index.conn.execute(_UNITS, (json.dumps(sorted(files)),)):
-        file_id = head[0]
-        row = tuple(head)
+    for row in index.conn.execute(_UNITS, (json.dumps(sorted(files)),)):
+        file_id = row[0]
         if row[4] not in _LEVELS:
             damaged.add(file_id)
             continue
         seen.add(file_id)
         if keep:
-            kept[file_id] = row, display
+            kept[file_id] = row
         if file_id in wanted:
-            where[file_id] = row[1], row[3], row[8]
+            where[file_id] = row[2], row[1], row[8]
     damaged |= files - seen
     if damaged:
         dropped(index, damaged)
@@ -253,21 +259,21 @@ def _groups(
 def _messages(
     index: Index, night: Night, *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Iterator[Message]:
-    """The night's messages, their Items made a batch at a time."""
+    """The night's messages, their entries made a batch at a time."""
     making = _making(index, night)
     for batch in _batches(night.owners):
-        make = making([c for found in batch for c in found])
+        make, _ = making([c for found in batch for c in found])
         for found in batch:
-            yield owner_message([make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang)
+            yield owner_message(list(map(make, found)), campaign=campaign, as_of=as_of, lang=lang)
     for batch in _batches(night.escalations):
-        make = making([c for found in batch for c in found])
+        make, contact = making([c for found in batch for c in found])
         for found in batch:
             yield escalation_message(
-                [make(c) for c in found], campaign=campaign, as_of=as_of, lang=lang
+                list(map(make, found)), contact(found[0]), campaign=campaign, as_of=as_of, lang=lang
             )
-    for name, contact, found in night.groups:
-        make = making(found)
-        yield group_digest(name, contact, [make(c) for c in found], campaign, as_of, lang)
+    for name, contact_of, found in night.groups:
+        make, _ = making(found)
+        yield group_digest(name, contact_of, list(map(make, found)), campaign, as_of, lang)
 
 
 def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
@@ -284,42 +290,42 @@ def _batches(lists: list[list[Compact]]) -> Iterator[list[list[Compact]]]:
         yield batch
 
 
-def _making(index: Index, night: Night) -> Callable[[list[Compact]], Callable[[Compact], Item]]:
-    """For a batch of rows, a function making the Item of each from its task and unit
-    rows: the tasks' read for the batch (in the same snapshot), the units' kept by the
-    night or read for it; each task and unit made once in a city's night, else for its
-    batch alone."""
-    units: dict[int, Unit] = {}
-    people: dict[int, Callable[[str, str | None], Person]] = {}
-    made: dict[int, Task] = {}
+def _making(
+    index: Index, night: Night
+) -> Callable[[list[Compact]], tuple[Callable[[Compact], Entry], Callable[[Compact], Person]]]:
+    """For a batch of rows, a function making the entry (status.Entry) of each from its
+    task's and unit's rows, and one naming its unit's contact: the tasks' rows read for
+    the batch (in the same snapshot), kept for the night in a city's; the units' kept by
+    the night or read for the batch."""
+    tasks: dict[int, Row] = {}
 
-    def prepare(rows: list[Compact]) -> Callable[[Compact], Item]:
-        heads = night.units
-        if heads is None or not night.once:  # made for this batch alone
-            units.clear()
-            people.clear()
-            made.clear()
-        keys = json.dumps(sorted({c[0] for c in rows if c[0] not in made}))
-        tasks = {(row[0] << _SEQ_BITS) | row[1]: row for row in index.conn.execute(_TASKS, (keys,))}
-        if heads is None:
+    def prepare(
+        rows: list[Compact],
+    ) -> tuple[Callable[[Compact], Entry], Callable[[Compact], Person]]:
+        units = night.units
+        if units is None or not night.once:  # read for this batch alone
+            tasks.clear()
+        keys = json.dumps(sorted({c[0] for c in rows if c[0] not in tasks}))
+        tasks.update((row[0], row) for row in index.conn.execute(_TASKS, (keys,)))
+        if units is None:
             files = json.dumps(sorted({c[0] >> _SEQ_BITS for c in rows}))
-            heads = {
-                head[0]: (tuple(head), display)
-                for *head, display in index.conn.execute(_UNITS, (files,))
-            }
-        for file_id in {c[0] >> _SEQ_BITS for c in rows}:
-            if file_id not in units:
-                head, display = heads[file_id]
-                units[file_id] = unit = unit_of(head, (), file=display)
-                people[file_id] = person_of(unit.id)
+            units = {row[0]: row for row in index.conn.execute(_UNITS, (files,))}
+        heads = units
 
-        def item(compact: Compact) -> Item:
+        def entry(compact: Compact) -> Entry:
             key, n, due, state, overdue = compact
-            task = made.get(key)
-            if task is None:
-                task = made[key] = task_of(tasks[key], people[key >> _SEQ_BITS])
-            return Item(units[key >> _SEQ_BITS], task, n, due, None, state, overdue)
+            t = tasks[key]
+            u = heads[key >> _SEQ_BITS]
+            postponed = t[8] and dt.date.fromisoformat(t[8])
+            return _entry(
+                (u[1], u[2], u[3], u[4], t[1], t[2], t[3], t[4], n, t[5], t[6], t[7],
+                 due, None, state, overdue, postponed, t[9], u[5], t[10])
+            )  # fmt: skip
 
-        return item
+        def contact(compact: Compact) -> Person:
+            u = heads[compact[0] >> _SEQ_BITS]
+            return Person(u[6], u[7], u[2])
+
+        return entry, contact
 
     return prepare

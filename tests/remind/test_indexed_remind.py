@@ -1,11 +1,11 @@
 """remind from the index, owner by owner (indexed_remind.py), says what the units' path says.
 
-The night is planned from compact rows and its Items made a few owners at a time; each
-run here is held to a run with --no-cache (every unit built from its file, plan.planned
-over every Item), text and JSON, on a generated campaign with liaison groups, a
-[calendar] and owners with addresses, on days across the campaign: with the rows kept
-and every Task and Unit made once (a city's night), or either kind of row read again
-for each batch (a province's), batches of one owner.
+The night is planned from compact rows and its messages' entries made a few owners at a
+time; each run here is held to a run with --no-cache (every unit built from its file,
+plan.planned over every Item), text and JSON, on a generated campaign with liaison
+groups, a [calendar] and owners with addresses, on days across the campaign: with the
+units' and tasks' rows kept (a city's night), or either kind read again for each batch
+(a province's), batches of one owner.
 """
 
 from __future__ import annotations
@@ -148,3 +148,48 @@ def test_an_owners_key_is_pythons_lower_of_the_address(
     # The first task found (files in order: a.toml, then b.toml) names the recipient.
     assert message["recipient"] == {"name": "张三", "address": "Ärger@example.cn", "unit": "a"}
     assert [t["unit"] for t in message["tasks"]] == ["a", "b"]
+
+
+def _params(root: Path, day: str) -> dict[str, object]:
+    """A remind command's parameters, as typer would hand them to open_scope."""
+    keys = ("config", "lang", "county", "unit", "owner", "measure", "level", "group")
+    params: dict[str, object] = dict.fromkeys(keys)
+    params |= {"paths": [str(root)], "as_of": day, "follow_outside": False, "no_cache": False}
+    return params
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_the_messages_entries_are_those_of_the_units(city: Path, day: str) -> None:
+    """Not only the output: every Message, its entries (every field, postponed_from and
+    postpone_reason among them, which the text and JSON do not all show) and the people
+    copied, equal those plan.planned makes from the units' Items."""
+    from checklist.cli.scope import open_scope
+    from checklist.i18n import Lang
+    from checklist.remind.plan import plan, silent_dues
+
+    units = open_scope(_params(city, day))  # the units' path (and the index filled)
+    campaign, as_of = units.campaign, units.as_of
+    soon = max(campaign.remind.advance_days)
+    expected = plan(units.items(soon=soon), campaign=campaign, as_of=as_of, lang=Lang.ZH)
+    scope = open_scope(_params(city, day), indexed=True)
+    assert scope.index is not None
+    with scope.index as index:
+        made = list(
+            indexed_remind.planned(
+                index,
+                campaign=campaign,
+                as_of=as_of,
+                lang=Lang.ZH,
+                filters=scope.filters,
+                soon=soon,
+                leave_out=silent_dues(campaign, as_of, soon),
+            )
+        )
+    assert made == expected
+    entries = [e for m in made for e in m.items]
+    if day == "2023-11-18":  # a Saturday: a rest day of [calendar] is quiet
+        assert entries == []
+    else:
+        assert any(m.cc for m in made)  # escalations copy owners
+    if day >= "2023-11-20":  # the campaign's postponements are under way
+        assert any(e.postponed_from and e.postpone_reason for e in entries)

@@ -101,7 +101,7 @@ def test_a_done_task_is_never_reminded() -> None:
 def test_one_message_per_owner_listing_all_their_tasks() -> None:
     units = [unit("a", task("读书班", DUE, ZHANG), task("调研", D(2023, 11, 19), ZHANG, index=2))]
     (message,) = tonight(units, D(2023, 11, 20))
-    assert [i.task.title for i in message.items] == ["调研", "读书班"]  # overdue first (by due)
+    assert [e.title for e in message.items] == ["调研", "读书班"]  # overdue first (by due)
     assert "1 overdue, 1 due soon" in message.subject
     assert "[1 day overdue]" in message.body
     assert "[due in 7 days]" in message.body

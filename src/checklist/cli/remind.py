@@ -130,7 +130,6 @@ def _night(
     state_file: Path | None,
 ) -> None:
     """Each message printed as it is made (and sent): the night is never held whole."""
-    from checklist.remind.channels import open_channels
     from checklist.render.remind import Printed, write_undelivered
 
     printed = Printed(sys.stdout, output_format, as_of=scope.as_of, lang=language)
@@ -142,6 +141,8 @@ def _night(
             raise typer.Exit(EXIT_PROBLEMS)
         return
     if dry_run:  # checks the configuration and names who cannot be reached, as --send would
+        from checklist.remind.channels import open_channels
+
         channels = open_channels(scope.campaign, dict(os.environ))
         outcome = _unreachable(printed.passing(messages), channels)
         printed.end(outcome)
@@ -167,7 +168,7 @@ def _plan(
     """Tonight's messages, as the ledger and the JSON output keep them, one at a time.
 
     Only the overdue and due-soon tasks can be in them: from the index, only those are
-    read, their Items made a few owners at a time while ``held`` keeps the index open
+    read, their entries made a few owners at a time while ``held`` keeps the index open
     (indexed_remind.py). The scope comes back as used (the units', if the index's rows
     were damaged).
     """

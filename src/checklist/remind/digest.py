@@ -23,6 +23,7 @@ from checklist.remind.plan import (
     overdue_tonight,
 )
 from checklist.rules.context import parse_person
+from checklist.status import Entry, entry_of
 from checklist.words import printable
 
 
@@ -41,7 +42,7 @@ def group_digests(
     """
     config = campaign.remind
     said = (as_of,) if days is None else tuple(days)
-    long: dict[str, list[Item]] = {}
+    long: dict[str, list[Entry]] = {}
     due: set[str] = set()
     for item in items:
         overdue = item.days_overdue
@@ -50,8 +51,9 @@ def group_digests(
         unit = item.unit
         start, every = config.group_after, config.overdue_every
         red = overdue_tonight(item.due, overdue, said, as_of, start=start, every=every)
+        entry = entry_of(item)
         for name in covering(campaign, county=unit.county, sector=unit.sector, unit_id=unit.id):
-            long.setdefault(name, []).append(item)
+            long.setdefault(name, []).append(entry)
             if red:
                 due.add(name)
     for group in campaign.groups:
@@ -60,14 +62,14 @@ def group_digests(
 
 
 def group_digest(
-    name: str, contact: str, found: list[Item], campaign: Campaign, as_of: dt.date, lang: Lang
+    name: str, contact: str, found: list[Entry], campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
+    """One group's digest: its units' tasks long overdue, county by county, unit by unit."""
     person_name, address = parse_person(contact)
     recipient = Person(person_name, address, name)
     order = {c.code: i for i, c in enumerate(campaign.counties)}
     found = sorted(
-        found,
-        key=lambda i: (order.get(i.unit.county, 0), i.unit.id, -(i.days_overdue or 0), i.due),
+        found, key=lambda e: (order.get(e.county, 0), e.unit, -(e.days_overdue or 0), e.due)
     )
     values = {
         "campaign": campaign.name,
@@ -81,7 +83,7 @@ def group_digest(
         "",
         t("remind.group.intro", lang, **values),
         "",
-        *(line_of(i, campaign, as_of, lang, owner=True) for i in found),
+        *(line_of(e, campaign, as_of, lang, owner=True) for e in found),
         "",
         t("remind.signature", lang, campaign=campaign.name),
     ]

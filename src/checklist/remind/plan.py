@@ -11,10 +11,11 @@ import datetime as dt
 import enum
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checklist.i18n import Lang, t
-from checklist.model import CalendarSettings, Campaign, Item, Person, RemindConfig, State, Unit
+from checklist.model import CalendarSettings, Campaign, Item, Person, State
+from checklist.status import Entry, entry_of
 from checklist.words import printable
 from checklist.workdays import PLAIN_WEEK, calendar_of, overdue_counter
 
@@ -29,9 +30,12 @@ class MessageKind(enum.StrEnum):
     GROUP = "group"  # red: a liaison group's digest (remind/digest.py)
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One message to one person; ``key`` names it across runs (day, kind, recipient)."""
+class Message(NamedTuple):
+    """One message to one person; ``key`` names it across runs (day, kind, recipient).
+
+    Its tasks are entries (status.Entry: what a line, the JSON and the ledger say of a
+    task), which the index's rows make without a Unit or Task behind them. A NamedTuple:
+    a night makes thousands, and a tuple is made at a third of a frozen dataclass's cost."""
 
     key: str
     kind: MessageKind
@@ -39,15 +43,8 @@ class Message:
     cc: tuple[Person, ...]
     subject: str
     body: str
-    items: tuple[Item, ...]
-    unit: Unit | None = None  # the unit an escalation is about
-
-
-def is_advance_day(item: Item, as_of: dt.date, config: RemindConfig) -> bool:
-    """Due in exactly one of the advance days (0 is the due day itself)."""
-    return item.state in (State.DUE_SOON, State.OPEN) and (item.due - as_of).days in (
-        config.advance_days
-    )
+    items: tuple[Entry, ...]
+    unit: str | None = None  # the id of the unit an escalation is about
 
 
 def is_overdue_day(days: int, *, start: int, every: int) -> bool:
@@ -70,29 +67,48 @@ def planned(
     """plan's messages one at a time: each is made when the one before has been sent or
     printed, so a province's night holds its tasks but never all its messages' text."""
     config = campaign.remind
-    mine: dict[str, list[Item]] = {}
-    escalated: dict[str, list[Item]] = {}
+    mine: dict[str, list[Entry]] = {}
+    escalated: dict[str, list[Entry]] = {}
+    contacts: dict[str, Person] = {}
     due_to_escalate: set[str] = set()
     days = said_on(campaign.calendar, as_of)
     items = list(items)  # read again for the groups' digests
     for item in items:
         overdue = item.days_overdue if item.state is State.OVERDUE else None
-        if told_tonight(item.state, item.due, item.days_overdue, days, as_of, campaign):
-            mine.setdefault(item.task.owner.key, []).append(item)
+        told = told_tonight(item.state, item.due, item.days_overdue, days, as_of, campaign)
+        if not told and (overdue is None or overdue < config.escalate_after):
+            continue
+        entry = entry_of(item)
+        if told:
+            mine.setdefault(item.task.owner.key, []).append(entry)
         if overdue is not None and overdue >= config.escalate_after:
-            escalated.setdefault(item.unit.id, []).append(item)
+            unit = item.unit
+            escalated.setdefault(unit.id, []).append(entry)
+            contacts[unit.id] = unit.contact
             start, every = config.escalate_after, config.overdue_every
             if overdue_tonight(item.due, overdue, days, as_of, start=start, every=every):
-                due_to_escalate.add(item.unit.id)
-    for found in sorted(mine.values(), key=lambda f: (f[0].task.owner.name, f[0].task.owner.key)):
+                due_to_escalate.add(unit.id)
+    for found in sorted(mine.values(), key=_owner_of):
         yield owner_message(found, campaign=campaign, as_of=as_of, lang=lang)
-    for unit, found in escalated.items():
-        if unit in due_to_escalate:
-            yield escalation_message(found, campaign=campaign, as_of=as_of, lang=lang)
+    for unit_id, found in escalated.items():
+        if unit_id in due_to_escalate:
+            yield escalation_message(
+                found, contacts[unit_id], campaign=campaign, as_of=as_of, lang=lang
+            )
     if campaign.groups:
         from checklist.remind.digest import group_digests
 
         yield from group_digests(items, campaign=campaign, as_of=as_of, lang=lang, days=days)
+
+
+def _owner_of(found: list[Entry]) -> tuple[str, str]:
+    """Owners' messages by the owner's name, then key (Person.key)."""
+    return found[0].owner, owner_of(found[0]).key
+
+
+def owner_of(entry: Entry) -> Person:
+    """The task's owner: a person of the task's unit, as every unit's people are."""
+    return Person(entry.owner, entry.owner_address, entry.unit)
 
 
 def said_on(settings: CalendarSettings, as_of: dt.date) -> tuple[dt.date, ...]:
@@ -200,17 +216,16 @@ def silent_dues(campaign: Campaign, as_of: dt.date, soon: int) -> frozenset[dt.d
     return frozenset(silent)
 
 
-def line_of(item: Item, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
+def line_of(entry: Entry, campaign: Campaign, as_of: dt.date, lang: Lang, *, owner: bool) -> str:
     """A task's line in a message, as body_of makes it printable (every caller's body)."""
-    task = item.task
-    found = campaign.measure(task.measure)
+    found = campaign.measure(entry.measure)
     measure = found.name if found else ""
-    title = f"{task.title} #{item.occurrence}" if item.occurrence else task.title
-    overdue = item.days_overdue if item.state is State.OVERDUE else None
-    when, due_on = _dates_said(overdue, item.due, as_of, lang, campaign.calendar.count)
-    line = f"  - [{when}] {item.unit.name} · {measure} · {title} ({due_on})"
+    title = f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title
+    overdue = entry.days_overdue if entry.state is State.OVERDUE else None
+    when, due_on = _dates_said(overdue, entry.due, as_of, lang, campaign.calendar.count)
+    line = f"  - [{when}] {entry.unit_name} · {measure} · {title} ({due_on})"
     if owner:
-        return f"{line} · {_said('owner', lang)}: {task.owner.name}"
+        return f"{line} · {_said('owner', lang)}: {entry.owner}"
     return line
 
 
@@ -250,94 +265,129 @@ def body_of(lines: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+class _Words(NamedTuple):
+    """What a night's messages say alike: the catalogue's texts (the greeting's, the
+    escalation's intro and the subjects' as templates, the rest as said)."""
+
+    date: str
+    greeting: str
+    intro: str
+    overdue: str
+    soon: str
+    signature: str
+    subject: str  # an owner's
+    escalation_intro: str
+    escalation_subject: str
+
+
+@functools.lru_cache(maxsize=16)
+def _words(
+    campaign: str,
+    subject: str | None,
+    escalation_subject: str | None,
+    workdays: bool,
+    as_of: dt.date,
+    lang: Lang,
+    /,
+) -> _Words:
+    """A night's _Words, made once (a night's messages are thousands)."""
+    date = as_of.isoformat()
+    # Escalation counts what days overdue count: calendar days, or working days.
+    unit_words = ".workdays" if workdays else ""
+    return _Words(
+        date=date,
+        greeting=t("remind.greeting", lang),
+        intro=t("remind.intro", lang, date=date),
+        overdue=t("section.overdue", lang),
+        soon=t("remind.section.soon", lang),
+        signature=t("remind.signature", lang, campaign=campaign),
+        subject=subject or t("remind.subject", lang),
+        escalation_intro=t("remind.escalation.intro" + unit_words, lang),
+        escalation_subject=escalation_subject or t("remind.escalation.subject" + unit_words, lang),
+    )
+
+
+def _words_of(campaign: Campaign, as_of: dt.date, lang: Lang) -> _Words:
+    config, workdays = campaign.remind, campaign.calendar.count == "workdays"
+    return _words(campaign.name, config.subject, config.escalation_subject, workdays, as_of, lang)
+
+
 def owner_message(
-    found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
+    found: Sequence[Entry], *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
-    person = found[0].task.owner
+    """One owner's message: the overdue tasks, then the due-soon ones, each by due day."""
+    words = _words_of(campaign, as_of, lang)
+    person = owner_of(found[0])
     found = sorted(found, key=_owner_order)
-    overdue: list[Item] = []
-    soon: list[Item] = []
-    for item in found:
-        (overdue if item.state is State.OVERDUE else soon).append(item)
+    overdue: list[Entry] = []
+    soon: list[Entry] = []
+    for entry in found:
+        (overdue if entry.state is State.OVERDUE else soon).append(entry)
     values = {
         "campaign": campaign.name,
         "name": person.name,
         "overdue": len(overdue),
         "soon": len(soon),
-        "date": as_of.isoformat(),
+        "date": words.date,
     }
-    template = campaign.remind.subject or _said("remind.subject", lang)
-    lines = [
-        _said("remind.greeting", lang, name=person.name),
-        "",
-        _said("remind.intro", lang, date=as_of.isoformat()),
-        "",
-    ]
+    lines = [words.greeting.format(name=person.name), "", words.intro, ""]
     if overdue:
-        lines.append(_said("section.overdue", lang))
-        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in overdue]
+        lines.append(words.overdue)
+        lines += [line_of(e, campaign, as_of, lang, owner=False) for e in overdue]
         lines.append("")
     if soon:
-        lines.append(_said("remind.section.soon", lang))
-        lines += [line_of(i, campaign, as_of, lang, owner=False) for i in soon]
+        lines.append(words.soon)
+        lines += [line_of(e, campaign, as_of, lang, owner=False) for e in soon]
         lines.append("")
-    lines.append(_said("remind.signature", lang, campaign=campaign.name))
+    lines.append(words.signature)
     return Message(
-        key=f"{as_of.isoformat()}/owner/{person.key}",
-        kind=MessageKind.OWNER,
-        recipient=person,
-        cc=(),
-        subject=printable(template.format(**values)),
-        body=body_of(lines),
-        items=tuple(found),
+        f"{words.date}/owner/{person.key}",
+        MessageKind.OWNER,
+        person,
+        (),
+        printable(words.subject.format(**values)),
+        body_of(lines),
+        tuple(found),
     )
 
 
-def _owner_order(item: Item) -> tuple[dt.date, str, str, int]:
-    return item.due, item.unit.id, item.task.measure, item.task.index
+def _owner_order(entry: Entry) -> tuple[dt.date, str, str, int]:
+    return entry.due, entry.unit, entry.measure, entry.task_index
 
 
 def escalation_message(
-    found: Sequence[Item], *, campaign: Campaign, as_of: dt.date, lang: Lang
+    found: Sequence[Entry], contact: Person, *, campaign: Campaign, as_of: dt.date, lang: Lang
 ) -> Message:
-    unit = found[0].unit
-    found = sorted(found, key=lambda i: (-(i.days_overdue or 0), i.task.measure, i.task.index))
-    config = campaign.remind
+    """One unit's escalation to its ``contact``: its tasks long overdue, the longest first."""
+    words = _words_of(campaign, as_of, lang)
+    first = found[0]
+    unit_id, unit_name = first.unit, first.unit_name
+    found = sorted(found, key=lambda e: (-(e.days_overdue or 0), e.measure, e.task_index))
     values = {
         "campaign": campaign.name,
-        "name": unit.contact.name,
-        "unit": unit.name,
+        "name": contact.name,
+        "unit": unit_name,
         "count": len(found),
-        "days": config.escalate_after,
-        "date": as_of.isoformat(),
+        "days": campaign.remind.escalate_after,
+        "date": words.date,
     }
-    # Escalation counts what days overdue count: calendar days, or working days.
-    unit_words = ".workdays" if campaign.calendar.count == "workdays" else ""
-    template = config.escalation_subject or t("remind.escalation.subject" + unit_words, lang)
-    owners = {i.task.owner.key: i.task.owner for i in found if i.task.owner != unit.contact}
+    owners = {p.key: p for p in map(owner_of, found) if p != contact}
     lines = [
-        t("remind.greeting", lang, name=unit.contact.name),
+        words.greeting.format(name=contact.name),
         "",
-        t(
-            "remind.escalation.intro" + unit_words,
-            lang,
-            unit=unit.name,
-            count=len(found),
-            days=config.escalate_after,
-            date=as_of.isoformat(),
-        ),
+        words.escalation_intro.format(**values),
         "",
-        *(line_of(i, campaign, as_of, lang, owner=True) for i in found),
+        *(line_of(e, campaign, as_of, lang, owner=True) for e in found),
         "",
-        t("remind.signature", lang, campaign=campaign.name),
+        words.signature,
     ]
     return Message(
-        key=f"{as_of.isoformat()}/escalation/{unit.id}/{unit.contact.key}",
-        kind=MessageKind.ESCALATION,
-        recipient=unit.contact,
-        cc=tuple(owners.values()),
-        subject=printable(template.format(**values)),
-        body=body_of(lines),
-        items=tuple(found),
-        unit=unit,
+        f"{words.date}/escalation/{unit_id}/{contact.key}",
+        MessageKind.ESCALATION,
+        contact,
+        tuple(owners.values()),
+        printable(words.escalation_subject.format(**values)),
+        body_of(lines),
+        tuple(found),
+        unit_id,
     )

@@ -10,14 +10,16 @@ import contextlib
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checklist.errors import ConfigError, write_reason_zh
 from checklist.model import Campaign, Person
-from checklist.remind.channels import Channel, DeliveryError, why
-from checklist.remind.ledger import Ledger, now
 from checklist.remind.plan import Message
-from checklist.status import item_to_dict
+from checklist.status import entry_to_dict
+
+if TYPE_CHECKING:  # a night printed, not sent, needs neither
+    from checklist.remind.channels import Channel
+    from checklist.remind.ledger import Ledger
 
 
 def _person(person: Person) -> dict[str, Any]:
@@ -37,10 +39,10 @@ def message_to_dict(message: Message, campaign: Campaign, *, tasks: bool = True)
         "cc": [_person(p) for p in message.cc],
         "subject": message.subject,
         "body": message.body,
-        "unit": message.unit.id if message.unit else None,
+        "unit": message.unit,
     }
     if tasks:
-        made["tasks"] = [item_to_dict(i, campaign) for i in message.items]
+        made["tasks"] = [entry_to_dict(e, campaign) for e in message.items]
     return made
 
 
@@ -67,6 +69,9 @@ def deliver(
     message that cannot be built or sent, for whatever reason, is that message's
     failure: the others go on.
     """
+    from checklist.remind.channels import DeliveryError, why
+    from checklist.remind.ledger import now
+
     state.open()
     stream = iter(messages)
     first = next(stream, None)

@@ -57,6 +57,8 @@ class Printed:
 
 
 _SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+# What _SCALAR makes of a string, without its checks: a message's keys and texts.
+_STRING = json.encoder.encode_basestring
 _NESTED = frozenset({dict, list, tuple})
 
 
@@ -73,7 +75,7 @@ def indented(value: Any, newline: str = "\n") -> str:
             return "{" + inner + _flat(inner)(value)[1:-1] + newline + "}"
         if not all(type(k) is str for k in value):  # else what json makes of them
             return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline)
-        parts = [f"{_SCALAR(k)}: {indented(v, inner)}" for k, v in value.items()]
+        parts = [f"{_STRING(k)}: {indented(v, inner)}" for k, v in value.items()]
         return "{" + inner + ("," + inner).join(parts) + newline + "}"
     if type(value) is list or type(value) is tuple:
         if not value:
@@ -81,7 +83,9 @@ def indented(value: Any, newline: str = "\n") -> str:
         if _NESTED.isdisjoint(map(type, value)):
             return "[" + inner + _flat(inner)(value)[1:-1] + newline + "]"
         return "[" + inner + ("," + inner).join(indented(v, inner) for v in value) + newline + "]"
-    return _SCALAR(value)
+    if type(value) is str:
+        return _STRING(value)
+    return "null" if value is None else _SCALAR(value)
 
 
 @functools.lru_cache(maxsize=16)
@@ -104,24 +108,24 @@ _RULE = "-" * 72 + "\n"
 
 def _text_of(message: dict[str, Any], lang: Lang, *, rule: bool) -> str:
     """One message as text: one write a message, a night being thousands of them."""
-    to, cc, subject = _headers(lang)
-    parts = [_RULE] if rule else []
-    parts.append(f"{to}{printable(who(message['recipient'], lang))}\n")
+    to, cc, subject, separator = _headers(lang)
+    copied = ""
     if message["cc"]:
-        separator = "、" if lang is Lang.ZH else ", "
-        copied = separator.join(who(p, lang) for p in message["cc"])
-        parts.append(f"{cc}{printable(copied)}\n")
-    parts.append(f"{subject}{printable(message['subject'])}\n\n")
-    parts.append(_body_text(message["body"]))
-    return "".join(parts)
+        copied = f"{cc}{printable(separator.join(who(p, lang) for p in message['cc']))}\n"
+    return (
+        f"{_RULE if rule else ''}{to}{printable(who(message['recipient'], lang))}\n{copied}"
+        f"{subject}{printable(message['subject'])}\n\n{_body_text(message['body'])}"
+    )
 
 
 @functools.lru_cache(maxsize=2)
-def _headers(lang: Lang) -> tuple[str, str, str]:
+def _headers(lang: Lang) -> tuple[str, str, str, str]:
+    """The headers' words, and what separates two people copied."""
     return (
         t("remind.header.to", lang),
         t("remind.header.cc", lang),
         t("remind.header.subject", lang),
+        "、" if lang is Lang.ZH else ", ",
     )
 
 
@@ -137,7 +141,13 @@ def _body_text(body: str) -> str:
 def who(person: dict[str, Any], lang: Lang = Lang.EN) -> str:
     if person["address"]:
         return f"{person['name']} <{person['address']}>"
-    return t("remind.no_address_of", lang, name=person["name"], unit=person["unit"])
+    return _no_address(lang).format(name=person["name"], unit=person["unit"])
+
+
+@functools.lru_cache(maxsize=2)
+def _no_address(lang: Lang) -> str:
+    """The template naming a person without an address (thousands a night)."""
+    return t("remind.no_address_of", lang)
 
 
 def write_undelivered(outcome: Outcome, lang: Lang, err: IO[str]) -> None:
