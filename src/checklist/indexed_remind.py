@@ -58,7 +58,7 @@ Compact = tuple[int, int, dt.date, State, int | None]
 # The selected occurrences, their unit's id and their task's owner, in the order the
 # units' path makes them (files as found, tasks as written); a task's row missing is
 # damage (LEFT JOIN: its owner None). {0}: the filters; {1}: which are read.
-_NIGHT = f"""SELECT s.file, s.seq, s.n, s.due, s.state, s.unit, t.owner_name, t.owner_address
+_NIGHT = f"""SELECT s.file, s.seq, s.n, s.due, s.state, s.unit, t.owner_name, t.owner_address{{2}}
     FROM (SELECT o.file, o.seq, o.n, o.due, o.done, {STATE_SQL} AS state, r.unit, r.pos
     FROM occurrences o JOIN temp.run r ON r.file = o.file WHERE {{0}}) s
     LEFT JOIN tasks t ON t.file = s.file AND t.seq = s.seq WHERE {{1}}
@@ -79,11 +79,14 @@ _UNITS = (
     "CROSS JOIN units u ON u.file = j.value CROSS JOIN files f ON f.id = j.value"
 )
 # What an entry shows of a task, after its key, and no more (not its done dates or note):
-# each key looked up by the tasks' primary key, in key order (the table's own).
+# read with the night's rows in a city's night, which keeps them all anyway (MAKE_ONCE);
+# else each key looked up by the tasks' primary key, in key order (the table's own).
+_TASK = (
+    f"(t.file << {_SEQ_BITS}) | t.seq, t.measure, t.idx, t.title, t.id, t.repeat, "
+    "t.owner_name, t.owner_address, t.postponed_from, t.postpone_reason, t.line"
+)
 _TASKS = (
-    f"SELECT (t.file << {_SEQ_BITS}) | t.seq, t.measure, t.idx, t.title, t.id, t.repeat, "
-    "t.owner_name, t.owner_address, t.postponed_from, t.postpone_reason, t.line "
-    f"FROM json_each(?) j CROSS JOIN tasks t "
+    f"SELECT {_TASK} FROM json_each(?) j CROSS JOIN tasks t "
     f"ON t.file = j.value >> {_SEQ_BITS} AND t.seq = j.value & {_SEQ_MASK}"
 )
 
@@ -97,6 +100,7 @@ class Night:
     groups: list[tuple[str, str, list[Compact]]]  # name, contact, rows: campaign order
     units: dict[int, Row] | None  # every unit's row (_UNITS), in a night of KEEP_UNITS
     once: bool  # every task's row kept once read, in a night of MAKE_ONCE units
+    tasks: dict[int, Row]  # the tasks' rows (_TASK) read with the night's, if once
 
 
 def planned(
@@ -134,7 +138,8 @@ def _night(
     chosen = f"s.state IN ('{State.DUE_SOON.value}', '{State.OVERDUE.value}')"
     if leave_out:  # ISO dates: digits and hyphens
         chosen += f" AND s.due NOT IN ({', '.join(repr(d.isoformat()) for d in leave_out)})"
-    sql = _NIGHT.format(f"({where}) AND {UNDONE}", chosen)
+    once = index.built <= MAKE_ONCE
+    sql = _NIGHT.format(f"({where}) AND {UNDONE}", chosen, f", {_TASK}" if once else "")
     rows = index.conn.execute(sql, params | days_of(as_of, soon)).fetchall()
     damaged = {row[0] for row in rows if row[6] is None}
     if damaged:
@@ -145,8 +150,12 @@ def _night(
     escalated: dict[str, list[Compact]] = {}
     due_to_escalate: set[str] = set()
     long: list[tuple[int, Compact, bool]] = []  # overdue long enough for groups' digests
-    for file_id, seq, n, due_text, state_text, unit_id, name, address in rows:
+    tasks: dict[int, Row] = {}
+    for row in rows:
+        file_id, seq, n, due_text, state_text, unit_id, name, address = row[:8]
         key = (file_id << _SEQ_BITS) | seq
+        if once and key not in tasks:
+            tasks[key] = row[8:]
         due, state, overdue, told, escalate, red = said[due_text, state_text]
         compact = (key, n, due, state, overdue)
         if told:
@@ -170,7 +179,8 @@ def _night(
         escalations=[found for unit, found in escalated.items() if unit in due_to_escalate],
         groups=_groups(long, where_of_long, campaign=campaign),
         units=units,
-        once=index.built <= MAKE_ONCE,
+        once=once,
+        tasks=tasks,
     )
 
 
@@ -297,7 +307,7 @@ def _making(
     task's and unit's rows, and one naming its unit's contact: the tasks' rows read for
     the batch (in the same snapshot), kept for the night in a city's; the units' kept by
     the night or read for the batch."""
-    tasks: dict[int, Row] = {}
+    tasks: dict[int, Row] = night.tasks
 
     def prepare(
         rows: list[Compact],
@@ -305,8 +315,10 @@ def _making(
         units = night.units
         if units is None or not night.once:  # read for this batch alone
             tasks.clear()
-        keys = json.dumps(sorted({c[0] for c in rows if c[0] not in tasks}))
-        tasks.update((row[0], row) for row in index.conn.execute(_TASKS, (keys,)))
+        wanted = sorted({c[0] for c in rows if c[0] not in tasks})
+        if wanted:
+            keys = json.dumps(wanted)
+            tasks.update((row[0], row) for row in index.conn.execute(_TASKS, (keys,)))
         if units is None:
             files = json.dumps(sorted({c[0] >> _SEQ_BITS for c in rows}))
             units = {row[0]: row for row in index.conn.execute(_UNITS, (files,))}
