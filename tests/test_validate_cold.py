@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checklist.load import check, dotted, validate
-from checklist.load.cache import stamp, stat_all
+from checklist.load.cache import stamp, stamp_all, stat_all
 from checklist.load.campaign import load_campaign
 from checklist.load.check import check_unit
 from checklist.load.source import display
@@ -270,7 +270,7 @@ def test_files_checked_on_every_core_are_what_one_core_finds(
 
 
 def test_files_stated_folder_by_folder_are_stated_as_by_path(tmp_path: Path) -> None:
-    """cache.stat_all opens each folder once; what it finds is what os.stat finds,
+    """cache.stat_all (and stamp_all) opens each folder once; what it finds is what os.stat finds,
     for files, links, what is missing, folders, and names in folders that are not."""
     folder, other = tmp_path / "units", tmp_path / "other"
     folder.mkdir()
@@ -301,6 +301,7 @@ def test_files_stated_folder_by_folder_are_stated_as_by_path(tmp_path: Path) -> 
 
     found = [None if s is None else stamp(s) for s in stat_all(keys)]
     assert found == [by_path(key) for key in keys]
+    assert stamp_all(keys) == found
     assert found[0] is not None
     assert found[1] is None
     assert found[2] == by_path(str(other / "b.toml"))

@@ -26,7 +26,7 @@ from typing import Any
 from checklist.dates import shift
 from checklist.filters import Filters, filters_of
 from checklist.load import recall, seal
-from checklist.load.cache import stamp, stat_all
+from checklist.load.cache import stamp_all
 from checklist.load.rows import (
     BUILT,
     LISTING_TEXT,
@@ -124,10 +124,10 @@ def _opened(
     # Taken before a row is read: a write meanwhile changes them, and the seal with them.
     stamps = seal.stamps_of(store.path)
     sealed = seal.holds(store.path, stamps)
-    stats = stat_all(files)
-    if not all(stats):
+    found = stamp_all(files)
+    if not all(found):
         return None
-    stamped = [stamp(status) for status in stats if status is not None]
+    stamped = [s for s in found if s is not None]
     key, day = recall.key_of(files, stamped), today.isoformat()
     if sealed and stamps is not None:
         index = _recalled(store, conn, sealed, stamps, key=key, day=day)

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from checklist.model import Campaign
@@ -121,14 +121,21 @@ def stamp(status: os.stat_result) -> Stamp:
 
 
 def stat_all(keys: Sequence[str]) -> list[os.stat_result | None]:
-    """Each file's status (absolute paths), None for one gone or unreadable.
+    """Each file's status (absolute paths), None for one gone or unreadable."""
+    return list(_statuses(keys))
 
-    Each folder is opened once and its files stat'ed by name in it, as discovery lists
+
+def stamp_all(keys: Sequence[str]) -> list[Stamp | None]:
+    """Each file's stamp, as stat_all's statuses give them, without holding every status
+    at once (some 450 bytes each)."""
+    return [None if status is None else stamp(status) for status in _statuses(keys)]
+
+
+def _statuses(keys: Sequence[str]) -> Iterator[os.stat_result | None]:
+    """Each folder is opened once and its files stat'ed by name in it, as discovery lists
     them (folder by folder): the system looks up a file's folders once a folder, not
-    once a file (a fifth of the time at 10,000 files).
-    """
-    stats: list[os.stat_result | None] = []
-    add, status_of = stats.append, os.stat  # 10,000 paths: no Path, no context manager each
+    once a file (a fifth of the time at 10,000 files)."""
+    status_of = os.stat  # 10,000 paths: no Path, no context manager each
     by_folder = status_of in os.supports_dir_fd
     folder, fd = "", -1
     try:
@@ -140,15 +147,14 @@ def stat_all(keys: Sequence[str]) -> list[os.stat_result | None]:
                 folder, fd = head, _folder_opened(head)
             try:
                 if fd >= 0 and head == folder:
-                    add(status_of(name, dir_fd=fd))
+                    yield status_of(name, dir_fd=fd)
                 else:
-                    add(status_of(key))
+                    yield status_of(key)
             except OSError:
-                add(None)
+                yield None
     finally:
         if fd >= 0:
             os.close(fd)
-    return stats
 
 
 def _folder_opened(folder: str) -> int:

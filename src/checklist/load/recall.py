@@ -130,7 +130,9 @@ def checked(
             results.append(result)
     except sqlite3.Error:
         return None
-    return results if len(results) == len(memo.built) else None
+    if len(results) != len(memo.built) or stamps_of(store.path) != stamps:
+        return None  # another run wrote while these were read
+    return results
 
 
 def keep_checked(
