@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from checklist import indexed
 from checklist.load.campaign import load_campaign
 from checklist.load.check import check_unit
 from conftest import CAMPAIGN_TOML, VALID_UNIT, Result
@@ -115,17 +114,8 @@ def _status(cli: Callable[..., Result], folder: Path, *more: str) -> list[str]:
 
 
 def test_reports_see_the_date_from_the_files_and_the_index(
-    campaign_dir, write_unit, cli, monkeypatch: pytest.MonkeyPatch
+    campaign_dir, write_unit, cli, answered: list[bool]
 ) -> None:
-    answered: list[bool] = []
-    real = indexed.open_index
-
-    def spy(*args: object, **kwargs: object) -> indexed.Index | None:
-        index = real(*args, **kwargs)  # type: ignore[arg-type]
-        answered.append(index is not None)
-        return index
-
-    monkeypatch.setattr(indexed, "open_index", spy)
     campaign_dir(CN)
     path = write_unit("erqi-test.toml", _unit("due_workdays = 5\nfrom = 2023-09-28\n"))
     os.utime(path, (OLD, OLD))  # long past: the index may hold it

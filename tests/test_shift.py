@@ -34,7 +34,6 @@ from pathlib import Path
 
 import pytest
 
-from checklist import indexed
 from checklist.load.campaign import load_campaign
 from checklist.load.check import check_unit
 from checklist.model import CalendarSettings, Campaign, County
@@ -194,17 +193,8 @@ def _status(cli: Callable[..., Result], folder: Path, *more: str) -> list[tuple[
 
 
 def test_status_from_the_files_and_from_the_index_agree(
-    campaign_dir, write_unit, cli, monkeypatch: pytest.MonkeyPatch
+    campaign_dir, write_unit, cli, answered: list[bool]
 ) -> None:
-    answered: list[bool] = []
-    real = indexed.open_index
-
-    def spy(*args: object, **kwargs: object) -> indexed.Index | None:
-        index = real(*args, **kwargs)  # type: ignore[arg-type]
-        answered.append(index is not None)
-        return index
-
-    monkeypatch.setattr(indexed, "open_index", spy)
     campaign_dir(CN)
     weekly = 'due = 2023-09-24\nrepeat = "weekly"\nuntil = 2023-10-15\nshift = "after"\n'
     path = write_unit("erqi-test.toml", _unit(weekly + "done = [2023-09-25]\n"))

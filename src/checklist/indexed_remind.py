@@ -28,7 +28,7 @@ from checklist.groups import covering
 from checklist.i18n import Lang
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
 from checklist.indexed_status import dropped
-from checklist.load.rows import STATE_SQL, Row
+from checklist.load.rows import STATE_SQL, Row, date_of
 from checklist.model import Campaign, Level, Person, State
 from checklist.remind.digest import group_digest
 from checklist.remind.plan import (
@@ -328,7 +328,7 @@ def _making(
             key, n, due, state, overdue = compact
             t = tasks[key]
             u = heads[key >> _SEQ_BITS]
-            postponed = t[8] and dt.date.fromisoformat(t[8])
+            postponed = t[8] and date_of(t[8])
             return _entry(
                 (u[1], u[2], u[3], u[4], t[1], t[2], t[3], t[4], n, t[5], t[6], t[7],
                  due, None, state, overdue, postponed, t[9], u[5], t[10])

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from checklist.filters import Filters
 from checklist.indexed import STATES, UNDONE, Index, days_of, where_of
-from checklist.load.rows import STATE_SQL
+from checklist.load.rows import STATE_SQL, date_of
 from checklist.model import CalendarSettings, Campaign, Level, State
 from checklist.status import RANK, Entry, Summary, places
 from checklist.workdays import overdue_counter
@@ -114,7 +114,6 @@ def _entries(
     """The entries of _ENTRIES's rows; DamagedError if a task's or unit's row is missing
     (or names no level), its file's rows dropped first."""
     late = overdue_counter(calendar, as_of)
-    dates: dict[str | None, dt.date | None] = {None: None}
     levels = {level.value: str(level) for level in Level}
     # One string for each measure, title and owner however many entries share it (a
     # city's tasks come from a few templates): a province lists 100,000 entries.
@@ -129,12 +128,10 @@ def _entries(
             damaged.add(file_id)
             continue
         state = STATES[state_text]
-        due = dates.get(due_text)
-        if due is None:
-            due = dates[due_text] = dt.date.fromisoformat(due_text)
+        due = date_of(due_text)
         done = None
         if state is State.DONE or state is State.DONE_LATE:
-            done = dates.get(done_text) or dates.setdefault(done_text, _day(done_text))
+            done = date_of(done_text)
         entries.append(
             Entry(
                 county,
@@ -153,7 +150,7 @@ def _entries(
                 done,
                 state,
                 late(due) if state is State.OVERDUE else None,
-                dates.get(postponed) or dates.setdefault(postponed, _day(postponed)),
+                postponed and date_of(postponed),
                 reason,
                 display,
                 line,
@@ -162,7 +159,3 @@ def _entries(
     if damaged:
         dropped(index, damaged)
     return entries
-
-
-def _day(text: str | None) -> dt.date | None:
-    return None if text is None else dt.date.fromisoformat(text)

@@ -147,6 +147,11 @@ class Entry(NamedTuple):
     file: str
     line: int
 
+    @property
+    def listed_title(self) -> str:
+        """The title as a list says it: a repeating task's occurrence numbered after it."""
+        return f"{self.title} #{self.occurrence}" if self.occurrence else self.title
+
 
 def entry_of(item: Item) -> Entry:
     unit, task = item.unit, item.task

@@ -43,8 +43,8 @@ class Memo:
     # The row ids it answers from, in its order: a report's files with a unit (RUN), or
     # validation's files with problems (CHECKED).
     built: tuple[int, ...]
-    skipped: int  # its files with errors, no unit (RUN); its clean files (CHECKED)
-    whole: bool  # its files are every file the index holds
+    skipped: int  # its files with errors, no unit (RUN; validation's memo keeps 0)
+    whole: bool  # its files are every file the index holds (RUN; validation's keeps False)
 
 
 RUN, CHECKED = "run", "checked"  # the reports' memo, validation's
@@ -159,5 +159,5 @@ def keep_checked(
         return
     done = [r.last_done for r in results if r.last_done is not None]
     since = max(done).isoformat() if done else ""
-    memo = Memo(key_of(files, stamped), since, ids, len(files) - len(ids), whole=False)
+    memo = Memo(key_of(files, stamped), since, ids, skipped=0, whole=False)
     keep(store.path, before, memo, CHECKED)

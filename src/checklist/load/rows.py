@@ -114,10 +114,6 @@ def day_text(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _day(text: str | None) -> dt.date | None:
-    return None if text is None else dt.date.fromisoformat(text)
-
-
 def problem_rows(file_id: int, problems: Iterable[Problem]) -> list[Row]:
     return [
         (
@@ -210,7 +206,8 @@ _set = object.__setattr__
 _DATES: dict[str, dt.date] = {}  # a campaign has a few hundred distinct days
 
 
-def _date(text: str) -> dt.date:
+def date_of(text: str) -> dt.date:
+    """The day of an ISO date text, each distinct text parsed once."""
     day = _DATES.get(text)
     if day is None:
         day = _DATES[text] = dt.date.fromisoformat(text)
@@ -254,13 +251,13 @@ def task_of(r: Sequence[Any], person: Callable[[str, str | None], Person]) -> Ta
             "index": r[3],
             "title": r[4],
             "owner": person(r[5], r[6]),
-            "due": _date(r[7]),
-            "done": tuple(map(_date, r[8].split())) if r[8] else (),
+            "due": date_of(r[7]),
+            "done": tuple(map(date_of, r[8].split())) if r[8] else (),
             "repeat": r[9],
-            "until": r[10] and _date(r[10]),
+            "until": r[10] and date_of(r[10]),
             "id": r[11],
             "note": r[12],
-            "postponed_from": r[13] and _date(r[13]),
+            "postponed_from": r[13] and date_of(r[13]),
             "postpone_reason": r[14],
             "line": r[15],
             "shift": r[16],
@@ -290,7 +287,7 @@ def result_of(head: Row, problems: list[Row]) -> UnitResult | None:
             problems=problems_of(problems, file=file) if problems else (),
             unit_id=unit_id,
             unit_id_path=_key_path(id_path),
-            last_done=None if last_done is None else _date(last_done),
+            last_done=None if last_done is None else date_of(last_done),
         )
     except (ValueError, TypeError):
         return None

@@ -244,7 +244,7 @@ def validate(
     # collector would walk them again and again for nothing.
     gc.disable()
     try:
-        results = _load_or_check(
+        results, remember = _load_or_check(
             files,
             campaign=campaign,
             today=today,
@@ -253,13 +253,16 @@ def validate(
             follow_outside=follow_outside,
             stats=stats,
         )
+        cross = cross_findings(results)
+        if remember is not None and not cross:  # no unit id used twice: the next recalls it
+            remember()
         # They live until the command ends: keep the collector from walking them ever again.
         gc.freeze()
     finally:
         gc.enable()
         if cache is not None:
             cache.close()
-    return _cross_checked(results, files, within=None if follow_outside else campaign.root)
+    return _cross_checked(results, cross, files, within=None if follow_outside else campaign.root)
 
 
 def check_files(
@@ -306,8 +309,10 @@ def _load_or_check(
     units: bool,
     follow_outside: bool,
     stats: list[os.stat_result | None] | None = None,
-) -> list[UnitResult]:
-    """Each file's result: from the store if it is unchanged and still true, else checked."""
+) -> tuple[list[UnitResult], Callable[[], None] | None]:
+    """Each file's result: from the store if it is unchanged and still true, else checked;
+    and, when every result was read from the store (none written), what remembers this
+    validation for the next of the very same files (load/recall.py)."""
     keys = [path if isinstance(path, str) else str(path.absolute()) for path in files]
     stats = stat_all(keys) if stats is None else stats
     stamps: dict[str, Stamp] = {
@@ -322,11 +327,9 @@ def _load_or_check(
             found[i] = result
     missing = [i for i, result in enumerate(found) if result is None]
     if cache is not None and not units and not missing and len(stamps) == len(keys):
-        # Every result read from the store, none written: the next validation of these
-        # very files recalls this one, unless a unit id is used twice among them.
         results = [result for result in found if result is not None]
-        if not cross_findings(results):
-            recall.keep_checked(cache, keys, list(stamps.values()), results, before=before)
+        stamped = list(stamps.values())
+        return results, lambda: recall.keep_checked(cache, keys, stamped, results, before=before)
     fresh = _check_all(
         [keys[i] for i in missing],
         campaign=campaign,
@@ -339,7 +342,7 @@ def _load_or_check(
         found[i] = result
         if cache is not None:
             _keep(cache, keys[i], stats[i], result)
-    return [result for result in found if result is not None]
+    return [result for result in found if result is not None], None
 
 
 def _keep(cache: Store, key: str, status: os.stat_result | None, result: UnitResult) -> None:
@@ -371,9 +374,12 @@ def _lasting(result: UnitResult) -> bool:
 
 
 def _cross_checked(
-    results: list[UnitResult], files: Sequence[str | Path], *, within: Path | None
+    results: list[UnitResult],
+    cross: dict[str, list[Finding]],
+    files: Sequence[str | Path],
+    *,
+    within: Path | None,
 ) -> Report:
-    cross = cross_findings(results)
     if cross:
         paths = {shown(f) if isinstance(f, str) else display(f): f for f in files}
         for i, result in enumerate(results):

@@ -220,10 +220,9 @@ def line_of(entry: Entry, campaign: Campaign, as_of: dt.date, lang: Lang, *, own
     """A task's line in a message, as body_of makes it printable (every caller's body)."""
     found = campaign.measure(entry.measure)
     measure = found.name if found else ""
-    title = f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title
     overdue = entry.days_overdue if entry.state is State.OVERDUE else None
     when, due_on = _dates_said(overdue, entry.due, as_of, lang, campaign.calendar.count)
-    line = f"  - [{when}] {entry.unit_name} · {measure} · {title} ({due_on})"
+    line = f"  - [{when}] {entry.unit_name} · {measure} · {entry.listed_title} ({due_on})"
     if owner:
         return f"{line} · {_said('owner', lang)}: {entry.owner}"
     return line

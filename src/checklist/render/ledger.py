@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 _COUNTS = ("tasks", "done", "done_late", "open", "overdue", "due_soon", "postponed")
 
 
-def _title(entry: Entry) -> str:
-    return f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title
-
-
 # --- roll-up ----------------------------------------------------------------------
 
 
@@ -140,7 +136,7 @@ def task_sheet(
         cells += [
             entry.unit_name,
             measures.get(entry.measure, entry.measure),
-            _title(entry),
+            entry.listed_title,
             entry.owner,
             entry.due,
         ]

@@ -54,7 +54,7 @@ def status_table(
             counties.get(entry.county, entry.county),
             entry.unit_name,
             measures.get(entry.measure, entry.measure),
-            f"{entry.title} #{entry.occurrence}" if entry.occurrence else entry.title,
+            entry.listed_title,
             entry.owner,
             text(entry.due),
         )
