@@ -298,3 +298,35 @@ def test_runs_at_once_share_the_index(campaign_copy: Path) -> None:
         assert (run.returncode, out, err) == (alone.returncode, alone.stdout, b"")
     campaign = load_campaign(campaign_copy / "campaign.toml")
     assert len(Store.open(campaign).paths()) == 57
+
+
+def test_a_store_another_run_holds_is_not_thrown_away(
+    campaign_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite saying "locked" is another run at work, not damage: a run that finds the
+    store held goes without it, and what the other run keeps is not removed under it."""
+    import sqlite3
+
+    from checklist.load import store as store_module
+
+    campaign = load_campaign(campaign_copy / "campaign.toml")
+    files = discover([campaign_copy], campaign)
+    validate(files, campaign=campaign, today=dt.date(2023, 11, 20), cache=Store.open(campaign))
+    kept = Store.open(campaign)
+    path, stored = kept.path, kept.paths()
+    kept.close()
+    assert len(stored) == len(files)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")  # no reader gets in while it holds
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE meta SET value = value")
+    monkeypatch.setattr(store_module, "BUSY_MS", 0)  # "locked" at once, not in 5 s
+    try:
+        blocked = Store.open(campaign)
+        assert blocked.conn is None  # this run goes without
+        assert blocked.load({}, units=False) == {}
+        assert path.exists()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert Store.open(campaign).paths() == stored

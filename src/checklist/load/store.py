@@ -124,10 +124,10 @@ class Store:
                 _prepare(conn, self.fingerprint)
                 self.conn = conn
                 return
-            except Exception:  # damaged beyond what SQLite reports: undecodable text, say
+            except Exception as error:  # damaged beyond what SQLite reports: undecodable text, say
                 if conn is not None:
                     conn.close()
-                if attempt == 0:
+                if attempt == 0 and not _busy(error):  # busy: another run's, not damaged
                     self._remove()
 
     def _companions(self) -> tuple[Path, Path]:
@@ -150,27 +150,22 @@ class Store:
             with contextlib.suppress(OSError):
                 path.unlink()
 
-    def _rebuild(self) -> None:
-        """Throw the store away after damage was found mid-read, and start afresh."""
-        self.close()
-        self._remove()
-        with contextlib.suppress(Exception):
-            self.connect()
-
     def load(self, wanted: Mapping[str, Stamp], *, units: bool) -> dict[str, UnitResult]:
-        """The stored results of the wanted files whose stamps still match.
-
-        With ``units=False`` only stamps and problems are read (all validation reports);
-        otherwise units are rebuilt from their rows, and a file stored without its unit
-        is a miss. Rows whose checksum fails are a miss. Files stored but gone (deleted,
-        renamed away) are dropped: a run over part of the campaign keeps the others.
+        """The stored results of the wanted files whose stamps still match and rows pass
+        their checksum: stamps and problems only with ``units=False`` (all validation
+        reports), else with units rebuilt from their rows (a file stored without its unit
+        a miss). Stored files gone are dropped; a run over part of the campaign keeps the rest.
         """
         if self.conn is None:
             return {}
         try:
             return self._load(self.conn, wanted, units=units)
-        except Exception:  # sqlite3.Error, or text that is not UTF-8 any more
-            self._rebuild()
+        except Exception as error:  # sqlite3.Error, or text that is not UTF-8 any more
+            if not _busy(error):  # damage found mid-read: thrown away, made afresh
+                self.close()
+                self._remove()
+                with contextlib.suppress(Exception):
+                    self.connect()
             return {}
 
     def matching(
@@ -349,6 +344,10 @@ def _fold(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # busy: a row saying so
     with contextlib.suppress(sqlite3.Error):
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+
+
+def _busy(error: Exception) -> bool:  # another run holds the store: removing it loses that
+    return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 def _end_read(conn: sqlite3.Connection) -> None:
